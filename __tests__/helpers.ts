@@ -1,0 +1,48 @@
+import { mkdtempSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { Testing, TerraformStack } from 'cdktf';
+import { loadConfig } from '../config/load';
+import { BackendConfig } from '../config/types';
+import { buildApp } from '../stacks/app';
+
+export const PROJECT_ID = '0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d';
+
+/** A folder with no config file in it, so only the given environment counts. */
+export const EMPTY_DIR = mkdtempSync(join(tmpdir(), 'tfstate-test-'));
+
+export function configFrom(env: Record<string, string> = {}, cwd = EMPTY_DIR): BackendConfig {
+  return loadConfig({ env, cwd, projectId: PROJECT_ID });
+}
+
+/** The synthesized JSON (as text, for cdktf's matchers) and parsed, of every stack. */
+export interface Synthesized {
+  readonly text: string;
+  readonly json: TerraformJson;
+}
+
+export interface TerraformJson {
+  readonly terraform: { readonly backend: Record<string, Record<string, unknown>> };
+  readonly provider: { readonly aws: Record<string, unknown>[] };
+  readonly resource: Record<string, Record<string, Record<string, unknown>>>;
+  readonly output: Record<string, { readonly value: unknown }>;
+}
+
+export function synthAll(env: Record<string, string> = {}): Record<string, Synthesized> {
+  const app = buildApp(configFrom(env), Testing.app());
+  const stacks: Record<string, Synthesized> = {};
+  for (const child of app.node.children) {
+    if (child instanceof TerraformStack) {
+      const text = Testing.synth(child);
+      stacks[child.node.id] = { text, json: JSON.parse(text) as TerraformJson };
+    }
+  }
+  return stacks;
+}
+
+/** The single resource of a type in a stack (fails the test when there is not exactly one). */
+export function onlyResource(stack: Synthesized, type: string): Record<string, unknown> {
+  const resources = Object.values(stack.json.resource[type] ?? {});
+  if (resources.length !== 1) throw new Error(`expected exactly one ${type}, found ${resources.length}`);
+  return resources[0];
+}

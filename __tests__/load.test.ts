@@ -1,0 +1,172 @@
+import { mkdtempSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { loadConfig } from '../config/load';
+import { defaultBucketName } from '../config/naming';
+import { ConfigError } from '../config/types';
+import { configFrom, EMPTY_DIR, PROJECT_ID } from './helpers';
+
+function problemsOf(env: Record<string, string>, cwd = EMPTY_DIR): readonly string[] {
+  try {
+    configFrom(env, cwd);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+function dirWithConfig(contents: unknown): string {
+  const dir = mkdtempSync(join(tmpdir(), 'tfstate-config-'));
+  writeFileSync(join(dir, 'tfstate.config.json'), typeof contents === 'string' ? contents : JSON.stringify(contents));
+  return dir;
+}
+
+describe('defaults', () => {
+  const config = configFrom();
+  test('derive every name from the project and region', () => {
+    expect(config).toEqual({
+      projectId: PROJECT_ID,
+      region: 'us-east-1',
+      bucket: 'tfstate-0a1b2c3d4e5f-us-east-1',
+      lockTable: 'terraform-locks',
+      locking: 'dynamodb',
+      stateKey: 'app/terraform.tfstate',
+      kmsAlias: 'alias/tfstate-0a1b2c3d4e5f-us-east-1',
+      noncurrentVersionDays: 90,
+      endpoint: undefined,
+      bootstrapBackend: 'local',
+      bootstrapStateKey: 'bootstrap/terraform.tfstate',
+      allowDestroy: false,
+      environments: [],
+      environmentKeyPrefix: 'env',
+    });
+  });
+  test('are frozen', () => expect(Object.isFrozen(config)).toBe(true));
+  test('the default bucket name is stable and follows the region', () => {
+    expect(defaultBucketName(PROJECT_ID, 'eu-west-1')).toBe(defaultBucketName(PROJECT_ID, 'eu-west-1'));
+    expect(configFrom({ AWS_REGION: 'eu-west-1' }).bucket).toBe('tfstate-0a1b2c3d4e5f-eu-west-1');
+  });
+  test('projectId comes from cdktf.json when not given', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tfstate-project-'));
+    writeFileSync(join(dir, 'cdktf.json'), JSON.stringify({ projectId: 'ffffffff-0000-4000-8000-000000000000' }));
+    expect(loadConfig({ env: {}, cwd: dir }).bucket).toBe('tfstate-ffffffff0000-us-east-1');
+  });
+  test('a missing cdktf.json is an error only when the bucket is not set', () => {
+    expect(() => loadConfig({ env: {}, cwd: EMPTY_DIR })).toThrow(/cdktf.json.*set TFSTATE_BUCKET/);
+    expect(loadConfig({ env: { TFSTATE_BUCKET: 'given-bucket' }, cwd: EMPTY_DIR }).bucket).toBe('given-bucket');
+  });
+});
+
+describe('sources, highest first', () => {
+  test('region: TFSTATE_REGION, then AWS_REGION, then AWS_DEFAULT_REGION', () => {
+    expect(configFrom({ AWS_DEFAULT_REGION: 'eu-west-2' }).region).toBe('eu-west-2');
+    expect(configFrom({ AWS_DEFAULT_REGION: 'eu-west-2', AWS_REGION: 'eu-west-3' }).region).toBe('eu-west-3');
+    expect(configFrom({ AWS_DEFAULT_REGION: 'eu-west-2', AWS_REGION: 'eu-west-3', TFSTATE_REGION: 'ap-south-1' }).region).toBe('ap-south-1');
+  });
+  test('environment variables win over the config file, the file over defaults', () => {
+    const dir = dirWithConfig({ bucket: 'file-bucket', lockTable: 'file-locks', region: 'eu-north-1', noncurrentVersionDays: 30 });
+    const fromFile = configFrom({ AWS_REGION: 'us-west-2' }, dir);
+    expect(fromFile).toMatchObject({ bucket: 'file-bucket', lockTable: 'file-locks', region: 'eu-north-1', noncurrentVersionDays: 30 });
+    expect(configFrom({ TFSTATE_BUCKET: 'env-bucket', TFSTATE_NONCURRENT_DAYS: '7' }, dir)).toMatchObject({
+      bucket: 'env-bucket',
+      lockTable: 'file-locks',
+      noncurrentVersionDays: 7,
+    });
+  });
+  test('TFSTATE_CONFIG names another file, relative to the project root', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tfstate-config-'));
+    writeFileSync(join(dir, 'prod.json'), JSON.stringify({ locking: 's3', environments: ['dev', 'prod'] }));
+    expect(configFrom({ TFSTATE_CONFIG: 'prod.json' }, dir)).toMatchObject({ locking: 's3', lockTable: undefined, environments: ['dev', 'prod'] });
+    expect(problemsOf({ TFSTATE_CONFIG: 'missing.json' }, dir)).toEqual(['TFSTATE_CONFIG="missing.json": file does not exist']);
+  });
+  test('every TFSTATE_* setting is read', () => {
+    const config = configFrom({
+      TFSTATE_BUCKET: 'b-1',
+      TFSTATE_REGION: 'eu-central-1',
+      TFSTATE_LOCK_TABLE: 'locks',
+      TFSTATE_KEY: 'x/y.tfstate',
+      TFSTATE_LOCKING: 'both',
+      TFSTATE_KMS_ALIAS: 'alias/state',
+      TFSTATE_NONCURRENT_DAYS: '14',
+      TFSTATE_BOOTSTRAP_BACKEND: 's3',
+      TFSTATE_BOOTSTRAP_KEY: 'boot/state',
+      TFSTATE_ALLOW_DESTROY: 'true',
+      TFSTATE_ENVIRONMENTS: 'dev, prod',
+      TFSTATE_ENV_KEY_PREFIX: 'envs',
+      AWS_ENDPOINT_URL: 'http://127.0.0.1:5000/',
+    });
+    expect(config).toMatchObject({
+      bucket: 'b-1',
+      region: 'eu-central-1',
+      lockTable: 'locks',
+      stateKey: 'x/y.tfstate',
+      locking: 'both',
+      kmsAlias: 'alias/state',
+      noncurrentVersionDays: 14,
+      bootstrapBackend: 's3',
+      bootstrapStateKey: 'boot/state',
+      allowDestroy: true,
+      environments: ['dev', 'prod'],
+      environmentKeyPrefix: 'envs',
+      endpoint: 'http://127.0.0.1:5000',
+    });
+  });
+  test('an empty AWS_ENDPOINT_URL means real AWS, as in the AWS SDKs', () => {
+    expect(configFrom({ AWS_ENDPOINT_URL: '' }).endpoint).toBeUndefined();
+  });
+  test('dots in the bucket do not leak into the derived KMS alias', () => {
+    expect(configFrom({ TFSTATE_BUCKET: 'state.example.com' }).kmsAlias).toBe('alias/state-example-com');
+  });
+});
+
+describe('bad settings: one line each naming the setting, the value and the rule', () => {
+  test.each([
+    [{ TFSTATE_BUCKET: 'Bad_Bucket' }, 'TFSTATE_BUCKET="Bad_Bucket": may contain only lowercase letters, digits, dots (.) and hyphens (-)'],
+    [{ TFSTATE_BUCKET: 'ab' }, 'TFSTATE_BUCKET="ab": must be 3 to 63 characters long (has 2)'],
+    [{ TFSTATE_BUCKET: '10.0.0.1' }, 'TFSTATE_BUCKET="10.0.0.1": must not be formatted as an IP address'],
+    [{ TFSTATE_BUCKET: '' }, 'TFSTATE_BUCKET="": must not be empty (unset it to use the default)'],
+    [{ TFSTATE_REGION: 'moon-1' }, 'TFSTATE_REGION="moon-1": must be an AWS region code such as us-east-1 or eu-central-1'],
+    [{ AWS_REGION: 'Europe' }, 'AWS_REGION="Europe": must be an AWS region code such as us-east-1 or eu-central-1'],
+    [{ TFSTATE_LOCK_TABLE: 'a b' }, 'TFSTATE_LOCK_TABLE="a b": may contain only letters, digits, underscores (_), hyphens (-) and dots (.)'],
+    [{ TFSTATE_KEY: '/abs/key' }, 'TFSTATE_KEY="/abs/key": must not start or end with "/" (Terraform S3 backend rule)'],
+    [{ TFSTATE_LOCKING: 'redis' }, 'TFSTATE_LOCKING="redis": must be one of dynamodb, s3, both'],
+    [{ TFSTATE_LOCKING: 'DynamoDB' }, 'TFSTATE_LOCKING="DynamoDB": must be one of dynamodb, s3, both'],
+    [{ AWS_ENDPOINT_URL: 'localhost:5000' }, 'AWS_ENDPOINT_URL="localhost:5000": must use http:// or https://'],
+    [{ TFSTATE_KMS_ALIAS: 'mykey' }, 'TFSTATE_KMS_ALIAS="mykey": must start with "alias/"'],
+    [{ TFSTATE_NONCURRENT_DAYS: '0' }, 'TFSTATE_NONCURRENT_DAYS="0": must be a whole number of days from 1 to 36500'],
+    [{ TFSTATE_NONCURRENT_DAYS: 'ninety' }, 'TFSTATE_NONCURRENT_DAYS="ninety": must be a whole number'],
+    [{ TFSTATE_BOOTSTRAP_BACKEND: 'consul' }, 'TFSTATE_BOOTSTRAP_BACKEND="consul": must be one of local, s3'],
+    [{ TFSTATE_ALLOW_DESTROY: 'yes' }, 'TFSTATE_ALLOW_DESTROY="yes": must be true or false'],
+    [{ TFSTATE_ENVIRONMENTS: 'dev,Prod' }, 'TFSTATE_ENVIRONMENTS="dev,Prod": each environment must be 1 to 32 lowercase letters, digits or hyphens, starting with a letter ("Prod")'],
+    [{ TFSTATE_ENVIRONMENTS: 'dev,dev' }, 'TFSTATE_ENVIRONMENTS="dev,dev": each environment must be listed once ("dev")'],
+    [{ TFSTATE_ENV_KEY_PREFIX: 'env:' }, 'TFSTATE_ENV_KEY_PREFIX="env:": must not contain ":" (reserved for workspace key prefixes)'],
+    [{ TFSTATE_BUKET: 'x' }, expect.stringMatching(/^TFSTATE_BUKET: unknown setting \(known: TFSTATE_BUCKET, /)],
+    [{ TFSTATE_KEY: 'same', TFSTATE_BOOTSTRAP_KEY: 'same' }, 'TFSTATE_BOOTSTRAP_KEY="same": is already the state key of TFSTATE_KEY; two stacks must not share a state object'],
+    [
+      { TFSTATE_KEY: 'env/dev/terraform.tfstate', TFSTATE_ENVIRONMENTS: 'dev' },
+      'environment "dev"="env/dev/terraform.tfstate": is already the state key of TFSTATE_KEY; two stacks must not share a state object',
+    ],
+  ])('%j', (env, message) => {
+    expect(problemsOf(env as Record<string, string>)).toEqual([message]);
+  });
+
+  test('every problem is reported at once, each on one line', () => {
+    const problems = problemsOf({ TFSTATE_BUCKET: 'UPPER', TFSTATE_REGION: 'nowhere', TFSTATE_LOCKING: 'none' });
+    expect(problems).toHaveLength(3);
+    for (const line of problems) expect(line).not.toContain('\n');
+  });
+
+  test('config file mistakes name the file and the key', () => {
+    expect(problemsOf({}, dirWithConfig({ bucket: 'Nope' }))).toEqual([
+      'tfstate.config.json: bucket="Nope": may contain only lowercase letters, digits, dots (.) and hyphens (-)',
+    ]);
+    expect(problemsOf({}, dirWithConfig({ bukket: 'x' }))[0]).toMatch(/^tfstate.config.json: bukket: unknown setting/);
+    expect(problemsOf({}, dirWithConfig({ bucket: 42 }))).toEqual(['tfstate.config.json: bucket=42: must be a string']);
+    expect(problemsOf({}, dirWithConfig('{ not json'))[0]).toMatch(/^tfstate.config.json: is not valid JSON/);
+    expect(problemsOf({}, dirWithConfig([1, 2]))).toEqual(['tfstate.config.json: must hold a JSON object of settings']);
+    expect(problemsOf({}, dirWithConfig({ environments: [1] }))).toEqual([
+      'tfstate.config.json: environments=[1]: must be a comma-separated string or a list of strings',
+    ]);
+  });
+});

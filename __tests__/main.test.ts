@@ -1,0 +1,38 @@
+import { spawnSync } from 'child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+
+const ROOT = join(__dirname, '..');
+const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
+
+/** Runs the real app entry point (what `cdktf synth` runs) with only the given settings. */
+function runApp(settings: Record<string, string>) {
+  const outdir = mkdtempSync(join(tmpdir(), 'tfstate-out-'));
+  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, CDKTF_OUTDIR: outdir, ...settings };
+  const result = spawnSync(TSX, ['main.ts'], { cwd: ROOT, env, encoding: 'utf8', timeout: 60_000 });
+  return { ...result, outdir };
+}
+
+describe('main.ts', () => {
+  test('a bad setting stops synth: exit 1, one line per problem, no stack trace, nothing written', () => {
+    const result = runApp({ TFSTATE_BUCKET: 'Not_A_Bucket', TFSTATE_LOCKING: 'sometimes' });
+    expect(result.status).toBe(1);
+    expect(result.stderr.trim().split('\n')).toEqual([
+      'tfstate config error: TFSTATE_LOCKING="sometimes": must be one of dynamodb, s3, both',
+      'tfstate config error: TFSTATE_BUCKET="Not_A_Bucket": may contain only lowercase letters, digits, dots (.) and hyphens (-)',
+    ]);
+    expect(result.stderr).not.toMatch(/\bat .*\.ts:\d+/);
+    expect(existsSync(join(result.outdir, 'stacks'))).toBe(false);
+  });
+
+  test('synthesizes both stacks with no AWS credentials, and warns once in emulator mode', () => {
+    const result = runApp({ AWS_ENDPOINT_URL: 'http://127.0.0.1:1' });
+    expect(result.status).toBe(0);
+    expect(result.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^warning: AWS_ENDPOINT_URL=.*deny-without-TLS statement is left out/)]);
+    for (const stack of ['bootstrap', 'app']) {
+      const json = JSON.parse(readFileSync(join(result.outdir, 'stacks', stack, 'cdk.tf.json'), 'utf8'));
+      expect(json.terraform).toBeDefined();
+    }
+  });
+});

@@ -1,0 +1,22 @@
+import { readFileSync } from 'fs';
+import { join } from 'path';
+import { renderSettingsTable } from '../config/settings';
+
+const readme = readFileSync(join(__dirname, '..', 'README.md'), 'utf8');
+
+function block(name: string): string {
+  const match = readme.match(new RegExp(`<!-- ${name}:start -->\\n([\\s\\S]*?)\\n<!-- ${name}:end -->`));
+  if (!match) throw new Error(`README.md has no ${name} block`);
+  return match[1];
+}
+
+describe('README', () => {
+  test('documents every setting exactly as the code defines it', () => {
+    expect(block('settings')).toBe(renderSettingsTable());
+  });
+  test('gives a newcomer exactly two set-up lines: the main job and the tests', () => {
+    const firstBlock = readme.match(/```sh\n([\s\S]*?)```/);
+    expect(firstBlock?.[1].trim().split('\n')).toHaveLength(2);
+    expect(firstBlock?.[1]).toMatch(/npm test/);
+  });
+});

@@ -1,0 +1,129 @@
+import {
+  bucketNameRule,
+  endpointRule,
+  environmentNameRule,
+  keyPrefixRule,
+  kmsAliasRule,
+  noncurrentDaysRule,
+  regionRule,
+  stateKeyRule,
+  tableNameRule,
+} from '../config/rules';
+
+describe('S3 bucket naming rules', () => {
+  test.each(['abc', 'my-state-bucket', 'tfstate.example.com', 'a'.repeat(63), '1bucket2', 'xn-single-dash'])('accepts %s', (name) => {
+    expect(bucketNameRule(name)).toBeUndefined();
+  });
+  test.each([
+    ['ab', /3 to 63/],
+    ['a'.repeat(64), /3 to 63/],
+    ['My-Bucket', /lowercase/],
+    ['bucket_name', /lowercase/],
+    ['bucket name', /lowercase/],
+    ['-bucket', /begin and end/],
+    ['bucket-', /begin and end/],
+    ['.bucket', /begin and end/],
+    ['bucket.', /begin and end/],
+    ['my..bucket', /adjacent dots/],
+    ['my.-bucket', /dot next to a hyphen/],
+    ['my-.bucket', /dot next to a hyphen/],
+    ['192.168.5.4', /IP address/],
+    ['xn--bucket', /reserved prefix "xn--"/],
+    ['sthree-bucket', /reserved prefix "sthree-"/],
+    ['amzn-s3-demo-bucket', /reserved prefix "amzn-s3-demo-"/],
+    ['bucket-s3alias', /reserved suffix "-s3alias"/],
+    ['bucket--ol-s3', /reserved suffix "--ol-s3"/],
+    ['bucket.mrap', /reserved suffix ".mrap"/],
+    ['bucket--x-s3', /reserved suffix "--x-s3"/],
+    ['bucket--table-s3', /reserved suffix "--table-s3"/],
+  ])('rejects %s', (name, rule) => {
+    expect(bucketNameRule(name)).toMatch(rule);
+  });
+});
+
+describe('DynamoDB table naming rules', () => {
+  test.each(['abc', 'terraform-locks', 'Locks_2024.v1', 'a'.repeat(255)])('accepts %s', (name) => {
+    expect(tableNameRule(name)).toBeUndefined();
+  });
+  test.each([
+    ['ab', /3 to 255/],
+    ['a'.repeat(256), /3 to 255/],
+    ['locks table', /only letters/],
+    ['locks/table', /only letters/],
+    ['läcks', /only letters/],
+  ])('rejects %s', (name, rule) => {
+    expect(tableNameRule(name)).toMatch(rule);
+  });
+});
+
+describe('region codes', () => {
+  test.each(['us-east-1', 'eu-central-1', 'ap-southeast-4', 'us-gov-west-1', 'cn-northwest-1', 'us-isob-east-1', 'il-central-1', 'eusc-de-east-1'])(
+    'accepts %s',
+    (region) => expect(regionRule(region)).toBeUndefined(),
+  );
+  test.each(['', 'US-EAST-1', 'us-east', 'useast1', 'us-east-1a', 'us_east_1', 'us-middle-1', 'us-east-0', ' us-east-1'])('rejects %j', (region) => {
+    expect(regionRule(region)).toMatch(/AWS region code/);
+  });
+});
+
+describe('state keys', () => {
+  test.each(['terraform.tfstate', 'app/terraform.tfstate', 'a/b/c/state.json', 'ünïcode/state'])('accepts %s', (key) => {
+    expect(stateKeyRule(key)).toBeUndefined();
+  });
+  test.each([
+    ['', /empty/],
+    ['/app/terraform.tfstate', /start or end with "\/"/],
+    ['app/', /start or end with "\/"/],
+    ['app//terraform.tfstate', /"\/\/"/],
+    ['app/\u0001state', /control characters/],
+    ['app/../state', /path segments/],
+    ['./state', /path segments/],
+    ['app/state.tflock', /\.tflock/],
+    ['app/state-md5', /-md5/],
+    ['k'.repeat(1025), /1024 bytes/],
+    ['é'.repeat(513), /1024 bytes/],
+  ])('rejects %j', (key, rule) => {
+    expect(stateKeyRule(key)).toMatch(rule);
+  });
+  test('environment key prefixes also refuse the workspace separator', () => {
+    expect(keyPrefixRule('env')).toBeUndefined();
+    expect(keyPrefixRule('env:')).toMatch(/":"/);
+    expect(keyPrefixRule('/env')).toMatch(/start or end/);
+  });
+});
+
+describe('KMS aliases', () => {
+  test.each(['alias/tfstate', 'alias/team/tfstate_key-1'])('accepts %s', (alias) => expect(kmsAliasRule(alias)).toBeUndefined());
+  test.each([
+    ['tfstate', /start with "alias\/"/],
+    ['alias/', /1 to 250/],
+    ['alias/aws/s3', /reserved/],
+    ['alias/has.dot', /only letters/],
+    [`alias/${'a'.repeat(251)}`, /1 to 250/],
+  ])('rejects %s', (alias, rule) => expect(kmsAliasRule(alias)).toMatch(rule));
+});
+
+describe('endpoint URLs', () => {
+  test.each(['http://127.0.0.1:5000', 'https://s3.example.internal', 'http://localhost:4566/'])('accepts %s', (url) => {
+    expect(endpointRule(url)).toBeUndefined();
+  });
+  test.each([
+    ['127.0.0.1:5000', /absolute URL/],
+    ['localhost:4566', /http:\/\/ or https:\/\//],
+    ['localhost', /absolute URL/],
+    ['ftp://127.0.0.1', /http:\/\/ or https:\/\//],
+    ['http://user:secret@127.0.0.1:5000', /credentials/],
+    ['http://127.0.0.1:5000/?x=1', /query/],
+    ['http://127.0.0.1:5000/#top', /fragment/],
+    ['not a url', /absolute URL/],
+  ])('rejects %s', (url, rule) => expect(endpointRule(url)).toMatch(rule));
+});
+
+describe('environment names and retention days', () => {
+  test.each(['dev', 'prod-eu', 'qa2'])('accepts environment %s', (name) => expect(environmentNameRule(name)).toBeUndefined());
+  test.each(['Dev', '1dev', 'dev_1', 'dev-', '', 'a'.repeat(33)])('rejects environment %j', (name) => {
+    expect(environmentNameRule(name)).toMatch(/environment/);
+  });
+  test.each([1, 90, 36500])('accepts %d days', (days) => expect(noncurrentDaysRule(days)).toBeUndefined());
+  test.each([0, -1, 1.5, 36501, NaN])('rejects %d days', (days) => expect(noncurrentDaysRule(days)).toMatch(/whole number/));
+});

@@ -1,0 +1,224 @@
+import { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
+import { KmsAlias } from '@cdktf/provider-aws/lib/kms-alias';
+import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
+import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
+import { S3BucketLifecycleConfiguration } from '@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration';
+import { S3BucketOwnershipControls } from '@cdktf/provider-aws/lib/s3-bucket-ownership-controls';
+import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block';
+import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
+import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
+import { Vpc } from '@cdktf/provider-aws/lib/vpc';
+import { onlyResource, synthAll, Synthesized } from './helpers';
+
+const EMULATOR = 'http://127.0.0.1:5000';
+
+function backendOf(stack: Synthesized): Record<string, unknown> {
+  return stack.json.terraform.backend.s3;
+}
+
+function bucketPolicy(stack: Synthesized): { Statement: Record<string, unknown>[] } | undefined {
+  const policies = Object.values(stack.json.resource.aws_s3_bucket_policy ?? {});
+  return policies.length === 0 ? undefined : JSON.parse(policies[0].policy as string);
+}
+
+describe('snapshots (default config)', () => {
+  const stacks = synthAll();
+  test('bootstrap', () => expect(stacks.bootstrap.json).toMatchSnapshot());
+  test('app', () => expect(stacks.app.json).toMatchSnapshot());
+  test('only the two stacks', () => expect(Object.keys(stacks).sort()).toEqual(['app', 'bootstrap']));
+});
+
+describe('bootstrap is secure by default', () => {
+  const { bootstrap } = synthAll();
+  const { text } = bootstrap;
+
+  test('keeps its own state in a local file in the project root', () => {
+    expect(bootstrap.json.terraform.backend).toEqual({ local: { path: '../../../terraform.bootstrap.tfstate' } });
+  });
+  test('bucket is versioned', () => {
+    expect(text).toHaveResourceWithProperties(S3BucketVersioningA, { versioning_configuration: { status: 'Enabled' } });
+  });
+  test('bucket is encrypted by default with the customer key and a bucket key', () => {
+    const key = Object.keys(bootstrap.json.resource.aws_kms_key)[0];
+    expect(text).toHaveResourceWithProperties(S3BucketServerSideEncryptionConfigurationA, {
+      rule: [
+        {
+          apply_server_side_encryption_by_default: { sse_algorithm: 'aws:kms', kms_master_key_id: `\${aws_kms_key.${key}.arn}` },
+          bucket_key_enabled: true,
+        },
+      ],
+    });
+  });
+  test('all four public-access blocks are on', () => {
+    expect(onlyResource(bootstrap, 'aws_s3_bucket_public_access_block')).toMatchObject({
+      block_public_acls: true,
+      block_public_policy: true,
+      ignore_public_acls: true,
+      restrict_public_buckets: true,
+    });
+    expect(text).toHaveResource(S3BucketPublicAccessBlock);
+  });
+  test('ACLs are off (BucketOwnerEnforced)', () => {
+    expect(text).toHaveResourceWithProperties(S3BucketOwnershipControls, { rule: { object_ownership: 'BucketOwnerEnforced' } });
+  });
+  test('the bucket policy denies every request without TLS', () => {
+    expect(bucketPolicy(bootstrap)?.Statement).toContainEqual({
+      Sid: 'DenyInsecureTransport',
+      Effect: 'Deny',
+      Principal: '*',
+      Action: 's3:*',
+      Resource: ['arn:aws:s3:::tfstate-0a1b2c3d4e5f-us-east-1', 'arn:aws:s3:::tfstate-0a1b2c3d4e5f-us-east-1/*'],
+      Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+    });
+  });
+  test('noncurrent versions expire and stale multipart uploads are aborted', () => {
+    expect(text).toHaveResourceWithProperties(S3BucketLifecycleConfiguration, {
+      rule: [
+        expect.objectContaining({
+          status: 'Enabled',
+          filter: [{}],
+          noncurrent_version_expiration: [{ noncurrent_days: 90 }],
+          abort_incomplete_multipart_upload: [{ days_after_initiation: 7 }],
+        }),
+      ],
+    });
+    const rule = (onlyResource(bootstrap, 'aws_s3_bucket_lifecycle_configuration').rule as Record<string, unknown>[])[0];
+    // Current state must never expire: only noncurrent versions may.
+    expect(rule).not.toHaveProperty('expiration');
+  });
+  test('the retention is configurable', () => {
+    const custom = synthAll({ TFSTATE_NONCURRENT_DAYS: '30' }).bootstrap;
+    expect(custom.text).toHaveResourceWithProperties(S3BucketLifecycleConfiguration, {
+      rule: [expect.objectContaining({ noncurrent_version_expiration: [{ noncurrent_days: 30 }] })],
+    });
+  });
+  test('the KMS key rotates and has the configured alias', () => {
+    expect(text).toHaveResourceWithProperties(KmsKey, { enable_key_rotation: true, deletion_window_in_days: 30 });
+    expect(text).toHaveResourceWithProperties(KmsAlias, { name: 'alias/tfstate-0a1b2c3d4e5f-us-east-1' });
+  });
+  test('the lock table has a LockID string hash key, on-demand billing, PITR, KMS encryption and deletion protection', () => {
+    const key = Object.keys(bootstrap.json.resource.aws_kms_key)[0];
+    expect(text).toHaveResourceWithProperties(DynamodbTable, {
+      name: 'terraform-locks',
+      hash_key: 'LockID',
+      attribute: [{ name: 'LockID', type: 'S' }],
+      billing_mode: 'PAY_PER_REQUEST',
+      point_in_time_recovery: { enabled: true },
+      server_side_encryption: { enabled: true, kms_key_arn: `\${aws_kms_key.${key}.arn}` },
+      deletion_protection_enabled: true,
+    });
+  });
+  test('bucket, table, key and alias cannot be destroyed', () => {
+    for (const type of ['aws_s3_bucket', 'aws_dynamodb_table', 'aws_kms_key', 'aws_kms_alias']) {
+      expect(onlyResource(bootstrap, type).lifecycle).toEqual({ prevent_destroy: true });
+    }
+    expect(onlyResource(bootstrap, 'aws_s3_bucket')).not.toHaveProperty('force_destroy', true);
+  });
+  test('only the explicit teardown setting lifts the protections', () => {
+    const released = synthAll({ TFSTATE_ALLOW_DESTROY: 'true' }).bootstrap;
+    for (const type of ['aws_s3_bucket', 'aws_dynamodb_table', 'aws_kms_key', 'aws_kms_alias']) {
+      expect(onlyResource(released, type).lifecycle).toEqual({ prevent_destroy: false });
+    }
+    expect(onlyResource(released, 'aws_dynamodb_table').deletion_protection_enabled).toBe(false);
+  });
+  test('outputs the names and the ready backend settings', () => {
+    expect(Object.keys(bootstrap.json.output).sort()).toEqual(['backend_config', 'bucket', 'kms_key_alias', 'kms_key_arn', 'lock_table', 'region']);
+    expect(bootstrap.json.output.region.value).toBe('us-east-1');
+    expect(bootstrap.json.output.backend_config.value).toEqual(synthAll().app.json.terraform.backend.s3);
+  });
+});
+
+describe('the app backend names exactly what bootstrap creates', () => {
+  test.each([
+    [{}],
+    [{ TFSTATE_BUCKET: 'team-state', TFSTATE_REGION: 'eu-central-1', TFSTATE_LOCK_TABLE: 'team-locks', TFSTATE_KEY: 'net/terraform.tfstate' }],
+    [{ AWS_REGION: 'ap-southeast-2', TFSTATE_KMS_ALIAS: 'alias/team/state' }],
+  ])('%j', (env) => {
+    const { bootstrap, app } = synthAll(env as Record<string, string>);
+    const backend = backendOf(app);
+    expect(backend.bucket).toBe(onlyResource(bootstrap, 'aws_s3_bucket').bucket);
+    expect(backend.dynamodb_table).toBe(onlyResource(bootstrap, 'aws_dynamodb_table').name);
+    expect(backend.kms_key_id).toBe(onlyResource(bootstrap, 'aws_kms_alias').name);
+    expect(backend.region).toBe((bootstrap.json.provider.aws[0] as { region: string }).region);
+    expect(backend.encrypt).toBe(true);
+    expect(backend.key).toBe((env as Record<string, string>).TFSTATE_KEY ?? 'app/terraform.tfstate');
+  });
+  test('the app holds a placeholder VPC, marked as such', () => {
+    const { app } = synthAll();
+    expect(app.text).toHaveResourceWithProperties(Vpc, { cidr_block: '10.0.0.0/16', tags: expect.objectContaining({ Name: 'app-placeholder' }) });
+  });
+});
+
+describe('locking modes', () => {
+  test('dynamodb (default): a table, dynamodb_table, no lockfile', () => {
+    const { bootstrap, app } = synthAll({ TFSTATE_LOCKING: 'dynamodb' });
+    expect(bootstrap.text).toHaveResource(DynamodbTable);
+    expect(backendOf(app)).toMatchObject({ dynamodb_table: 'terraform-locks' });
+    expect(backendOf(app)).not.toHaveProperty('use_lockfile');
+  });
+  test('s3: use_lockfile, no table anywhere', () => {
+    const { bootstrap, app } = synthAll({ TFSTATE_LOCKING: 's3' });
+    expect(bootstrap.text).not.toHaveResource(DynamodbTable);
+    expect(bootstrap.json.output.lock_table.value).toBe('');
+    expect(backendOf(app)).toMatchObject({ use_lockfile: true });
+    expect(backendOf(app)).not.toHaveProperty('dynamodb_table');
+  });
+  test('both: the table and the lockfile, for migrating between them', () => {
+    const { bootstrap, app } = synthAll({ TFSTATE_LOCKING: 'both' });
+    expect(bootstrap.text).toHaveResource(DynamodbTable);
+    expect(backendOf(app)).toMatchObject({ use_lockfile: true, dynamodb_table: 'terraform-locks' });
+  });
+});
+
+describe('emulator switch (AWS_ENDPOINT_URL)', () => {
+  const real = synthAll();
+  const emulated = synthAll({ AWS_ENDPOINT_URL: EMULATOR });
+
+  test('without it, nothing emulator-specific is synthesized', () => {
+    for (const stack of Object.values(real)) {
+      expect(stack.text).not.toMatch(/endpoint|path_style|skip_/);
+    }
+  });
+  test('the provider sends every service the project uses to the endpoint, path-style', () => {
+    expect(emulated.bootstrap.text).toHaveProviderWithProperties(AwsProvider, {
+      endpoints: [{ s3: EMULATOR, dynamodb: EMULATOR, kms: EMULATOR, iam: EMULATOR, sts: EMULATOR, ec2: EMULATOR }],
+      s3_use_path_style: true,
+      skip_credentials_validation: true,
+      skip_requesting_account_id: true,
+    });
+  });
+  test('the backend points there too, with the skip-validation flags', () => {
+    expect(backendOf(emulated.app)).toMatchObject({
+      endpoints: { s3: EMULATOR, dynamodb: EMULATOR, iam: EMULATOR, sts: EMULATOR },
+      use_path_style: true,
+      skip_credentials_validation: true,
+      skip_requesting_account_id: true,
+      skip_metadata_api_check: true,
+      skip_region_validation: true,
+    });
+  });
+  test('the deny-without-TLS statement is left out (emulators ignore conditions), and only there', () => {
+    expect(bucketPolicy(emulated.bootstrap)?.Statement ?? []).not.toContainEqual(expect.objectContaining({ Sid: 'DenyInsecureTransport' }));
+    expect(bucketPolicy(real.bootstrap)?.Statement).toContainEqual(expect.objectContaining({ Sid: 'DenyInsecureTransport' }));
+  });
+});
+
+describe('bootstrap state in the bucket (phase 3)', () => {
+  test('TFSTATE_BOOTSTRAP_BACKEND=s3 moves the bootstrap backend into the bucket under its own key', () => {
+    const { bootstrap, app } = synthAll({ TFSTATE_BOOTSTRAP_BACKEND: 's3' });
+    expect(backendOf(bootstrap)).toEqual({ ...backendOf(app), key: 'bootstrap/terraform.tfstate' });
+    expect(bootstrap.text).toHaveResource(S3Bucket);
+  });
+});
+
+describe('environments', () => {
+  test('each environment gets its own app stack and state key; app stays the default', () => {
+    const stacks = synthAll({ TFSTATE_ENVIRONMENTS: 'dev,prod' });
+    expect(Object.keys(stacks).sort()).toEqual(['app', 'app-dev', 'app-prod', 'bootstrap']);
+    expect(backendOf(stacks.app).key).toBe('app/terraform.tfstate');
+    expect(backendOf(stacks['app-dev']).key).toBe('env/dev/terraform.tfstate');
+    expect(backendOf(stacks['app-prod']).key).toBe('env/prod/terraform.tfstate');
+    expect(backendOf(stacks['app-dev']).dynamodb_table).toBe('terraform-locks');
+  });
+});

@@ -1,0 +1,21 @@
+// ARNs derived from names alone, so policies and exported settings need no AWS call.
+
+/** AWS partition of a region (aws, aws-cn, aws-us-gov, the isolated and sovereign partitions). */
+export function partitionOf(region: string): string {
+  if (region.startsWith('cn-')) return 'aws-cn';
+  if (region.startsWith('us-gov-')) return 'aws-us-gov';
+  if (region.startsWith('us-isob-')) return 'aws-iso-b';
+  if (region.startsWith('us-isof-')) return 'aws-iso-f';
+  if (region.startsWith('eu-isoe-')) return 'aws-iso-e';
+  if (region.startsWith('us-iso-')) return 'aws-iso';
+  if (region.startsWith('eusc-')) return 'aws-eusc';
+  return 'aws';
+}
+
+export function bucketArn(region: string, bucket: string): string {
+  return `arn:${partitionOf(region)}:s3:::${bucket}`;
+}
+
+export function objectArn(region: string, bucket: string, key: string): string {
+  return `${bucketArn(region, bucket)}/${key}`;
+}

@@ -1,0 +1,261 @@
+import { existsSync, readFileSync } from 'fs';
+import { isAbsolute, join } from 'path';
+import {
+  bucketNameRule,
+  endpointRule,
+  environmentNameRule,
+  keyPrefixRule,
+  kmsAliasRule,
+  noncurrentDaysRule,
+  regionRule,
+  stateKeyRule,
+  tableNameRule,
+} from './rules';
+import {
+  CONFIG_FILE,
+  CONFIG_FILE_ENV,
+  DEFAULT_BOOTSTRAP_STATE_KEY,
+  DEFAULT_ENV_KEY_PREFIX,
+  DEFAULT_LOCK_TABLE,
+  DEFAULT_NONCURRENT_DAYS,
+  DEFAULT_REGION,
+  DEFAULT_STATE_KEY,
+  SETTINGS,
+  SettingName,
+} from './settings';
+import { environmentStateKey, defaultBucketName, defaultKmsAlias } from './naming';
+import { BackendConfig, BOOTSTRAP_BACKENDS, BootstrapBackend, ConfigError, LOCKING_MODES, LockingMode } from './types';
+
+export interface LoadOptions {
+  /** Environment to read; defaults to process.env. */
+  readonly env?: NodeJS.ProcessEnv;
+  /** Project root (where cdktf.json and the config file live); defaults to the working directory. */
+  readonly cwd?: string;
+  /** cdktf.json's projectId; read from cdktf.json in cwd when omitted. */
+  readonly projectId?: string;
+}
+
+/** Variables with the TFSTATE_ prefix that are not config settings but are read by the operational commands. */
+export const OPERATIONAL_ENV = ['TFSTATE_CONFIG', 'TFSTATE_PROVIDER_MIRROR', 'TFSTATE_CONFIRM_TEARDOWN'] as const;
+
+type FileValues = Record<string, unknown>;
+
+/** A raw value and the words that tell the user where it came from. */
+interface Raw {
+  readonly value: unknown;
+  readonly origin: string;
+}
+
+/**
+ * Reads environment, config file and defaults (highest first), validates every setting against AWS's and
+ * Terraform's rules, and returns a frozen config. Throws ConfigError listing every problem at once.
+ */
+export function loadConfig(options: LoadOptions = {}): BackendConfig {
+  const env = options.env ?? process.env;
+  const cwd = options.cwd ?? process.cwd();
+  const problems: string[] = [];
+
+  const file = readConfigFile(env, cwd, problems);
+  checkUnknownNames(env, file, problems);
+
+  const raw = (name: SettingName): Raw | undefined => {
+    const spec = SETTINGS[name];
+    const fromEnv = env[spec.env];
+    if (fromEnv !== undefined && !(spec.env === 'AWS_ENDPOINT_URL' && fromEnv === '')) return { value: fromEnv, origin: spec.env };
+    if (file && spec.file in file.values) return { value: file.values[spec.file], origin: `${file.label}: ${spec.file}` };
+    return undefined;
+  };
+  const str = (name: SettingName): Raw & { value: string } | undefined => {
+    const found = raw(name);
+    if (!found) return undefined;
+    if (typeof found.value !== 'string') {
+      problems.push(`${found.origin}=${JSON.stringify(found.value)}: must be a string`);
+      return undefined;
+    }
+    if (found.value === '') {
+      problems.push(`${found.origin}="": must not be empty (unset it to use the default)`);
+      return undefined;
+    }
+    return found as Raw & { value: string };
+  };
+  // A derived value is only checked when what it is derived from is valid: one mistake, one line.
+  const check = (found: Raw | undefined, value: string, rule: (v: string) => string | undefined, origin: string, derivedFromValid = true): string => {
+    const broken = found || derivedFromValid ? rule(value) : undefined;
+    if (broken) problems.push(`${found?.origin ?? origin}=${JSON.stringify(value)}: ${broken}`);
+    return value;
+  };
+
+  const regionRaw = str('region') ?? ambientRegion(env);
+  const region = check(regionRaw, regionRaw?.value ?? DEFAULT_REGION, regionRule, 'region');
+  const regionValid = regionRule(region) === undefined;
+
+  const locking = oneOf<LockingMode>(str('locking'), LOCKING_MODES, 'dynamodb', problems);
+
+  let projectId = options.projectId;
+  const bucketRaw = str('bucket');
+  if (!bucketRaw && projectId === undefined) projectId = readProjectId(cwd, problems);
+  const bucket = check(bucketRaw, bucketRaw?.value ?? defaultBucketName(projectId ?? '', region), bucketNameRule, 'derived bucket name', regionValid && projectId !== undefined);
+
+  const tableRaw = str('lockTable');
+  const lockTable = check(tableRaw, tableRaw?.value ?? DEFAULT_LOCK_TABLE, tableNameRule, 'lockTable');
+
+  const keyRaw = str('stateKey');
+  const stateKey = check(keyRaw, keyRaw?.value ?? DEFAULT_STATE_KEY, stateKeyRule, 'stateKey');
+
+  const aliasRaw = str('kmsAlias');
+  const kmsAlias = check(aliasRaw, aliasRaw?.value ?? defaultKmsAlias(bucket), kmsAliasRule, 'derived KMS alias', bucketNameRule(bucket) === undefined);
+
+  const endpointRaw = str('endpoint');
+  const endpoint = endpointRaw ? check(endpointRaw, endpointRaw.value, endpointRule, 'endpoint').replace(/\/+$/, '') : undefined;
+
+  const bootstrapBackend = oneOf<BootstrapBackend>(str('bootstrapBackend'), BOOTSTRAP_BACKENDS, 'local', problems);
+  const bootstrapKeyRaw = str('bootstrapStateKey');
+  const bootstrapStateKey = check(bootstrapKeyRaw, bootstrapKeyRaw?.value ?? DEFAULT_BOOTSTRAP_STATE_KEY, stateKeyRule, 'bootstrapStateKey');
+
+  const noncurrentVersionDays = integer(raw('noncurrentVersionDays'), DEFAULT_NONCURRENT_DAYS, noncurrentDaysRule, problems);
+  const allowDestroy = boolean(raw('allowDestroy'), false, problems);
+
+  const prefixRaw = str('environmentKeyPrefix');
+  const environmentKeyPrefix = check(prefixRaw, prefixRaw?.value ?? DEFAULT_ENV_KEY_PREFIX, keyPrefixRule, 'environmentKeyPrefix');
+  const environments = list(raw('environments'), environmentNameRule, problems);
+
+  checkKeysDistinct(
+    [
+      [keyRaw?.origin ?? SETTINGS.stateKey.env, stateKey],
+      [bootstrapKeyRaw?.origin ?? SETTINGS.bootstrapStateKey.env, bootstrapStateKey],
+      ...environments.map((name): [string, string] => [`environment "${name}"`, environmentStateKey(environmentKeyPrefix, name)]),
+    ],
+    problems,
+  );
+
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  return Object.freeze({
+    projectId: projectId ?? '',
+    region,
+    bucket,
+    lockTable: locking === 's3' ? undefined : lockTable,
+    locking,
+    stateKey,
+    kmsAlias,
+    noncurrentVersionDays,
+    endpoint,
+    bootstrapBackend,
+    bootstrapStateKey,
+    allowDestroy,
+    environments: Object.freeze(environments),
+    environmentKeyPrefix,
+  });
+}
+
+function ambientRegion(env: NodeJS.ProcessEnv): Raw & { value: string } | undefined {
+  for (const name of ['AWS_REGION', 'AWS_DEFAULT_REGION']) {
+    const value = env[name];
+    if (value) return { value, origin: name };
+  }
+  return undefined;
+}
+
+function readConfigFile(env: NodeJS.ProcessEnv, cwd: string, problems: string[]): { label: string; values: FileValues } | undefined {
+  const explicit = env[CONFIG_FILE_ENV];
+  const path = explicit ? (isAbsolute(explicit) ? explicit : join(cwd, explicit)) : join(cwd, CONFIG_FILE);
+  const label = explicit ?? CONFIG_FILE;
+  if (!existsSync(path)) {
+    if (explicit) problems.push(`${CONFIG_FILE_ENV}=${JSON.stringify(explicit)}: file does not exist`);
+    return undefined;
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    problems.push(`${label}: is not valid JSON (${(error as Error).message})`);
+    return undefined;
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    problems.push(`${label}: must hold a JSON object of settings`);
+    return undefined;
+  }
+  return { label, values: parsed as FileValues };
+}
+
+function checkUnknownNames(env: NodeJS.ProcessEnv, file: { label: string; values: FileValues } | undefined, problems: string[]): void {
+  const specs = Object.values(SETTINGS);
+  const knownEnv = new Set<string>([...specs.map((s) => s.env), ...OPERATIONAL_ENV]);
+  for (const name of Object.keys(env)) {
+    if (name.startsWith('TFSTATE_') && !knownEnv.has(name)) {
+      problems.push(`${name}: unknown setting (known: ${specs.map((s) => s.env).filter((e) => e.startsWith('TFSTATE_')).join(', ')})`);
+    }
+  }
+  if (!file) return;
+  const knownKeys = new Set<string>(specs.map((s) => s.file));
+  for (const key of Object.keys(file.values)) {
+    if (!knownKeys.has(key)) problems.push(`${file.label}: ${key}: unknown setting (known: ${[...knownKeys].join(', ')})`);
+  }
+}
+
+function readProjectId(cwd: string, problems: string[]): string | undefined {
+  try {
+    const cdktf = JSON.parse(readFileSync(join(cwd, 'cdktf.json'), 'utf8')) as { projectId?: unknown };
+    if (typeof cdktf.projectId === 'string' && /^[0-9a-f-]{12,}$/i.test(cdktf.projectId)) return cdktf.projectId;
+    problems.push('cdktf.json: projectId is missing or not a UUID, so no default bucket name can be derived (set TFSTATE_BUCKET)');
+  } catch {
+    problems.push(`cdktf.json: not readable in ${cwd}, so no default bucket name can be derived (set TFSTATE_BUCKET)`);
+  }
+  return undefined;
+}
+
+function oneOf<T extends string>(found: Raw | undefined, allowed: readonly T[], fallback: T, problems: string[]): T {
+  if (!found) return fallback;
+  if ((allowed as readonly unknown[]).includes(found.value)) return found.value as T;
+  problems.push(`${found.origin}=${JSON.stringify(found.value)}: must be one of ${allowed.join(', ')}`);
+  return fallback;
+}
+
+function integer(found: Raw | undefined, fallback: number, rule: (n: number) => string | undefined, problems: string[]): number {
+  if (!found) return fallback;
+  const value = typeof found.value === 'string' && /^\s*-?\d+\s*$/.test(found.value) ? Number(found.value) : found.value;
+  const broken = typeof value === 'number' ? rule(value) : 'must be a whole number';
+  if (broken) {
+    problems.push(`${found.origin}=${JSON.stringify(found.value)}: ${broken}`);
+    return fallback;
+  }
+  return value as number;
+}
+
+function boolean(found: Raw | undefined, fallback: boolean, problems: string[]): boolean {
+  if (!found) return fallback;
+  if (found.value === true || found.value === 'true') return true;
+  if (found.value === false || found.value === 'false') return false;
+  problems.push(`${found.origin}=${JSON.stringify(found.value)}: must be true or false`);
+  return fallback;
+}
+
+function list(found: Raw | undefined, rule: (item: string) => string | undefined, problems: string[]): string[] {
+  if (!found) return [];
+  const items =
+    typeof found.value === 'string'
+      ? found.value.split(',').map((item) => item.trim()).filter((item) => item !== '')
+      : Array.isArray(found.value) && found.value.every((item) => typeof item === 'string')
+        ? (found.value as string[])
+        : undefined;
+  if (!items) {
+    problems.push(`${found.origin}=${JSON.stringify(found.value)}: must be a comma-separated string or a list of strings`);
+    return [];
+  }
+  const seen = new Set<string>();
+  for (const item of items) {
+    const broken = seen.has(item) ? 'each environment must be listed once' : rule(item);
+    if (broken) problems.push(`${found.origin}=${JSON.stringify(found.value)}: ${broken} ("${item}")`);
+    seen.add(item);
+  }
+  return [...seen];
+}
+
+function checkKeysDistinct(keys: readonly [origin: string, key: string][], problems: string[]): void {
+  const owner = new Map<string, string>();
+  for (const [origin, key] of keys) {
+    const first = owner.get(key);
+    if (first) problems.push(`${origin}=${JSON.stringify(key)}: is already the state key of ${first}; two stacks must not share a state object`);
+    else owner.set(key, origin);
+  }
+}

@@ -1,0 +1,43 @@
+// Pure naming: every derived name comes from here, so app and bootstrap can never disagree.
+
+/**
+ * Stable default bucket name: the same project and region always give the same name, and projects
+ * created with `cdktf init` (a random projectId each) do not collide in S3's global namespace.
+ */
+export function defaultBucketName(projectId: string, region: string): string {
+  const seed = projectId.replace(/[^0-9a-f]/gi, '').toLowerCase().slice(0, 12);
+  return `tfstate-${seed}-${region}`;
+}
+
+/** KMS aliases allow no dots; bucket names may have them. */
+export function defaultKmsAlias(bucket: string): string {
+  return `alias/${bucket.replace(/\./g, '-')}`;
+}
+
+/** State key of an environment's app stack. */
+export function environmentStateKey(prefix: string, environment: string): string {
+  return `${prefix}/${environment}/terraform.tfstate`;
+}
+
+/** Stack id of an environment's app stack; the default app stack is plain `app`. */
+export function appStackName(environment?: string): string {
+  return environment ? `app-${environment}` : 'app';
+}
+
+/** The digest item Terraform's DynamoDB locking keeps beside each state object. */
+export function digestLockId(bucket: string, key: string): string {
+  return `${bucket}/${key}-md5`;
+}
+
+/** The lock item Terraform writes while it holds a DynamoDB lock. */
+export function lockItemId(bucket: string, key: string): string {
+  return `${bucket}/${key}`;
+}
+
+/** The object Terraform writes while it holds an S3 lockfile. */
+export function lockfileKey(key: string): string {
+  return `${key}.tflock`;
+}
+
+/** Local state file of the bootstrap stack, relative to its working directory cdktf.out/stacks/bootstrap. */
+export const BOOTSTRAP_LOCAL_STATE = 'terraform.bootstrap.tfstate';

@@ -1,0 +1,96 @@
+// Pure validators: each returns undefined when the value is fine, else the rule it breaks (a phrase that
+// completes "<setting>=<value>: ..."). No AWS calls, no I/O, so every rule is tested on its own.
+
+const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
+
+/** General purpose bucket naming rules, as AWS documents them for S3 (not directory or table buckets). */
+export function bucketNameRule(name: string): string | undefined {
+  if (name.length < 3 || name.length > 63) return `must be 3 to 63 characters long (has ${name.length})`;
+  if (!/^[a-z0-9.-]+$/.test(name)) return 'may contain only lowercase letters, digits, dots (.) and hyphens (-)';
+  if (!/^[a-z0-9]/.test(name) || !/[a-z0-9]$/.test(name)) return 'must begin and end with a lowercase letter or a digit';
+  if (name.includes('..')) return 'must not contain two adjacent dots';
+  if (name.includes('.-') || name.includes('-.')) return 'must not have a dot next to a hyphen';
+  if (IPV4.test(name)) return 'must not be formatted as an IP address';
+  for (const prefix of ['xn--', 'sthree-', 'amzn-s3-demo-']) {
+    if (name.startsWith(prefix)) return `must not start with the reserved prefix "${prefix}"`;
+  }
+  for (const suffix of ['-s3alias', '--ol-s3', '.mrap', '--x-s3', '--table-s3']) {
+    if (name.endsWith(suffix)) return `must not end with the reserved suffix "${suffix}"`;
+  }
+  return undefined;
+}
+
+/** DynamoDB table naming rules. */
+export function tableNameRule(name: string): string | undefined {
+  if (name.length < 3 || name.length > 255) return `must be 3 to 255 characters long (has ${name.length})`;
+  if (!/^[A-Za-z0-9_.-]+$/.test(name)) return 'may contain only letters, digits, underscores (_), hyphens (-) and dots (.)';
+  return undefined;
+}
+
+// <area>[-<sub-area>]-<direction>-<number>, as in us-east-1, us-gov-west-1, cn-north-1, us-isob-east-1, eusc-de-east-1.
+const REGION = /^[a-z]{2,4}(-[a-z]{2,4})?-(north|south|east|west|central|northeast|southeast|northwest|southwest)-[1-9][0-9]?$/;
+
+/** AWS region code shape. */
+export function regionRule(region: string): string | undefined {
+  return REGION.test(region) ? undefined : 'must be an AWS region code such as us-east-1 or eu-central-1';
+}
+
+/**
+ * State object key: an S3 object key (at most 1024 bytes of UTF-8) that Terraform's S3 backend accepts
+ * (no leading or trailing "/", no "//"), printable, and not one of the names the backend derives from a key.
+ */
+export function stateKeyRule(key: string): string | undefined {
+  if (key.length === 0) return 'must not be empty';
+  if (Buffer.byteLength(key, 'utf8') > 1024) return 'must be at most 1024 bytes (S3 object key limit)';
+  if (key.startsWith('/') || key.endsWith('/')) return 'must not start or end with "/" (Terraform S3 backend rule)';
+  if (key.includes('//')) return 'must not contain "//" (Terraform S3 backend rule)';
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(key)) return 'must not contain control characters';
+  if (key.split('/').some((segment) => segment === '.' || segment === '..')) return 'must not contain "." or ".." path segments';
+  if (key.endsWith('.tflock') || key.endsWith('-md5')) return 'must not end with ".tflock" or "-md5" (names Terraform derives for locks and digests)';
+  return undefined;
+}
+
+/** A key prefix (environment prefix): a state key rule without the derived-suffix concern. */
+export function keyPrefixRule(prefix: string): string | undefined {
+  const rule = stateKeyRule(prefix);
+  if (rule) return rule;
+  return prefix.includes(':') ? 'must not contain ":" (reserved for workspace key prefixes)' : undefined;
+}
+
+/** KMS alias names: alias/<1-250 of letters, digits, / _ ->, never in the AWS-reserved alias/aws/ space. */
+export function kmsAliasRule(alias: string): string | undefined {
+  if (!alias.startsWith('alias/')) return 'must start with "alias/"';
+  if (alias.startsWith('alias/aws/')) return 'must not start with "alias/aws/" (reserved for AWS managed keys)';
+  const name = alias.slice('alias/'.length);
+  if (name.length < 1 || name.length > 250) return 'must have 1 to 250 characters after "alias/"';
+  if (!/^[A-Za-z0-9/_-]+$/.test(name)) return 'may contain only letters, digits, "/", "_" and "-" after "alias/"';
+  return undefined;
+}
+
+/** Endpoint of an S3/DynamoDB-compatible service: an http(s) URL with a host and nothing after the path. */
+export function endpointRule(url: string): string | undefined {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return 'must be an absolute URL such as http://127.0.0.1:5000';
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return 'must use http:// or https://';
+  if (!parsed.hostname) return 'must name a host';
+  if (parsed.username || parsed.password) return 'must not carry credentials (use AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY)';
+  if (parsed.search || parsed.hash) return 'must not have a query string or fragment';
+  return undefined;
+}
+
+/** Environment names become stack ids (`app-<env>`) and key segments. */
+export function environmentNameRule(name: string): string | undefined {
+  if (!/^[a-z][a-z0-9-]{0,31}$/.test(name)) return 'each environment must be 1 to 32 lowercase letters, digits or hyphens, starting with a letter';
+  if (name.endsWith('-')) return 'each environment must not end with a hyphen';
+  return undefined;
+}
+
+/** Days S3 keeps a noncurrent version: a positive whole number (S3 NoncurrentDays), capped at 100 years. */
+export function noncurrentDaysRule(days: number): string | undefined {
+  return Number.isInteger(days) && days >= 1 && days <= 36500 ? undefined : 'must be a whole number of days from 1 to 36500';
+}

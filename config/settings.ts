@@ -1,0 +1,114 @@
+// The public interface: every setting, its environment variable, its config-file key, its default and what
+// it does. The loader reads this table, the README documents it and a test keeps the two in step.
+
+export interface SettingSpec {
+  /** Environment variable; wins over the config file. */
+  readonly env: string;
+  /** Key in the JSON config file. */
+  readonly file: string;
+  /** Default, as a user reads it. */
+  readonly default: string;
+  /** One line on what it does. */
+  readonly description: string;
+}
+
+export const SETTINGS = {
+  bucket: {
+    env: 'TFSTATE_BUCKET',
+    file: 'bucket',
+    default: 'tfstate-<first 12 hex digits of cdktf.json projectId>-<region>',
+    description: 'Name of the S3 state bucket (AWS bucket naming rules).',
+  },
+  region: {
+    env: 'TFSTATE_REGION',
+    file: 'region',
+    default: 'AWS_REGION, then AWS_DEFAULT_REGION, then us-east-1',
+    description: 'Region of the bucket, the lock table and the KMS key.',
+  },
+  lockTable: {
+    env: 'TFSTATE_LOCK_TABLE',
+    file: 'lockTable',
+    default: 'terraform-locks',
+    description: 'Name of the DynamoDB lock table (hash key LockID, string). Unused when locking is s3.',
+  },
+  stateKey: {
+    env: 'TFSTATE_KEY',
+    file: 'stateKey',
+    default: 'app/terraform.tfstate',
+    description: 'State object key of the app stack.',
+  },
+  locking: {
+    env: 'TFSTATE_LOCKING',
+    file: 'locking',
+    default: 'dynamodb',
+    description: 'dynamodb (lock table), s3 (Terraform >= 1.10 use_lockfile, no table) or both (migration between them).',
+  },
+  endpoint: {
+    env: 'AWS_ENDPOINT_URL',
+    file: 'endpoint',
+    default: '(unset: real AWS)',
+    description: 'S3/DynamoDB-compatible endpoint (moto, LocalStack): provider and backend point there, path-style.',
+  },
+  kmsAlias: {
+    env: 'TFSTATE_KMS_ALIAS',
+    file: 'kmsAlias',
+    default: 'alias/<bucket, dots as hyphens>',
+    description: 'Alias of the customer managed KMS key; the backend refers to the key by it.',
+  },
+  noncurrentVersionDays: {
+    env: 'TFSTATE_NONCURRENT_DAYS',
+    file: 'noncurrentVersionDays',
+    default: '90',
+    description: 'Days a superseded state version is kept before S3 expires it.',
+  },
+  bootstrapBackend: {
+    env: 'TFSTATE_BOOTSTRAP_BACKEND',
+    file: 'bootstrapBackend',
+    default: 'local',
+    description: 'local (terraform.bootstrap.tfstate in the project root) or s3 (phase 3: the bucket holds bootstrap state too).',
+  },
+  bootstrapStateKey: {
+    env: 'TFSTATE_BOOTSTRAP_KEY',
+    file: 'bootstrapStateKey',
+    default: 'bootstrap/terraform.tfstate',
+    description: 'State object key of the bootstrap stack when its backend is s3.',
+  },
+  allowDestroy: {
+    env: 'TFSTATE_ALLOW_DESTROY',
+    file: 'allowDestroy',
+    default: 'false',
+    description: 'true lifts prevent_destroy and the table deletion protection; set only by the teardown.',
+  },
+  environments: {
+    env: 'TFSTATE_ENVIRONMENTS',
+    file: 'environments',
+    default: '(none)',
+    description: 'Comma-separated environments (e.g. dev,staging,prod); each gets an app-<env> stack.',
+  },
+  environmentKeyPrefix: {
+    env: 'TFSTATE_ENV_KEY_PREFIX',
+    file: 'environmentKeyPrefix',
+    default: 'env',
+    description: 'Each environment keeps its state at <prefix>/<env>/terraform.tfstate.',
+  },
+} as const satisfies Record<string, SettingSpec>;
+
+export type SettingName = keyof typeof SETTINGS;
+
+/** Path of the config file, relative to the project root, unless TFSTATE_CONFIG names another. */
+export const CONFIG_FILE = 'tfstate.config.json';
+export const CONFIG_FILE_ENV = 'TFSTATE_CONFIG';
+
+export const DEFAULT_REGION = 'us-east-1';
+export const DEFAULT_LOCK_TABLE = 'terraform-locks';
+export const DEFAULT_STATE_KEY = 'app/terraform.tfstate';
+export const DEFAULT_BOOTSTRAP_STATE_KEY = 'bootstrap/terraform.tfstate';
+export const DEFAULT_NONCURRENT_DAYS = 90;
+export const DEFAULT_ENV_KEY_PREFIX = 'env';
+
+/** The README's settings table, rendered from SETTINGS so the documentation cannot drift from the code. */
+export function renderSettingsTable(): string {
+  const cell = (text: string) => text.replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\|/g, '\\|');
+  const rows = Object.values(SETTINGS).map((s: SettingSpec) => `| \`${s.env}\` | \`${s.file}\` | ${cell(s.default)} | ${cell(s.description)} |`);
+  return ['| Variable | File key | Default | What it does |', '|---|---|---|---|', ...rows].join('\n');
+}

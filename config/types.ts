@@ -1,0 +1,51 @@
+/** How Terraform keeps two writers off the same state. */
+export type LockingMode = 'dynamodb' | 's3' | 'both';
+export const LOCKING_MODES: readonly LockingMode[] = ['dynamodb', 's3', 'both'];
+
+/** Where the bootstrap stack keeps its own state (phase 3 moves it into the bucket). */
+export type BootstrapBackend = 'local' | 's3';
+export const BOOTSTRAP_BACKENDS: readonly BootstrapBackend[] = ['local', 's3'];
+
+/**
+ * The one validated, frozen configuration every stack, construct and exported setting is built from.
+ * Nothing in it is a token: a backend block cannot reference another stack, so both stacks derive
+ * every name from these plain values.
+ */
+export interface BackendConfig {
+  /** cdktf.json's projectId; the seed of the default bucket name. */
+  readonly projectId: string;
+  /** Region of the bucket, the table and the key. */
+  readonly region: string;
+  /** The state bucket. */
+  readonly bucket: string;
+  /** The DynamoDB lock table; undefined when locking is `s3` (no table is created or used). */
+  readonly lockTable: string | undefined;
+  /** How state is locked. */
+  readonly locking: LockingMode;
+  /** State object key of the default `app` stack. */
+  readonly stateKey: string;
+  /** Alias (`alias/...`) of the customer managed KMS key that encrypts state, table and bucket. */
+  readonly kmsAlias: string;
+  /** Days a superseded state version is kept before S3 expires it. */
+  readonly noncurrentVersionDays: number;
+  /** S3/DynamoDB-compatible endpoint (LocalStack, moto); undefined on real AWS. */
+  readonly endpoint: string | undefined;
+  /** Where the bootstrap stack's own state lives. */
+  readonly bootstrapBackend: BootstrapBackend;
+  /** State object key of the bootstrap stack when bootstrapBackend is `s3`. */
+  readonly bootstrapStateKey: string;
+  /** Lifts prevent_destroy and deletion protection; only the explicit teardown sets it. */
+  readonly allowDestroy: boolean;
+  /** Extra environments, each with its own `app-<name>` stack and state key. */
+  readonly environments: readonly string[];
+  /** Key prefix under which each environment's state lives: `<prefix>/<env>/terraform.tfstate`. */
+  readonly environmentKeyPrefix: string;
+}
+
+/** A user mistake in the configuration: one line per problem, never a stack trace. */
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(problems.join('\n'));
+    this.name = 'ConfigError';
+  }
+}

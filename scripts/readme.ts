@@ -1,0 +1,15 @@
+// Rewrites the generated blocks of README.md (`npm run readme`); __tests__/readme.test.ts fails when they drift.
+import { readFileSync, writeFileSync } from 'fs';
+import { join } from 'path';
+import { renderSettingsTable } from '../config/settings';
+
+const GENERATED_BLOCKS: Record<string, () => string> = {
+  settings: renderSettingsTable,
+};
+
+const path = join(__dirname, '..', 'README.md');
+let text = readFileSync(path, 'utf8');
+for (const [name, render] of Object.entries(GENERATED_BLOCKS)) {
+  text = text.replace(new RegExp(`(<!-- ${name}:start -->\\n)[\\s\\S]*?(\\n<!-- ${name}:end -->)`), `$1${render()}$2`);
+}
+writeFileSync(path, text);

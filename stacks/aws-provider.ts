@@ -1,0 +1,28 @@
+import { Construct } from 'constructs';
+import { AwsProvider, AwsProviderConfig } from '@cdktf/provider-aws/lib/provider';
+import { BackendConfig } from '../config/types';
+
+/** Tags every resource of this project carries, so a stray one is easy to trace back. */
+export function defaultTags(config: BackendConfig): Record<string, string> {
+  return { ManagedBy: 'tfstate-backend', StateBucket: config.bucket };
+}
+
+/** AWS provider settings: the region, and with an emulator endpoint every service this project uses points there. */
+export function awsProviderConfig(config: BackendConfig): AwsProviderConfig {
+  const base: AwsProviderConfig = { region: config.region, defaultTags: [{ tags: defaultTags(config) }] };
+  if (config.endpoint === undefined) return base;
+  const url = config.endpoint;
+  return {
+    ...base,
+    endpoints: [{ s3: url, dynamodb: url, kms: url, iam: url, sts: url, ec2: url }],
+    s3UsePathStyle: true,
+    skipCredentialsValidation: true,
+    skipRequestingAccountId: true,
+    skipMetadataApiCheck: 'true',
+    skipRegionValidation: true,
+  };
+}
+
+export function addAwsProvider(scope: Construct, config: BackendConfig): AwsProvider {
+  return new AwsProvider(scope, 'aws', awsProviderConfig(config));
+}
