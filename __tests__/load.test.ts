@@ -40,6 +40,8 @@ describe('defaults', () => {
       allowDestroy: false,
       environments: [],
       environmentKeyPrefix: 'env',
+      crossAccountPrincipals: [],
+      kopsPrefix: 'kops',
     });
   });
   test('are frozen', () => expect(Object.isFrozen(config)).toBe(true));
@@ -94,6 +96,8 @@ describe('sources, highest first', () => {
       TFSTATE_ALLOW_DESTROY: 'true',
       TFSTATE_ENVIRONMENTS: 'dev, prod',
       TFSTATE_ENV_KEY_PREFIX: 'envs',
+      TFSTATE_CROSS_ACCOUNT_PRINCIPALS: '111122223333,arn:aws:iam::444455556666:role/ci',
+      TFSTATE_KOPS_PREFIX: 'clusters',
       AWS_ENDPOINT_URL: 'http://127.0.0.1:5000/',
     });
     expect(config).toMatchObject({
@@ -109,6 +113,8 @@ describe('sources, highest first', () => {
       allowDestroy: true,
       environments: ['dev', 'prod'],
       environmentKeyPrefix: 'envs',
+      crossAccountPrincipals: ['111122223333', 'arn:aws:iam::444455556666:role/ci'],
+      kopsPrefix: 'clusters',
       endpoint: 'http://127.0.0.1:5000',
     });
   });
@@ -141,6 +147,12 @@ describe('bad settings: one line each naming the setting, the value and the rule
     [{ TFSTATE_ENVIRONMENTS: 'dev,Prod' }, 'TFSTATE_ENVIRONMENTS="dev,Prod": each environment must be 1 to 32 lowercase letters, digits or hyphens, starting with a letter ("Prod")'],
     [{ TFSTATE_ENVIRONMENTS: 'dev,dev' }, 'TFSTATE_ENVIRONMENTS="dev,dev": each environment must be listed once ("dev")'],
     [{ TFSTATE_ENV_KEY_PREFIX: 'env:' }, 'TFSTATE_ENV_KEY_PREFIX="env:": must not contain ":" (reserved for workspace key prefixes)'],
+    [{ TFSTATE_CROSS_ACCOUNT_PRINCIPALS: '*' }, 'TFSTATE_CROSS_ACCOUNT_PRINCIPALS="*": must not contain wildcards (every principal is named explicitly) ("*")'],
+    [
+      { TFSTATE_CROSS_ACCOUNT_PRINCIPALS: 'arn:aws:iam::1234:root' },
+      'TFSTATE_CROSS_ACCOUNT_PRINCIPALS="arn:aws:iam::1234:root": must be a 12-digit account id or an IAM ARN such as arn:aws:iam::123456789012:role/terraform ("arn:aws:iam::1234:root")',
+    ],
+    [{ TFSTATE_KOPS_PREFIX: '/kops' }, 'TFSTATE_KOPS_PREFIX="/kops": must not start or end with "/" (Terraform S3 backend rule)'],
     [{ TFSTATE_BUKET: 'x' }, expect.stringMatching(/^TFSTATE_BUKET: unknown setting \(known: TFSTATE_BUCKET, /)],
     [{ TFSTATE_KEY: 'same', TFSTATE_BOOTSTRAP_KEY: 'same' }, 'TFSTATE_BOOTSTRAP_KEY="same": is already the state key of TFSTATE_KEY; two stacks must not share a state object'],
     [

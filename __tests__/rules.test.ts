@@ -5,6 +5,7 @@ import {
   keyPrefixRule,
   kmsAliasRule,
   noncurrentDaysRule,
+  principalArnRule,
   regionRule,
   stateKeyRule,
   tableNameRule,
@@ -126,4 +127,27 @@ describe('environment names and retention days', () => {
   });
   test.each([1, 90, 36500])('accepts %d days', (days) => expect(noncurrentDaysRule(days)).toBeUndefined());
   test.each([0, -1, 1.5, 36501, NaN])('rejects %d days', (days) => expect(noncurrentDaysRule(days)).toMatch(/whole number/));
+});
+
+describe('cross-account principals', () => {
+  test.each([
+    '123456789012',
+    'arn:aws:iam::123456789012:root',
+    'arn:aws:iam::123456789012:user/kopsuser',
+    'arn:aws:iam::123456789012:role/platform/terraform-ci',
+    'arn:aws-us-gov:iam::123456789012:role/tf',
+    'arn:aws-cn:iam::123456789012:user/a.b@c',
+  ])('accepts %s', (principal) => expect(principalArnRule(principal)).toBeUndefined());
+  test.each([
+    ['*', /wildcards/],
+    ['arn:aws:iam::*:root', /wildcards/],
+    ['arn:aws:iam::123456789012:role/*', /wildcards/],
+    ['12345678901', /12-digit account id/],
+    ['arn:aws:iam::12345678901:root', /12-digit account id/],
+    ['arn:aws:s3:::bucket', /12-digit account id/],
+    ['arn:aws:iam::123456789012:group/admins', /root, a user/],
+    ['arn:aws:iam::123456789012:role/', /root, a user/],
+    ['arn:aws:iam::123456789012:policy/x', /root, a user/],
+    ['AROAEXAMPLEID', /12-digit account id/],
+  ])('rejects %s', (principal, rule) => expect(principalArnRule(principal)).toMatch(rule));
 });

@@ -123,7 +123,18 @@ describe('bootstrap is secure by default', () => {
     expect(onlyResource(released, 'aws_dynamodb_table').deletion_protection_enabled).toBe(false);
   });
   test('outputs the names and the ready backend settings', () => {
-    expect(Object.keys(bootstrap.json.output).sort()).toEqual(['backend_config', 'bucket', 'kms_key_alias', 'kms_key_arn', 'lock_table', 'region']);
+    expect(Object.keys(bootstrap.json.output).sort()).toEqual([
+      'backend_config',
+      'bucket',
+      'kms_key_alias',
+      'kms_key_arn',
+      'kops_state_store',
+      'lock_table',
+      'policy_kops_arn',
+      'policy_read_only_arn',
+      'policy_read_write_arn',
+      'region',
+    ]);
     expect(bootstrap.json.output.region.value).toBe('us-east-1');
     expect(bootstrap.json.output.backend_config.value).toEqual(synthAll().app.json.terraform.backend.s3);
   });

@@ -7,6 +7,7 @@ import {
   keyPrefixRule,
   kmsAliasRule,
   noncurrentDaysRule,
+  principalArnRule,
   regionRule,
   stateKeyRule,
   tableNameRule,
@@ -16,6 +17,7 @@ import {
   CONFIG_FILE_ENV,
   DEFAULT_BOOTSTRAP_STATE_KEY,
   DEFAULT_ENV_KEY_PREFIX,
+  DEFAULT_KOPS_PREFIX,
   DEFAULT_LOCK_TABLE,
   DEFAULT_NONCURRENT_DAYS,
   DEFAULT_REGION,
@@ -117,7 +119,10 @@ export function loadConfig(options: LoadOptions = {}): BackendConfig {
 
   const prefixRaw = str('environmentKeyPrefix');
   const environmentKeyPrefix = check(prefixRaw, prefixRaw?.value ?? DEFAULT_ENV_KEY_PREFIX, keyPrefixRule, 'environmentKeyPrefix');
-  const environments = list(raw('environments'), environmentNameRule, problems);
+  const environments = list(raw('environments'), environmentNameRule, 'each environment must be listed once', problems);
+  const crossAccountPrincipals = list(raw('crossAccountPrincipals'), principalArnRule, 'each principal must be listed once', problems);
+  const kopsRaw = str('kopsPrefix');
+  const kopsPrefix = check(kopsRaw, kopsRaw?.value ?? DEFAULT_KOPS_PREFIX, keyPrefixRule, 'kopsPrefix');
 
   checkKeysDistinct(
     [
@@ -145,6 +150,8 @@ export function loadConfig(options: LoadOptions = {}): BackendConfig {
     allowDestroy,
     environments: Object.freeze(environments),
     environmentKeyPrefix,
+    crossAccountPrincipals: Object.freeze(crossAccountPrincipals),
+    kopsPrefix,
   });
 }
 
@@ -230,7 +237,7 @@ function boolean(found: Raw | undefined, fallback: boolean, problems: string[]):
   return fallback;
 }
 
-function list(found: Raw | undefined, rule: (item: string) => string | undefined, problems: string[]): string[] {
+function list(found: Raw | undefined, rule: (item: string) => string | undefined, duplicate: string, problems: string[]): string[] {
   if (!found) return [];
   const items =
     typeof found.value === 'string'
@@ -244,7 +251,7 @@ function list(found: Raw | undefined, rule: (item: string) => string | undefined
   }
   const seen = new Set<string>();
   for (const item of items) {
-    const broken = seen.has(item) ? 'each environment must be listed once' : rule(item);
+    const broken = seen.has(item) ? duplicate : rule(item);
     if (broken) problems.push(`${found.origin}=${JSON.stringify(found.value)}: ${broken} ("${item}")`);
     seen.add(item);
   }

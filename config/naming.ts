@@ -19,6 +19,16 @@ export function environmentStateKey(prefix: string, environment: string): string
   return `${prefix}/${environment}/terraform.tfstate`;
 }
 
+/** State keys of every app stack of the project: the default app and one per environment. */
+export function projectStateKeys(config: { stateKey: string; environments: readonly string[]; environmentKeyPrefix: string }): string[] {
+  return [config.stateKey, ...config.environments.map((environment) => environmentStateKey(config.environmentKeyPrefix, environment))];
+}
+
+/** The kOps state store URL. */
+export function kopsStateStore(bucket: string, prefix: string): string {
+  return `s3://${bucket}/${prefix}`;
+}
+
 /** Stack id of an environment's app stack; the default app stack is plain `app`. */
 export function appStackName(environment?: string): string {
   return environment ? `app-${environment}` : 'app';

@@ -94,3 +94,18 @@ export function environmentNameRule(name: string): string | undefined {
 export function noncurrentDaysRule(days: number): string | undefined {
   return Number.isInteger(days) && days >= 1 && days <= 36500 ? undefined : 'must be a whole number of days from 1 to 36500';
 }
+
+/**
+ * A principal another account's users act as: a 12-digit account id or an IAM ARN of the account root, a
+ * user or a role. Wildcards are refused: a state bucket readable by "*" gives every secret in state away.
+ */
+export function principalArnRule(principal: string): string | undefined {
+  if (principal.includes('*') || principal.includes('?')) return 'must not contain wildcards (every principal is named explicitly)';
+  if (/^\d{12}$/.test(principal)) return undefined;
+  const match = /^arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-[a-z]|aws-eusc):iam::(\d{12}):(.+)$/.exec(principal);
+  if (!match) return 'must be a 12-digit account id or an IAM ARN such as arn:aws:iam::123456789012:role/terraform';
+  const resource = match[3];
+  if (resource === 'root') return undefined;
+  if (!/^(user|role)(\/[\w+=,.@-]+)*\/[\w+=,.@-]{1,64}$/.test(resource)) return 'must name root, a user/<name> or a role/<name> after the account id';
+  return undefined;
+}

@@ -91,6 +91,18 @@ export const SETTINGS = {
     default: 'env',
     description: 'Each environment keeps its state at <prefix>/<env>/terraform.tfstate.',
   },
+  crossAccountPrincipals: {
+    env: 'TFSTATE_CROSS_ACCOUNT_PRINCIPALS',
+    file: 'crossAccountPrincipals',
+    default: '(none)',
+    description: 'Comma-separated IAM principal ARNs (or account ids) of other accounts granted state-user access plus s3:GetBucketLocation.',
+  },
+  kopsPrefix: {
+    env: 'TFSTATE_KOPS_PREFIX',
+    file: 'kopsPrefix',
+    default: 'kops',
+    description: 'Folder of the bucket used as the kOps state store (s3://<bucket>/<prefix>).',
+  },
 } as const satisfies Record<string, SettingSpec>;
 
 export type SettingName = keyof typeof SETTINGS;
@@ -105,6 +117,7 @@ export const DEFAULT_STATE_KEY = 'app/terraform.tfstate';
 export const DEFAULT_BOOTSTRAP_STATE_KEY = 'bootstrap/terraform.tfstate';
 export const DEFAULT_NONCURRENT_DAYS = 90;
 export const DEFAULT_ENV_KEY_PREFIX = 'env';
+export const DEFAULT_KOPS_PREFIX = 'kops';
 
 /** The README's settings table, rendered from SETTINGS so the documentation cannot drift from the code. */
 export function renderSettingsTable(): string {

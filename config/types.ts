@@ -40,6 +40,10 @@ export interface BackendConfig {
   readonly environments: readonly string[];
   /** Key prefix under which each environment's state lives: `<prefix>/<env>/terraform.tfstate`. */
   readonly environmentKeyPrefix: string;
+  /** IAM principals of other accounts that get state-user access through the bucket, key and table policies. */
+  readonly crossAccountPrincipals: readonly string[];
+  /** Folder of the bucket that serves as the kOps state store. */
+  readonly kopsPrefix: string;
 }
 
 /** A user mistake in the configuration: one line per problem, never a stack trace. */

@@ -33,6 +33,8 @@ export interface StateBucketProps {
   readonly enforceTls?: boolean;
   /** Adds lifecycle prevent_destroy to the bucket. @default true */
   readonly preventDestroy?: boolean;
+  /** More bucket policy statements (cross-account grants). @default none */
+  readonly additionalPolicyStatements?: readonly PolicyStatement[];
 }
 
 /**
@@ -92,7 +94,10 @@ export class StateBucket extends Construct {
       ],
     });
 
-    const statements = stateBucketPolicyStatements(bucketArn(props.region, props.bucketName), props.enforceTls ?? true);
+    const statements = [
+      ...stateBucketPolicyStatements(bucketArn(props.region, props.bucketName), props.enforceTls ?? true),
+      ...(props.additionalPolicyStatements ?? []),
+    ];
     if (statements.length > 0) {
       new S3BucketPolicy(this, 'policy', {
         bucket,

@@ -1,8 +1,12 @@
 import { Construct } from 'constructs';
 import { LocalBackend, TerraformOutput, TerraformStack } from 'cdktf';
 import { backendSettings } from '../config/backend';
-import { BOOTSTRAP_LOCAL_STATE } from '../config/naming';
+import { BOOTSTRAP_LOCAL_STATE, kopsStateStore } from '../config/naming';
 import { BackendConfig } from '../config/types';
+import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
+import { DynamodbResourcePolicy } from '@cdktf/provider-aws/lib/dynamodb-resource-policy';
+import { crossAccountBucketStatements, crossAccountTableStatements } from '../config/policies';
+import { AccessPolicies } from '../constructs/access-policies';
 import { LockTable } from '../constructs/lock-table';
 import { StateBucket } from '../constructs/state-bucket';
 import { StateKey } from '../constructs/state-key';
@@ -17,6 +21,7 @@ export class BootstrapStack extends TerraformStack {
   readonly stateKey: StateKey;
   readonly stateBucket: StateBucket;
   readonly lockTable: LockTable | undefined;
+  readonly accessPolicies: AccessPolicies;
 
   constructor(scope: Construct, id: string, config: BackendConfig) {
     super(scope, id);
@@ -38,11 +43,23 @@ export class BootstrapStack extends TerraformStack {
       noncurrentVersionDays: config.noncurrentVersionDays,
       enforceTls: config.endpoint === undefined,
       preventDestroy,
+      additionalPolicyStatements: crossAccountBucketStatements(config),
     });
     this.lockTable =
       config.lockTable === undefined
         ? undefined
         : new LockTable(this, 'lock-table', { tableName: config.lockTable, kmsKeyArn: this.stateKey.key.arn, preventDestroy });
+
+    const tableGrants = this.lockTable ? crossAccountTableStatements(config, this.lockTable.table.arn) : [];
+    if (this.lockTable && tableGrants.length > 0) {
+      new DynamodbResourcePolicy(this, 'lock-table-cross-account', {
+        resourceArn: this.lockTable.table.arn,
+        policy: JSON.stringify({ Version: '2012-10-17', Statement: tableGrants }),
+      });
+    }
+
+    const caller = new DataAwsCallerIdentity(this, 'caller');
+    this.accessPolicies = new AccessPolicies(this, 'access-policies', { config, accountId: caller.accountId });
 
     new TerraformOutput(this, 'bucket', { value: this.stateBucket.bucket.bucket, description: 'State bucket' });
     new TerraformOutput(this, 'region', { value: config.region, description: 'Region of bucket, table and key' });
@@ -52,6 +69,10 @@ export class BootstrapStack extends TerraformStack {
     });
     new TerraformOutput(this, 'kms_key_arn', { value: this.stateKey.key.arn, description: 'KMS key that encrypts state' });
     new TerraformOutput(this, 'kms_key_alias', { value: this.stateKey.alias.name, description: 'Alias the backends use for the key' });
+    for (const [level, policy] of Object.entries(this.accessPolicies.policies)) {
+      new TerraformOutput(this, `policy_${level.replace('-', '_')}_arn`, { value: policy.arn, description: `Managed policy: ${level} access to the state` });
+    }
+    new TerraformOutput(this, 'kops_state_store', { value: kopsStateStore(config.bucket, config.kopsPrefix), description: 'KOPS_STATE_STORE' });
     new TerraformOutput(this, 'backend_config', {
       value: backendSettings(config, config.stateKey),
       description: 'backend "s3" settings of the app stack',
