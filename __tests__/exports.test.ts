@@ -1,0 +1,114 @@
+import { execFileSync, spawnSync } from 'child_process';
+import { backendSettings } from '../config/backend';
+import { exportSettings, stackStateKey } from '../exports/export';
+import { hclString, renderLokomotive, shellQuote } from '../exports/render';
+import { configFrom, synthAll } from './helpers';
+
+const EMULATOR = 'http://127.0.0.1:5000';
+
+/** terraform fmt parses HCL and prints it canonically: equal output means valid, already-formatted HCL. */
+function terraformFmt(hcl: string): string {
+  return execFileSync('terraform', ['fmt', '-'], { input: hcl, encoding: 'utf8', env: { ...process.env, CHECKPOINT_DISABLE: '1' } });
+}
+
+/** Sources the kOps exports in a clean shell and prints the resulting variables. */
+function sourceKops(script: string, env: Record<string, string> = {}): Record<string, string> {
+  const result = spawnSync('bash', ['-c', `${script}\nenv`], { env: { PATH: process.env.PATH ?? '', ...env }, encoding: 'utf8' });
+  expect(result.status).toBe(0);
+  return Object.fromEntries(result.stdout.trim().split('\n').map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]));
+}
+
+describe('terraform partial backend file', () => {
+  test.each([['dynamodb'], ['s3'], ['both']])('%s locking: valid HCL, exactly the app backend', (locking) => {
+    const env = { TFSTATE_LOCKING: locking };
+    const text = exportSettings(configFrom(env), { format: 'terraform' });
+    expect(terraformFmt(text)).toBe(text);
+    const attributes = Object.fromEntries(
+      text.split('\n').filter((line) => line.includes(' = ')).map((line) => line.split(/\s+=\s+/)).map(([name, value]) => [name, JSON.parse(value)]),
+    );
+    expect(attributes).toEqual(synthAll(env).app.json.terraform.backend.s3);
+  });
+  test('emulator endpoints become an HCL object', () => {
+    const text = exportSettings(configFrom({ AWS_ENDPOINT_URL: EMULATOR }), { format: 'terraform' });
+    expect(terraformFmt(text)).toBe(text);
+    expect(text).toContain(`endpoints = {\n  s3       = "${EMULATOR}"`);
+    expect(text).toMatch(/^use_path_style\s+= true$/m);
+  });
+  test('template sequences in values are escaped, never interpolated', () => {
+    expect(hclString('a${b}%{c}"')).toBe('"a$${b}%%{c}\\""');
+  });
+});
+
+describe('lokomotive backend block', () => {
+  test('has the documented attributes and parses as HCL', () => {
+    const text = exportSettings(configFrom(), { format: 'lokomotive', key: 'lokomotive/cluster1.tfstate', awsCredsPath: '/home/ops/.aws/credentials' });
+    expect(terraformFmt(text)).toBe(text);
+    expect(text).toBe(
+      [
+        'backend "s3" {',
+        '  bucket         = "tfstate-0a1b2c3d4e5f-us-east-1"',
+        '  key            = "lokomotive/cluster1.tfstate"',
+        '  region         = "us-east-1"',
+        '  aws_creds_path = "/home/ops/.aws/credentials"',
+        '  dynamodb_table = "terraform-locks"',
+        '}',
+        '',
+      ].join('\n'),
+    );
+  });
+  test('says so when it cannot lock or cannot reach an emulator', () => {
+    const settings = backendSettings(configFrom({ TFSTATE_LOCKING: 's3', AWS_ENDPOINT_URL: EMULATOR }), 'k');
+    const text = renderLokomotive(settings);
+    expect(text).toMatch(/^# Note: lokoctl locks only through dynamodb_table/m);
+    expect(text).toMatch(/^# Note: a .lokocfg backend has no endpoint settings/m);
+    expect(text).not.toContain('aws_creds_path');
+    expect(text).not.toContain('dynamodb_table =');
+  });
+});
+
+describe('kOps state store', () => {
+  test('KOPS_STATE_STORE points at the store folder of the bucket', () => {
+    const vars = sourceKops(exportSettings(configFrom(), { format: 'kops' }));
+    expect(vars.KOPS_STATE_STORE).toBe('s3://tfstate-0a1b2c3d4e5f-us-east-1/kops');
+    expect(vars).not.toHaveProperty('S3_ENDPOINT');
+  });
+  test('a custom endpoint adds the S3_* variables, credentials by reference', () => {
+    const script = exportSettings(configFrom({ AWS_ENDPOINT_URL: EMULATOR, TFSTATE_REGION: 'eu-west-1' }), { format: 'kops' });
+    expect(script).not.toContain('secret-value');
+    const vars = sourceKops(script, { AWS_ACCESS_KEY_ID: 'key-id', AWS_SECRET_ACCESS_KEY: 'secret-value' });
+    expect(vars).toMatchObject({ S3_ENDPOINT: EMULATOR, S3_REGION: 'eu-west-1', S3_ACCESS_KEY_ID: 'key-id', S3_SECRET_ACCESS_KEY: 'secret-value' });
+  });
+  test('shell quoting survives quotes', () => {
+    expect(sourceKops(`X=${shellQuote("it's")}; export X`).X).toBe("it's");
+  });
+});
+
+describe('json and policy', () => {
+  test('json carries the names, backend settings, kOps store and every policy', () => {
+    const document = JSON.parse(exportSettings(configFrom(), { format: 'json' }));
+    expect(document).toMatchObject({ bucket: 'tfstate-0a1b2c3d4e5f-us-east-1', lockTable: 'terraform-locks', locking: 'dynamodb' });
+    expect(document.backend).toEqual(synthAll().app.json.terraform.backend.s3);
+    expect(Object.keys(document.policies)).toEqual(['read-write', 'read-only', 'kops']);
+  });
+  test('policy for a single key covers only that key', () => {
+    const policy = JSON.parse(exportSettings(configFrom(), { format: 'policy', level: 'read-only', key: 'lokomotive/c1.tfstate' }));
+    expect(JSON.stringify(policy)).toContain('lokomotive/c1.tfstate');
+    expect(JSON.stringify(policy)).not.toContain('app/terraform.tfstate');
+  });
+});
+
+describe('argument mistakes are one line', () => {
+  const config = configFrom({ TFSTATE_ENVIRONMENTS: 'dev' });
+  test.each([
+    [{ format: 'yaml' }, '--format "yaml": must be one of terraform, lokomotive, kops, json, policy'],
+    [{ stack: 'app-prod' }, '--stack "app-prod": not a stack of this project (one of bootstrap, app, app-dev)'],
+    [{ key: '/abs' }, '--key "/abs": must not start or end with "/" (Terraform S3 backend rule)'],
+    [{ format: 'policy', level: 'admin' }, '--level "admin": must be one of read-write, read-only, kops'],
+  ])('%j', (request, message) => {
+    expect(() => exportSettings(config, request)).toThrow(message);
+  });
+  test('stacks map to their keys', () => {
+    expect(stackStateKey(config, 'app-dev')).toBe('env/dev/terraform.tfstate');
+    expect(stackStateKey(config, 'bootstrap')).toBe('bootstrap/terraform.tfstate');
+  });
+});

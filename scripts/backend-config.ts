@@ -1,0 +1,58 @@
+// npm run backend-config -- --format terraform|lokomotive|kops|json|policy [--stack app] [--key k] [--out file]
+import { writeFileSync } from 'fs';
+import { parseArgs } from 'util';
+import { loadConfig } from '../config/load';
+import { ConfigError } from '../config/types';
+import { exportSettings, UsageError } from '../exports/export';
+
+const USAGE =
+  'usage: npm run backend-config -- [--format terraform|lokomotive|kops|json|policy] [--stack app|app-<env>|bootstrap] [--key <state key>] [--aws-creds-path <file>] [--level read-write|read-only|kops] [--out <file>]';
+
+function main(): number {
+  try {
+    const { values } = parseArgs({
+      options: {
+        format: { type: 'string' },
+        stack: { type: 'string' },
+        key: { type: 'string' },
+        'aws-creds-path': { type: 'string' },
+        level: { type: 'string' },
+        out: { type: 'string' },
+        help: { type: 'boolean' },
+      },
+      strict: true,
+    });
+    if (values.help) {
+      console.log(USAGE);
+      return 0;
+    }
+    const text = exportSettings(loadConfig(), {
+      format: values.format,
+      stack: values.stack,
+      key: values.key,
+      awsCredsPath: values['aws-creds-path'],
+      level: values.level,
+    });
+    if (values.out) {
+      writeFileSync(values.out, text);
+      console.error(`wrote ${values.out}`);
+    } else {
+      process.stdout.write(text);
+    }
+    return 0;
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      for (const problem of error.problems) console.error(`tfstate config error: ${problem}`);
+      return 1;
+    }
+    // parseArgs reports unknown flags with a TypeError carrying an ERR_PARSE_ARGS_* code.
+    if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      console.error(`backend-config: ${(error as Error).message}`);
+      console.error(USAGE);
+      return 2;
+    }
+    throw error;
+  }
+}
+
+process.exitCode = main();
