@@ -1,0 +1,202 @@
+// Operating the state: who holds the lock, which versions of the state exist, and restoring one safely.
+// Clients are parameters, so the same code runs against AWS and the emulator.
+import { createHash, randomUUID } from 'crypto';
+import { hostname, userInfo } from 'os';
+import { DeleteItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { DeleteObjectCommand, GetObjectCommand, ListObjectVersionsCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { digestLockId, lockfileKey, lockItemId } from '../config/naming';
+import { BackendConfig } from '../config/types';
+
+/** The lock record Terraform writes (statemgr.LockInfo), in the DynamoDB item's Info and in the .tflock object. */
+export interface LockInfo {
+  readonly ID: string;
+  readonly Operation: string;
+  readonly Info: string;
+  readonly Who: string;
+  readonly Version: string;
+  readonly Created: string;
+  readonly Path: string;
+}
+
+export interface HeldLock {
+  /** Where the lock was found: the DynamoDB table or the S3 lockfile. */
+  readonly source: 'dynamodb' | 's3';
+  readonly info: LockInfo;
+}
+
+export interface StateClients {
+  readonly s3: S3Client;
+  readonly dynamodb: DynamoDBClient;
+}
+
+/** A failure the user can act on (a held lock, an unknown version): printed as one line. */
+export class StateOperationError extends Error {}
+
+export function parseLockInfo(text: string): LockInfo {
+  const parsed = JSON.parse(text) as Partial<LockInfo>;
+  const field = (name: keyof LockInfo) => (typeof parsed[name] === 'string' ? (parsed[name] as string) : '');
+  return { ID: field('ID'), Operation: field('Operation'), Info: field('Info'), Who: field('Who'), Version: field('Version'), Created: field('Created'), Path: field('Path') };
+}
+
+/** One line per lock, and the command that releases it. */
+export function describeLock(lock: HeldLock, stackDir: string): string {
+  const { info } = lock;
+  const where = lock.source === 'dynamodb' ? 'lock table item' : 'S3 lockfile';
+  return [
+    `locked (${where}): ID=${info.ID} Who=${info.Who} Operation=${info.Operation} Created=${info.Created} Path=${info.Path}`,
+    `  if that run is really gone, release it with: (cd ${stackDir} && terraform force-unlock -force ${info.ID})`,
+  ].join('\n');
+}
+
+function isMissing(error: unknown): boolean {
+  const name = (error as { name?: string }).name;
+  return name === 'NoSuchKey' || name === 'NotFound' || (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404;
+}
+
+/** Every lock currently held on the state key, in the places the locking mode uses. */
+export async function findLocks(clients: StateClients, config: BackendConfig, key: string): Promise<HeldLock[]> {
+  const locks: HeldLock[] = [];
+  if (config.lockTable !== undefined) {
+    const item = await clients.dynamodb.send(
+      new GetItemCommand({ TableName: config.lockTable, Key: { LockID: { S: lockItemId(config.bucket, key) } }, ConsistentRead: true }),
+    );
+    const info = item.Item?.Info?.S;
+    if (info !== undefined) locks.push({ source: 'dynamodb', info: parseLockInfo(info) });
+  }
+  if (config.locking !== 'dynamodb') {
+    try {
+      const object = await clients.s3.send(new GetObjectCommand({ Bucket: config.bucket, Key: lockfileKey(key) }));
+      locks.push({ source: 's3', info: parseLockInfo(await object.Body!.transformToString()) });
+    } catch (error) {
+      if (!isMissing(error)) throw error;
+    }
+  }
+  return locks;
+}
+
+export interface StateVersion {
+  readonly versionId: string;
+  readonly lastModified: Date;
+  readonly size: number;
+  readonly isLatest: boolean;
+}
+
+/** Versions of the state object, newest first (delete markers left out: they hold no state). */
+export async function listStateVersions(s3: S3Client, bucket: string, key: string): Promise<StateVersion[]> {
+  const versions: StateVersion[] = [];
+  let keyMarker: string | undefined;
+  let versionIdMarker: string | undefined;
+  do {
+    const page = await s3.send(new ListObjectVersionsCommand({ Bucket: bucket, Prefix: key, KeyMarker: keyMarker, VersionIdMarker: versionIdMarker }));
+    for (const version of page.Versions ?? []) {
+      if (version.Key !== key || version.VersionId === undefined) continue;
+      versions.push({ versionId: version.VersionId, lastModified: version.LastModified ?? new Date(0), size: version.Size ?? 0, isLatest: version.IsLatest ?? false });
+    }
+    keyMarker = page.IsTruncated ? page.NextKeyMarker : undefined;
+    versionIdMarker = page.IsTruncated ? page.NextVersionIdMarker : undefined;
+  } while (keyMarker !== undefined);
+  return versions.sort((a, b) => b.lastModified.getTime() - a.lastModified.getTime());
+}
+
+export function md5Hex(text: string): string {
+  return createHash('md5').update(text).digest('hex');
+}
+
+/**
+ * The old state's resources under a serial above the current one, so Terraform (and any copy a user still
+ * holds) sees the restore as the newest state of the same lineage rather than a stale one.
+ */
+export function restoredStateText(oldText: string, currentText: string | undefined): string {
+  const old = JSON.parse(oldText) as { serial?: number; lineage?: string };
+  const current = currentText === undefined ? undefined : (JSON.parse(currentText) as { serial?: number; lineage?: string });
+  if (current?.lineage !== undefined && old.lineage !== undefined && current.lineage !== old.lineage) {
+    throw new StateOperationError(`version has lineage ${old.lineage}, the current state ${current.lineage}: it belongs to another state and is not restored`);
+  }
+  const serial = Math.max(old.serial ?? 0, current?.serial ?? 0) + 1;
+  return `${JSON.stringify({ ...old, serial }, null, 2)}\n`;
+}
+
+/** A lock of our own, written exactly as Terraform writes its own, so Terraform runs wait for the restore. */
+function restoreLockInfo(config: BackendConfig, key: string): LockInfo {
+  return {
+    ID: randomUUID(),
+    Operation: 'tfstate-restore',
+    Info: '',
+    Who: `${userInfo().username}@${hostname()}`,
+    Version: '',
+    Created: new Date().toISOString(),
+    Path: `${config.bucket}/${key}`,
+  };
+}
+
+async function acquire(clients: StateClients, config: BackendConfig, key: string, info: LockInfo): Promise<() => Promise<void>> {
+  const releases: (() => Promise<void>)[] = [];
+  const releaseAll = async () => {
+    for (const release of releases.reverse()) await release();
+  };
+  try {
+    if (config.lockTable !== undefined) {
+      const table = config.lockTable;
+      const LockID = { S: lockItemId(config.bucket, key) };
+      await clients.dynamodb.send(
+        new PutItemCommand({ TableName: table, Item: { LockID, Info: { S: JSON.stringify(info) } }, ConditionExpression: 'attribute_not_exists(LockID)' }),
+      );
+      releases.push(async () => void (await clients.dynamodb.send(new DeleteItemCommand({ TableName: table, Key: { LockID } }))));
+    }
+    if (config.locking !== 'dynamodb') {
+      const Key = lockfileKey(key);
+      await clients.s3.send(new PutObjectCommand({ Bucket: config.bucket, Key, Body: JSON.stringify(info), IfNoneMatch: '*', ...encryption(config) }));
+      releases.push(async () => void (await clients.s3.send(new DeleteObjectCommand({ Bucket: config.bucket, Key }))));
+    }
+  } catch (error) {
+    await releaseAll();
+    const name = (error as { name?: string }).name;
+    if (name === 'ConditionalCheckFailedException' || name === 'PreconditionFailed') {
+      throw new StateOperationError(`s3://${config.bucket}/${key} was locked by another run while the restore started; try again when it is done`);
+    }
+    throw error;
+  }
+  return releaseAll;
+}
+
+function encryption(config: BackendConfig) {
+  return { ServerSideEncryption: 'aws:kms' as const, SSEKMSKeyId: config.kmsAlias };
+}
+
+export interface RestoreResult {
+  readonly serial: number;
+  readonly md5: string;
+}
+
+/**
+ * Writes an older version of the state back as the current one, under a lock, with the -md5 digest item
+ * Terraform checks on every read (without it, or with a stale one, Terraform refuses the state).
+ * Refuses while anyone holds the lock. The replaced version stays in the bucket's history.
+ */
+export async function restoreStateVersion(clients: StateClients, config: BackendConfig, key: string, versionId: string): Promise<RestoreResult> {
+  const held = await findLocks(clients, config, key);
+  if (held.length > 0) {
+    throw new StateOperationError(`s3://${config.bucket}/${key} is locked by ${held[0].info.Who} (ID ${held[0].info.ID}, ${held[0].info.Operation}); restore refused while a lock is held`);
+  }
+  const versions = await listStateVersions(clients.s3, config.bucket, key);
+  const target = versions.find((version) => version.versionId === versionId);
+  if (target === undefined) throw new StateOperationError(`version ${versionId} of s3://${config.bucket}/${key} does not exist (see the versions command)`);
+
+  const release = await acquire(clients, config, key, restoreLockInfo(config, key));
+  try {
+    const read = async (VersionId?: string) =>
+      (await clients.s3.send(new GetObjectCommand({ Bucket: config.bucket, Key: key, VersionId }))).Body!.transformToString();
+    const latest = versions.find((version) => version.isLatest);
+    const text = restoredStateText(await read(versionId), latest ? await read(latest.versionId) : undefined);
+    const md5 = md5Hex(text);
+    await clients.s3.send(new PutObjectCommand({ Bucket: config.bucket, Key: key, Body: text, ContentType: 'application/json', ...encryption(config) }));
+    if (config.lockTable !== undefined) {
+      await clients.dynamodb.send(
+        new PutItemCommand({ TableName: config.lockTable, Item: { LockID: { S: digestLockId(config.bucket, key) }, Digest: { S: md5 } } }),
+      );
+    }
+    return { serial: (JSON.parse(text) as { serial: number }).serial, md5 };
+  } finally {
+    await release();
+  }
+}
