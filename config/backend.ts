@@ -54,6 +54,6 @@ function emulatorBackendSettings(endpoint: string): EmulatorBackendSettings {
 export function emulatorWarnings(config: BackendConfig): string[] {
   if (config.endpoint === undefined) return [];
   return [
-    `warning: AWS_ENDPOINT_URL=${config.endpoint}: the state bucket policy's deny-without-TLS statement is left out, because emulators such as moto evaluate policy statements without their conditions and would refuse every request; real AWS keeps it.`,
+    `warning: AWS_ENDPOINT_URL=${config.endpoint}: the bucket policies' conditional deny statements (deny-without-TLS, deny uploads not encrypted with the state key) are left out, because emulators such as moto evaluate policy statements without their conditions and would refuse every request; real AWS keeps them.`,
   ];
 }

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'fs';
 import { isAbsolute, join } from 'path';
 import {
+  accessLogDaysRule,
   bucketNameRule,
   endpointRule,
   environmentNameRule,
@@ -14,17 +15,29 @@ import {
 import {
   CONFIG_FILE,
   CONFIG_FILE_ENV,
+  DEFAULT_ACCESS_LOG_DAYS,
   DEFAULT_BOOTSTRAP_STATE_KEY,
   DEFAULT_ENV_KEY_PREFIX,
   DEFAULT_LOCK_TABLE,
   DEFAULT_NONCURRENT_DAYS,
   DEFAULT_REGION,
   DEFAULT_STATE_KEY,
+  MIN_SAFE_NONCURRENT_DAYS,
   SETTINGS,
   SettingName,
 } from './settings';
 import { environmentStateKey, defaultBucketName, defaultKmsAlias } from './naming';
-import { BackendConfig, BOOTSTRAP_BACKENDS, BootstrapBackend, ConfigError, LOCKING_MODES, LockingMode } from './types';
+import {
+  ACCEPTED_RISKS,
+  AcceptedRisk,
+  BackendConfig,
+  BOOTSTRAP_BACKENDS,
+  BootstrapBackend,
+  ConfigError,
+  LOCKING_MODES,
+  LockingMode,
+  ReplicaConfig,
+} from './types';
 
 export interface LoadOptions {
   /** Environment to read; defaults to process.env. */
@@ -112,7 +125,48 @@ export function loadConfig(options: LoadOptions = {}): BackendConfig {
   const bootstrapKeyRaw = str('bootstrapStateKey');
   const bootstrapStateKey = check(bootstrapKeyRaw, bootstrapKeyRaw?.value ?? DEFAULT_BOOTSTRAP_STATE_KEY, stateKeyRule, 'bootstrapStateKey');
 
-  const noncurrentVersionDays = integer(raw('noncurrentVersionDays'), DEFAULT_NONCURRENT_DAYS, noncurrentDaysRule, problems);
+  const acceptedRisks = list(raw('acceptRisks'), (item) => ((ACCEPTED_RISKS as readonly string[]).includes(item) ? undefined : `must list only ${ACCEPTED_RISKS.join(', ')}`), problems, 'each risk must be listed once') as AcceptedRisk[];
+  const accepts = (risk: AcceptedRisk) => acceptedRisks.includes(risk);
+
+  const noncurrentRaw = raw('noncurrentVersionDays');
+  const noncurrentVersionDays = integer(noncurrentRaw, DEFAULT_NONCURRENT_DAYS, noncurrentDaysRule, problems);
+  if (noncurrentVersionDays < MIN_SAFE_NONCURRENT_DAYS && !accepts('short-retention')) {
+    problems.push(
+      `${noncurrentRaw?.origin ?? SETTINGS.noncurrentVersionDays.env}=${JSON.stringify(noncurrentRaw?.value)}: keeps old state versions less than ${MIN_SAFE_NONCURRENT_DAYS} days; set ${SETTINGS.acceptRisks.env}=short-retention to accept that`,
+    );
+  }
+
+  const bucketValid = bucketNameRule(bucket) === undefined;
+  const loggingRaw = raw('accessLogging');
+  const accessLogging = boolean(loggingRaw, true, problems);
+  if (!accessLogging && !accepts('no-access-logging')) {
+    problems.push(`${loggingRaw?.origin}=${JSON.stringify(loggingRaw?.value)}: turns off access logging of the state bucket; set ${SETTINGS.acceptRisks.env}=no-access-logging to accept that`);
+  }
+  const logBucketRaw = str('logBucket');
+  const logBucketName = check(logBucketRaw, logBucketRaw?.value ?? `${bucket}-logs`, bucketNameRule, 'derived log bucket name', bucketValid);
+  const accessLogDays = integer(raw('accessLogDays'), DEFAULT_ACCESS_LOG_DAYS, accessLogDaysRule, problems);
+
+  const replicaRegionRaw = str('replicaRegion');
+  let replica: ReplicaConfig | undefined;
+  if (replicaRegionRaw) {
+    const replicaRegion = check(replicaRegionRaw, replicaRegionRaw.value, regionRule, 'replicaRegion');
+    if (replicaRegion === region) problems.push(`${replicaRegionRaw.origin}=${JSON.stringify(replicaRegion)}: must differ from the state bucket's region (cross-region replication)`);
+    const replicaBucketRaw = str('replicaBucket');
+    const replicaBucket = check(replicaBucketRaw, replicaBucketRaw?.value ?? `${bucket}-replica`, bucketNameRule, 'derived replica bucket name', bucketValid);
+    const replicaLogBucket = accessLogging
+      ? check(undefined, `${replicaBucket}-logs`, bucketNameRule, `derived replica log bucket name (${SETTINGS.replicaBucket.env} + "-logs")`, bucketNameRule(replicaBucket) === undefined)
+      : undefined;
+    replica = { region: replicaRegion, bucket: replicaBucket, logBucket: replicaLogBucket };
+  }
+  checkBucketsDistinct(
+    [
+      [bucketRaw?.origin ?? SETTINGS.bucket.env, bucket],
+      ...(accessLogging ? [[logBucketRaw?.origin ?? SETTINGS.logBucket.env, logBucketName] as [string, string]] : []),
+      ...(replica ? [[SETTINGS.replicaBucket.env, replica.bucket] as [string, string]] : []),
+      ...(replica?.logBucket ? [[`replica log bucket (${SETTINGS.replicaBucket.env}-logs)`, replica.logBucket] as [string, string]] : []),
+    ],
+    problems,
+  );
   const allowDestroy = boolean(raw('allowDestroy'), false, problems);
 
   const prefixRaw = str('environmentKeyPrefix');
@@ -145,7 +199,20 @@ export function loadConfig(options: LoadOptions = {}): BackendConfig {
     allowDestroy,
     environments: Object.freeze(environments),
     environmentKeyPrefix,
+    logBucket: accessLogging ? logBucketName : undefined,
+    accessLogDays,
+    replica: replica ? Object.freeze(replica) : undefined,
+    acceptedRisks: Object.freeze(acceptedRisks),
   });
+}
+
+function checkBucketsDistinct(buckets: readonly [origin: string, name: string][], problems: string[]): void {
+  const owner = new Map<string, string>();
+  for (const [origin, name] of buckets) {
+    const first = owner.get(name);
+    if (first) problems.push(`${origin}=${JSON.stringify(name)}: is already the bucket of ${first}; state, logs and replica need separate buckets`);
+    else owner.set(name, origin);
+  }
 }
 
 function ambientRegion(env: NodeJS.ProcessEnv): Raw & { value: string } | undefined {
@@ -230,7 +297,7 @@ function boolean(found: Raw | undefined, fallback: boolean, problems: string[]):
   return fallback;
 }
 
-function list(found: Raw | undefined, rule: (item: string) => string | undefined, problems: string[]): string[] {
+function list(found: Raw | undefined, rule: (item: string) => string | undefined, problems: string[], duplicate = 'each environment must be listed once'): string[] {
   if (!found) return [];
   const items =
     typeof found.value === 'string'
@@ -244,7 +311,7 @@ function list(found: Raw | undefined, rule: (item: string) => string | undefined
   }
   const seen = new Set<string>();
   for (const item of items) {
-    const broken = seen.has(item) ? 'each environment must be listed once' : rule(item);
+    const broken = seen.has(item) ? duplicate : rule(item);
     if (broken) problems.push(`${found.origin}=${JSON.stringify(found.value)}: ${broken} ("${item}")`);
     seen.add(item);
   }

@@ -94,3 +94,26 @@ export function environmentNameRule(name: string): string | undefined {
 export function noncurrentDaysRule(days: number): string | undefined {
   return Number.isInteger(days) && days >= 1 && days <= 36500 ? undefined : 'must be a whole number of days from 1 to 36500';
 }
+
+/** Days S3 keeps an access log object: a positive whole number, capped at 100 years. */
+export function accessLogDaysRule(days: number): string | undefined {
+  return Number.isInteger(days) && days >= 1 && days <= 36500 ? undefined : 'must be a whole number of days from 1 to 36500';
+}
+
+const PARTITIONS = ['aws', 'aws-cn', 'aws-us-gov', 'aws-iso', 'aws-iso-b', 'aws-iso-e', 'aws-iso-f', 'aws-eusc'];
+// IAM names and paths: letters, digits and + = , . @ _ - ; a path is /-separated segments of the same.
+const IAM_PRINCIPAL = /^arn:([a-z-]+):iam::(\d{12}):(root|(role|user)\/([\w+=,.@-]+\/)*[\w+=,.@-]{1,64})$/;
+
+/**
+ * An IAM principal a bucket or key policy may grant: the ARN of an account root, a role or a user. Never "*"
+ * or any wildcard (a wildcard principal opens the state to every AWS account), never a malformed ARN (AWS
+ * would reject the whole policy at apply, after the rest of the stack changed).
+ */
+export function principalArnRule(arn: string): string | undefined {
+  if (arn.trim() === '*' || arn.includes('*') || arn.includes('?')) return 'must not be or contain a wildcard: name an account root, role or user ARN';
+  if (arn.length > 2048) return 'must be at most 2048 characters';
+  const match = IAM_PRINCIPAL.exec(arn);
+  if (!match) return 'must be an IAM principal ARN such as arn:aws:iam::123456789012:root or arn:aws:iam::123456789012:role/name';
+  if (!PARTITIONS.includes(match[1])) return `must name a known AWS partition (${PARTITIONS.join(', ')})`;
+  return undefined;
+}
