@@ -1,10 +1,12 @@
 import {
+  accessLogDaysRule,
   bucketNameRule,
   endpointRule,
   environmentNameRule,
   keyPrefixRule,
   kmsAliasRule,
   noncurrentDaysRule,
+  principalArnRule,
   regionRule,
   stateKeyRule,
   tableNameRule,
@@ -126,4 +128,28 @@ describe('environment names and retention days', () => {
   });
   test.each([1, 90, 36500])('accepts %d days', (days) => expect(noncurrentDaysRule(days)).toBeUndefined());
   test.each([0, -1, 1.5, 36501, NaN])('rejects %d days', (days) => expect(noncurrentDaysRule(days)).toMatch(/whole number/));
+});
+
+describe('principal ARNs (cross-account grants)', () => {
+  test.each(['arn:aws:iam::123456789012:root', 'arn:aws:iam::123456789012:role/ci', 'arn:aws:iam::123456789012:role/team/deploy-role', 'arn:aws-cn:iam::123456789012:user/alice', 'arn:aws-us-gov:iam::123456789012:role/a+b=c,d.e@f'])(
+    'accepts %s',
+    (arn) => expect(principalArnRule(arn)).toBeUndefined(),
+  );
+  test.each([
+    ['*', /wildcard/],
+    [' * ', /wildcard/],
+    ['arn:aws:iam::*:root', /wildcard/],
+    ['arn:aws:iam::123456789012:role/*', /wildcard/],
+    ['arn:aws:iam::12345678901:root', /IAM principal ARN/],
+    ['arn:aws:s3:::bucket', /IAM principal ARN/],
+    ['123456789012', /IAM principal ARN/],
+    ['arn:aws:iam::123456789012:group/admins', /IAM principal ARN/],
+    ['arn:aws:iam::123456789012:role/', /IAM principal ARN/],
+    ['arn:evil:iam::123456789012:root', /known AWS partition/],
+  ])('rejects %s', (arn, rule) => expect(principalArnRule(arn)).toMatch(rule));
+});
+
+describe('access log retention', () => {
+  test.each([1, 365, 36500])('accepts %d', (days) => expect(accessLogDaysRule(days)).toBeUndefined());
+  test.each([0, -1, 1.5, 36501])('rejects %d', (days) => expect(accessLogDaysRule(days)).toMatch(/1 to 36500/));
 });

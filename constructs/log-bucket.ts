@@ -26,6 +26,8 @@ export interface LogBucketProps {
   readonly expirationDays?: number;
   /** Deny every request not made over TLS. @default true (turned off only for emulators) */
   readonly enforceTls?: boolean;
+  /** Send object events to EventBridge (free; lets an alarm watch deletes). @default true (off only for emulators: moto does not read it back) */
+  readonly eventNotifications?: boolean;
   /** Adds prevent_destroy; false also sets force_destroy, since logs keep arriving while a teardown empties it. @default true */
   readonly preventDestroy?: boolean;
   /** Provider to create every resource with (another region). @default the stack's default AWS provider */
@@ -39,6 +41,8 @@ export interface LogBucketProps {
  */
 export class LogBucket extends Construct {
   readonly bucket: S3Bucket;
+  /** The policy that lets S3 deliver logs; logging must be switched on after it exists. */
+  readonly policy: S3BucketPolicy;
 
   constructor(scope: Construct, id: string, props: LogBucketProps) {
     super(scope, id);
@@ -75,8 +79,8 @@ export class LogBucket extends Construct {
         },
       ],
     });
-    new S3BucketNotification(this, 'events', { provider, bucket, eventbridge: true });
-    new S3BucketPolicy(this, 'policy', { provider,
+    if (props.eventNotifications ?? true) new S3BucketNotification(this, 'events', { provider, bucket, eventbridge: true });
+    this.policy = new S3BucketPolicy(this, 'policy', { provider,
       bucket,
       policy: policyDocument(
         logBucketPolicyStatements(bucketArn(props.region, props.bucketName), props.sourceBucketArn, props.sourceAccountId, props.logPrefix, props.enforceTls ?? true),

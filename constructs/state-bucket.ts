@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { TerraformProvider } from 'cdktf';
+import { ITerraformDependable, TerraformProvider } from 'cdktf';
 import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
 import { S3BucketLifecycleConfiguration } from '@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration';
 import { S3BucketLoggingA } from '@cdktf/provider-aws/lib/s3-bucket-logging';
@@ -37,10 +37,16 @@ export interface StateBucketProps {
   readonly abortIncompleteUploadDays?: number;
   /** Deny every request not made over TLS. @default true (turned off only for emulators) */
   readonly enforceTls?: boolean;
-  /** Server access logging: the target bucket (its id) and the key prefix of this bucket's logs. @default no access logging */
-  readonly accessLogs?: { readonly targetBucket: string; readonly targetPrefix: string };
+  /**
+   * Server access logging: the target bucket (its id), the key prefix of this bucket's logs, and what must exist
+   * first (the target's bucket policy: S3 checks log delivery is allowed when logging is switched on).
+   * @default no access logging
+   */
+  readonly accessLogs?: { readonly targetBucket: string; readonly targetPrefix: string; readonly dependsOn?: ITerraformDependable[] };
   /** Statements appended to the bucket policy (e.g. named cross-account principals). @default none */
   readonly additionalPolicyStatements?: readonly PolicyStatement[];
+  /** Send object events to EventBridge (free; lets an alarm watch deletes). @default true (off only for emulators: moto does not read it back) */
+  readonly eventNotifications?: boolean;
   /** Adds lifecycle prevent_destroy to the bucket. @default true */
   readonly preventDestroy?: boolean;
   /** Provider to create every resource with (another region). @default the stack's default AWS provider */
@@ -113,13 +119,14 @@ export class StateBucket extends Construct {
         },
       ],
     });
-    new S3BucketNotification(this, 'events', { provider, bucket, eventbridge: true });
+    if (props.eventNotifications ?? true) new S3BucketNotification(this, 'events', { provider, bucket, eventbridge: true });
     if (props.accessLogs) {
       new S3BucketLoggingA(this, 'access-logs', {
         provider,
         bucket,
         targetBucket: props.accessLogs.targetBucket,
         targetPrefix: props.accessLogs.targetPrefix,
+        dependsOn: props.accessLogs.dependsOn,
       });
     }
 

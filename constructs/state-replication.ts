@@ -32,8 +32,12 @@ export interface StateReplicationProps {
   readonly accessLogs?: { readonly bucketName: string; readonly prefix: string; readonly expirationDays?: number };
   /** Days a noncurrent replica version is kept. @default 90 */
   readonly noncurrentVersionDays?: number;
-  /** Deny requests to the replica without TLS and uploads with another key. @default true (off only for emulators) */
-  readonly enforcePolicies?: boolean;
+  /**
+   * false for emulators: leaves out what they refuse or do not read back (conditional denies, EventBridge
+   * notifications, the SSE-KMS source selection that real S3 needs to replicate KMS-encrypted objects).
+   * @default true
+   */
+  readonly realAws?: boolean;
   /** Adds prevent_destroy to replica bucket and key. @default true */
   readonly preventDestroy?: boolean;
 }
@@ -53,7 +57,7 @@ export class StateReplication extends Construct {
   constructor(scope: Construct, id: string, props: StateReplicationProps) {
     super(scope, id);
     const preventDestroy = props.preventDestroy ?? true;
-    const enforce = props.enforcePolicies ?? true;
+    const enforce = props.realAws ?? true;
     this.replicaKey = new StateKey(this, 'replica-key', {
       alias: props.replicaKmsAlias,
       accountRootArn: props.accountRootArn,
@@ -70,6 +74,7 @@ export class StateReplication extends Construct {
           logPrefix: props.accessLogs.prefix,
           expirationDays: props.accessLogs.expirationDays,
           enforceTls: enforce,
+          eventNotifications: enforce,
           preventDestroy,
           provider: props.replicaProvider,
         })
@@ -81,7 +86,11 @@ export class StateReplication extends Construct {
       noncurrentVersionDays: props.noncurrentVersionDays,
       enforceTls: enforce,
       denyOtherEncryption: enforce,
-      accessLogs: this.replicaLogBucket && props.accessLogs ? { targetBucket: this.replicaLogBucket.bucket.id, targetPrefix: props.accessLogs.prefix } : undefined,
+      eventNotifications: enforce,
+      accessLogs:
+        this.replicaLogBucket && props.accessLogs
+          ? { targetBucket: this.replicaLogBucket.bucket.id, targetPrefix: props.accessLogs.prefix, dependsOn: [this.replicaLogBucket.policy] }
+          : undefined,
       preventDestroy,
       provider: props.replicaProvider,
     });
@@ -115,7 +124,8 @@ export class StateReplication extends Construct {
           status: 'Enabled',
           filter: {},
           deleteMarkerReplication: { status: 'Disabled' },
-          sourceSelectionCriteria: { sseKmsEncryptedObjects: { status: 'Enabled' } },
+          // Without it S3 skips every SSE-KMS object, which is every state object.
+          sourceSelectionCriteria: enforce ? { sseKmsEncryptedObjects: { status: 'Enabled' } } : undefined,
           destination: {
             bucket: this.replica.bucket.arn,
             storageClass: 'STANDARD',

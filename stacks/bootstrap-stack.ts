@@ -52,6 +52,7 @@ export class BootstrapStack extends TerraformStack {
             logPrefix: accessLogPrefix(config.bucket),
             expirationDays: config.accessLogDays,
             enforceTls: realAws,
+            eventNotifications: realAws,
             preventDestroy,
           });
     this.stateBucket = new StateBucket(this, 'state-bucket', {
@@ -63,7 +64,10 @@ export class BootstrapStack extends TerraformStack {
       denyOtherEncryption: realAws,
       noncurrentVersionDays: config.noncurrentVersionDays,
       enforceTls: realAws,
-      accessLogs: this.logBucket ? { targetBucket: this.logBucket.bucket.id, targetPrefix: accessLogPrefix(config.bucket) } : undefined,
+      eventNotifications: realAws,
+      accessLogs: this.logBucket
+        ? { targetBucket: this.logBucket.bucket.id, targetPrefix: accessLogPrefix(config.bucket), dependsOn: [this.logBucket.policy] }
+        : undefined,
       preventDestroy,
     });
     this.replication =
@@ -84,7 +88,7 @@ export class BootstrapStack extends TerraformStack {
                 ? undefined
                 : { bucketName: config.replica.logBucket, prefix: accessLogPrefix(config.replica.bucket), expirationDays: config.accessLogDays },
             noncurrentVersionDays: config.noncurrentVersionDays,
-            enforcePolicies: realAws,
+            realAws,
             preventDestroy,
           });
     this.lockTable =
