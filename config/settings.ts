@@ -77,7 +77,7 @@ export const SETTINGS = {
     env: 'TFSTATE_ALLOW_DESTROY',
     file: 'allowDestroy',
     default: 'false',
-    description: 'true lifts prevent_destroy and the table deletion protection; set only by the teardown.',
+    description: 'true lifts prevent_destroy (state, log and replica buckets, keys, aliases) and the table deletion protection, and lets destroy empty the log buckets; set only by the teardown.',
   },
   environments: {
     env: 'TFSTATE_ENVIRONMENTS',
