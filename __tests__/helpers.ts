@@ -46,3 +46,10 @@ export function onlyResource(stack: Synthesized, type: string): Record<string, u
   if (resources.length !== 1) throw new Error(`expected exactly one ${type}, found ${resources.length}`);
   return resources[0];
 }
+
+/** The one resource of a type made by the construct with this id (cdktf names it `<id>_<hash>`). */
+export function resourceOf(stack: Synthesized, type: string, constructId: string): Record<string, unknown> {
+  const found = Object.entries(stack.json.resource[type] ?? {}).filter(([name]) => new RegExp(`^${constructId}_[0-9A-F]{8}$`).test(name));
+  if (found.length !== 1) throw new Error(`expected exactly one ${type} of ${constructId}, found ${found.length}`);
+  return found[0][1];
+}

@@ -42,6 +42,10 @@ describe('defaults', () => {
       environmentKeyPrefix: 'env',
       crossAccountPrincipals: [],
       kopsPrefix: 'kops',
+      logBucket: 'tfstate-0a1b2c3d4e5f-us-east-1-logs',
+      accessLogDays: 365,
+      replica: undefined,
+      acceptedRisks: [],
     });
   });
   test('are frozen', () => expect(Object.isFrozen(config)).toBe(true));
@@ -70,10 +74,10 @@ describe('sources, highest first', () => {
     const dir = dirWithConfig({ bucket: 'file-bucket', lockTable: 'file-locks', region: 'eu-north-1', noncurrentVersionDays: 30 });
     const fromFile = configFrom({ AWS_REGION: 'us-west-2' }, dir);
     expect(fromFile).toMatchObject({ bucket: 'file-bucket', lockTable: 'file-locks', region: 'eu-north-1', noncurrentVersionDays: 30 });
-    expect(configFrom({ TFSTATE_BUCKET: 'env-bucket', TFSTATE_NONCURRENT_DAYS: '7' }, dir)).toMatchObject({
+    expect(configFrom({ TFSTATE_BUCKET: 'env-bucket', TFSTATE_NONCURRENT_DAYS: '60' }, dir)).toMatchObject({
       bucket: 'env-bucket',
       lockTable: 'file-locks',
-      noncurrentVersionDays: 7,
+      noncurrentVersionDays: 60,
     });
   });
   test('TFSTATE_CONFIG names another file, relative to the project root', () => {
@@ -99,8 +103,18 @@ describe('sources, highest first', () => {
       TFSTATE_CROSS_ACCOUNT_PRINCIPALS: '111122223333,arn:aws:iam::444455556666:role/ci',
       TFSTATE_KOPS_PREFIX: 'clusters',
       AWS_ENDPOINT_URL: 'http://127.0.0.1:5000/',
+      TFSTATE_ACCESS_LOGGING: 'false',
+      TFSTATE_LOG_BUCKET: 'unused-logs',
+      TFSTATE_ACCESS_LOG_DAYS: '30',
+      TFSTATE_REPLICA_REGION: 'eu-west-1',
+      TFSTATE_REPLICA_BUCKET: 'b-1-copy',
+      TFSTATE_ACCEPT_RISKS: 'short-retention,no-access-logging',
     });
     expect(config).toMatchObject({
+      logBucket: undefined,
+      accessLogDays: 30,
+      replica: { region: 'eu-west-1', bucket: 'b-1-copy', logBucket: undefined },
+      acceptedRisks: ['short-retention', 'no-access-logging'],
       bucket: 'b-1',
       region: 'eu-central-1',
       lockTable: 'locks',

@@ -124,10 +124,13 @@ describe('cross-account access', () => {
   });
   test('the bootstrap stack puts the grants in the bucket policy and a table resource policy', () => {
     const { bootstrap } = synthAll({ TFSTATE_CROSS_ACCOUNT_PRINCIPALS: '111122223333' });
-    const policy = JSON.parse(onlyResource(bootstrap, 'aws_s3_bucket_policy').policy as string);
+    const [, statePolicy] = Object.entries(bootstrap.json.resource.aws_s3_bucket_policy).find(([id]) => id.startsWith('state-bucket_policy'))!;
+    const policy = JSON.parse(statePolicy.policy as string);
     expect(policy.Statement.map((s: IamStatement) => s.Sid)).toEqual(expect.arrayContaining(['DenyInsecureTransport', 'CrossAccountLocateStateStore', 'CrossAccountReadWriteState']));
     const tablePolicy = JSON.parse(onlyResource(bootstrap, 'aws_dynamodb_resource_policy').policy as string);
     expect(tablePolicy.Statement[0].Principal).toEqual({ AWS: ['arn:aws:iam::111122223333:root'] });
+    const keyPolicy = JSON.parse(onlyResource(bootstrap, 'aws_kms_key').policy as string);
+    expect(keyPolicy.Statement).toContainEqual(expect.objectContaining({ Sid: 'CrossAccountUseStateKey', Principal: { AWS: ['arn:aws:iam::111122223333:root'] } }));
   });
 });
 
@@ -141,6 +144,6 @@ describe('managed policies in the bootstrap stack', () => {
       'tfstate-0a1b2c3d4e5f-us-east-1-state-read-write',
     ]);
     const readWrite = policies.find((p) => String(p.name).endsWith('read-write'));
-    expect(readWrite?.policy).toContain('${data.aws_caller_identity.caller.account_id}');
+    expect(readWrite?.policy).toContain('${data.aws_caller_identity.account.account_id}');
   });
 });

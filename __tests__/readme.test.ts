@@ -1,6 +1,7 @@
 import { readFileSync } from 'fs';
 import { join } from 'path';
 import { renderSettingsTable } from '../config/settings';
+import { renderSecurityTable } from '../security/controls';
 
 const readme = readFileSync(join(__dirname, '..', 'README.md'), 'utf8');
 
@@ -13,6 +14,9 @@ function block(name: string): string {
 describe('README', () => {
   test('documents every setting exactly as the code defines it', () => {
     expect(block('settings')).toBe(renderSettingsTable());
+  });
+  test('the security table shows every control and every accepted checkov finding exactly as the code and skip list hold them', () => {
+    expect(block('security')).toBe(renderSecurityTable());
   });
   test('gives a newcomer exactly two set-up lines: the main job and the tests', () => {
     const firstBlock = readme.match(/```sh\n([\s\S]*?)```/);

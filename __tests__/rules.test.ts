@@ -1,10 +1,10 @@
 import {
+  retentionDaysRule,
   bucketNameRule,
   endpointRule,
   environmentNameRule,
   keyPrefixRule,
   kmsAliasRule,
-  noncurrentDaysRule,
   principalArnRule,
   regionRule,
   stateKeyRule,
@@ -125,8 +125,8 @@ describe('environment names and retention days', () => {
   test.each(['Dev', '1dev', 'dev_1', 'dev-', '', 'a'.repeat(33)])('rejects environment %j', (name) => {
     expect(environmentNameRule(name)).toMatch(/environment/);
   });
-  test.each([1, 90, 36500])('accepts %d days', (days) => expect(noncurrentDaysRule(days)).toBeUndefined());
-  test.each([0, -1, 1.5, 36501, NaN])('rejects %d days', (days) => expect(noncurrentDaysRule(days)).toMatch(/whole number/));
+  test.each([1, 90, 36500])('accepts %d days', (days) => expect(retentionDaysRule(days)).toBeUndefined());
+  test.each([0, -1, 1.5, 36501, NaN])('rejects %d days', (days) => expect(retentionDaysRule(days)).toMatch(/whole number/));
 });
 
 describe('cross-account principals', () => {
@@ -151,3 +151,4 @@ describe('cross-account principals', () => {
     ['AROAEXAMPLEID', /12-digit account id/],
   ])('rejects %s', (principal, rule) => expect(principalArnRule(principal)).toMatch(rule));
 });
+

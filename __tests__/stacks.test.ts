@@ -9,7 +9,7 @@ import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-pub
 import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
 import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
 import { Vpc } from '@cdktf/provider-aws/lib/vpc';
-import { onlyResource, synthAll, Synthesized } from './helpers';
+import { onlyResource, resourceOf, synthAll, Synthesized } from './helpers';
 
 const EMULATOR = 'http://127.0.0.1:5000';
 
@@ -17,9 +17,9 @@ function backendOf(stack: Synthesized): Record<string, unknown> {
   return stack.json.terraform.backend.s3;
 }
 
-function bucketPolicy(stack: Synthesized): { Statement: Record<string, unknown>[] } | undefined {
-  const policies = Object.values(stack.json.resource.aws_s3_bucket_policy ?? {});
-  return policies.length === 0 ? undefined : JSON.parse(policies[0].policy as string);
+function bucketPolicy(stack: Synthesized, constructId = 'state-bucket'): { Statement: Record<string, unknown>[] } | undefined {
+  const policies = Object.entries(stack.json.resource.aws_s3_bucket_policy ?? {}).filter(([name]) => name.startsWith(`${constructId}_`));
+  return policies.length === 0 ? undefined : JSON.parse(policies[0][1].policy as string);
 }
 
 describe('snapshots (default config)', () => {
@@ -51,7 +51,7 @@ describe('bootstrap is secure by default', () => {
     });
   });
   test('all four public-access blocks are on', () => {
-    expect(onlyResource(bootstrap, 'aws_s3_bucket_public_access_block')).toMatchObject({
+    expect(resourceOf(bootstrap, 'aws_s3_bucket_public_access_block', 'state-bucket_public-access')).toMatchObject({
       block_public_acls: true,
       block_public_policy: true,
       ignore_public_acls: true,
@@ -83,7 +83,7 @@ describe('bootstrap is secure by default', () => {
         }),
       ],
     });
-    const rule = (onlyResource(bootstrap, 'aws_s3_bucket_lifecycle_configuration').rule as Record<string, unknown>[])[0];
+    const rule = (resourceOf(bootstrap, 'aws_s3_bucket_lifecycle_configuration', 'state-bucket_lifecycle').rule as Record<string, unknown>[])[0];
     // Current state must never expire: only noncurrent versions may.
     expect(rule).not.toHaveProperty('expiration');
   });
@@ -111,14 +111,14 @@ describe('bootstrap is secure by default', () => {
   });
   test('bucket, table, key and alias cannot be destroyed', () => {
     for (const type of ['aws_s3_bucket', 'aws_dynamodb_table', 'aws_kms_key', 'aws_kms_alias']) {
-      expect(onlyResource(bootstrap, type).lifecycle).toEqual({ prevent_destroy: true });
+      for (const resource of Object.values(bootstrap.json.resource[type])) expect(resource.lifecycle).toEqual({ prevent_destroy: true });
     }
-    expect(onlyResource(bootstrap, 'aws_s3_bucket')).not.toHaveProperty('force_destroy', true);
+    for (const bucket of Object.values(bootstrap.json.resource.aws_s3_bucket)) expect(bucket).not.toHaveProperty('force_destroy', true);
   });
   test('only the explicit teardown setting lifts the protections', () => {
     const released = synthAll({ TFSTATE_ALLOW_DESTROY: 'true' }).bootstrap;
     for (const type of ['aws_s3_bucket', 'aws_dynamodb_table', 'aws_kms_key', 'aws_kms_alias']) {
-      expect(onlyResource(released, type).lifecycle).toEqual({ prevent_destroy: false });
+      for (const resource of Object.values(released.json.resource[type])) expect(resource.lifecycle).toEqual({ prevent_destroy: false });
     }
     expect(onlyResource(released, 'aws_dynamodb_table').deletion_protection_enabled).toBe(false);
   });
@@ -130,10 +130,12 @@ describe('bootstrap is secure by default', () => {
       'kms_key_arn',
       'kops_state_store',
       'lock_table',
+      'log_bucket',
       'policy_kops_arn',
       'policy_read_only_arn',
       'policy_read_write_arn',
       'region',
+      'replica_bucket',
     ]);
     expect(bootstrap.json.output.region.value).toBe('us-east-1');
     expect(bootstrap.json.output.backend_config.value).toEqual(synthAll().app.json.terraform.backend.s3);
@@ -148,7 +150,7 @@ describe('the app backend names exactly what bootstrap creates', () => {
   ])('%j', (env) => {
     const { bootstrap, app } = synthAll(env as Record<string, string>);
     const backend = backendOf(app);
-    expect(backend.bucket).toBe(onlyResource(bootstrap, 'aws_s3_bucket').bucket);
+    expect(backend.bucket).toBe(resourceOf(bootstrap, 'aws_s3_bucket', 'state-bucket').bucket);
     expect(backend.dynamodb_table).toBe(onlyResource(bootstrap, 'aws_dynamodb_table').name);
     expect(backend.kms_key_id).toBe(onlyResource(bootstrap, 'aws_kms_alias').name);
     expect(backend.region).toBe((bootstrap.json.provider.aws[0] as { region: string }).region);

@@ -1,12 +1,12 @@
 import { existsSync, readFileSync } from 'fs';
 import { isAbsolute, join } from 'path';
 import {
+  retentionDaysRule,
   bucketNameRule,
   endpointRule,
   environmentNameRule,
   keyPrefixRule,
   kmsAliasRule,
-  noncurrentDaysRule,
   principalArnRule,
   regionRule,
   stateKeyRule,
@@ -15,6 +15,7 @@ import {
 import {
   CONFIG_FILE,
   CONFIG_FILE_ENV,
+  DEFAULT_ACCESS_LOG_DAYS,
   DEFAULT_BOOTSTRAP_STATE_KEY,
   DEFAULT_ENV_KEY_PREFIX,
   DEFAULT_KOPS_PREFIX,
@@ -22,11 +23,22 @@ import {
   DEFAULT_NONCURRENT_DAYS,
   DEFAULT_REGION,
   DEFAULT_STATE_KEY,
+  MIN_SAFE_NONCURRENT_DAYS,
   SETTINGS,
   SettingName,
 } from './settings';
 import { environmentStateKey, defaultBucketName, defaultKmsAlias } from './naming';
-import { BackendConfig, BOOTSTRAP_BACKENDS, BootstrapBackend, ConfigError, LOCKING_MODES, LockingMode } from './types';
+import {
+  ACCEPTED_RISKS,
+  AcceptedRisk,
+  BackendConfig,
+  BOOTSTRAP_BACKENDS,
+  BootstrapBackend,
+  ConfigError,
+  LOCKING_MODES,
+  LockingMode,
+  ReplicaConfig,
+} from './types';
 
 export interface LoadOptions {
   /** Environment to read; defaults to process.env. */
@@ -114,13 +126,54 @@ export function loadConfig(options: LoadOptions = {}): BackendConfig {
   const bootstrapKeyRaw = str('bootstrapStateKey');
   const bootstrapStateKey = check(bootstrapKeyRaw, bootstrapKeyRaw?.value ?? DEFAULT_BOOTSTRAP_STATE_KEY, stateKeyRule, 'bootstrapStateKey');
 
-  const noncurrentVersionDays = integer(raw('noncurrentVersionDays'), DEFAULT_NONCURRENT_DAYS, noncurrentDaysRule, problems);
+  const acceptedRisks = list(raw('acceptRisks'), (item) => ((ACCEPTED_RISKS as readonly string[]).includes(item) ? undefined : `must list only ${ACCEPTED_RISKS.join(', ')}`), problems, 'each risk must be listed once') as AcceptedRisk[];
+  const accepts = (risk: AcceptedRisk) => acceptedRisks.includes(risk);
+
+  const noncurrentRaw = raw('noncurrentVersionDays');
+  const noncurrentVersionDays = integer(noncurrentRaw, DEFAULT_NONCURRENT_DAYS, retentionDaysRule, problems);
+  if (noncurrentVersionDays < MIN_SAFE_NONCURRENT_DAYS && !accepts('short-retention')) {
+    problems.push(
+      `${noncurrentRaw?.origin ?? SETTINGS.noncurrentVersionDays.env}=${JSON.stringify(noncurrentRaw?.value)}: keeps old state versions less than ${MIN_SAFE_NONCURRENT_DAYS} days; set ${SETTINGS.acceptRisks.env}=short-retention to accept that`,
+    );
+  }
+
+  const bucketValid = bucketNameRule(bucket) === undefined;
+  const loggingRaw = raw('accessLogging');
+  const accessLogging = boolean(loggingRaw, true, problems);
+  if (!accessLogging && !accepts('no-access-logging')) {
+    problems.push(`${loggingRaw?.origin}=${JSON.stringify(loggingRaw?.value)}: turns off access logging of the state bucket; set ${SETTINGS.acceptRisks.env}=no-access-logging to accept that`);
+  }
+  const logBucketRaw = str('logBucket');
+  const logBucketName = check(logBucketRaw, logBucketRaw?.value ?? `${bucket}-logs`, bucketNameRule, 'derived log bucket name', bucketValid);
+  const accessLogDays = integer(raw('accessLogDays'), DEFAULT_ACCESS_LOG_DAYS, retentionDaysRule, problems);
+
+  const replicaRegionRaw = str('replicaRegion');
+  let replica: ReplicaConfig | undefined;
+  if (replicaRegionRaw) {
+    const replicaRegion = check(replicaRegionRaw, replicaRegionRaw.value, regionRule, 'replicaRegion');
+    if (replicaRegion === region) problems.push(`${replicaRegionRaw.origin}=${JSON.stringify(replicaRegion)}: must differ from the state bucket's region (cross-region replication)`);
+    const replicaBucketRaw = str('replicaBucket');
+    const replicaBucket = check(replicaBucketRaw, replicaBucketRaw?.value ?? `${bucket}-replica`, bucketNameRule, 'derived replica bucket name', bucketValid);
+    const replicaLogBucket = accessLogging
+      ? check(undefined, `${replicaBucket}-logs`, bucketNameRule, `derived replica log bucket name (${SETTINGS.replicaBucket.env} + "-logs")`, bucketNameRule(replicaBucket) === undefined)
+      : undefined;
+    replica = { region: replicaRegion, bucket: replicaBucket, logBucket: replicaLogBucket };
+  }
+  checkBucketsDistinct(
+    [
+      [bucketRaw?.origin ?? SETTINGS.bucket.env, bucket],
+      ...(accessLogging ? [[logBucketRaw?.origin ?? SETTINGS.logBucket.env, logBucketName] as [string, string]] : []),
+      ...(replica ? [[SETTINGS.replicaBucket.env, replica.bucket] as [string, string]] : []),
+      ...(replica?.logBucket ? [[`replica log bucket (${SETTINGS.replicaBucket.env}-logs)`, replica.logBucket] as [string, string]] : []),
+    ],
+    problems,
+  );
   const allowDestroy = boolean(raw('allowDestroy'), false, problems);
 
   const prefixRaw = str('environmentKeyPrefix');
   const environmentKeyPrefix = check(prefixRaw, prefixRaw?.value ?? DEFAULT_ENV_KEY_PREFIX, keyPrefixRule, 'environmentKeyPrefix');
-  const environments = list(raw('environments'), environmentNameRule, 'each environment must be listed once', problems);
-  const crossAccountPrincipals = list(raw('crossAccountPrincipals'), principalArnRule, 'each principal must be listed once', problems);
+  const environments = list(raw('environments'), environmentNameRule, problems);
+  const crossAccountPrincipals = list(raw('crossAccountPrincipals'), principalArnRule, problems, 'each principal must be listed once');
   const kopsRaw = str('kopsPrefix');
   const kopsPrefix = check(kopsRaw, kopsRaw?.value ?? DEFAULT_KOPS_PREFIX, keyPrefixRule, 'kopsPrefix');
 
@@ -152,7 +205,20 @@ export function loadConfig(options: LoadOptions = {}): BackendConfig {
     environmentKeyPrefix,
     crossAccountPrincipals: Object.freeze(crossAccountPrincipals),
     kopsPrefix,
+    logBucket: accessLogging ? logBucketName : undefined,
+    accessLogDays,
+    replica: replica ? Object.freeze(replica) : undefined,
+    acceptedRisks: Object.freeze(acceptedRisks),
   });
+}
+
+function checkBucketsDistinct(buckets: readonly [origin: string, name: string][], problems: string[]): void {
+  const owner = new Map<string, string>();
+  for (const [origin, name] of buckets) {
+    const first = owner.get(name);
+    if (first) problems.push(`${origin}=${JSON.stringify(name)}: is already the bucket of ${first}; state, logs and replica need separate buckets`);
+    else owner.set(name, origin);
+  }
 }
 
 function ambientRegion(env: NodeJS.ProcessEnv): Raw & { value: string } | undefined {
@@ -237,7 +303,7 @@ function boolean(found: Raw | undefined, fallback: boolean, problems: string[]):
   return fallback;
 }
 
-function list(found: Raw | undefined, rule: (item: string) => string | undefined, duplicate: string, problems: string[]): string[] {
+function list(found: Raw | undefined, rule: (item: string) => string | undefined, problems: string[], duplicate = 'each environment must be listed once'): string[] {
   if (!found) return [];
   const items =
     typeof found.value === 'string'

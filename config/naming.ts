@@ -51,3 +51,8 @@ export function lockfileKey(key: string): string {
 
 /** Local state file of the bootstrap stack, relative to its working directory cdktf.out/stacks/bootstrap. */
 export const BOOTSTRAP_LOCAL_STATE = 'terraform.bootstrap.tfstate';
+
+/** Key prefix of a bucket's server access logs in the log bucket. */
+export function accessLogPrefix(bucket: string): string {
+  return `s3-access/${bucket}/`;
+}

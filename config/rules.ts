@@ -90,10 +90,11 @@ export function environmentNameRule(name: string): string | undefined {
   return undefined;
 }
 
-/** Days S3 keeps a noncurrent version: a positive whole number (S3 NoncurrentDays), capped at 100 years. */
-export function noncurrentDaysRule(days: number): string | undefined {
+/** Days S3 keeps a noncurrent version or a log object: a positive whole number (S3 lifecycle days), capped at 100 years. */
+export function retentionDaysRule(days: number): string | undefined {
   return Number.isInteger(days) && days >= 1 && days <= 36500 ? undefined : 'must be a whole number of days from 1 to 36500';
 }
+
 
 /**
  * A principal another account's users act as: a 12-digit account id or an IAM ARN of the account root, a

@@ -77,7 +77,7 @@ export const SETTINGS = {
     env: 'TFSTATE_ALLOW_DESTROY',
     file: 'allowDestroy',
     default: 'false',
-    description: 'true lifts prevent_destroy and the table deletion protection; set only by the teardown.',
+    description: 'true lifts prevent_destroy (state, log and replica buckets, keys, aliases) and the table deletion protection, and lets destroy empty the log buckets; set only by the teardown.',
   },
   environments: {
     env: 'TFSTATE_ENVIRONMENTS',
@@ -103,6 +103,42 @@ export const SETTINGS = {
     default: 'kops',
     description: 'Folder of the bucket used as the kOps state store (s3://<bucket>/<prefix>).',
   },
+  accessLogging: {
+    env: 'TFSTATE_ACCESS_LOGGING',
+    file: 'accessLogging',
+    default: 'true',
+    description: 'S3 server access logs of the state bucket go to a separate log bucket; false needs TFSTATE_ACCEPT_RISKS=no-access-logging.',
+  },
+  logBucket: {
+    env: 'TFSTATE_LOG_BUCKET',
+    file: 'logBucket',
+    default: '<bucket>-logs',
+    description: 'Name of the access-log bucket (versioned, SSE-S3 as S3 requires for log targets, private).',
+  },
+  accessLogDays: {
+    env: 'TFSTATE_ACCESS_LOG_DAYS',
+    file: 'accessLogDays',
+    default: '365',
+    description: 'Days an access log object is kept before S3 expires it.',
+  },
+  replicaRegion: {
+    env: 'TFSTATE_REPLICA_REGION',
+    file: 'replicaRegion',
+    default: '(unset: no replication)',
+    description: 'A second region: the state bucket is replicated to a versioned bucket there, encrypted with its own KMS key.',
+  },
+  replicaBucket: {
+    env: 'TFSTATE_REPLICA_BUCKET',
+    file: 'replicaBucket',
+    default: '<bucket>-replica',
+    description: 'Name of the replica bucket (its access logs go to <replica bucket>-logs there); used only with TFSTATE_REPLICA_REGION.',
+  },
+  acceptRisks: {
+    env: 'TFSTATE_ACCEPT_RISKS',
+    file: 'acceptRisks',
+    default: '(none)',
+    description: 'Comma-separated acknowledgements that allow a weaker setting: no-access-logging, short-retention (noncurrent days below 30).',
+  },
 } as const satisfies Record<string, SettingSpec>;
 
 export type SettingName = keyof typeof SETTINGS;
@@ -118,6 +154,9 @@ export const DEFAULT_BOOTSTRAP_STATE_KEY = 'bootstrap/terraform.tfstate';
 export const DEFAULT_NONCURRENT_DAYS = 90;
 export const DEFAULT_ENV_KEY_PREFIX = 'env';
 export const DEFAULT_KOPS_PREFIX = 'kops';
+export const DEFAULT_ACCESS_LOG_DAYS = 365;
+/** Below this many days of noncurrent retention a bad apply can outlive its own undo: needs short-retention. */
+export const MIN_SAFE_NONCURRENT_DAYS = 30;
 
 /** The README's settings table, rendered from SETTINGS so the documentation cannot drift from the code. */
 export function renderSettingsTable(): string {

@@ -44,6 +44,28 @@ export interface BackendConfig {
   readonly crossAccountPrincipals: readonly string[];
   /** Folder of the bucket that serves as the kOps state store. */
   readonly kopsPrefix: string;
+  /** Bucket that receives the state bucket's server access logs; undefined when access logging is off. */
+  readonly logBucket: string | undefined;
+  /** Days an access log object is kept. */
+  readonly accessLogDays: number;
+  /** Cross-region replication of the state bucket; undefined when off (the default). */
+  readonly replica: ReplicaConfig | undefined;
+  /** Weaker settings explicitly acknowledged with TFSTATE_ACCEPT_RISKS. */
+  readonly acceptedRisks: readonly AcceptedRisk[];
+}
+
+/** Weaker settings a user can opt into, each only by naming it in TFSTATE_ACCEPT_RISKS. */
+export type AcceptedRisk = 'no-access-logging' | 'short-retention';
+export const ACCEPTED_RISKS: readonly AcceptedRisk[] = ['no-access-logging', 'short-retention'];
+
+/** Where the state bucket is replicated to; absent when replication is off. */
+export interface ReplicaConfig {
+  /** Region of the replica bucket and its key (never the state bucket's region). */
+  readonly region: string;
+  /** Name of the replica bucket. */
+  readonly bucket: string;
+  /** Access-log bucket in the replica region (logs must stay in-region); undefined when access logging is off. */
+  readonly logBucket: string | undefined;
 }
 
 /** A user mistake in the configuration: one line per problem, never a stack trace. */

@@ -1,22 +1,18 @@
 import { Construct } from 'constructs';
+import { ITerraformDependable, TerraformProvider } from 'cdktf';
 import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
 import { S3BucketLifecycleConfiguration } from '@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration';
+import { S3BucketLoggingA } from '@cdktf/provider-aws/lib/s3-bucket-logging';
+import { S3BucketNotification } from '@cdktf/provider-aws/lib/s3-bucket-notification';
 import { S3BucketOwnershipControls } from '@cdktf/provider-aws/lib/s3-bucket-ownership-controls';
 import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
 import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block';
 import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
 import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
 import { bucketArn } from '../config/arn';
+import { denyInsecureTransport, PolicyStatement, policyDocument } from './policy';
 
-/** One IAM policy statement, in the JSON form S3 bucket policies take. */
-export interface PolicyStatement {
-  readonly Sid: string;
-  readonly Effect: 'Allow' | 'Deny';
-  readonly Principal: '*' | { readonly AWS: string | readonly string[] };
-  readonly Action: string | readonly string[];
-  readonly Resource: string | readonly string[];
-  readonly Condition?: Record<string, Record<string, string | boolean | readonly string[]>>;
-}
+export type { PolicyStatement } from './policy';
 
 export interface StateBucketProps {
   /** Bucket name (already validated against S3's naming rules). */
@@ -25,36 +21,62 @@ export interface StateBucketProps {
   readonly region: string;
   /** ARN of the customer managed key used for default encryption (with an S3 bucket key). */
   readonly kmsKeyArn: string;
+  /**
+   * Every form in which a client may name the bucket's key in an upload's
+   * x-amz-server-side-encryption-aws-kms-key-id header: Terraform's S3 backend sends `kms_key_id` as
+   * configured (the alias name), so the alias name and alias ARN belong here besides the key ARN and id.
+   * An upload naming any other key, asking for another encryption type or for SSE-C is denied.
+   * @default [kmsKeyArn]
+   */
+  readonly acceptedKmsKeyIds?: readonly string[];
+  /** Deny uploads not encrypted with the bucket's key (see acceptedKmsKeyIds). @default true (off only for emulators) */
+  readonly denyOtherEncryption?: boolean;
   /** Days a noncurrent state version is kept. @default 90 */
   readonly noncurrentVersionDays?: number;
   /** Days before an unfinished multipart upload is aborted. @default 7 */
   readonly abortIncompleteUploadDays?: number;
   /** Deny every request not made over TLS. @default true (turned off only for emulators) */
   readonly enforceTls?: boolean;
+  /**
+   * Server access logging: the target bucket (its id), the key prefix of this bucket's logs, and what must exist
+   * first (the target's bucket policy: S3 checks log delivery is allowed when logging is switched on).
+   * @default no access logging
+   */
+  readonly accessLogs?: { readonly targetBucket: string; readonly targetPrefix: string; readonly dependsOn?: ITerraformDependable[] };
+  /** Statements appended to the bucket policy (e.g. named cross-account principals). @default none */
+  readonly additionalPolicyStatements?: readonly PolicyStatement[];
+  /** Send object events to EventBridge (free; lets an alarm watch deletes). @default true (off only for emulators: moto does not read it back) */
+  readonly eventNotifications?: boolean;
   /** Adds lifecycle prevent_destroy to the bucket. @default true */
   readonly preventDestroy?: boolean;
-  /** More bucket policy statements (cross-account grants). @default none */
-  readonly additionalPolicyStatements?: readonly PolicyStatement[];
+  /** Provider to create every resource with (another region). @default the stack's default AWS provider */
+  readonly provider?: TerraformProvider;
 }
 
 /**
  * The versioned, KMS-encrypted, private state bucket: all four public-access blocks, ACLs off
- * (BucketOwnerEnforced), TLS-only policy, old versions expired, stale multipart uploads aborted.
+ * (BucketOwnerEnforced), TLS-only and right-key-only policy, old versions expired, stale multipart uploads
+ * aborted, object events sent to EventBridge (free; lets an alarm watch deletes of state).
  */
 export class StateBucket extends Construct {
   readonly bucket: S3Bucket;
   readonly versioning: S3BucketVersioningA;
+  readonly arn: string;
 
   constructor(scope: Construct, id: string, props: StateBucketProps) {
     super(scope, id);
+    const provider = props.provider;
     this.bucket = new S3Bucket(this, 'bucket', {
+      provider,
       bucket: props.bucketName,
       lifecycle: { preventDestroy: props.preventDestroy ?? true },
     });
     const bucket = this.bucket.id;
+    this.arn = bucketArn(props.region, props.bucketName);
 
     // Public-access block first: nothing else should ever be able to make the bucket public, even briefly.
     const publicAccess = new S3BucketPublicAccessBlock(this, 'public-access', {
+      provider,
       bucket,
       blockPublicAcls: true,
       blockPublicPolicy: true,
@@ -62,14 +84,17 @@ export class StateBucket extends Construct {
       restrictPublicBuckets: true,
     });
     new S3BucketOwnershipControls(this, 'ownership', {
+      provider,
       bucket,
       rule: { objectOwnership: 'BucketOwnerEnforced' },
     });
     this.versioning = new S3BucketVersioningA(this, 'versioning', {
+      provider,
       bucket,
       versioningConfiguration: { status: 'Enabled' },
     });
     new S3BucketServerSideEncryptionConfigurationA(this, 'encryption', {
+      provider,
       bucket,
       rule: [
         {
@@ -80,6 +105,7 @@ export class StateBucket extends Construct {
       ],
     });
     new S3BucketLifecycleConfiguration(this, 'lifecycle', {
+      provider,
       bucket,
       // Expiring noncurrent versions needs versioning switched on first.
       dependsOn: [this.versioning],
@@ -93,15 +119,26 @@ export class StateBucket extends Construct {
         },
       ],
     });
+    if (props.eventNotifications ?? true) new S3BucketNotification(this, 'events', { provider, bucket, eventbridge: true });
+    if (props.accessLogs) {
+      new S3BucketLoggingA(this, 'access-logs', {
+        provider,
+        bucket,
+        targetBucket: props.accessLogs.targetBucket,
+        targetPrefix: props.accessLogs.targetPrefix,
+        dependsOn: props.accessLogs.dependsOn,
+      });
+    }
 
-    const statements = [
-      ...stateBucketPolicyStatements(bucketArn(props.region, props.bucketName), props.enforceTls ?? true),
-      ...(props.additionalPolicyStatements ?? []),
-    ];
+    const statements = stateBucketPolicyStatements(this.arn, props.enforceTls ?? true, {
+      acceptedKmsKeyIds: (props.denyOtherEncryption ?? true) ? (props.acceptedKmsKeyIds ?? [props.kmsKeyArn]) : undefined,
+      additional: props.additionalPolicyStatements,
+    });
     if (statements.length > 0) {
       new S3BucketPolicy(this, 'policy', {
+        provider,
         bucket,
-        policy: JSON.stringify({ Version: '2012-10-17', Statement: statements }),
+        policy: policyDocument(statements),
         // S3 rejects policy changes while the public-access block is being written.
         dependsOn: [publicAccess],
       });
@@ -109,18 +146,46 @@ export class StateBucket extends Construct {
   }
 }
 
-/** The bucket policy's statements, as a pure function of the bucket ARN. */
-export function stateBucketPolicyStatements(arn: string, enforceTls: boolean): PolicyStatement[] {
+export interface StateBucketPolicyOptions {
+  /** Key forms an upload may name; when given, uploads with another key, another encryption type or SSE-C are denied. */
+  readonly acceptedKmsKeyIds?: readonly string[];
+  /** Appended after the bucket's own statements. */
+  readonly additional?: readonly PolicyStatement[];
+}
+
+/** The bucket policy's statements, as a pure function of the bucket ARN and the accepted key forms. */
+export function stateBucketPolicyStatements(arn: string, enforceTls: boolean, options: StateBucketPolicyOptions = {}): PolicyStatement[] {
   const statements: PolicyStatement[] = [];
-  if (enforceTls) {
-    statements.push({
-      Sid: 'DenyInsecureTransport',
-      Effect: 'Deny',
-      Principal: '*',
-      Action: 's3:*',
-      Resource: [arn, `${arn}/*`],
-      Condition: { Bool: { 'aws:SecureTransport': 'false' } },
-    });
+  if (enforceTls) statements.push(denyInsecureTransport(arn));
+  if (options.acceptedKmsKeyIds) {
+    // ...IfExists: an upload without the header gets the bucket's default encryption, which is this key.
+    statements.push(
+      {
+        Sid: 'DenyUploadsNotSseKms',
+        Effect: 'Deny',
+        Principal: '*',
+        Action: 's3:PutObject',
+        Resource: `${arn}/*`,
+        Condition: { StringNotEqualsIfExists: { 's3:x-amz-server-side-encryption': 'aws:kms' } },
+      },
+      {
+        Sid: 'DenyUploadsWithOtherKmsKeys',
+        Effect: 'Deny',
+        Principal: '*',
+        Action: 's3:PutObject',
+        Resource: `${arn}/*`,
+        Condition: { StringNotEqualsIfExists: { 's3:x-amz-server-side-encryption-aws-kms-key-id': [...options.acceptedKmsKeyIds] } },
+      },
+      {
+        Sid: 'DenyUploadsWithCustomerKeys',
+        Effect: 'Deny',
+        Principal: '*',
+        Action: 's3:PutObject',
+        Resource: `${arn}/*`,
+        Condition: { Null: { 's3:x-amz-server-side-encryption-customer-algorithm': 'false' } },
+      },
+    );
   }
+  statements.push(...(options.additional ?? []));
   return statements;
 }

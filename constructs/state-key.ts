@@ -1,17 +1,28 @@
 import { Construct } from 'constructs';
+import { TerraformProvider } from 'cdktf';
 import { KmsAlias } from '@cdktf/provider-aws/lib/kms-alias';
 import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
+import { PolicyStatement, policyDocument } from './policy';
 
 export interface StateKeyProps {
   /** Alias (`alias/...`) the backends use to name the key, so no stack needs the key's ARN. */
   readonly alias: string;
+  /**
+   * ARN of the account root (`arn:<partition>:iam::<account>:root`). The key policy names it, which lets the
+   * account's IAM policies (the state users' policies) grant use of the key; no other principal is implied.
+   */
+  readonly accountRootArn: string;
+  /** Statements appended to the key policy (e.g. named cross-account principals). @default none */
+  readonly additionalPolicyStatements?: readonly PolicyStatement[];
   /** Waiting period before a scheduled deletion takes effect. @default 30 (the maximum) */
   readonly deletionWindowInDays?: number;
   /** Adds lifecycle prevent_destroy to the key and its alias. @default true */
   readonly preventDestroy?: boolean;
+  /** Provider to create key and alias with (another region). @default the stack's default AWS provider */
+  readonly provider?: TerraformProvider;
 }
 
-/** The customer managed KMS key that encrypts state objects, the bucket and the lock table. Rotation is on. */
+/** A customer managed KMS key with an explicit key policy (no wildcard principal) and yearly rotation. */
 export class StateKey extends Construct {
   readonly key: KmsKey;
   readonly alias: KmsAlias;
@@ -20,11 +31,31 @@ export class StateKey extends Construct {
     super(scope, id);
     const lifecycle = { preventDestroy: props.preventDestroy ?? true };
     this.key = new KmsKey(this, 'key', {
+      provider: props.provider,
       description: `Terraform state (${props.alias})`,
       enableKeyRotation: true,
       deletionWindowInDays: props.deletionWindowInDays ?? 30,
+      policy: policyDocument(stateKeyPolicyStatements(props.accountRootArn, props.additionalPolicyStatements ?? [])),
       lifecycle,
     });
-    this.alias = new KmsAlias(this, 'alias', { name: props.alias, targetKeyId: this.key.keyId, lifecycle });
+    this.alias = new KmsAlias(this, 'alias', { provider: props.provider, name: props.alias, targetKeyId: this.key.keyId, lifecycle });
   }
+}
+
+/**
+ * The key policy: the account root may administer and use the key, which is what delegates access to IAM
+ * policies in the account (without it only the key policy could grant anything, and a lost principal would
+ * lock the key for good). Extra statements come after it, never a wildcard principal.
+ */
+export function stateKeyPolicyStatements(accountRootArn: string, additional: readonly PolicyStatement[] = []): PolicyStatement[] {
+  return [
+    {
+      Sid: 'AccountRootAndIamPolicies',
+      Effect: 'Allow',
+      Principal: { AWS: accountRootArn },
+      Action: 'kms:*',
+      Resource: '*',
+    },
+    ...additional,
+  ];
 }

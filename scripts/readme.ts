@@ -2,9 +2,11 @@
 import { readFileSync, writeFileSync } from 'fs';
 import { join } from 'path';
 import { renderSettingsTable } from '../config/settings';
+import { renderSecurityTable } from '../security/controls';
 
 const GENERATED_BLOCKS: Record<string, () => string> = {
   settings: renderSettingsTable,
+  security: renderSecurityTable,
 };
 
 const path = join(__dirname, '..', 'README.md');

@@ -8,8 +8,8 @@ export function defaultTags(config: BackendConfig): Record<string, string> {
 }
 
 /** AWS provider settings: the region, and with an emulator endpoint every service this project uses points there. */
-export function awsProviderConfig(config: BackendConfig): AwsProviderConfig {
-  const base: AwsProviderConfig = { region: config.region, defaultTags: [{ tags: defaultTags(config) }] };
+export function awsProviderConfig(config: BackendConfig, region = config.region): AwsProviderConfig {
+  const base: AwsProviderConfig = { region, defaultTags: [{ tags: defaultTags(config) }] };
   if (config.endpoint === undefined) return base;
   const url = config.endpoint;
   return {
@@ -25,4 +25,9 @@ export function awsProviderConfig(config: BackendConfig): AwsProviderConfig {
 
 export function addAwsProvider(scope: Construct, config: BackendConfig): AwsProvider {
   return new AwsProvider(scope, 'aws', awsProviderConfig(config));
+}
+
+/** A second, aliased provider for the replica region (cross-region replication). */
+export function addReplicaAwsProvider(scope: Construct, config: BackendConfig, region: string): AwsProvider {
+  return new AwsProvider(scope, 'aws-replica', { ...awsProviderConfig(config, region), alias: 'replica' });
 }

@@ -1,16 +1,19 @@
 import { Construct } from 'constructs';
 import { LocalBackend, TerraformOutput, TerraformStack } from 'cdktf';
-import { backendSettings } from '../config/backend';
-import { BOOTSTRAP_LOCAL_STATE, kopsStateStore } from '../config/naming';
-import { BackendConfig } from '../config/types';
 import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
+import { bucketArn, partitionOf } from '../config/arn';
+import { backendSettings } from '../config/backend';
+import { accessLogPrefix, BOOTSTRAP_LOCAL_STATE, kopsStateStore } from '../config/naming';
+import { BackendConfig } from '../config/types';
 import { DynamodbResourcePolicy } from '@cdktf/provider-aws/lib/dynamodb-resource-policy';
-import { crossAccountBucketStatements, crossAccountTableStatements } from '../config/policies';
+import { crossAccountBucketStatements, crossAccountKeyStatements, crossAccountTableStatements } from '../config/policies';
 import { AccessPolicies } from '../constructs/access-policies';
 import { LockTable } from '../constructs/lock-table';
+import { LogBucket } from '../constructs/log-bucket';
+import { StateReplication } from '../constructs/state-replication';
 import { StateBucket } from '../constructs/state-bucket';
 import { StateKey } from '../constructs/state-key';
-import { addAwsProvider } from './aws-provider';
+import { addAwsProvider, addReplicaAwsProvider } from './aws-provider';
 import { useStateBucket } from './s3-backend';
 
 /**
@@ -22,6 +25,8 @@ export class BootstrapStack extends TerraformStack {
   readonly stateBucket: StateBucket;
   readonly lockTable: LockTable | undefined;
   readonly accessPolicies: AccessPolicies;
+  readonly logBucket: LogBucket | undefined;
+  readonly replication: StateReplication | undefined;
 
   constructor(scope: Construct, id: string, config: BackendConfig) {
     super(scope, id);
@@ -35,16 +40,67 @@ export class BootstrapStack extends TerraformStack {
     }
 
     const preventDestroy = !config.allowDestroy;
-    this.stateKey = new StateKey(this, 'state-key', { alias: config.kmsAlias, preventDestroy });
+    // Emulators ignore policy conditions, so conditional denies would refuse everything there (see emulatorWarnings).
+    const realAws = config.endpoint === undefined;
+    const account = new DataAwsCallerIdentity(this, 'account');
+    const accountRootArn = `arn:${partitionOf(config.region)}:iam::${account.accountId}:root`;
+    this.stateKey = new StateKey(this, 'state-key', {
+      alias: config.kmsAlias,
+      accountRootArn,
+      preventDestroy,
+      additionalPolicyStatements: crossAccountKeyStatements(config),
+    });
+    this.logBucket =
+      config.logBucket === undefined
+        ? undefined
+        : new LogBucket(this, 'log-bucket', {
+            bucketName: config.logBucket,
+            region: config.region,
+            sourceBucketArn: bucketArn(config.region, config.bucket),
+            sourceAccountId: account.accountId,
+            logPrefix: accessLogPrefix(config.bucket),
+            expirationDays: config.accessLogDays,
+            enforceTls: realAws,
+            eventNotifications: realAws,
+            preventDestroy,
+          });
     this.stateBucket = new StateBucket(this, 'state-bucket', {
       bucketName: config.bucket,
       region: config.region,
       kmsKeyArn: this.stateKey.key.arn,
+      // Terraform's backend names the key by its alias (kms_key_id); S3 may see any of these forms.
+      acceptedKmsKeyIds: [this.stateKey.key.arn, this.stateKey.key.keyId, this.stateKey.alias.arn, config.kmsAlias],
+      denyOtherEncryption: realAws,
       noncurrentVersionDays: config.noncurrentVersionDays,
-      enforceTls: config.endpoint === undefined,
+      enforceTls: realAws,
+      eventNotifications: realAws,
+      accessLogs: this.logBucket
+        ? { targetBucket: this.logBucket.bucket.id, targetPrefix: accessLogPrefix(config.bucket), dependsOn: [this.logBucket.policy] }
+        : undefined,
       preventDestroy,
       additionalPolicyStatements: crossAccountBucketStatements(config),
     });
+    this.replication =
+      config.replica === undefined
+        ? undefined
+        : new StateReplication(this, 'replication', {
+            source: this.stateBucket,
+            sourceKmsKeyArn: this.stateKey.key.arn,
+            sourceRegion: config.region,
+            replicaRegion: config.replica.region,
+            replicaProvider: addReplicaAwsProvider(this, config, config.replica.region),
+            replicaBucketName: config.replica.bucket,
+            replicaKmsAlias: `${config.kmsAlias}-replica`,
+            accountRootArn,
+            accountId: account.accountId,
+            accessLogs:
+              config.logBucket === undefined || config.replica.logBucket === undefined
+                ? undefined
+                : { bucketName: config.replica.logBucket, prefix: accessLogPrefix(config.replica.bucket), expirationDays: config.accessLogDays },
+            noncurrentVersionDays: config.noncurrentVersionDays,
+            realAws,
+            preventDestroy,
+          });
     this.lockTable =
       config.lockTable === undefined
         ? undefined
@@ -58,8 +114,7 @@ export class BootstrapStack extends TerraformStack {
       });
     }
 
-    const caller = new DataAwsCallerIdentity(this, 'caller');
-    this.accessPolicies = new AccessPolicies(this, 'access-policies', { config, accountId: caller.accountId });
+    this.accessPolicies = new AccessPolicies(this, 'access-policies', { config, accountId: account.accountId });
 
     new TerraformOutput(this, 'bucket', { value: this.stateBucket.bucket.bucket, description: 'State bucket' });
     new TerraformOutput(this, 'region', { value: config.region, description: 'Region of bucket, table and key' });
@@ -73,6 +128,11 @@ export class BootstrapStack extends TerraformStack {
       new TerraformOutput(this, `policy_${level.replace('-', '_')}_arn`, { value: policy.arn, description: `Managed policy: ${level} access to the state` });
     }
     new TerraformOutput(this, 'kops_state_store', { value: kopsStateStore(config.bucket, config.kopsPrefix), description: 'KOPS_STATE_STORE' });
+    new TerraformOutput(this, 'log_bucket', { value: this.logBucket ? this.logBucket.bucket.bucket : '', description: 'Access-log bucket ("" when access logging is off)' });
+    new TerraformOutput(this, 'replica_bucket', {
+      value: this.replication ? this.replication.replica.bucket.bucket : '',
+      description: 'Replica bucket in the replica region ("" when replication is off)',
+    });
     new TerraformOutput(this, 'backend_config', {
       value: backendSettings(config, config.stateKey),
       description: 'backend "s3" settings of the app stack',

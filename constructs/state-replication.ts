@@ -1,0 +1,192 @@
+import { Construct } from 'constructs';
+import { TerraformProvider } from 'cdktf';
+import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
+import { S3BucketReplicationConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-replication-configuration';
+import { LogBucket } from './log-bucket';
+import { PolicyStatement, policyDocument } from './policy';
+import { bucketArn } from '../config/arn';
+import { StateBucket } from './state-bucket';
+import { StateKey } from './state-key';
+
+export interface StateReplicationProps {
+  /** The state bucket to replicate (versioned, KMS-encrypted). */
+  readonly source: StateBucket;
+  /** ARN of the key that encrypts the source bucket. */
+  readonly sourceKmsKeyArn: string;
+  /** Region of the source bucket. */
+  readonly sourceRegion: string;
+  /** Region of the replica: its bucket and key are created with replicaProvider there. */
+  readonly replicaRegion: string;
+  /** AWS provider configured for replicaRegion. */
+  readonly replicaProvider: TerraformProvider;
+  /** Name of the replica bucket. */
+  readonly replicaBucketName: string;
+  /** Alias of the replica's own KMS key. */
+  readonly replicaKmsAlias: string;
+  /** Account root ARN the replica key policy names. */
+  readonly accountRootArn: string;
+  /** Account id (aws:SourceAccount of log delivery). */
+  readonly accountId: string;
+  /** Server access logging of the replica to a log bucket in the replica region (logs must stay in-region). @default none */
+  readonly accessLogs?: { readonly bucketName: string; readonly prefix: string; readonly expirationDays?: number };
+  /** Days a noncurrent replica version is kept. @default 90 */
+  readonly noncurrentVersionDays?: number;
+  /**
+   * false for emulators: leaves out what they refuse or do not read back (conditional denies, EventBridge
+   * notifications, the SSE-KMS source selection that real S3 needs to replicate KMS-encrypted objects).
+   * @default true
+   */
+  readonly realAws?: boolean;
+  /** Adds prevent_destroy to replica bucket and key. @default true */
+  readonly preventDestroy?: boolean;
+}
+
+/**
+ * Cross-region replication of the state bucket: a replica bucket hardened like the state bucket, encrypted
+ * with its own key in the replica region, and an IAM role S3 assumes that may only read the source's
+ * versions, decrypt with the source key and write replicas encrypted with the replica key. Delete markers
+ * are not replicated: deleting state in the source must not delete it in the copy.
+ */
+export class StateReplication extends Construct {
+  readonly replicaKey: StateKey;
+  readonly replica: StateBucket;
+  readonly role: IamRole;
+  readonly replicaLogBucket: LogBucket | undefined;
+
+  constructor(scope: Construct, id: string, props: StateReplicationProps) {
+    super(scope, id);
+    const preventDestroy = props.preventDestroy ?? true;
+    const enforce = props.realAws ?? true;
+    this.replicaKey = new StateKey(this, 'replica-key', {
+      alias: props.replicaKmsAlias,
+      accountRootArn: props.accountRootArn,
+      preventDestroy,
+      provider: props.replicaProvider,
+    });
+    const replicaArn = bucketArn(props.replicaRegion, props.replicaBucketName);
+    this.replicaLogBucket = props.accessLogs
+      ? new LogBucket(this, 'replica-log-bucket', {
+          bucketName: props.accessLogs.bucketName,
+          region: props.replicaRegion,
+          sourceBucketArn: replicaArn,
+          sourceAccountId: props.accountId,
+          logPrefix: props.accessLogs.prefix,
+          expirationDays: props.accessLogs.expirationDays,
+          enforceTls: enforce,
+          eventNotifications: enforce,
+          preventDestroy,
+          provider: props.replicaProvider,
+        })
+      : undefined;
+    this.replica = new StateBucket(this, 'replica-bucket', {
+      bucketName: props.replicaBucketName,
+      region: props.replicaRegion,
+      kmsKeyArn: this.replicaKey.key.arn,
+      noncurrentVersionDays: props.noncurrentVersionDays,
+      enforceTls: enforce,
+      denyOtherEncryption: enforce,
+      eventNotifications: enforce,
+      accessLogs:
+        this.replicaLogBucket && props.accessLogs
+          ? { targetBucket: this.replicaLogBucket.bucket.id, targetPrefix: props.accessLogs.prefix, dependsOn: [this.replicaLogBucket.policy] }
+          : undefined,
+      preventDestroy,
+      provider: props.replicaProvider,
+    });
+    this.role = new IamRole(this, 'role', {
+      namePrefix: 'tfstate-replication-',
+      description: `S3 replication of ${props.source.arn} to ${this.replica.arn}`,
+      assumeRolePolicy: policyDocument([{ Sid: 'S3Replication', Effect: 'Allow', Principal: { Service: 's3.amazonaws.com' }, Action: 'sts:AssumeRole' }]),
+    });
+    new IamRolePolicy(this, 'role-policy', {
+      role: this.role.id,
+      name: 'replicate-state',
+      policy: policyDocument(
+        replicationRoleStatements({
+          sourceBucketArn: props.source.arn,
+          replicaBucketArn: this.replica.arn,
+          sourceKmsKeyArn: props.sourceKmsKeyArn,
+          replicaKmsKeyArn: this.replicaKey.key.arn,
+          sourceRegion: props.sourceRegion,
+          replicaRegion: props.replicaRegion,
+        }),
+      ),
+    });
+    new S3BucketReplicationConfigurationA(this, 'configuration', {
+      bucket: props.source.bucket.id,
+      role: this.role.arn,
+      // Replication needs versioning on both sides first.
+      dependsOn: [props.source.versioning, this.replica.versioning],
+      rule: [
+        {
+          id: 'replicate-state',
+          status: 'Enabled',
+          filter: {},
+          deleteMarkerReplication: { status: 'Disabled' },
+          // Without it S3 skips every SSE-KMS object, which is every state object.
+          sourceSelectionCriteria: enforce ? { sseKmsEncryptedObjects: { status: 'Enabled' } } : undefined,
+          destination: {
+            bucket: this.replica.bucket.arn,
+            storageClass: 'STANDARD',
+            encryptionConfiguration: { replicaKmsKeyId: this.replicaKey.key.arn },
+          },
+        },
+      ],
+    });
+  }
+}
+
+export interface ReplicationRoleInput {
+  readonly sourceBucketArn: string;
+  readonly replicaBucketArn: string;
+  readonly sourceKmsKeyArn: string;
+  readonly replicaKmsKeyArn: string;
+  readonly sourceRegion: string;
+  readonly replicaRegion: string;
+}
+
+/** Least privilege for S3 replication of KMS-encrypted objects, as AWS documents it, on these two buckets and keys only. */
+export function replicationRoleStatements(input: ReplicationRoleInput): PolicyStatement[] {
+  return [
+    {
+      Sid: 'ReadSourceConfiguration',
+      Effect: 'Allow',
+      Action: ['s3:GetReplicationConfiguration', 's3:ListBucket'],
+      Resource: input.sourceBucketArn,
+    },
+    {
+      Sid: 'ReadSourceVersions',
+      Effect: 'Allow',
+      Action: ['s3:GetObjectVersionForReplication', 's3:GetObjectVersionAcl', 's3:GetObjectVersionTagging'],
+      Resource: `${input.sourceBucketArn}/*`,
+    },
+    {
+      Sid: 'WriteReplicas',
+      Effect: 'Allow',
+      Action: ['s3:ReplicateObject', 's3:ReplicateTags'],
+      Resource: `${input.replicaBucketArn}/*`,
+    },
+    {
+      Sid: 'DecryptWithSourceKeyThroughS3',
+      Effect: 'Allow',
+      Action: 'kms:Decrypt',
+      Resource: input.sourceKmsKeyArn,
+      Condition: {
+        StringEquals: { 'kms:ViaService': `s3.${input.sourceRegion}.amazonaws.com` },
+        // With S3 bucket keys the context is the bucket ARN, without them the object ARN.
+        StringLike: { 'kms:EncryptionContext:aws:s3:arn': [input.sourceBucketArn, `${input.sourceBucketArn}/*`] },
+      },
+    },
+    {
+      Sid: 'EncryptWithReplicaKeyThroughS3',
+      Effect: 'Allow',
+      Action: ['kms:Encrypt', 'kms:GenerateDataKey'],
+      Resource: input.replicaKmsKeyArn,
+      Condition: {
+        StringEquals: { 'kms:ViaService': `s3.${input.replicaRegion}.amazonaws.com` },
+        StringLike: { 'kms:EncryptionContext:aws:s3:arn': [input.replicaBucketArn, `${input.replicaBucketArn}/*`] },
+      },
+    },
+  ];
+}
