@@ -55,5 +55,6 @@ export function emulatorWarnings(config: BackendConfig): string[] {
   if (config.endpoint === undefined) return [];
   return [
     `warning: AWS_ENDPOINT_URL=${config.endpoint}: the state bucket policy's deny-without-TLS statement is left out, because emulators such as moto evaluate policy statements without their conditions and would refuse every request; real AWS keeps it.`,
+    `warning: AWS_ENDPOINT_URL=${config.endpoint}: the state bucket's lifecycle configuration (noncurrent-version expiry) is left out, because AWS provider 5.100 waits about 55 s for it to settle and emulators never run lifecycle rules; real AWS keeps it.`,
   ];
 }

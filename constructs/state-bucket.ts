@@ -33,6 +33,12 @@ export interface StateBucketProps {
   readonly enforceTls?: boolean;
   /** Adds lifecycle prevent_destroy to the bucket. @default true */
   readonly preventDestroy?: boolean;
+  /**
+   * Adds the lifecycle configuration (noncurrent-version expiry, multipart abort). @default true (turned off
+   * only for emulators: AWS provider 5.100 then polls it for about 55 s, which no timeout setting shortens,
+   * and emulators never run lifecycle rules anyway)
+   */
+  readonly lifecycleRules?: boolean;
 }
 
 /**
@@ -77,20 +83,22 @@ export class StateBucket extends Construct {
         },
       ],
     });
-    new S3BucketLifecycleConfiguration(this, 'lifecycle', {
-      bucket,
-      // Expiring noncurrent versions needs versioning switched on first.
-      dependsOn: [this.versioning],
-      rule: [
-        {
-          id: 'expire-noncurrent-state-versions',
-          status: 'Enabled',
-          filter: [{}],
-          noncurrentVersionExpiration: [{ noncurrentDays: props.noncurrentVersionDays ?? 90 }],
-          abortIncompleteMultipartUpload: [{ daysAfterInitiation: props.abortIncompleteUploadDays ?? 7 }],
-        },
-      ],
-    });
+    if (props.lifecycleRules ?? true) {
+      new S3BucketLifecycleConfiguration(this, 'lifecycle', {
+        bucket,
+        // Expiring noncurrent versions needs versioning switched on first.
+        dependsOn: [this.versioning],
+        rule: [
+          {
+            id: 'expire-noncurrent-state-versions',
+            status: 'Enabled',
+            filter: [{}],
+            noncurrentVersionExpiration: [{ noncurrentDays: props.noncurrentVersionDays ?? 90 }],
+            abortIncompleteMultipartUpload: [{ daysAfterInitiation: props.abortIncompleteUploadDays ?? 7 }],
+          },
+        ],
+      });
+    }
 
     const statements = stateBucketPolicyStatements(bucketArn(props.region, props.bucketName), props.enforceTls ?? true);
     if (statements.length > 0) {

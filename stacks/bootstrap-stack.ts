@@ -37,6 +37,7 @@ export class BootstrapStack extends TerraformStack {
       kmsKeyArn: this.stateKey.key.arn,
       noncurrentVersionDays: config.noncurrentVersionDays,
       enforceTls: config.endpoint === undefined,
+      lifecycleRules: config.endpoint === undefined,
       preventDestroy,
     });
     this.lockTable =
