@@ -1,10 +1,16 @@
 // Deploying and destroying the project's stacks through the real cdktf CLI, with the environment every
 // command needs (CLI config, no checkpoint calls, plain output) and failures turned into one-line errors.
-import { join } from 'path';
+import { appendFileSync, mkdirSync, writeFileSync } from 'fs';
+import { dirname, join } from 'path';
 import { SETTINGS } from '../../config/settings';
+import { ConfigError } from '../../config/types';
 import { UserError, firstError, lockHeld, missingBucket } from './diagnose';
 import { RunResult, cdktfArgs, cdktfBin, onPath, run } from './run';
 import { findProviderMirror, mirrorCandidates, terraformEnv } from './terraform-config';
+
+/** This project's root, and its gitignored folder for the CLI config, plugin cache and run logs. */
+export const PROJECT_ROOT = join(__dirname, '..', '..');
+export const LOCAL_DIR = join(PROJECT_ROOT, '.local');
 
 /** Where cdktf runs (a project folder: cdktf.json, main.ts) and with which environment. */
 export interface StackRunner {
@@ -12,6 +18,8 @@ export interface StackRunner {
   readonly env: NodeJS.ProcessEnv;
   /** Echo of cdktf's output, e.g. to the terminal; silent when omitted. */
   readonly onOutput?: (text: string) => void;
+  /** Bound of one cdktf run. @default 600_000 */
+  readonly timeoutMs?: number;
 }
 
 /**
@@ -40,7 +48,7 @@ export function cdktf(runner: StackRunner, verb: 'deploy' | 'destroy', stacks: r
   return run(cdktfBin(runner.dir), cdktfArgs(verb, stacks, extra), {
     cwd: runner.dir,
     env: { ...runner.env, ...settings },
-    timeoutMs: 600_000,
+    timeoutMs: runner.timeoutMs ?? 600_000,
     onOutput: runner.onOutput,
   });
 }
@@ -67,6 +75,28 @@ export function explainFailure(what: string, result: RunResult, bucket: string):
     return `${what}: the AWS provider could not be installed: no provider mirror found (searched ${mirrorCandidates().join(', ')}) and the registry is unreachable; set TFSTATE_PROVIDER_MIRROR to a folder holding registry.terraform.io/hashicorp/aws/5.100.0`;
   }
   return `${what}: failed (exit ${result.code}): ${firstError(result.output) ?? 'see the output above'}`;
+}
+
+/** A runner whose cdktf output goes to `logFile` (truncated first), leaving the terminal to progress lines. */
+export function loggingRunner(dir: string, env: NodeJS.ProcessEnv, logFile: string): StackRunner {
+  mkdirSync(dirname(logFile), { recursive: true });
+  writeFileSync(logFile, '');
+  return { dir, env, onOutput: (text) => appendFileSync(logFile, text) };
+}
+
+/** Prints a progress line the same way in every command. */
+export function progress(line: string): void {
+  console.log(`==> ${line}`);
+}
+
+/** Entry point of a command: a UserError or ConfigError is printed as single lines and exits 1. */
+export function runCommand(main: () => Promise<void>): void {
+  main().catch((error: unknown) => {
+    if (error instanceof UserError) console.error(`error: ${error.message}`);
+    else if (error instanceof ConfigError) for (const problem of error.problems) console.error(`tfstate config error: ${problem}`);
+    else console.error(error);
+    process.exit(1);
+  });
 }
 
 /** The synthesized Terraform working directory of a stack, for direct terraform commands. */
