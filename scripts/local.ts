@@ -25,11 +25,7 @@ async function main(): Promise<void> {
 
   let emulator: Emulator | undefined;
   let workspace: Workspace | undefined;
-  const cleanUp = () => {
-    workspace?.remove();
-    return emulator?.stop();
-  };
-  process.once('SIGINT', () => void Promise.resolve(cleanUp()).then(() => process.exit(130)));
+  // On Ctrl-C, runCommand exits and the exit hooks stop the emulator and remove the workspace.
   try {
     emulator = await startEmulator(PROJECT_ROOT);
     progress(`emulator (moto) listening on ${emulator.endpoint}`);
@@ -48,7 +44,8 @@ async function main(): Promise<void> {
     for (const line of await describe(config)) console.log(`    ${line}`);
     progress(`done in ${((Date.now() - started) / 1000).toFixed(1)} s; stopping the emulator (its contents go with it)`);
   } finally {
-    await cleanUp();
+    workspace?.remove();
+    await emulator?.stop();
   }
 }
 

@@ -40,20 +40,23 @@ async function main(): Promise<void> {
   const { s3 } = awsClients(config.region, config.endpoint);
   progress(`tearing down state bucket ${config.bucket} (full output: ${log})`);
 
+  const step = async (what: string, verb: 'deploy' | 'destroy', stacks: string[], settings: Record<string, string> = {}) => {
+    progress(what);
+    const result = await cdktfOrExplain(runner, verb, stacks, config.bucket, [], settings);
+    progress(`  done in ${result.seconds.toFixed(1)} s`);
+  };
+
   if (await bucketExists(s3, config.bucket)) {
     const apps = [appStackName(), ...config.environments.map(appStackName)];
-    progress(`cdktf destroy ${apps.join(' ')}`);
-    await cdktfOrExplain(runner, 'destroy', apps, config.bucket);
+    await step(`cdktf destroy ${apps.join(' ')}`, 'destroy', apps);
   } else {
     progress(`bucket ${config.bucket} does not exist: no app state to destroy`);
   }
-  progress(`cdktf deploy bootstrap with ${SETTINGS.allowDestroy.env}=true (lifts prevent_destroy and deletion protection)`);
-  await cdktfOrExplain(runner, 'deploy', ['bootstrap'], config.bucket, [], release);
+  await step(`cdktf deploy bootstrap with ${SETTINGS.allowDestroy.env}=true (lifts prevent_destroy and deletion protection)`, 'deploy', ['bootstrap'], release);
   if (await bucketExists(s3, config.bucket)) {
     progress(`emptied ${config.bucket}: ${await emptyBucket(s3, config.bucket)} object versions and delete markers deleted`);
   }
-  progress('cdktf destroy bootstrap');
-  await cdktfOrExplain(runner, 'destroy', ['bootstrap'], config.bucket, [], release);
+  await step('cdktf destroy bootstrap', 'destroy', ['bootstrap'], release);
   progress('done: bucket and lock table deleted, KMS key scheduled for deletion (AWS keeps it in PendingDeletion for its waiting period)');
 }
 

@@ -7,13 +7,15 @@ import { BackendConfig } from '../../config/types';
 import { AwsClients, awsClients, emulatorEnv } from '../../scripts/lib/aws';
 import { reportsNoChanges } from '../../scripts/lib/diagnose';
 import { Emulator, startEmulator } from '../../scripts/lib/emulator';
-import { RunResult, run } from '../../scripts/lib/run';
+import { RunResult, exitOnSignals, run } from '../../scripts/lib/run';
 import { LOCAL_DIR, PROJECT_ROOT, StackRunner, cdktf, stackDir, stackEnv, withoutSettings } from '../../scripts/lib/stacks';
 import { Workspace, createWorkspace } from '../../scripts/lib/workspace';
 
 /** Bound of each cdktf/terraform run inside a scenario: fail, don't hang. */
 const RUN_TIMEOUT_MS = 180_000;
 const TIMINGS = join(LOCAL_DIR, 'e2e-timings.txt');
+// A killed suite (CI timeout) still stops its emulator and terraform process groups.
+exitOnSignals();
 
 export interface Scenario {
   readonly endpoint: string;

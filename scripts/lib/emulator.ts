@@ -70,7 +70,6 @@ export async function startEmulator(projectRoot: string, timeoutMs = 30_000): Pr
     child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const endpoint = `http://127.0.0.1:${port}`;
     const stop = stopper(child);
-    process.once('exit', () => killGroup(child.pid, 'SIGKILL'));
     if (await answers(endpoint, child, timeoutMs)) return { endpoint, port, stop };
     await stop();
     lastError = stderr.trim().split('\n').pop() ?? '';
@@ -92,9 +91,13 @@ async function answers(endpoint: string, child: ChildProcess, timeoutMs: number)
   return false;
 }
 
+/** Stops the server's process group; also when this process exits first (a crash must not leave moto behind). */
 function stopper(child: ChildProcess): () => Promise<void> {
+  const onExit = () => killGroup(child.pid, 'SIGKILL');
+  process.once('exit', onExit);
   return () =>
     new Promise((resolve) => {
+      process.removeListener('exit', onExit);
       if (child.exitCode !== null || child.signalCode !== null) return resolve();
       const force = setTimeout(() => killGroup(child.pid, 'SIGKILL'), 5_000);
       child.once('exit', () => {

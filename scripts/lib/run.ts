@@ -71,6 +71,16 @@ export function killGroup(pid: number | undefined, signal: NodeJS.Signals = 'SIG
   }
 }
 
+/**
+ * Turns Ctrl-C and SIGTERM into a normal exit, so the 'exit' handlers that stop child process groups (every
+ * run() child, the emulator) fire: by default Node dies on these signals without running them.
+ */
+export function exitOnSignals(): void {
+  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+    if (process.listenerCount(signal) === 0) process.once(signal, () => process.exit(code));
+  }
+}
+
 /** True when `command` is an executable on PATH. */
 export function onPath(command: string, env: NodeJS.ProcessEnv = process.env): boolean {
   return spawnSync('sh', ['-c', `command -v "${command}"`], { env, stdio: 'ignore' }).status === 0;

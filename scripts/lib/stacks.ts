@@ -5,7 +5,7 @@ import { dirname, join } from 'path';
 import { SETTINGS } from '../../config/settings';
 import { ConfigError } from '../../config/types';
 import { UserError, firstError, lockHeld, missingBucket } from './diagnose';
-import { RunResult, cdktfArgs, cdktfBin, onPath, run } from './run';
+import { RunResult, cdktfArgs, cdktfBin, exitOnSignals, onPath, run } from './run';
 import { findProviderMirror, mirrorCandidates, terraformEnv } from './terraform-config';
 
 /** This project's root, and its gitignored folder for the CLI config, plugin cache and run logs. */
@@ -91,6 +91,7 @@ export function progress(line: string): void {
 
 /** Entry point of a command: a UserError or ConfigError is printed as single lines and exits 1. */
 export function runCommand(main: () => Promise<void>): void {
+  exitOnSignals();
   main().catch((error: unknown) => {
     if (error instanceof UserError) console.error(`error: ${error.message}`);
     else if (error instanceof ConfigError) for (const problem of error.problems) console.error(`tfstate config error: ${problem}`);

@@ -19,5 +19,11 @@ export function createWorkspace(projectRoot: string, prefix = 'tfstate-run-'): W
   for (const entry of PROJECT_ENTRIES) {
     if (existsSync(join(projectRoot, entry))) symlinkSync(join(projectRoot, entry), join(dir, entry));
   }
-  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+  const remove = () => {
+    process.removeListener('exit', remove);
+    rmSync(dir, { recursive: true, force: true });
+  };
+  // Also on Ctrl-C or a crash (see exitOnSignals): no temp folder is left behind.
+  process.once('exit', remove);
+  return { dir, remove };
 }
