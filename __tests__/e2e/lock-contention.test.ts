@@ -32,26 +32,30 @@ function expectRefusedByHolder(result: RunResult) {
   expect(lockHeld(result.output)).toMatchObject({ who: 'holder@e2e-test', id: '6b1c2d3e-0000-4000-8000-00000000e2e0', operation: 'OperationTypeApply' });
 }
 
-describe.each(['dynamodb', 's3'] as const)('state lock, TFSTATE_LOCKING=%s', (locking) => {
+// TFSTATE_LOCKING=both: Terraform takes the DynamoDB lock and the S3 lockfile, so one emulator shows that each
+// kind of lock, held alone, refuses a second writer (the lockfile code path is the one s3 mode uses).
+describe('state lock (TFSTATE_LOCKING=both: DynamoDB item and S3 lockfile)', () => {
   test('a held lock refuses plan and apply with the holder\'s info; of two simultaneous applies exactly one wins; state stays intact', async () => {
-    await withScenario(`lock contention ${locking}`, { TFSTATE_LOCKING: locking }, async (scenario) => {
+    await withScenario('lock contention', { TFSTATE_LOCKING: 'both' }, async (scenario) => {
       const { config, aws, cdktf, terraform } = scenario;
       expectSuccess(await cdktf('deploy', ['bootstrap']), 'deploy bootstrap');
       expectSuccess(await cdktf('deploy', ['app']), 'deploy app');
       const before = await appState(scenario);
-
-      // (a) A lock held the way Terraform holds it.
       const path = lockItemId(config.bucket, config.stateKey);
-      if (locking === 'dynamodb') {
-        await aws.dynamodb.send(new PutItemCommand({ TableName: config.lockTable, Item: { LockID: { S: path }, Info: { S: lockInfo(path) } } }));
-      } else {
-        await aws.s3.send(new PutObjectCommand({ Bucket: config.bucket, Key: lockfileKey(config.stateKey), Body: lockInfo(path), ContentType: 'application/json' }));
-      }
+      const lockItem = { TableName: config.lockTable, Key: { LockID: { S: path } } };
+      const lockfile = { Bucket: config.bucket, Key: lockfileKey(config.stateKey) };
+
+      // (a) A lock held the way Terraform holds it: first the DynamoDB item, then the S3 lockfile.
+      await aws.dynamodb.send(new PutItemCommand({ TableName: config.lockTable, Item: { LockID: { S: path }, Info: { S: lockInfo(path) } } }));
       expectRefusedByHolder(await terraform('app', ['plan', '-input=false', '-lock-timeout=0s']));
       expectRefusedByHolder(await terraform('app', ['apply', '-input=false', '-auto-approve', '-lock-timeout=0s', `-replace=${VPC}`]));
+      await aws.dynamodb.send(new DeleteItemCommand(lockItem));
+
+      await aws.s3.send(new PutObjectCommand({ ...lockfile, Body: lockInfo(path), ContentType: 'application/json' }));
+      expectRefusedByHolder(await terraform('app', ['plan', '-input=false', '-lock-timeout=0s']));
+      expectRefusedByHolder(await terraform('app', ['apply', '-input=false', '-auto-approve', '-lock-timeout=0s', `-replace=${VPC}`]));
+      await aws.s3.send(new DeleteObjectCommand(lockfile));
       expect(await appState(scenario)).toEqual(before);
-      if (locking === 'dynamodb') await aws.dynamodb.send(new DeleteItemCommand({ TableName: config.lockTable, Key: { LockID: { S: path } } }));
-      else await aws.s3.send(new DeleteObjectCommand({ Bucket: config.bucket, Key: lockfileKey(config.stateKey) }));
 
       // (b) Two real applies at once, each replacing the VPC: only the one holding the lock may act.
       const apply = () => terraform('app', ['apply', '-input=false', '-auto-approve', '-lock-timeout=0s', `-replace=${VPC}`]);
@@ -68,7 +72,7 @@ describe.each(['dynamodb', 's3'] as const)('state lock, TFSTATE_LOCKING=%s', (lo
       expect(after.resources).toBe(before.resources);
       expect(after.vpcId).not.toBe(before.vpcId);
       expect(winners[0].output).toContain(after.vpcId);
-      // Intact: the stored state (and, with DynamoDB, its digest) reads back and matches the infrastructure.
+      // Intact: the stored state and its DynamoDB digest read back and match the infrastructure; no lock is left.
       expect((await terraform('app', ['plan', '-input=false', '-detailed-exitcode', '-lock-timeout=0s'])).code).toBe(0);
     });
   });

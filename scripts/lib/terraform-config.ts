@@ -37,7 +37,7 @@ export function findProviderMirror(
   const explicit = env[MIRROR_ENV];
   if (explicit) {
     if (!exists(join(explicit, AWS_PROVIDER_PATH))) {
-      throw new Error(`${MIRROR_ENV}=${JSON.stringify(explicit)}: holds no ${AWS_PROVIDER_PATH} (a Terraform filesystem mirror in unpacked or packed layout)`);
+      throw new Error(`${MIRROR_ENV}=${JSON.stringify(explicit)}: holds no ${AWS_PROVIDER_PATH} (the unpacked filesystem-mirror layout)`);
     }
     return { path: explicit, origin: 'env' };
   }
