@@ -16,7 +16,7 @@ async function main(): Promise<void> {
   const started = Date.now();
   progress('checking terraform and the provider mirror');
   // Fails early, with one line, when terraform is missing or TFSTATE_PROVIDER_MIRROR is wrong.
-  stackEnv(LOCAL_DIR, process.env);
+  const env = stackEnv(LOCAL_DIR, process.env);
   const mirror = findProviderMirror();
   progress(mirror ? `provider mirror: ${mirror.path} (${mirror.origin === 'env' ? 'TFSTATE_PROVIDER_MIRROR' : 'found'})` : 'no provider mirror found: Terraform downloads the AWS provider');
 
@@ -33,7 +33,7 @@ async function main(): Promise<void> {
     const config = loadConfig({ cwd: workspace.dir, env: { ...process.env, AWS_ENDPOINT_URL: emulator.endpoint } });
     for (const warning of emulatorWarnings(config)) progress(warning);
 
-    const runner = loggingRunner(workspace.dir, stackEnv(LOCAL_DIR, process.env, emulatorEnv(emulator.endpoint, config.region)), LOG);
+    const runner = loggingRunner(workspace.dir, { ...env, ...emulatorEnv(emulator.endpoint, config.region) }, LOG);
     for (const stack of ['bootstrap', 'app']) {
       progress(`cdktf deploy ${stack} (full output: ${LOG})`);
       const result = await cdktfOrExplain(runner, 'deploy', [stack], config.bucket);
