@@ -1,7 +1,7 @@
 import { join } from 'path';
 import { firstError, lockHeld, missingBucket, reportsNoChanges } from '../scripts/lib/diagnose';
 import { cdktfArgs, stripAnsi } from '../scripts/lib/run';
-import { explainFailure } from '../scripts/lib/stacks';
+import { explainFailure, withoutSettings } from '../scripts/lib/stacks';
 import { AWS_PROVIDER_PATH, findProviderMirror, mirrorCandidates, renderCliConfig } from '../scripts/lib/terraform-config';
 import { teardownRefusal } from '../scripts/teardown';
 import { configFrom } from './helpers';
@@ -89,6 +89,9 @@ describe('reading terraform output', () => {
     expect(explainFailure('cdktf deploy app', result('Error: Failed to query available provider packages'), 'b')).toMatch(/set TFSTATE_PROVIDER_MIRROR/);
     expect(explainFailure('x', { ...result(''), timedOut: true }, 'b')).toBe('x: timed out after 3 s');
     expect(explainFailure('x', result('Error: boom\nmore'), 'b')).toBe('x: failed (exit 1): boom');
+  });
+  test('an isolated run sees none of the caller\'s settings', () => {
+    expect(withoutSettings({ PATH: '/bin', TFSTATE_BUCKET: 'b', TFSTATE_PROVIDER_MIRROR: '/m', AWS_ENDPOINT_URL: 'http://x', AWS_REGION: 'eu-west-1' })).toEqual({ PATH: '/bin', AWS_REGION: 'eu-west-1' });
   });
   test('cdktf runs never prompt and never lock providers', () => {
     expect(cdktfArgs('destroy', ['app', 'app-dev'])).toEqual(['destroy', 'app', 'app-dev', '--auto-approve', '--skip-provider-lock']);
