@@ -215,6 +215,10 @@ describe('emulator switch (AWS_ENDPOINT_URL)', () => {
     expect(bucketPolicy(emulated.bootstrap)?.Statement ?? []).not.toContainEqual(expect.objectContaining({ Sid: 'DenyInsecureTransport' }));
     expect(bucketPolicy(real.bootstrap)?.Statement).toContainEqual(expect.objectContaining({ Sid: 'DenyInsecureTransport' }));
   });
+  test('the lifecycle configuration (a 55 s provider wait, never run by emulators) is left out, and only there', () => {
+    expect(emulated.bootstrap.text).not.toHaveResource(S3BucketLifecycleConfiguration);
+    expect(real.bootstrap.text).toHaveResource(S3BucketLifecycleConfiguration);
+  });
 });
 
 describe('bootstrap state in the bucket (phase 3)', () => {

@@ -60,5 +60,6 @@ export function emulatorWarnings(config: BackendConfig): string[] {
           `warning: AWS_ENDPOINT_URL=${config.endpoint}: replication to ${config.replica.region} is configured without its SSE-KMS source selection, which moto does not read back; moto stores the replication configuration but copies no object, so the replica stays empty there.`,
         ]
       : []),
+    `warning: AWS_ENDPOINT_URL=${config.endpoint}: the buckets' lifecycle configurations (noncurrent-version and log expiry) are left out, because AWS provider 5.100 waits about 55 s for each to settle and emulators never run lifecycle rules; real AWS keeps them.`,
   ];
 }

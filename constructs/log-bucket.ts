@@ -28,6 +28,8 @@ export interface LogBucketProps {
   readonly enforceTls?: boolean;
   /** Send object events to EventBridge (free; lets an alarm watch deletes). @default true (off only for emulators: moto does not read it back) */
   readonly eventNotifications?: boolean;
+  /** Adds the expiry lifecycle configuration. @default true (off only for emulators: see StateBucketProps.lifecycleRules) */
+  readonly lifecycleRules?: boolean;
   /** Adds prevent_destroy; false also sets force_destroy, since logs keep arriving while a teardown empties it. @default true */
   readonly preventDestroy?: boolean;
   /** Provider to create every resource with (another region). @default the stack's default AWS provider */
@@ -64,21 +66,23 @@ export class LogBucket extends Construct {
       rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: 'AES256' } }],
     });
     const days = props.expirationDays ?? 365;
-    new S3BucketLifecycleConfiguration(this, 'lifecycle', { provider,
-      bucket,
-      dependsOn: [versioning],
-      rule: [
-        {
-          id: 'expire-access-logs',
-          status: 'Enabled',
-          filter: [{}],
-          expiration: [{ days }],
-          // A deleted log stays recoverable as long as it would have been kept.
-          noncurrentVersionExpiration: [{ noncurrentDays: days }],
-          abortIncompleteMultipartUpload: [{ daysAfterInitiation: 7 }],
-        },
-      ],
-    });
+    if (props.lifecycleRules ?? true) {
+      new S3BucketLifecycleConfiguration(this, 'lifecycle', { provider,
+        bucket,
+        dependsOn: [versioning],
+        rule: [
+          {
+            id: 'expire-access-logs',
+            status: 'Enabled',
+            filter: [{}],
+            expiration: [{ days }],
+            // A deleted log stays recoverable as long as it would have been kept.
+            noncurrentVersionExpiration: [{ noncurrentDays: days }],
+            abortIncompleteMultipartUpload: [{ daysAfterInitiation: 7 }],
+          },
+        ],
+      });
+    }
     if (props.eventNotifications ?? true) new S3BucketNotification(this, 'events', { provider, bucket, eventbridge: true });
     this.policy = new S3BucketPolicy(this, 'policy', { provider,
       bucket,

@@ -51,6 +51,12 @@ export interface StateBucketProps {
   readonly preventDestroy?: boolean;
   /** Provider to create every resource with (another region). @default the stack's default AWS provider */
   readonly provider?: TerraformProvider;
+  /**
+   * Adds the lifecycle configuration (noncurrent-version expiry, multipart abort). @default true (turned off
+   * only for emulators: AWS provider 5.100 then polls it for about 55 s, which no timeout setting shortens,
+   * and emulators never run lifecycle rules anyway)
+   */
+  readonly lifecycleRules?: boolean;
 }
 
 /**
@@ -104,21 +110,23 @@ export class StateBucket extends Construct {
         },
       ],
     });
-    new S3BucketLifecycleConfiguration(this, 'lifecycle', {
-      provider,
-      bucket,
-      // Expiring noncurrent versions needs versioning switched on first.
-      dependsOn: [this.versioning],
-      rule: [
-        {
-          id: 'expire-noncurrent-state-versions',
-          status: 'Enabled',
-          filter: [{}],
-          noncurrentVersionExpiration: [{ noncurrentDays: props.noncurrentVersionDays ?? 90 }],
-          abortIncompleteMultipartUpload: [{ daysAfterInitiation: props.abortIncompleteUploadDays ?? 7 }],
-        },
-      ],
-    });
+    if (props.lifecycleRules ?? true) {
+      new S3BucketLifecycleConfiguration(this, 'lifecycle', {
+        provider,
+        bucket,
+        // Expiring noncurrent versions needs versioning switched on first.
+        dependsOn: [this.versioning],
+        rule: [
+          {
+            id: 'expire-noncurrent-state-versions',
+            status: 'Enabled',
+            filter: [{}],
+            noncurrentVersionExpiration: [{ noncurrentDays: props.noncurrentVersionDays ?? 90 }],
+            abortIncompleteMultipartUpload: [{ daysAfterInitiation: props.abortIncompleteUploadDays ?? 7 }],
+          },
+        ],
+      });
+    }
     if (props.eventNotifications ?? true) new S3BucketNotification(this, 'events', { provider, bucket, eventbridge: true });
     if (props.accessLogs) {
       new S3BucketLoggingA(this, 'access-logs', {

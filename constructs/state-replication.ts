@@ -75,6 +75,7 @@ export class StateReplication extends Construct {
           expirationDays: props.accessLogs.expirationDays,
           enforceTls: enforce,
           eventNotifications: enforce,
+          lifecycleRules: enforce,
           preventDestroy,
           provider: props.replicaProvider,
         })
@@ -87,6 +88,7 @@ export class StateReplication extends Construct {
       enforceTls: enforce,
       denyOtherEncryption: enforce,
       eventNotifications: enforce,
+      lifecycleRules: enforce,
       accessLogs:
         this.replicaLogBucket && props.accessLogs
           ? { targetBucket: this.replicaLogBucket.bucket.id, targetPrefix: props.accessLogs.prefix, dependsOn: [this.replicaLogBucket.policy] }

@@ -62,6 +62,7 @@ export class BootstrapStack extends TerraformStack {
             expirationDays: config.accessLogDays,
             enforceTls: realAws,
             eventNotifications: realAws,
+            lifecycleRules: realAws,
             preventDestroy,
           });
     this.stateBucket = new StateBucket(this, 'state-bucket', {
@@ -74,6 +75,7 @@ export class BootstrapStack extends TerraformStack {
       noncurrentVersionDays: config.noncurrentVersionDays,
       enforceTls: realAws,
       eventNotifications: realAws,
+      lifecycleRules: realAws,
       accessLogs: this.logBucket
         ? { targetBucket: this.logBucket.bucket.id, targetPrefix: accessLogPrefix(config.bucket), dependsOn: [this.logBucket.policy] }
         : undefined,

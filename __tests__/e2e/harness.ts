@@ -1,0 +1,74 @@
+// One end-to-end scenario = a fresh moto server on a free port + a throwaway workspace, both removed even when
+// the scenario fails. Everything runs through the real cdktf CLI and terraform binaries.
+import { appendFileSync, mkdirSync } from 'fs';
+import { join } from 'path';
+import { loadConfig } from '../../config/load';
+import { BackendConfig } from '../../config/types';
+import { AwsClients, awsClients, emulatorEnv } from '../../scripts/lib/aws';
+import { reportsNoChanges } from '../../scripts/lib/diagnose';
+import { Emulator, startEmulator } from '../../scripts/lib/emulator';
+import { RunResult, exitOnSignals, run } from '../../scripts/lib/run';
+import { LOCAL_DIR, PROJECT_ROOT, StackRunner, cdktf, stackDir, stackEnv, withoutSettings } from '../../scripts/lib/stacks';
+import { Workspace, createWorkspace } from '../../scripts/lib/workspace';
+
+/** Bound of each cdktf/terraform run inside a scenario: fail, don't hang. */
+const RUN_TIMEOUT_MS = 180_000;
+const TIMINGS = join(LOCAL_DIR, 'e2e-timings.txt');
+// A killed suite (CI timeout) still stops its emulator and terraform process groups.
+exitOnSignals();
+
+export interface Scenario {
+  readonly endpoint: string;
+  readonly dir: string;
+  readonly config: BackendConfig;
+  readonly aws: AwsClients;
+  /** cdktf deploy|destroy with the scenario's settings plus `settings`. */
+  cdktf(verb: 'deploy' | 'destroy', stacks: readonly string[], extra?: readonly string[], settings?: Record<string, string>): Promise<RunResult>;
+  /** terraform <args> in a synthesized stack's folder (after a cdktf run has synthesized and initialized it). */
+  terraform(stack: string, args: readonly string[]): Promise<RunResult>;
+  /** One of the project's npm commands (scripts/<name>.ts) run in the workspace. */
+  command(name: string, args?: readonly string[], settings?: Record<string, string>): Promise<RunResult>;
+}
+
+/** Runs `body` against a fresh emulator and workspace with the given settings, then removes both. */
+export async function withScenario(name: string, settings: Record<string, string>, body: (scenario: Scenario) => Promise<void>): Promise<void> {
+  const started = Date.now();
+  let emulator: Emulator | undefined;
+  let workspace: Workspace | undefined;
+  try {
+    emulator = await startEmulator(PROJECT_ROOT);
+    workspace = createWorkspace(PROJECT_ROOT, 'tfstate-e2e-');
+    const config = loadConfig({ cwd: workspace.dir, env: { ...settings, AWS_ENDPOINT_URL: emulator.endpoint } });
+    const env = stackEnv(LOCAL_DIR, withoutSettings(process.env), { ...emulatorEnv(emulator.endpoint, config.region), ...settings });
+    const runner: StackRunner = { dir: workspace.dir, env, timeoutMs: RUN_TIMEOUT_MS };
+    const dir = workspace.dir;
+    await body({
+      endpoint: emulator.endpoint,
+      dir,
+      config,
+      aws: awsClients(config.region, emulator.endpoint),
+      cdktf: (verb, stacks, extra = [], more = {}) => cdktf(runner, verb, stacks, extra, more),
+      terraform: (stack, args) => run('terraform', args, { cwd: stackDir(dir, stack), env, timeoutMs: RUN_TIMEOUT_MS }),
+      command: (script, args = [], more = {}) =>
+        run(join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx'), [join(PROJECT_ROOT, 'scripts', `${script}.ts`), ...args], { cwd: dir, env: { ...env, ...more }, timeoutMs: RUN_TIMEOUT_MS * 3 }),
+    });
+  } finally {
+    await emulator?.stop();
+    workspace?.remove();
+    const line = `${new Date().toISOString()}  ${name}: ${((Date.now() - started) / 1000).toFixed(1)} s\n`;
+    mkdirSync(LOCAL_DIR, { recursive: true });
+    appendFileSync(TIMINGS, line);
+    process.stdout.write(`e2e timing: ${line}`);
+  }
+}
+
+/** Fails with the run's output (the part a reader needs) unless it exited 0. */
+export function expectSuccess(result: RunResult, what: string): RunResult {
+  if (result.code !== 0) throw new Error(`${what} failed (exit ${result.code}${result.timedOut ? ', timed out' : ''}):\n${result.output.slice(-4000)}`);
+  return result;
+}
+
+/** How many stacks a cdktf run reported as unchanged. */
+export function unchangedStacks(result: RunResult): number {
+  return result.output.split('\n').filter((line) => reportsNoChanges(line)).length;
+}

@@ -1,0 +1,46 @@
+// Pure readers of cdktf/terraform output: turn what Terraform printed into facts a command can act on
+// and a user can read in one line.
+
+/** A mistake or missing prerequisite the user can fix: printed as one line, never with a stack trace. */
+export class UserError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UserError';
+  }
+}
+
+/** The holder of a state lock, as Terraform prints it under "Lock Info:". */
+export interface LockInfo {
+  readonly id?: string;
+  readonly path?: string;
+  readonly operation?: string;
+  readonly who?: string;
+  readonly created?: string;
+}
+
+/** The lock holder when the output says Terraform could not take the state lock, else undefined. */
+export function lockHeld(output: string): LockInfo | undefined {
+  if (!/Error acquiring the state lock/.test(output)) return undefined;
+  const field = (name: string) => output.match(new RegExp(`^[\\s│]*${name}:[ \\t]+(.+?)\\s*$`, 'm'))?.[1];
+  return { id: field('ID'), path: field('Path'), operation: field('Operation'), who: field('Who'), created: field('Created') };
+}
+
+/**
+ * The bucket named in an S3 "no such bucket" failure (the backend's `S3 bucket "x" does not exist`, or the
+ * API's NoSuchBucket), else undefined. `fallback` names the bucket when the message does not.
+ */
+export function missingBucket(output: string, fallback: string): string | undefined {
+  const named = output.match(/S3 bucket "([^"]+)" does not exist/);
+  if (named) return named[1];
+  return /\bNoSuchBucket\b/.test(output) ? fallback : undefined;
+}
+
+/** True when a cdktf deploy/plan of one stack reports that nothing would change. */
+export function reportsNoChanges(output: string): boolean {
+  return /No changes\. Your infrastructure matches the configuration\./.test(output);
+}
+
+/** The last Terraform "Error: ..." summary line, for a one-line failure message. */
+export function firstError(output: string): string | undefined {
+  return output.match(/Error: (.+)/)?.[1]?.trim();
+}

@@ -1,0 +1,109 @@
+// The local AWS emulator (moto server): a project-local venv with the pinned version, started on a free
+// loopback port, stopped with its whole process group.
+import { ChildProcess, spawn } from 'child_process';
+import { existsSync } from 'fs';
+import { createServer } from 'net';
+import { join } from 'path';
+import { UserError } from './diagnose';
+import { killGroup, onPath, run } from './run';
+
+/** Pinned Python dependencies (moto[server]); later dev tools go into the same file and venv. */
+export const REQUIREMENTS_FILE = 'requirements-dev.txt';
+export const VENV_DIR = '.venv';
+
+export interface Emulator {
+  /** http://127.0.0.1:<port>, for AWS_ENDPOINT_URL. */
+  readonly endpoint: string;
+  readonly port: number;
+  /** Stops the server and its children; safe to call twice. */
+  stop(): Promise<void>;
+}
+
+function motoBin(projectRoot: string): string {
+  return join(projectRoot, VENV_DIR, 'bin', 'moto_server');
+}
+
+/**
+ * Creates `.venv` with the pinned requirements unless moto_server is already in it. Throws a UserError
+ * (one line) when python3 is missing or pip fails.
+ */
+export async function ensureVenv(projectRoot: string, log: (line: string) => void = () => undefined): Promise<void> {
+  if (existsSync(motoBin(projectRoot))) return;
+  if (!onPath('python3')) throw new UserError('python3 not found on PATH: install Python 3 (with the venv module) to run the local emulator');
+  const env = { ...process.env, PIP_DISABLE_PIP_VERSION_CHECK: '1' };
+  log(`creating ${VENV_DIR} with ${REQUIREMENTS_FILE} (once)`);
+  const venv = await run('python3', ['-m', 'venv', VENV_DIR], { cwd: projectRoot, env, timeoutMs: 120_000 });
+  if (venv.code !== 0) throw new UserError(`python3 -m venv ${VENV_DIR} failed: ${lastLine(venv.output)}`);
+  const pip = await run(join(VENV_DIR, 'bin', 'pip'), ['install', '--quiet', '-r', REQUIREMENTS_FILE], { cwd: projectRoot, env, timeoutMs: 600_000 });
+  if (pip.code !== 0) throw new UserError(`pip install -r ${REQUIREMENTS_FILE} failed: ${lastLine(pip.output)}`);
+}
+
+function lastLine(output: string): string {
+  return output.trim().split('\n').pop() ?? '(no output)';
+}
+
+/** A port the OS just reported free on 127.0.0.1 (bind port 0, read it, release it). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+/**
+ * Starts a fresh moto server (empty: every start is a new, empty AWS) and resolves once it answers.
+ * Retries on another port if the chosen one was taken in between.
+ */
+export async function startEmulator(projectRoot: string, timeoutMs = 30_000): Promise<Emulator> {
+  const bin = motoBin(projectRoot);
+  if (!existsSync(bin)) throw new UserError(`${bin} is missing: run \`npm run local\` once, or ${VENV_DIR}/bin/pip install -r ${REQUIREMENTS_FILE}`);
+  let lastError = '';
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const port = await freePort();
+    const child = spawn(bin, ['-H', '127.0.0.1', '-p', String(port)], { cwd: projectRoot, detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const endpoint = `http://127.0.0.1:${port}`;
+    const stop = stopper(child);
+    if (await answers(endpoint, child, timeoutMs)) return { endpoint, port, stop };
+    await stop();
+    lastError = stderr.trim().split('\n').pop() ?? '';
+  }
+  throw new UserError(`moto_server did not start: ${lastError || 'no answer on 127.0.0.1'}`);
+}
+
+async function answers(endpoint: string, child: ChildProcess, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline && child.exitCode === null) {
+    try {
+      const response = await fetch(`${endpoint}/moto-api/data.json`);
+      if (response.ok) return true;
+    } catch {
+      // Not listening yet.
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return false;
+}
+
+/** Stops the server's process group; also when this process exits first (a crash must not leave moto behind). */
+function stopper(child: ChildProcess): () => Promise<void> {
+  const onExit = () => killGroup(child.pid, 'SIGKILL');
+  process.once('exit', onExit);
+  return () =>
+    new Promise((resolve) => {
+      process.removeListener('exit', onExit);
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      const force = setTimeout(() => killGroup(child.pid, 'SIGKILL'), 5_000);
+      child.once('exit', () => {
+        clearTimeout(force);
+        resolve();
+      });
+      killGroup(child.pid);
+    });
+}

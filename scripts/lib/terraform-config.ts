@@ -1,0 +1,82 @@
+// Where Terraform finds the AWS provider offline, and the CLI config file that tells it so. The project
+// writes its own CLI config (never the user's ~/.terraformrc) and hands it to the processes it starts.
+import { existsSync, mkdirSync, writeFileSync } from 'fs';
+import { homedir } from 'os';
+import { join } from 'path';
+
+/** The provider build the stacks are generated for (@cdktf/provider-aws 20.1.0), as a mirror path. */
+export const AWS_PROVIDER_PATH = join('registry.terraform.io', 'hashicorp', 'aws', '5.100.0');
+
+/** Names a provider mirror folder explicitly; wins over discovery. */
+export const MIRROR_ENV = 'TFSTATE_PROVIDER_MIRROR';
+
+/** Folders searched, in order, for a filesystem mirror holding AWS_PROVIDER_PATH (README: "Provider mirror"). */
+export function mirrorCandidates(env: NodeJS.ProcessEnv = process.env, home: string = homedir()): string[] {
+  const dataHome = env.XDG_DATA_HOME || join(home, '.local', 'share');
+  return [
+    '/opt/tf-plugins',
+    join(home, '.terraform.d', 'plugins'),
+    join(dataHome, 'terraform', 'plugins'),
+    '/usr/local/share/terraform/plugins',
+    '/usr/share/terraform/plugins',
+  ];
+}
+
+export type Mirror = { readonly path: string; readonly origin: 'env' | 'discovered' } | undefined;
+
+/**
+ * The mirror to use: TFSTATE_PROVIDER_MIRROR (which must hold the provider), else the first candidate
+ * that holds it, else undefined (Terraform then downloads providers itself). Throws a one-line Error
+ * when the variable names a folder without the provider.
+ */
+export function findProviderMirror(
+  env: NodeJS.ProcessEnv = process.env,
+  candidates: readonly string[] = mirrorCandidates(env),
+  exists: (path: string) => boolean = existsSync,
+): Mirror {
+  const explicit = env[MIRROR_ENV];
+  if (explicit) {
+    if (!exists(join(explicit, AWS_PROVIDER_PATH))) {
+      throw new Error(`${MIRROR_ENV}=${JSON.stringify(explicit)}: holds no ${AWS_PROVIDER_PATH} (the unpacked filesystem-mirror layout)`);
+    }
+    return { path: explicit, origin: 'env' };
+  }
+  const found = candidates.find((folder) => exists(join(folder, AWS_PROVIDER_PATH)));
+  return found === undefined ? undefined : { path: found, origin: 'discovered' };
+}
+
+/**
+ * A Terraform CLI config that installs hashicorp/* providers from the mirror only (so an offline
+ * machine never tries the registry for them) and everything else directly.
+ */
+export function renderCliConfig(mirrorPath: string): string {
+  const hashicorp = JSON.stringify('registry.terraform.io/hashicorp/*');
+  return [
+    'provider_installation {',
+    '  filesystem_mirror {',
+    `    path    = ${JSON.stringify(mirrorPath)}`,
+    `    include = [${hashicorp}]`,
+    '  }',
+    '  direct {',
+    `    exclude = [${hashicorp}]`,
+    '  }',
+    '}',
+    '',
+  ].join('\n');
+}
+
+/**
+ * Writes the CLI config into `dir` (created if missing) and returns the variables a terraform or cdktf
+ * process needs: TF_CLI_CONFIG_FILE with a mirror, an empty value without one (which also silences the
+ * warning about a TF_CLI_CONFIG_FILE that points at a missing file). The plugin cache goes into `dir` too:
+ * cdktf would otherwise create one in the user's home.
+ */
+export function terraformEnv(dir: string, mirror: Mirror): Record<string, string> {
+  const pluginCache = join(dir, 'plugin-cache');
+  mkdirSync(pluginCache, { recursive: true });
+  const base = { CHECKPOINT_DISABLE: '1', TF_IN_AUTOMATION: '1', TF_PLUGIN_CACHE_DIR: pluginCache };
+  if (mirror === undefined) return { ...base, TF_CLI_CONFIG_FILE: '' };
+  const file = join(dir, 'terraform.rc');
+  writeFileSync(file, renderCliConfig(mirror.path));
+  return { ...base, TF_CLI_CONFIG_FILE: file };
+}
