@@ -22,10 +22,14 @@ export interface Scenario {
   readonly dir: string;
   readonly config: BackendConfig;
   readonly aws: AwsClients;
+  /** Environment of every run: emulator endpoint and credentials, the project's Terraform CLI config, the settings. */
+  readonly env: NodeJS.ProcessEnv;
   /** cdktf deploy|destroy with the scenario's settings plus `settings`. */
   cdktf(verb: 'deploy' | 'destroy', stacks: readonly string[], extra?: readonly string[], settings?: Record<string, string>): Promise<RunResult>;
   /** terraform <args> in a synthesized stack's folder (after a cdktf run has synthesized and initialized it). */
   terraform(stack: string, args: readonly string[]): Promise<RunResult>;
+  /** cdktf deploy|destroy in another project folder (a second workspace), with the scenario's environment. */
+  cdktfIn(dir: string, verb: 'deploy' | 'destroy', stacks: readonly string[], extra?: readonly string[], settings?: Record<string, string>): Promise<RunResult>;
   /** One of the project's npm commands (scripts/<name>.ts) run in the workspace. */
   command(name: string, args?: readonly string[], settings?: Record<string, string>): Promise<RunResult>;
 }
@@ -47,7 +51,9 @@ export async function withScenario(name: string, settings: Record<string, string
       dir,
       config,
       aws: awsClients(config.region, emulator.endpoint),
+      env,
       cdktf: (verb, stacks, extra = [], more = {}) => cdktf(runner, verb, stacks, extra, more),
+      cdktfIn: (other, verb, stacks, extra = [], more = {}) => cdktf({ ...runner, dir: other }, verb, stacks, extra, more),
       terraform: (stack, args) => run('terraform', args, { cwd: stackDir(dir, stack), env, timeoutMs: RUN_TIMEOUT_MS }),
       command: (script, args = [], more = {}) =>
         run(join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx'), [join(PROJECT_ROOT, 'scripts', `${script}.ts`), ...args], { cwd: dir, env: { ...env, ...more }, timeoutMs: RUN_TIMEOUT_MS * 3 }),

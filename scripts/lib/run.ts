@@ -20,6 +20,8 @@ export interface RunOptions {
   readonly timeoutMs?: number;
   /** Called with each chunk of output, e.g. to echo progress. */
   readonly onOutput?: (text: string) => void;
+  /** SIGKILLs the process group as soon as this returns true for the output so far (a simulated crash). */
+  readonly killWhen?: (output: string) => boolean;
 }
 
 // eslint-disable-next-line no-control-regex
@@ -39,6 +41,7 @@ export function run(command: string, args: readonly string[], options: RunOption
       const text = stripAnsi(chunk.toString());
       output += text;
       options.onOutput?.(text);
+      if (options.killWhen?.(output)) killGroup(child.pid, 'SIGKILL');
     };
     child.stdout.on('data', collect);
     child.stderr.on('data', collect);

@@ -1,0 +1,120 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
+import { loadConfig } from '../../config/load';
+import { digestLockId, lockItemId } from '../../config/naming';
+import { exportSettings } from '../../exports/export';
+import { md5Hex } from '../../ops/state';
+import { run } from '../../scripts/lib/run';
+import { PROJECT_ROOT, stackDir } from '../../scripts/lib/stacks';
+import { createWorkspace } from '../../scripts/lib/workspace';
+import { expectSuccess, Scenario, withScenario } from './harness';
+
+const VPC = 'aws_vpc.placeholder-vpc';
+
+async function readObject(scenario: Scenario, bucket: string, key: string): Promise<string> {
+  const object = await scenario.aws.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+  return object.Body!.transformToString();
+}
+
+async function digest(scenario: Scenario, table: string, bucket: string, key: string): Promise<string | undefined> {
+  const item = await scenario.aws.dynamodb.send(new GetItemCommand({ TableName: table, Key: { LockID: { S: digestLockId(bucket, key) } } }));
+  return item.Item?.Digest?.S;
+}
+
+/** A plain HCL project (no cdktf) whose backend comes only from the exported partial backend file. */
+async function plainTerraformProject(scenario: Scenario, key: string): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'tfstate-plain-'));
+  try {
+    writeFileSync(join(dir, 'main.tf'), 'terraform {\n  backend "s3" {}\n}\n\noutput "consumer" {\n  value = "plain terraform"\n}\n');
+    writeFileSync(join(dir, 'state.s3.tfbackend'), exportSettings(scenario.config, { format: 'terraform', key }));
+    const tf = (args: string[]) => run('terraform', args, { cwd: dir, env: scenario.env, timeoutMs: 120_000 });
+    expectSuccess(await tf(['init', '-input=false', '-backend-config=state.s3.tfbackend']), 'terraform init -backend-config');
+    expectSuccess(await tf(['apply', '-input=false', '-auto-approve']), 'terraform apply (plain project)');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+describe('consumers and operations (TFSTATE_LOCKING=dynamodb)', () => {
+  test('export, crash and force-unlock, history and restore, moving state to another bucket', async () => {
+    await withScenario('consumers and operations', {}, async (scenario) => {
+      const { config, aws, cdktf, terraform, command } = scenario;
+      const table = config.lockTable!;
+      expectSuccess(await cdktf('deploy', ['bootstrap', 'app']), 'deploy bootstrap, then app');
+
+      // 1. Terraform reads its partial backend file for real: the state lands at the key, encrypted, with a digest.
+      const plainKey = 'plain/terraform.tfstate';
+      await plainTerraformProject(scenario, plainKey);
+      expect(JSON.parse(await readObject(scenario, config.bucket, plainKey)).outputs.consumer.value).toBe('plain terraform');
+      const head = await aws.s3.send(new HeadObjectCommand({ Bucket: config.bucket, Key: plainKey }));
+      expect(head.ServerSideEncryption).toBe('aws:kms');
+      expect(await digest(scenario, table, config.bucket, plainKey)).toBe(md5Hex(await readObject(scenario, config.bucket, plainKey)));
+
+      // 2. A deploy killed mid-apply leaves its lock behind; the lock command shows it.
+      const stateBefore = await readObject(scenario, config.bucket, config.stateKey);
+      const crashed = await run('terraform', ['apply', '-input=false', '-auto-approve', `-replace=${VPC}`], {
+        cwd: stackDir(scenario.dir, 'app'),
+        env: scenario.env,
+        timeoutMs: 120_000,
+        killWhen: (output) => /(Destroying|Creating)\.\.\./.test(output),
+      });
+      expect(crashed.code).toBeNull();
+      const lockItem = await aws.dynamodb.send(new GetItemCommand({ TableName: table, Key: { LockID: { S: lockItemId(config.bucket, config.stateKey) } } }));
+      const lockId = JSON.parse(lockItem.Item!.Info!.S!).ID as string;
+      const shown = expectSuccess(await command('state', ['lock']), 'state lock');
+      expect(shown.output).toContain(`ID=${lockId}`);
+      expect(shown.output).toContain('Operation=OperationTypeApply');
+      expect(shown.output).toContain(`terraform force-unlock -force ${lockId}`);
+
+      // A restore is refused while the lock is held.
+      const refused = await command('state', ['restore', 'any-version', '--yes']);
+      expect(refused.code).toBe(1);
+      expect(refused.output).toMatch(/restore refused while a lock is held/);
+
+      // 3. force-unlock, then the next deploy converges and nothing is lost.
+      expectSuccess(await terraform('app', ['force-unlock', '-force', lockId]), 'terraform force-unlock');
+      expect((await command('state', ['lock'])).output).toContain('not locked');
+      expectSuccess(await cdktf('deploy', ['app']), 'deploy app after the crash');
+      expect((await terraform('app', ['plan', '-input=false', '-detailed-exitcode'])).code).toBe(0);
+
+      // 4. History: the state before the crash is still a version of the object, and restorable.
+      const versions = expectSuccess(await command('state', ['versions']), 'state versions').output;
+      const ids = [...versions.matchAll(/^\s+(\S+)\s+\d{4}-\d\d-\d\dT/gm)].map((match) => match[1]);
+      expect(ids.length).toBeGreaterThanOrEqual(2);
+      const previous = ids[1];
+      const previousText = await aws.s3
+        .send(new GetObjectCommand({ Bucket: config.bucket, Key: config.stateKey, VersionId: previous }))
+        .then((object) => object.Body!.transformToString());
+      expect(JSON.parse(previousText).lineage).toBe(JSON.parse(stateBefore).lineage);
+      const restore = expectSuccess(await command('state', ['restore', previous, '--yes']), 'state restore');
+      expect(restore.output).toMatch(/restored as serial \d+/);
+      const restored = await readObject(scenario, config.bucket, config.stateKey);
+      expect(JSON.parse(restored).resources).toEqual(JSON.parse(previousText).resources);
+      expect(await digest(scenario, table, config.bucket, config.stateKey)).toBe(md5Hex(restored));
+      // Terraform accepts the restored state (digest matches): the plan runs (it may show drift, never an error).
+      expect([0, 2]).toContain((await terraform('app', ['plan', '-input=false', '-detailed-exitcode'])).code);
+      expectSuccess(await cdktf('deploy', ['app']), 'deploy app on the restored state');
+
+      // 5. Moving state between buckets: a second backend (its own bootstrap state), then --migrate-state.
+      const second = { TFSTATE_BUCKET: 'tfstate-moved-e2e', TFSTATE_LOCK_TABLE: 'terraform-locks-moved' };
+      const other = createWorkspace(PROJECT_ROOT, 'tfstate-e2e-second-');
+      try {
+        expectSuccess(await scenario.cdktfIn(other.dir, 'deploy', ['bootstrap'], [], second), 'bootstrap of the second backend');
+      } finally {
+        other.remove();
+      }
+      const appState = await readObject(scenario, config.bucket, config.stateKey);
+      expectSuccess(await cdktf('deploy', ['app'], ['--migrate-state'], second), 'deploy app --migrate-state to the second bucket');
+      const moved = await readObject(scenario, second.TFSTATE_BUCKET, config.stateKey);
+      expect(JSON.parse(moved).lineage).toBe(JSON.parse(appState).lineage);
+      expect(JSON.parse(moved).resources).toEqual(JSON.parse(appState).resources);
+      const movedConfig = loadConfig({ cwd: scenario.dir, env: { ...second, AWS_ENDPOINT_URL: scenario.endpoint } });
+      expect(await digest(scenario, movedConfig.lockTable!, movedConfig.bucket, config.stateKey)).toBe(md5Hex(moved));
+      expect((await terraform('app', ['plan', '-input=false', '-detailed-exitcode'])).code).toBe(0);
+
+    });
+  });
+});
