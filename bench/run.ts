@@ -1,0 +1,270 @@
+// `npm run bench`: times the developer loop of this project beside the usual `cdktf init` setup kept in
+// bench/baseline (ts-node, provider classes imported from the package root, ts-jest), on this machine, in
+// one run. Prints a table and writes bench/results.json. A benchmark, not a test: it fails only when a
+// measured command fails, never on a timing.
+import { spawnSync } from 'child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
+import { cpus, freemem, tmpdir, totalmem } from 'os';
+import { join } from 'path';
+import { performance } from 'perf_hooks';
+import {
+  formatMegabytes,
+  formatRatio,
+  formatSeconds,
+  formatSummary,
+  linearFit,
+  markdownTable,
+  ratio,
+  relativeSpread,
+  stepSlopes,
+  summarize,
+  Summary,
+} from './stats';
+
+const ROOT = join(__dirname, '..');
+const BASELINE = join(__dirname, 'baseline');
+const CDKTF = join(ROOT, 'node_modules', '.bin', 'cdktf');
+const TIME = '/usr/bin/time';
+const HAS_TIME = existsSync(TIME);
+const ENVIRONMENT_COUNTS = [1, 10, 100] as const;
+/** `--quick`: fewer runs, for checking the bench itself. */
+const QUICK = process.argv.includes('--quick');
+
+interface Sample {
+  readonly seconds: number;
+  /** Peak resident set size of the largest process of the run (GNU time's %M), when GNU time is there. */
+  readonly peakMb: number | undefined;
+}
+
+interface Command {
+  /** Shell command, as cdktf.json or package.json would run it. */
+  readonly command: string;
+  readonly cwd: string;
+  readonly env?: Record<string, string>;
+  /** Exit status the command must end with. @default 0 */
+  readonly status?: number;
+}
+
+interface Series {
+  readonly command: string;
+  readonly cwd: string;
+  readonly seconds: Summary;
+  readonly peakMb: Summary | undefined;
+  readonly samples: readonly Sample[];
+}
+
+/** The environment of every measured command: ours less any TFSTATE_* setting, so config files and shells don't leak in. */
+function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [name, value] of Object.entries(process.env)) if (!name.startsWith('TFSTATE_')) env[name] = value;
+  return { ...env, CHECKPOINT_DISABLE: '1', ...extra };
+}
+
+function runOnce(spec: Command): Sample {
+  const outdir = mkdtempSync(join(tmpdir(), 'tfstate-bench-'));
+  const rssFile = join(outdir, 'rss');
+  const env = childEnv({ CDKTF_OUTDIR: join(outdir, 'out'), ...spec.env });
+  const command = spec.command.replace('{out}', join(outdir, 'out'));
+  const [file, args] = HAS_TIME ? [TIME, ['-f', '%M', '-o', rssFile, 'sh', '-c', command]] : ['sh', ['-c', command]];
+  const start = performance.now();
+  const result = spawnSync(file, args, { cwd: spec.cwd, env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const seconds = (performance.now() - start) / 1000;
+  const expected = spec.status ?? 0;
+  if (result.status !== expected) {
+    throw new Error(`${command} (in ${spec.cwd}) exited ${result.status}, expected ${expected}:\n${(result.stderr ?? '').slice(-2000)}`);
+  }
+  const peakKb = HAS_TIME ? Number(readFileSync(rssFile, 'utf8').trim().split('\n').pop()) : NaN;
+  rmSync(outdir, { recursive: true, force: true });
+  return { seconds, peakMb: Number.isFinite(peakKb) ? peakKb / 1024 : undefined };
+}
+
+function measure(label: string, spec: Command, runs: number): Series {
+  const samples: Sample[] = [];
+  for (let i = 0; i < runs; i++) {
+    samples.push(runOnce(spec));
+    process.stderr.write(`\r${label}: ${i + 1}/${runs} runs, last ${formatSeconds(samples[i].seconds)}      `);
+  }
+  process.stderr.write('\n');
+  const peaks = samples.map((s) => s.peakMb).filter((p): p is number => p !== undefined);
+  return {
+    command: spec.command,
+    cwd: spec.cwd,
+    seconds: summarize(samples.map((s) => s.seconds)),
+    peakMb: peaks.length === samples.length ? summarize(peaks) : undefined,
+    samples,
+  };
+}
+
+function appCommand(dir: string): string {
+  return (JSON.parse(readFileSync(join(dir, 'cdktf.json'), 'utf8')) as { app: string }).app;
+}
+
+function environments(count: number): Record<string, string> {
+  return { TFSTATE_ENVIRONMENTS: Array.from({ length: count }, (_, i) => `e${i + 1}`).join(',') };
+}
+
+interface Row {
+  readonly id: string;
+  readonly what: string;
+  readonly ours: Series;
+  readonly baseline?: Series;
+}
+
+function main(): void {
+  const runs = QUICK ? { fast: 2, slow: 1 } : { fast: 5, slow: 3 };
+  const ourApp = appCommand(ROOT);
+  const baselineApp = appCommand(BASELINE);
+  const synth = `${CDKTF} synth --output {out}`;
+  const floorDir = mkdtempSync(join(tmpdir(), 'tfstate-bench-floor-'));
+  writeFileSync(join(floorDir, 'cdktf.json'), JSON.stringify({ language: 'typescript', app: 'node -e ""', terraformProviders: [], terraformModules: [], context: {} }));
+
+  // Warm-ups, not timed: our bundle cache and both jest caches, as on a developer's machine after the first run.
+  runOnce({ command: ourApp, cwd: ROOT });
+
+  const rows: Row[] = [];
+  const floor = measure('cdktf CLI floor (app prints nothing)', { command: synth, cwd: floorDir, status: 1 }, runs.fast);
+  rows.push({
+    id: 'synth',
+    what: '`cdktf synth`, both stacks, end to end',
+    ours: measure('cdktf synth (ours)', { command: synth, cwd: ROOT }, runs.fast),
+    baseline: measure('cdktf synth (baseline)', { command: synth, cwd: BASELINE }, runs.slow),
+  });
+  rows.push({
+    id: 'app',
+    what: `app alone (\`${ourApp}\`)`,
+    ours: measure('app (ours)', { command: ourApp, cwd: ROOT }, runs.fast),
+    baseline: measure('app (baseline)', { command: baselineApp, cwd: BASELINE }, runs.slow),
+  });
+  // How the app command was chosen: the same synth through the other runners.
+  const variants = [
+    { id: 'app-cold', what: 'app alone, bundle cache cleared (first synth after an edit)', command: `rm -rf node_modules/.cache/tfstate-app && ${ourApp}` },
+    { id: 'app-npx-tsx', what: 'app alone, former command `npx tsx main.ts`', command: 'npx tsx main.ts' },
+    { id: 'app-tsx', what: 'app alone, `node_modules/.bin/tsx main.ts`', command: 'node_modules/.bin/tsx main.ts' },
+    { id: 'app-node-import-tsx', what: 'app alone, `node --import tsx main.ts`', command: 'node --import tsx main.ts' },
+  ];
+  for (const { id, what, command } of variants) rows.push({ id, what, ours: measure(id, { command, cwd: ROOT }, runs.fast) });
+  runOnce({ command: 'node_modules/.bin/jest -c bench/baseline/jest.config.js', cwd: ROOT });
+  runOnce({ command: 'npm test', cwd: ROOT });
+  rows.push({
+    id: 'test',
+    what: 'unit suite (`npm test`: tsc + jest/swc; baseline: jest/ts-jest)',
+    ours: measure('npm test (ours)', { command: 'npm test', cwd: ROOT }, runs.slow),
+    baseline: measure('jest ts-jest (baseline)', { command: 'node_modules/.bin/jest -c bench/baseline/jest.config.js', cwd: ROOT }, runs.slow),
+  });
+  for (const count of ENVIRONMENT_COUNTS) {
+    rows.push({
+      id: `app-env-${count}`,
+      what: `app alone, ${count} environment${count === 1 ? '' : 's'} (${count + 2} stacks)`,
+      ours: measure(`app ${count} env (ours)`, { command: ourApp, cwd: ROOT, env: environments(count) }, count === 100 ? runs.slow : runs.fast),
+      baseline: measure(`app ${count} env (baseline)`, { command: baselineApp, cwd: BASELINE, env: environments(count) }, QUICK ? 1 : 2),
+    });
+  }
+  rows.push({
+    id: 'synth-env-100',
+    what: '`cdktf synth` end to end, 100 environments',
+    ours: measure('cdktf synth 100 env (ours)', { command: synth, cwd: ROOT, env: environments(100) }, runs.slow),
+    baseline: measure('cdktf synth 100 env (baseline)', { command: synth, cwd: BASELINE, env: environments(100) }, QUICK ? 1 : 2),
+  });
+  rmSync(floorDir, { recursive: true, force: true });
+
+  report(rows, floor);
+}
+
+function growth(rows: readonly Row[], side: 'ours' | 'baseline', figure: 'seconds' | 'peakMb') {
+  const points = ENVIRONMENT_COUNTS.map((count) => {
+    const series = rows.find((r) => r.id === `app-env-${count}`)?.[side];
+    const summary = series?.[figure];
+    return summary === undefined ? undefined : { x: count, y: summary.median };
+  });
+  if (points.some((p) => p === undefined)) return undefined;
+  const defined = points as { x: number; y: number }[];
+  return { perEnvironment: linearFit(defined).slope, steps: stepSlopes(defined) };
+}
+
+function report(rows: readonly Row[], floor: Series): void {
+  const timeRows = rows.map((row) => [
+    row.what,
+    formatSummary(row.ours.seconds, formatSeconds),
+    row.baseline ? formatSummary(row.baseline.seconds, formatSeconds) : '',
+    row.baseline ? formatRatio(ratio(row.baseline.seconds.median, row.ours.seconds.median)) : '',
+  ]);
+  timeRows.push(['cdktf CLI floor: `cdktf synth` of an app that prints nothing', formatSummary(floor.seconds, formatSeconds), '', '']);
+  const memoryRows = rows
+    .filter((row) => row.id.includes('env') && row.ours.peakMb && row.baseline?.peakMb)
+    .map((row) => {
+      const ours = row.ours.peakMb as Summary;
+      const baseline = row.baseline?.peakMb as Summary;
+      return [row.what, formatSummary(ours, formatMegabytes), formatSummary(baseline, formatMegabytes), formatRatio(ratio(baseline.median, ours.median))];
+    });
+
+  const synth = rows.find((r) => r.id === 'synth') as Row;
+  const app = rows.find((r) => r.id === 'app') as Row;
+  const test = rows.find((r) => r.id === 'test') as Row;
+  const env100 = rows.find((r) => r.id === 'app-env-100') as Row;
+  const synth100 = rows.find((r) => r.id === 'synth-env-100') as Row;
+  const synthRatio = ratio((synth.baseline as Series).seconds.median, synth.ours.seconds.median);
+  const peak100 = Math.max(env100.ours.peakMb?.max ?? NaN, synth100.ours.peakMb?.max ?? NaN);
+  const growthFigures = {
+    ours: { seconds: growth(rows, 'ours', 'seconds'), peakMb: growth(rows, 'ours', 'peakMb') },
+    baseline: { seconds: growth(rows, 'baseline', 'seconds'), peakMb: growth(rows, 'baseline', 'peakMb') },
+  };
+  const targets = [
+    { target: 'app alone <= 1 s median', value: formatSeconds(app.ours.seconds.median), met: app.ours.seconds.median <= 1 },
+    { target: '`cdktf synth` >= 4x faster than baseline', value: formatRatio(synthRatio), met: synthRatio >= 4 },
+    { target: 'unit suite <= 15 s wall', value: formatSeconds(test.ours.seconds.median), met: test.ours.seconds.median <= 15 },
+    {
+      target: '100 environments: synth <= 10 s',
+      value: `app ${formatSeconds(env100.ours.seconds.median)}, cdktf synth ${formatSeconds(synth100.ours.seconds.median)}`,
+      met: synth100.ours.seconds.median <= 10 && env100.ours.seconds.median <= 10,
+    },
+    { target: '100 environments: peak memory < 1 GB', value: formatMegabytes(peak100), met: peak100 < 1024 },
+  ];
+
+  const lines = [
+    `Benchmark, ${new Date().toISOString()}, ${cpus().length} x ${cpus()[0]?.model ?? 'unknown CPU'}, node ${process.version}`,
+    '',
+    markdownTable(['Time', 'ours: median (min-max, runs)', 'baseline', 'baseline / ours'], timeRows),
+    '',
+    HAS_TIME ? markdownTable(['Peak memory (largest process)', 'ours', 'baseline', 'baseline / ours'], memoryRows) : 'Peak memory: not measured (no /usr/bin/time)',
+    '',
+    `Above the CLI floor: ours ${formatSeconds(synth.ours.seconds.median - floor.seconds.median)} ` +
+      `(${formatRatio(synth.ours.seconds.median / floor.seconds.median)} the floor), ` +
+      `baseline ${formatSeconds((synth.baseline as Series).seconds.median - floor.seconds.median)}.`,
+    `Growth per environment (least squares over 1, 10, 100): ours ${describeGrowth(growthFigures.ours)}; baseline ${describeGrowth(growthFigures.baseline)}.`,
+    '',
+    markdownTable(
+      ['Target', 'measured', 'met'],
+      targets.map((t) => [t.target, t.value, t.met ? 'yes' : 'NO']),
+    ),
+  ];
+  console.log(lines.join('\n'));
+
+  const results = {
+    date: new Date().toISOString(),
+    machine: { cpus: cpus().length, cpu: cpus()[0]?.model, totalMemMb: Math.round(totalmem() / 2 ** 20), freeMemMb: Math.round(freemem() / 2 ** 20), node: process.version },
+    quick: QUICK,
+    floor,
+    rows: rows.map((row) => ({
+      ...row,
+      ratio: row.baseline ? ratio(row.baseline.seconds.median, row.ours.seconds.median) : undefined,
+      spread: { ours: relativeSpread(row.ours.seconds), baseline: row.baseline ? relativeSpread(row.baseline.seconds) : undefined },
+    })),
+    growth: growthFigures,
+    targets,
+  };
+  writeFileSync(join(__dirname, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+  console.log('\nWrote bench/results.json');
+}
+
+function describeGrowth(figures: { seconds: ReturnType<typeof growth>; peakMb: ReturnType<typeof growth> }): string {
+  const parts: string[] = [];
+  if (figures.seconds) {
+    parts.push(`${(figures.seconds.perEnvironment * 1000).toFixed(1)} ms (steps ${figures.seconds.steps.map((s) => (s * 1000).toFixed(1)).join(', ')})`);
+  }
+  if (figures.peakMb) {
+    parts.push(`${figures.peakMb.perEnvironment.toFixed(2)} MB (steps ${figures.peakMb.steps.map((s) => s.toFixed(2)).join(', ')})`);
+  }
+  return parts.join(' and ');
+}
+
+main();
