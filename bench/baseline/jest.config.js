@@ -10,5 +10,5 @@ module.exports = {
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/bench/baseline/tsconfig.jest.json' }] },
   setupFilesAfterEnv: ['<rootDir>/__tests__/setup.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/__tests__/e2e/'],
-  cacheDirectory: '/tmp/tfstate-bench-baseline-jest',
+  cacheDirectory: '<rootDir>/node_modules/.cache/jest-baseline',
 };
