@@ -80,21 +80,35 @@ function runOnce(spec: Command): Sample {
   return { seconds, peakMb: Number.isFinite(peakKb) ? peakKb / 1024 : undefined };
 }
 
-function measure(label: string, spec: Command, runs: number): Series {
-  const samples: Sample[] = [];
-  for (let i = 0; i < runs; i++) {
-    samples.push(runOnce(spec));
-    process.stderr.write(`\r${label}: ${i + 1}/${runs} runs, last ${formatSeconds(samples[i].seconds)}      `);
+interface Job {
+  readonly label: string;
+  readonly spec: Command;
+  readonly runs: number;
+}
+
+/**
+ * Runs the jobs in turns (one run of each, then the next round), so a change of load on the machine while
+ * the bench runs weighs on all of them alike rather than on whichever happened to run then.
+ */
+function measure(...jobs: readonly Job[]): Series[] {
+  const samples: Sample[][] = jobs.map(() => []);
+  for (let round = 0; round < Math.max(...jobs.map((j) => j.runs)); round++) {
+    jobs.forEach((job, i) => {
+      if (round >= job.runs) return;
+      samples[i].push(runOnce(job.spec));
+      process.stderr.write(`${job.label}: run ${round + 1}/${job.runs}, ${formatSeconds(samples[i][round].seconds)}\n`);
+    });
   }
-  process.stderr.write('\n');
-  const peaks = samples.map((s) => s.peakMb).filter((p): p is number => p !== undefined);
-  return {
-    command: spec.command,
-    cwd: spec.cwd,
-    seconds: summarize(samples.map((s) => s.seconds)),
-    peakMb: peaks.length === samples.length ? summarize(peaks) : undefined,
-    samples,
-  };
+  return jobs.map((job, i) => {
+    const peaks = samples[i].map((s) => s.peakMb).filter((p): p is number => p !== undefined);
+    return {
+      command: job.spec.command,
+      cwd: job.spec.cwd,
+      seconds: summarize(samples[i].map((s) => s.seconds)),
+      peakMb: peaks.length === samples[i].length ? summarize(peaks) : undefined,
+      samples: samples[i],
+    };
+  });
 }
 
 function appCommand(dir: string): string {
@@ -126,58 +140,58 @@ function main(): void {
   runOnce({ command: ourApp, cwd: ROOT });
 
   const rows: Row[] = [];
-  const floor = measure('cdktf CLI floor (app prints nothing)', { command: synth, cwd: floorDir, status: 1 }, runs.fast);
-  rows.push({
-    id: 'synth',
-    what: '`cdktf synth`, both stacks, end to end',
-    ours: measure('cdktf synth (ours)', { command: synth, cwd: ROOT }, runs.fast),
-    baseline: measure('cdktf synth (baseline)', { command: synth, cwd: BASELINE }, runs.baseline),
-  });
-  rows.push({
-    id: 'app',
-    what: `app alone (\`${ourApp}\`)`,
-    ours: measure('app (ours)', { command: ourApp, cwd: ROOT }, runs.fast),
-    baseline: measure('app (baseline)', { command: baselineApp, cwd: BASELINE }, runs.baseline),
-  });
-  // How the app command was chosen: the same synth through the other runners.
+  const [floor, synthOurs, synthBaseline] = measure(
+    { label: 'cdktf CLI floor (app prints nothing)', spec: { command: synth, cwd: floorDir, status: 1 }, runs: runs.fast },
+    { label: 'cdktf synth (ours)', spec: { command: synth, cwd: ROOT }, runs: runs.fast },
+    { label: 'cdktf synth (baseline)', spec: { command: synth, cwd: BASELINE }, runs: runs.baseline },
+  );
+  rows.push({ id: 'synth', what: '`cdktf synth`, both stacks, end to end', ours: synthOurs, baseline: synthBaseline });
+
+  // The app alone, and how its command was chosen: the same synth through the other runners.
   const variants = [
     { id: 'app-cold', what: 'app alone, bundle cache cleared (first synth after an edit)', command: `rm -rf node_modules/.cache/tfstate-app && ${ourApp}` },
     { id: 'app-npx-tsx', what: 'app alone, former command `npx tsx main.ts`', command: 'npx tsx main.ts' },
     { id: 'app-tsx', what: 'app alone, `node_modules/.bin/tsx main.ts`', command: 'node_modules/.bin/tsx main.ts' },
     { id: 'app-node-import-tsx', what: 'app alone, `node --import tsx main.ts`', command: 'node --import tsx main.ts' },
   ];
-  for (const { id, what, command } of variants) rows.push({ id, what, ours: measure(id, { command, cwd: ROOT }, runs.variant) });
+  const [appOurs, appBaseline, ...variantSeries] = measure(
+    { label: 'app (ours)', spec: { command: ourApp, cwd: ROOT }, runs: runs.fast },
+    { label: 'app (baseline)', spec: { command: baselineApp, cwd: BASELINE }, runs: runs.baseline },
+    ...variants.map((v) => ({ label: v.id, spec: { command: v.command, cwd: ROOT }, runs: runs.variant })),
+  );
+  rows.push({ id: 'app', what: `app alone (\`${ourApp}\`)`, ours: appOurs, baseline: appBaseline });
+  variants.forEach((v, i) => rows.push({ id: v.id, what: v.what, ours: variantSeries[i] }));
+
   const ourTests = 'npm test';
   const baselineTests = 'node_modules/.bin/jest -c bench/baseline/jest.config.js';
   // Cold: every cache of the suite emptied (the first run on a fresh clone). Warm: the run after that.
-  const ourCold = `rm -rf node_modules/.cache/jest node_modules/.cache/tsc node_modules/.cache/tfstate-app && ${ourTests}`;
-  const baselineCold = `rm -rf node_modules/.cache/jest-baseline && ${baselineTests}`;
-  rows.push({
-    id: 'test-cold',
-    what: 'unit suite, caches emptied (ours `npm test`: tsc + jest/swc; baseline jest/ts-jest)',
-    ours: measure('npm test cold (ours)', { command: ourCold, cwd: ROOT }, runs.baseline),
-    baseline: measure('jest ts-jest cold (baseline)', { command: baselineCold, cwd: ROOT }, runs.baseline),
-  });
-  rows.push({
-    id: 'test',
-    what: 'unit suite, warm caches (the next run)',
-    ours: measure('npm test (ours)', { command: ourTests, cwd: ROOT }, runs.slow),
-    baseline: measure('jest ts-jest (baseline)', { command: baselineTests, cwd: ROOT }, runs.baseline),
-  });
+  const [coldOurs, coldBaseline] = measure(
+    {
+      label: 'npm test, cold (ours)',
+      spec: { command: `rm -rf node_modules/.cache/jest node_modules/.cache/tsc node_modules/.cache/tfstate-app && ${ourTests}`, cwd: ROOT },
+      runs: runs.baseline,
+    },
+    { label: 'jest ts-jest, cold (baseline)', spec: { command: `rm -rf node_modules/.cache/jest-baseline && ${baselineTests}`, cwd: ROOT }, runs: runs.baseline },
+  );
+  rows.push({ id: 'test-cold', what: 'unit suite, caches emptied (ours `npm test`: tsc + jest/swc; baseline jest/ts-jest)', ours: coldOurs, baseline: coldBaseline });
+  const [warmOurs, warmBaseline] = measure(
+    { label: 'npm test (ours)', spec: { command: ourTests, cwd: ROOT }, runs: runs.slow },
+    { label: 'jest ts-jest (baseline)', spec: { command: baselineTests, cwd: ROOT }, runs: runs.baseline },
+  );
+  rows.push({ id: 'test', what: 'unit suite, warm caches (the next run)', ours: warmOurs, baseline: warmBaseline });
+
   for (const count of ENVIRONMENT_COUNTS) {
-    rows.push({
-      id: `app-env-${count}`,
-      what: `app alone, ${count} environment${count === 1 ? '' : 's'} (${count + 2} stacks)`,
-      ours: measure(`app ${count} env (ours)`, { command: ourApp, cwd: ROOT, env: environments(count) }, count === 100 ? runs.slow : runs.fast),
-      baseline: measure(`app ${count} env (baseline)`, { command: baselineApp, cwd: BASELINE, env: environments(count) }, runs.baselineEnv),
-    });
+    const [ours, baseline] = measure(
+      { label: `app, ${count} env (ours)`, spec: { command: ourApp, cwd: ROOT, env: environments(count) }, runs: count === 100 ? runs.slow : runs.fast },
+      { label: `app, ${count} env (baseline)`, spec: { command: baselineApp, cwd: BASELINE, env: environments(count) }, runs: runs.baselineEnv },
+    );
+    rows.push({ id: `app-env-${count}`, what: `app alone, ${count} environment${count === 1 ? '' : 's'} (${count + 2} stacks)`, ours, baseline });
   }
-  rows.push({
-    id: 'synth-env-100',
-    what: '`cdktf synth` end to end, 100 environments',
-    ours: measure('cdktf synth 100 env (ours)', { command: synth, cwd: ROOT, env: environments(100) }, runs.slow),
-    baseline: measure('cdktf synth 100 env (baseline)', { command: synth, cwd: BASELINE, env: environments(100) }, runs.baselineEnv),
-  });
+  const [synth100Ours, synth100Baseline] = measure(
+    { label: 'cdktf synth, 100 env (ours)', spec: { command: synth, cwd: ROOT, env: environments(100) }, runs: runs.slow },
+    { label: 'cdktf synth, 100 env (baseline)', spec: { command: synth, cwd: BASELINE, env: environments(100) }, runs: runs.baselineEnv },
+  );
+  rows.push({ id: 'synth-env-100', what: '`cdktf synth` end to end, 100 environments', ours: synth100Ours, baseline: synth100Baseline });
   rmSync(floorDir, { recursive: true, force: true });
 
   report(rows, floor);
