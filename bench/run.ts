@@ -127,9 +127,11 @@ interface Row {
 }
 
 function main(): void {
-  // Runs per figure: 5 of what takes a second or two, 3 of our slower ones, 2 (1 per environment count)
-  // of the baseline's 15-25 s ones, to keep the whole bench near 5 minutes.
-  const runs = QUICK ? { fast: 2, slow: 1, variant: 1, baseline: 1, baselineEnv: 1 } : { fast: 5, slow: 3, variant: 3, baseline: 2, baselineEnv: 1 };
+  // Runs per figure: 5 of what takes a second or two, 3 of our slower ones, 2 (1 per environment count and
+  // for the cold unit suites) of the baseline's 12-25 s ones, to keep the whole bench near 5 minutes.
+  const runs = QUICK
+    ? { fast: 2, slow: 1, variant: 1, baseline: 1, baselineEnv: 1, cold: 1 }
+    : { fast: 5, slow: 3, variant: 3, baseline: 2, baselineEnv: 1, cold: 1 };
   const ourApp = appCommand(ROOT);
   const baselineApp = appCommand(BASELINE);
   const synth = `${CDKTF} synth --output {out}`;
@@ -169,9 +171,9 @@ function main(): void {
     {
       label: 'npm test, cold (ours)',
       spec: { command: `rm -rf node_modules/.cache/jest node_modules/.cache/tsc node_modules/.cache/tfstate-app && ${ourTests}`, cwd: ROOT },
-      runs: runs.baseline,
+      runs: runs.cold,
     },
-    { label: 'jest ts-jest, cold (baseline)', spec: { command: `rm -rf node_modules/.cache/jest-baseline && ${baselineTests}`, cwd: ROOT }, runs: runs.baseline },
+    { label: 'jest ts-jest, cold (baseline)', spec: { command: `rm -rf node_modules/.cache/jest-baseline && ${baselineTests}`, cwd: ROOT }, runs: runs.cold },
   );
   rows.push({ id: 'test-cold', what: 'unit suite, caches emptied (ours `npm test`: tsc + jest/swc; baseline jest/ts-jest)', ours: coldOurs, baseline: coldBaseline });
   const [warmOurs, warmBaseline] = measure(
@@ -187,6 +189,9 @@ function main(): void {
     );
     rows.push({ id: `app-env-${count}`, what: `app alone, ${count} environment${count === 1 ? '' : 's'} (${count + 2} stacks)`, ours, baseline });
   }
+  // Ours only (the baseline would take minutes): whether the growth stays linear well past 100.
+  const [app1000] = measure({ label: 'app, 1000 env (ours)', spec: { command: ourApp, cwd: ROOT, env: environments(1000) }, runs: runs.slow });
+  rows.push({ id: 'app-1000', what: 'app alone, 1000 environments (1002 stacks)', ours: app1000 });
   const [synth100Ours, synth100Baseline] = measure(
     { label: 'cdktf synth, 100 env (ours)', spec: { command: synth, cwd: ROOT, env: environments(100) }, runs: runs.slow },
     { label: 'cdktf synth, 100 env (baseline)', spec: { command: synth, cwd: BASELINE, env: environments(100) }, runs: runs.baselineEnv },
@@ -217,11 +222,16 @@ function report(rows: readonly Row[], floor: Series): void {
   ]);
   timeRows.push(['cdktf CLI floor: `cdktf synth` of an app that prints nothing', formatSummary(floor.seconds, formatSeconds), '', '']);
   const memoryRows = rows
-    .filter((row) => row.id.includes('env') && row.ours.peakMb && row.baseline?.peakMb)
+    .filter((row) => (row.id.includes('env') || row.id === 'app-1000') && row.ours.peakMb)
     .map((row) => {
       const ours = row.ours.peakMb as Summary;
-      const baseline = row.baseline?.peakMb as Summary;
-      return [row.what, formatSummary(ours, formatMegabytes), formatSummary(baseline, formatMegabytes), formatRatio(ratio(baseline.median, ours.median))];
+      const baseline = row.baseline?.peakMb;
+      return [
+        row.what,
+        formatSummary(ours, formatMegabytes),
+        baseline ? formatSummary(baseline, formatMegabytes) : '',
+        baseline ? formatRatio(ratio(baseline.median, ours.median)) : '',
+      ];
     });
 
   const synth = rows.find((r) => r.id === 'synth') as Row;
