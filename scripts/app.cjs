@@ -43,8 +43,13 @@ function isFresh() {
   }
   if (!head.startsWith(STAMP)) return false;
   /** @type {{ inputs: string[], digest: string }} */
-  const stamp = JSON.parse(head.slice(STAMP.length));
-  return digest(stamp.inputs) === stamp.digest;
+  let stamp;
+  try {
+    stamp = JSON.parse(head.slice(STAMP.length));
+  } catch {
+    return false;
+  }
+  return Array.isArray(stamp.inputs) && digest(stamp.inputs) === stamp.digest;
 }
 
 function build() {
@@ -78,8 +83,9 @@ function build() {
 if (!isFresh()) {
   try {
     build();
-  } catch {
-    // esbuild has printed the errors (file:line and what is wrong).
+  } catch (error) {
+    // A build failure: esbuild has printed its errors (file:line and what is wrong). Anything else is thrown on.
+    if (!(error instanceof Error && 'errors' in error)) throw error;
     process.exit(1);
   }
 }
