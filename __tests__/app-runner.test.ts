@@ -37,7 +37,7 @@ describe('scripts/app.cjs (the app command)', () => {
   const dir = projectCopy();
   const bundle = join(dir, 'node_modules', '.cache', 'tfstate-app', 'main.js');
 
-  test('builds the bundle on first use, reuses it unchanged, rebuilds after an edit, stops on a syntax error', () => {
+  test('builds the bundle on first use, reuses it unchanged, rebuilds after an edit, maps errors to .ts, stops on a syntax error', () => {
     const first = run(dir);
     expect(first.stderr).toBe('');
     expect(first.status).toBe(0);
@@ -54,6 +54,13 @@ describe('scripts/app.cjs (the app command)', () => {
     const edited = run(dir);
     expect(edited.status).toBe(0);
     expect(vpcCidr(edited.outdir)).toBe('10.9.0.0/16');
+
+    // An unexpected error: exit 1 and a stack trace that names the .ts line it was thrown from.
+    writeFileSync(stackFile, source.replace('super(scope, id);', "super(scope, id);\n    throw new Error('boom');"));
+    const throwLine = source.split('\n').findIndex((line) => line.includes('super(scope, id);')) + 2;
+    const failed = run(dir);
+    expect(failed.status).toBe(1);
+    expect(failed.stderr).toContain(`Error: boom\n    at new AppStack (${join(dir, 'stacks', 'app-stack.ts')}:${throwLine}:11)`);
 
     writeFileSync(stackFile, `${source}\nconst = ;\n`);
     const broken = run(dir);

@@ -7,7 +7,7 @@
 'use strict';
 const { createHash } = require('crypto');
 const { mkdirSync, readFileSync, renameSync, writeFileSync } = require('fs');
-const { join, resolve } = require('path');
+const { dirname, join, resolve } = require('path');
 
 const ROOT = resolve(__dirname, '..');
 const BUNDLE = join(ROOT, 'node_modules', '.cache', 'tfstate-app', 'main.js');
@@ -89,6 +89,33 @@ if (!isFresh()) {
     process.exit(1);
   }
 }
-// Stack traces of unexpected errors point into the .ts sources.
-process.setSourceMapsEnabled(true);
-require(BUNDLE);
+try {
+  require(BUNDLE);
+} catch (error) {
+  // main.ts rethrows what is not a config error. Its stack trace is mapped to the .ts sources here, only
+  // when it happens: node's --enable-source-maps would decode every source map of cdktf at each start (0.15 s).
+  console.error(mapStack(error));
+  process.exit(1);
+}
+
+/**
+ * The error's stack with every position in the bundle replaced by the .ts file, line and column it came from.
+ * @param {unknown} error
+ */
+function mapStack(error) {
+  const stack = error instanceof Error && error.stack ? error.stack : String(error);
+  const inline = /\/\/# sourceMappingURL=data:application\/json;base64,(\S+)\s*$/.exec(readFileSync(BUNDLE, 'utf8'));
+  if (!inline) return stack;
+  const { SourceMap } = require('module');
+  const map = new SourceMap(JSON.parse(Buffer.from(inline[1], 'base64').toString('utf8')));
+  return stack.split(BUNDLE).reduce((mapped, rest) => {
+    const position = /^:(\d+):(\d+)/.exec(rest);
+    const found = position ? map.findEntry(Number(position[1]) - 1, Number(position[2]) - 1) : {};
+    const entry = /** @type {Partial<import('module').SourceMapping>} */ (found);
+    if (!position || entry.originalSource === undefined || entry.originalLine === undefined || entry.originalColumn === undefined) {
+      return `${mapped}${BUNDLE}${rest}`;
+    }
+    const source = resolve(dirname(BUNDLE), entry.originalSource);
+    return `${mapped}${source}:${entry.originalLine + 1}:${entry.originalColumn + 1}${rest.slice(position[0].length)}`;
+  });
+}
