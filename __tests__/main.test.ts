@@ -4,17 +4,18 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 
 const ROOT = join(__dirname, '..');
-const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
+/** The app command exactly as cdktf.json gives it to `cdktf synth`. */
+const APP_COMMAND = (JSON.parse(readFileSync(join(ROOT, 'cdktf.json'), 'utf8')) as { app: string }).app;
 
 /** Runs the real app entry point (what `cdktf synth` runs) with only the given settings. */
 function runApp(settings: Record<string, string>) {
   const outdir = mkdtempSync(join(tmpdir(), 'tfstate-out-'));
   const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, CDKTF_OUTDIR: outdir, ...settings };
-  const result = spawnSync(TSX, ['main.ts'], { cwd: ROOT, env, encoding: 'utf8', timeout: 60_000 });
+  const result = spawnSync(APP_COMMAND, { shell: true, cwd: ROOT, env, encoding: 'utf8', timeout: 60_000 });
   return { ...result, outdir };
 }
 
-describe('main.ts', () => {
+describe('main.ts, run by the app command of cdktf.json', () => {
   test('a bad setting stops synth: exit 1, one line per problem, no stack trace, nothing written', () => {
     const result = runApp({ TFSTATE_BUCKET: 'Not_A_Bucket', TFSTATE_LOCKING: 'sometimes' });
     expect(result.status).toBe(1);

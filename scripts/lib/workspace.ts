@@ -6,7 +6,7 @@ import { join } from 'path';
 import { CONFIG_FILE } from '../../config/settings';
 
 /** What a cdktf run needs from the project: the app, its sources, its tools and its config. */
-export const PROJECT_ENTRIES = ['cdktf.json', 'main.ts', 'config', 'stacks', 'constructs', 'node_modules', 'package.json', 'tsconfig.json', CONFIG_FILE];
+export const PROJECT_ENTRIES = ['cdktf.json', 'main.ts', 'config', 'stacks', 'constructs', 'scripts', 'node_modules', 'package.json', 'tsconfig.json', CONFIG_FILE];
 
 export interface Workspace {
   readonly dir: string;
