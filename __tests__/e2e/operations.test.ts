@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
+import { DescribeTableCommand, GetItemCommand, GetResourcePolicyCommand } from '@aws-sdk/client-dynamodb';
+import { GetBucketPolicyCommand, GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 import { loadConfig } from '../../config/load';
 import { digestLockId, lockItemId } from '../../config/naming';
 import { exportSettings } from '../../exports/export';
@@ -38,12 +38,24 @@ async function plainTerraformProject(scenario: Scenario, key: string): Promise<v
   }
 }
 
-describe('consumers and operations (TFSTATE_LOCKING=dynamodb)', () => {
-  test('export, crash and force-unlock, history and restore, moving state to another bucket', async () => {
-    await withScenario('consumers and operations', {}, async (scenario) => {
+const OTHER_ACCOUNT = '111122223333';
+
+describe('consumers and operations (TFSTATE_LOCKING=dynamodb, one cross-account principal)', () => {
+  test('cross-account grants, export, crash and force-unlock, history and restore, moving state to another bucket', async () => {
+    await withScenario('consumers and operations', { TFSTATE_CROSS_ACCOUNT_PRINCIPALS: OTHER_ACCOUNT }, async (scenario) => {
       const { config, aws, cdktf, terraform, command } = scenario;
       const table = config.lockTable!;
-      expectSuccess(await cdktf('deploy', ['bootstrap', 'app']), 'deploy bootstrap, then app');
+      expectSuccess(await cdktf('deploy', ['bootstrap']), 'deploy bootstrap');
+      expectSuccess(await cdktf('deploy', ['app']), 'deploy app');
+
+      // 0. Cross-account grants are in place on the bucket and the table, and read back without drift.
+      const bucketPolicy = (await aws.s3.send(new GetBucketPolicyCommand({ Bucket: config.bucket }))).Policy ?? '';
+      expect(bucketPolicy).toContain('CrossAccountLocateStateStore');
+      expect(bucketPolicy).toContain(`arn:aws:iam::${OTHER_ACCOUNT}:root`);
+      const tableArn = (await aws.dynamodb.send(new DescribeTableCommand({ TableName: table }))).Table!.TableArn!;
+      const tablePolicy = (await aws.dynamodb.send(new GetResourcePolicyCommand({ ResourceArn: tableArn }))).Policy ?? '';
+      expect(tablePolicy).toContain('CrossAccountLock');
+      expect((await terraform('bootstrap', ['plan', '-input=false', '-detailed-exitcode'])).code).toBe(0);
 
       // 1. Terraform reads its partial backend file for real: the state lands at the key, encrypted, with a digest.
       const plainKey = 'plain/terraform.tfstate';
@@ -53,7 +65,9 @@ describe('consumers and operations (TFSTATE_LOCKING=dynamodb)', () => {
       expect(head.ServerSideEncryption).toBe('aws:kms');
       expect(await digest(scenario, table, config.bucket, plainKey)).toBe(md5Hex(await readObject(scenario, config.bucket, plainKey)));
 
-      // 2. A deploy killed mid-apply leaves its lock behind; the lock command shows it.
+      // 2. A second, complete apply (a new VPC), so the history has a version before the current one;
+      // then an apply killed mid-way leaves its lock behind, and the lock command shows it.
+      expectSuccess(await terraform('app', ['apply', '-input=false', '-auto-approve', `-replace=${VPC}`]), 'apply -replace');
       const stateBefore = await readObject(scenario, config.bucket, config.stateKey);
       const crashed = await run('terraform', ['apply', '-input=false', '-auto-approve', `-replace=${VPC}`], {
         cwd: stackDir(scenario.dir, 'app'),
@@ -107,10 +121,14 @@ describe('consumers and operations (TFSTATE_LOCKING=dynamodb)', () => {
         other.remove();
       }
       const appState = await readObject(scenario, config.bucket, config.stateKey);
-      expectSuccess(await cdktf('deploy', ['app'], ['--migrate-state'], second), 'deploy app --migrate-state to the second bucket');
+      const migration = expectSuccess(await cdktf('deploy', ['app'], ['--migrate-state'], second), 'deploy app --migrate-state to the second bucket');
       const moved = await readObject(scenario, second.TFSTATE_BUCKET, config.stateKey);
-      expect(JSON.parse(moved).lineage).toBe(JSON.parse(appState).lineage);
-      expect(JSON.parse(moved).resources).toEqual(JSON.parse(appState).resources);
+      // Copied, not recreated: the same VPC is in the new bucket's state (only its StateBucket tag is updated).
+      if (JSON.parse(moved).outputs.vpc_id.value !== JSON.parse(appState).outputs.vpc_id.value) {
+        throw new Error(`the state was not copied:\n${migration.output.slice(-6000)}`);
+      }
+      expect(JSON.parse(moved).resources.length).toBe(JSON.parse(appState).resources.length);
+      expect(migration.output).toMatch(/Do you want to copy existing state to the new backend\?[\s\S]*yes/);
       const movedConfig = loadConfig({ cwd: scenario.dir, env: { ...second, AWS_ENDPOINT_URL: scenario.endpoint } });
       expect(await digest(scenario, movedConfig.lockTable!, movedConfig.bucket, config.stateKey)).toBe(md5Hex(moved));
       expect((await terraform('app', ['plan', '-input=false', '-detailed-exitcode'])).code).toBe(0);
