@@ -1,9 +1,9 @@
-import { mkdtempSync } from 'fs';
+import { mkdtempSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { Testing, TerraformStack } from 'cdktf';
 import { loadConfig } from '../config/load';
-import { BackendConfig } from '../config/types';
+import { BackendConfig, ConfigError } from '../config/types';
 import { buildApp } from '../stacks/app';
 
 export const PROJECT_ID = '0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d';
@@ -13,6 +13,24 @@ export const EMPTY_DIR = mkdtempSync(join(tmpdir(), 'tfstate-test-'));
 
 export function configFrom(env: Record<string, string> = {}, cwd = EMPTY_DIR): BackendConfig {
   return loadConfig({ env, cwd, projectId: PROJECT_ID });
+}
+
+/** The problems loading these settings reports (fails the test when it loads fine). */
+export function problemsOf(env: Record<string, string>, cwd = EMPTY_DIR): readonly string[] {
+  try {
+    configFrom(env, cwd);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+/** A fresh folder holding tfstate.config.json with these contents (a string is written as is). */
+export function dirWithConfig(contents: unknown): string {
+  const dir = mkdtempSync(join(tmpdir(), 'tfstate-config-'));
+  writeFileSync(join(dir, 'tfstate.config.json'), typeof contents === 'string' ? contents : JSON.stringify(contents));
+  return dir;
 }
 
 /** The synthesized JSON (as text, for cdktf's matchers) and parsed, of every stack. */

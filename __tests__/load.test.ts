@@ -3,24 +3,7 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import { loadConfig } from '../config/load';
 import { defaultBucketName } from '../config/naming';
-import { ConfigError } from '../config/types';
-import { configFrom, EMPTY_DIR, PROJECT_ID } from './helpers';
-
-function problemsOf(env: Record<string, string>, cwd = EMPTY_DIR): readonly string[] {
-  try {
-    configFrom(env, cwd);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  throw new Error('expected a ConfigError');
-}
-
-function dirWithConfig(contents: unknown): string {
-  const dir = mkdtempSync(join(tmpdir(), 'tfstate-config-'));
-  writeFileSync(join(dir, 'tfstate.config.json'), typeof contents === 'string' ? contents : JSON.stringify(contents));
-  return dir;
-}
+import { configFrom, dirWithConfig, EMPTY_DIR, PROJECT_ID, problemsOf } from './helpers';
 
 describe('defaults', () => {
   const config = configFrom();

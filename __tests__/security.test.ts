@@ -1,7 +1,3 @@
-import { mkdtempSync, writeFileSync } from 'fs';
-import { tmpdir } from 'os';
-import { join } from 'path';
-import { ConfigError } from '../config/types';
 import { stateBucketPolicyStatements } from '../constructs/state-bucket';
 import { stateKeyPolicyStatements } from '../constructs/state-key';
 import { replicationRoleStatements } from '../constructs/state-replication';
@@ -9,23 +5,7 @@ import { PolicyStatement } from '../constructs/policy';
 import { logBucketPolicyStatements } from '../constructs/log-bucket';
 import { CHECKOV_SKIPS, CheckovSkip, classify, matchingSkip, SCAN_VARIANTS, skipListProblems } from '../security/checkov';
 import { SECURITY_CONTROLS } from '../security/controls';
-import { configFrom, resourceOf, synthAll, Synthesized } from './helpers';
-
-function problemsOf(env: Record<string, string>, cwd?: string): readonly string[] {
-  try {
-    configFrom(env, cwd);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  throw new Error('expected a ConfigError');
-}
-
-function dirWithConfig(contents: unknown): string {
-  const dir = mkdtempSync(join(tmpdir(), 'tfstate-hostile-'));
-  writeFileSync(join(dir, 'tfstate.config.json'), JSON.stringify(contents));
-  return dir;
-}
+import { configFrom, dirWithConfig, problemsOf, resourceOf, synthAll, Synthesized } from './helpers';
 
 function policiesOf(stack: Synthesized, type: string, attribute = 'policy'): Record<string, PolicyStatement[]> {
   const out: Record<string, PolicyStatement[]> = {};

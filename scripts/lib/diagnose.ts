@@ -10,7 +10,7 @@ export class UserError extends Error {
 }
 
 /** The holder of a state lock, as Terraform prints it under "Lock Info:". */
-export interface LockInfo {
+export interface PrintedLockInfo {
   readonly id?: string;
   readonly path?: string;
   readonly operation?: string;
@@ -19,7 +19,7 @@ export interface LockInfo {
 }
 
 /** The lock holder when the output says Terraform could not take the state lock, else undefined. */
-export function lockHeld(output: string): LockInfo | undefined {
+export function lockHeld(output: string): PrintedLockInfo | undefined {
   if (!/Error acquiring the state lock/.test(output)) return undefined;
   const field = (name: string) => output.match(new RegExp(`^[\\s│]*${name}:[ \\t]+(.+?)\\s*$`, 'm'))?.[1];
   return { id: field('ID'), path: field('Path'), operation: field('Operation'), who: field('Who'), created: field('Created') };
