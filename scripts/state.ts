@@ -3,25 +3,41 @@
 import { parseArgs } from 'util';
 import { loadConfig } from '../config/load';
 import { appStackName } from '../config/naming';
+import { BackendConfig } from '../config/types';
 import { stackStateKey, UsageError } from '../exports/export';
-import { describeLock, findLocks, listStateVersions, restoreStateVersion, StateOperationError } from '../ops/state';
+import { describeLock, findLocks, listStateVersions, restoreStateVersion, StateClients, StateOperationError } from '../ops/state';
 import { awsClients } from './lib/aws';
 import { UserError } from './lib/diagnose';
 import { progress, runCommand, stackDir } from './lib/stacks';
 
 const USAGE = 'usage: npm run state -- lock | versions | restore <version id> --yes   [--stack app|app-<env>|bootstrap]';
 
+interface Request {
+  readonly command: string | undefined;
+  readonly versionId: string | undefined;
+  readonly confirmed: boolean;
+  readonly stack: string;
+  readonly key: string;
+}
+
 async function main(): Promise<void> {
   const { values, positionals } = withUsage(() =>
     parseArgs({ options: { stack: { type: 'string' }, yes: { type: 'boolean' } }, allowPositionals: true, strict: true }),
   );
-  const [command, versionId] = positionals;
   const config = loadConfig();
   const stack = values.stack ?? appStackName();
-  const key = withUsage(() => stackStateKey(config, stack));
-  const clients = awsClients(config.region, config.endpoint);
-  const where = `s3://${config.bucket}/${key}`;
+  const request = { command: positionals[0], versionId: positionals[1], confirmed: values.yes === true, stack, key: withUsage(() => stackStateKey(config, stack)) };
+  await perform(awsClients(config.region, config.endpoint), config, request).catch((error: unknown) => {
+    const name = (error as { name?: string }).name;
+    if (name === 'NoSuchBucket' || name === 'ResourceNotFoundException') {
+      throw new UserError(`${name}: the state bucket ${config.bucket} or the lock table ${config.lockTable ?? '(none)'} does not exist: deploy the bootstrap stack first`);
+    }
+    throw error instanceof StateOperationError ? new UserError(error.message) : error;
+  });
+}
 
+async function perform(clients: StateClients, config: BackendConfig, { command, versionId, confirmed, stack, key }: Request): Promise<void> {
+  const where = `s3://${config.bucket}/${key}`;
   switch (command) {
     case 'lock': {
       const locks = await findLocks(clients, config, key);
@@ -40,11 +56,9 @@ async function main(): Promise<void> {
     }
     case 'restore': {
       if (!versionId) throw new UserError(`restore needs a version id (see: npm run state -- versions --stack ${stack})`);
-      if (!values.yes) throw new UserError(`restore replaces the current state of ${stack}: add --yes to confirm (the current version stays in the history)`);
+      if (!confirmed) throw new UserError(`restore replaces the current state of ${stack}: add --yes to confirm (the current version stays in the history)`);
       progress(`restoring ${where} to version ${versionId}`);
-      const result = await restoreStateVersion(clients, config, key, versionId).catch((error: unknown) => {
-        throw error instanceof StateOperationError ? new UserError(error.message) : error;
-      });
+      const result = await restoreStateVersion(clients, config, key, versionId);
       progress(`restored as serial ${result.serial}${config.lockTable ? `, digest ${result.md5} written to ${config.lockTable}` : ''}`);
       progress(`check it with a plan: npx cdktf diff ${stack}`);
       return;

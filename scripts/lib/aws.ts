@@ -25,6 +25,9 @@ export function emulatorEnv(endpoint: string, region: string): Record<string, st
 
 /** Clients for `region`; with an endpoint they talk to it path-style with the emulator credentials. */
 export function awsClients(region: string, endpoint: string | undefined): AwsClients {
+  // The SDK warns on Node < 22 that releases after January 2027 will need it; ours is pinned (package.json),
+  // so the eight-line warning would only bury the command's own output. A user's explicit setting wins.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const common = endpoint === undefined ? { region } : { region, endpoint, credentials: EMULATOR_CREDENTIALS };
   return {
     s3: new S3Client({ ...common, forcePathStyle: endpoint !== undefined }),

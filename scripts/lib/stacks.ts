@@ -95,6 +95,8 @@ export function runCommand(main: () => Promise<void>): void {
   main().catch((error: unknown) => {
     if (error instanceof UserError) console.error(`error: ${error.message}`);
     else if (error instanceof ConfigError) for (const problem of error.problems) console.error(`tfstate config error: ${problem}`);
+    // An AWS SDK failure (unreachable endpoint, denied, throttled) is about the environment, not our code.
+    else if (error instanceof Error && '$metadata' in error) console.error(`error: AWS request failed: ${error.name === 'Error' ? '' : `${error.name}: `}${error.message || '(no message)'}`);
     else console.error(error);
     process.exit(1);
   });
