@@ -74,28 +74,39 @@ export async function findLocks(clients: StateClients, config: BackendConfig, ke
   return locks;
 }
 
-export interface StateVersion {
+/** One version (or delete marker) of an object in a versioned bucket. */
+export interface ObjectVersion {
+  readonly key: string;
   readonly versionId: string;
+  readonly deleteMarker: boolean;
   readonly lastModified: Date;
   readonly size: number;
   readonly isLatest: boolean;
 }
 
-/** Versions of the state object, newest first (delete markers left out: they hold no state). */
-export async function listStateVersions(s3: S3Client, bucket: string, key: string): Promise<StateVersion[]> {
-  const versions: StateVersion[] = [];
+/** Every version and delete marker in the bucket (under `prefix` when given), across all pages. */
+export async function listObjectVersions(s3: S3Client, bucket: string, prefix?: string): Promise<ObjectVersion[]> {
+  const all: ObjectVersion[] = [];
   let keyMarker: string | undefined;
   let versionIdMarker: string | undefined;
   do {
-    const page = await s3.send(new ListObjectVersionsCommand({ Bucket: bucket, Prefix: key, KeyMarker: keyMarker, VersionIdMarker: versionIdMarker }));
-    for (const version of page.Versions ?? []) {
-      if (version.Key !== key || version.VersionId === undefined) continue;
-      versions.push({ versionId: version.VersionId, lastModified: version.LastModified ?? new Date(0), size: version.Size ?? 0, isLatest: version.IsLatest ?? false });
+    const page = await s3.send(new ListObjectVersionsCommand({ Bucket: bucket, Prefix: prefix, KeyMarker: keyMarker, VersionIdMarker: versionIdMarker }));
+    for (const v of page.Versions ?? []) {
+      all.push({ key: v.Key ?? '', versionId: v.VersionId ?? 'null', deleteMarker: false, lastModified: v.LastModified ?? new Date(0), size: v.Size ?? 0, isLatest: v.IsLatest ?? false });
+    }
+    for (const m of page.DeleteMarkers ?? []) {
+      all.push({ key: m.Key ?? '', versionId: m.VersionId ?? 'null', deleteMarker: true, lastModified: m.LastModified ?? new Date(0), size: 0, isLatest: m.IsLatest ?? false });
     }
     keyMarker = page.IsTruncated ? page.NextKeyMarker : undefined;
     versionIdMarker = page.IsTruncated ? page.NextVersionIdMarker : undefined;
   } while (keyMarker !== undefined);
-  return versions.sort((a, b) => b.lastModified.getTime() - a.lastModified.getTime());
+  return all;
+}
+
+/** Versions of the state object, newest first (delete markers left out: they hold no state). */
+export async function listStateVersions(s3: S3Client, bucket: string, key: string): Promise<ObjectVersion[]> {
+  const versions = await listObjectVersions(s3, bucket, key);
+  return versions.filter((version) => version.key === key && !version.deleteMarker).sort((a, b) => b.lastModified.getTime() - a.lastModified.getTime());
 }
 
 export function md5Hex(text: string): string {

@@ -4,7 +4,8 @@
 import { join } from 'path';
 import { backendSettings, emulatorWarnings } from '../config/backend';
 import { loadConfig } from '../config/load';
-import { awsClients, emulatorEnv, listVersions, lockItems, objectEncryption } from './lib/aws';
+import { listObjectVersions } from '../ops/state';
+import { awsClients, emulatorEnv, lockItems, objectEncryption } from './lib/aws';
 import { Emulator, ensureVenv, startEmulator } from './lib/emulator';
 import { LOCAL_DIR, PROJECT_ROOT, cdktfOrExplain, loggingRunner, progress, runCommand, stackEnv } from './lib/stacks';
 import { findProviderMirror } from './lib/terraform-config';
@@ -52,7 +53,7 @@ async function main(): Promise<void> {
 async function describe(config: ReturnType<typeof loadConfig>): Promise<string[]> {
   const { s3, dynamodb } = awsClients(config.region, config.endpoint);
   const lines = [`bucket ${config.bucket} (${config.region}):`];
-  for (const version of await listVersions(s3, config.bucket)) {
+  for (const version of await listObjectVersions(s3, config.bucket)) {
     const sse = version.deleteMarker ? undefined : await objectEncryption(s3, config.bucket, version.key);
     lines.push(`  ${version.key}  version ${version.versionId}${sse ? `  encrypted ${sse.sse} ${sse.kmsKeyId ?? ''}` : '  (delete marker)'}`);
   }

@@ -1,8 +1,9 @@
 // AWS SDK clients for one endpoint (real AWS or an emulator) and the few state-bucket operations the
 // commands share: existence, listing, emptying a versioned bucket, reading lock items.
-import { DeleteObjectsCommand, HeadBucketCommand, HeadObjectCommand, ListObjectVersionsCommand, S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectsCommand, HeadBucketCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { KMSClient } from '@aws-sdk/client-kms';
+import { listObjectVersions } from '../../ops/state';
 
 export interface AwsClients {
   readonly s3: S3Client;
@@ -47,30 +48,9 @@ export async function bucketExists(s3: S3Client, bucket: string): Promise<boolea
   }
 }
 
-export interface ObjectVersion {
-  readonly key: string;
-  readonly versionId: string;
-  readonly deleteMarker: boolean;
-}
-
-/** Every version and delete marker in the bucket. */
-export async function listVersions(s3: S3Client, bucket: string): Promise<ObjectVersion[]> {
-  const all: ObjectVersion[] = [];
-  let keyMarker: string | undefined;
-  let versionIdMarker: string | undefined;
-  do {
-    const page = await s3.send(new ListObjectVersionsCommand({ Bucket: bucket, KeyMarker: keyMarker, VersionIdMarker: versionIdMarker }));
-    for (const v of page.Versions ?? []) all.push({ key: v.Key ?? '', versionId: v.VersionId ?? 'null', deleteMarker: false });
-    for (const m of page.DeleteMarkers ?? []) all.push({ key: m.Key ?? '', versionId: m.VersionId ?? 'null', deleteMarker: true });
-    keyMarker = page.IsTruncated ? page.NextKeyMarker : undefined;
-    versionIdMarker = page.IsTruncated ? page.NextVersionIdMarker : undefined;
-  } while (keyMarker !== undefined);
-  return all;
-}
-
 /** Deletes every version and delete marker (a versioned bucket is only deletable when this is done). */
 export async function emptyBucket(s3: S3Client, bucket: string): Promise<number> {
-  const versions = await listVersions(s3, bucket);
+  const versions = await listObjectVersions(s3, bucket);
   for (let i = 0; i < versions.length; i += 1000) {
     const batch = versions.slice(i, i + 1000).map((v) => ({ Key: v.key, VersionId: v.versionId }));
     const result = await s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: batch, Quiet: true } }));
