@@ -19,3 +19,8 @@ export function bucketArn(region: string, bucket: string): string {
 export function objectArn(region: string, bucket: string, key: string): string {
   return `${bucketArn(region, bucket)}/${key}`;
 }
+
+/** The root of an account: in a policy it delegates to that account's own IAM policies. */
+export function accountRootArn(region: string, accountId: string): string {
+  return `arn:${partitionOf(region)}:iam::${accountId}:root`;
+}

@@ -1,7 +1,7 @@
 // Least-privilege IAM policy documents for the people and pipelines that use the state, as pure functions
 // of the config: the bootstrap stack creates them as managed policies, the export command prints them,
 // and cross-account bucket policies reuse the same statements with a principal added.
-import { bucketArn, objectArn, partitionOf } from './arn';
+import { accountRootArn, bucketArn, objectArn, partitionOf } from './arn';
 import { projectStateKeys } from './naming';
 import { BackendConfig } from './types';
 
@@ -156,7 +156,7 @@ export interface ResourcePolicyStatement extends IamStatement {
 /** Principals as ARNs; a bare account id means that account's root (the account delegates to its own IAM). */
 export function principalArns(config: BackendConfig): string[] {
   return config.crossAccountPrincipals.map((principal) =>
-    /^\d{12}$/.test(principal) ? `arn:${partitionOf(config.region)}:iam::${principal}:root` : principal,
+    /^\d{12}$/.test(principal) ? accountRootArn(config.region, principal) : principal,
   );
 }
 

@@ -167,31 +167,20 @@ export function stateBucketPolicyStatements(arn: string, enforceTls: boolean, op
   if (enforceTls) statements.push(denyInsecureTransport(arn));
   if (options.acceptedKmsKeyIds) {
     // ...IfExists: an upload without the header gets the bucket's default encryption, which is this key.
+    const denyUploads = (Sid: string, Condition: PolicyStatement['Condition']): PolicyStatement => ({
+      Sid,
+      Effect: 'Deny',
+      Principal: '*',
+      Action: 's3:PutObject',
+      Resource: `${arn}/*`,
+      Condition,
+    });
     statements.push(
-      {
-        Sid: 'DenyUploadsNotSseKms',
-        Effect: 'Deny',
-        Principal: '*',
-        Action: 's3:PutObject',
-        Resource: `${arn}/*`,
-        Condition: { StringNotEqualsIfExists: { 's3:x-amz-server-side-encryption': 'aws:kms' } },
-      },
-      {
-        Sid: 'DenyUploadsWithOtherKmsKeys',
-        Effect: 'Deny',
-        Principal: '*',
-        Action: 's3:PutObject',
-        Resource: `${arn}/*`,
-        Condition: { StringNotEqualsIfExists: { 's3:x-amz-server-side-encryption-aws-kms-key-id': [...options.acceptedKmsKeyIds] } },
-      },
-      {
-        Sid: 'DenyUploadsWithCustomerKeys',
-        Effect: 'Deny',
-        Principal: '*',
-        Action: 's3:PutObject',
-        Resource: `${arn}/*`,
-        Condition: { Null: { 's3:x-amz-server-side-encryption-customer-algorithm': 'false' } },
-      },
+      denyUploads('DenyUploadsNotSseKms', { StringNotEqualsIfExists: { 's3:x-amz-server-side-encryption': 'aws:kms' } }),
+      denyUploads('DenyUploadsWithOtherKmsKeys', {
+        StringNotEqualsIfExists: { 's3:x-amz-server-side-encryption-aws-kms-key-id': [...options.acceptedKmsKeyIds] },
+      }),
+      denyUploads('DenyUploadsWithCustomerKeys', { Null: { 's3:x-amz-server-side-encryption-customer-algorithm': 'false' } }),
     );
   }
   statements.push(...(options.additional ?? []));

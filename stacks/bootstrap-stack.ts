@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { LocalBackend, TerraformOutput, TerraformStack } from 'cdktf';
 import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
-import { bucketArn, partitionOf } from '../config/arn';
+import { accountRootArn, bucketArn } from '../config/arn';
 import { backendSettings } from '../config/backend';
 import { accessLogPrefix, BOOTSTRAP_LOCAL_STATE, kopsStateStore } from '../config/naming';
 import { BackendConfig } from '../config/types';
@@ -40,13 +40,13 @@ export class BootstrapStack extends TerraformStack {
     }
 
     const preventDestroy = !config.allowDestroy;
-    // Emulators ignore policy conditions, so conditional denies would refuse everything there (see emulatorWarnings).
+    // What emulators cannot do (conditional denies, notifications, lifecycle waits) is left out there: see emulatorWarnings.
     const realAws = config.endpoint === undefined;
     const account = new DataAwsCallerIdentity(this, 'account');
-    const accountRootArn = `arn:${partitionOf(config.region)}:iam::${account.accountId}:root`;
+    const rootArn = accountRootArn(config.region, account.accountId);
     this.stateKey = new StateKey(this, 'state-key', {
       alias: config.kmsAlias,
-      accountRootArn,
+      accountRootArn: rootArn,
       preventDestroy,
       additionalPolicyStatements: crossAccountKeyStatements(config),
     });
@@ -93,7 +93,7 @@ export class BootstrapStack extends TerraformStack {
             replicaProvider: addReplicaAwsProvider(this, config, config.replica.region),
             replicaBucketName: config.replica.bucket,
             replicaKmsAlias: `${config.kmsAlias}-replica`,
-            accountRootArn,
+            accountRootArn: rootArn,
             accountId: account.accountId,
             accessLogs:
               config.logBucket === undefined || config.replica.logBucket === undefined
