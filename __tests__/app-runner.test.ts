@@ -11,7 +11,7 @@ const ROOT = join(__dirname, '..');
  */
 function projectCopy(): string {
   const dir = mkdtempSync(join(tmpdir(), 'tfstate-runner-'));
-  for (const entry of ['main.ts', 'config', 'constructs', 'stacks', 'scripts', 'tsconfig.json', 'package.json', 'cdktf.json']) {
+  for (const entry of ['main.ts', 'config', 'iam', 'constructs', 'stacks', 'scripts', 'tsconfig.json', 'package.json', 'cdktf.json']) {
     cpSync(join(ROOT, entry), join(dir, entry), { recursive: true });
   }
   mkdirSync(join(dir, 'node_modules'));

@@ -24,6 +24,8 @@ describe('defaults', () => {
       environments: [],
       environmentKeyPrefix: 'env',
       crossAccountPrincipals: [],
+      crossAccountReaders: [],
+      accountId: undefined,
       kopsPrefix: 'kops',
       logBucket: 'tfstate-0a1b2c3d4e5f-us-east-1-logs',
       accessLogDays: 365,

@@ -1,149 +1,183 @@
-import {
-  crossAccountBucketStatements,
-  crossAccountKeyStatements,
-  crossAccountTableStatements,
-  IamStatement,
-  statePolicyDocument,
-} from '../config/policies';
-import { configFrom, onlyResource, synthAll } from './helpers';
+import { exportSettings, UsageError } from '../exports/export';
+import { deployedFromState } from '../exports/deployed';
+import { policySize, Statement } from '../iam/document';
+import { kopsStatements, StateResources, stateUserStatements } from '../iam/state-access';
+import { ConfigError } from '../config/types';
+import { configFrom, onlyResource, problemsOf, synthAll } from './helpers';
 
 const BUCKET = 'arn:aws:s3:::tfstate-0a1b2c3d4e5f-us-east-1';
-const TABLE = 'arn:aws:dynamodb:us-east-1:*:table/terraform-locks';
+const KEY_ARN = 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+const TABLE = 'arn:aws:dynamodb:us-east-1:123456789012:table/terraform-locks';
+const RESOURCES: StateResources = {
+  region: 'us-east-1',
+  bucketName: 'tfstate-0a1b2c3d4e5f-us-east-1',
+  bucketArn: BUCKET,
+  keyArn: KEY_ARN,
+  tableArn: TABLE,
+  lockfiles: false,
+};
 
 /** Every (action, resource) pair a policy allows, so tests read like the Terraform S3 backend permission list. */
-function grants(statements: readonly IamStatement[]): string[] {
-  return statements.flatMap((statement) =>
-    statement.Action.flatMap((action) => [statement.Resource].flat().map((resource) => `${action} ${resource}`)),
-  ).sort();
+function grants(statements: readonly Statement[]): string[] {
+  return statements.flatMap((statement) => [statement.Action].flat().flatMap((action) => [statement.Resource].flat().map((resource) => `${action} ${resource}`))).sort();
 }
 
-describe('read-write state policy (Terraform S3 backend permissions)', () => {
-  test('dynamodb locking: state objects read/write, the four table actions, KMS via the alias; no object deletes but workspaces', () => {
-    const policy = statePolicyDocument(configFrom(), 'read-write');
-    expect(grants(policy.Statement)).toEqual(
+describe('state user statements (Terraform S3 backend permissions)', () => {
+  test('read-write: list, state read/write, workspace deletes, lock and digest items, the key through S3; never deleting the state', () => {
+    const statements = stateUserStatements(RESOURCES, 'read-write', ['app/terraform.tfstate']);
+    expect(grants(statements)).toEqual(
       [
         `s3:ListBucket ${BUCKET}`,
         `s3:GetObject ${BUCKET}/app/terraform.tfstate`,
-        `s3:GetObject ${BUCKET}/env:/*/app/terraform.tfstate`,
         `s3:PutObject ${BUCKET}/app/terraform.tfstate`,
+        `s3:GetObject ${BUCKET}/env:/*/app/terraform.tfstate`,
         `s3:PutObject ${BUCKET}/env:/*/app/terraform.tfstate`,
         `s3:DeleteObject ${BUCKET}/env:/*/app/terraform.tfstate`,
-        `dynamodb:DescribeTable ${TABLE}`,
         `dynamodb:GetItem ${TABLE}`,
         `dynamodb:PutItem ${TABLE}`,
         `dynamodb:DeleteItem ${TABLE}`,
-        'kms:Encrypt arn:aws:kms:us-east-1:*:key/*',
-        'kms:Decrypt arn:aws:kms:us-east-1:*:key/*',
-        'kms:GenerateDataKey arn:aws:kms:us-east-1:*:key/*',
+        `kms:Decrypt ${KEY_ARN}`,
+        `kms:GenerateDataKey ${KEY_ARN}`,
       ].sort(),
     );
-    const list = policy.Statement.find((s) => s.Sid === 'ListStateKeys');
-    expect(list?.Condition).toEqual({ StringLike: { 's3:prefix': ['app/terraform.tfstate', 'app/terraform.tfstate.tflock', 'env:/*'] } });
-    const kms = policy.Statement.find((s) => s.Sid === 'EncryptState');
-    expect(kms?.Condition).toEqual({ 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': 'alias/tfstate-0a1b2c3d4e5f-us-east-1' } });
+    // Fix 4: a HeadObject of a missing key carries no s3:prefix; S3 answers 404 only with ListBucket on the bucket.
+    expect(statements.find((s) => s.Sid === 'ListBucket')!.Condition).toBeUndefined();
+    expect(statements.find((s) => s.Sid === 'UseStateKeyThroughS3')!.Condition).toEqual({ StringEquals: { 'kms:ViaService': 's3.us-east-1.amazonaws.com' } });
   });
-
-  test('s3 locking: lockfiles may be read, written and deleted; no table at all', () => {
-    const found = grants(statePolicyDocument(configFrom({ TFSTATE_LOCKING: 's3' }), 'read-write').Statement);
-    expect(found).toEqual(expect.arrayContaining([`s3:DeleteObject ${BUCKET}/app/terraform.tfstate.tflock`, `s3:PutObject ${BUCKET}/app/terraform.tfstate.tflock`]));
+  test('fix 5: lock statements name the key\'s lock item, digest item and their workspace variants only', () => {
+    const exported = JSON.parse(exportSettings(configFrom({ TFSTATE_ACCOUNT_ID: '123456789012' }), { format: 'policy', key: 'network/terraform.tfstate' }));
+    expect(exported.Statement.find((s: Statement) => s.Sid === 'LockAndDigestItems')).toEqual({
+      Sid: 'LockAndDigestItems',
+      Effect: 'Allow',
+      Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'],
+      Resource: TABLE,
+      Condition: {
+        'ForAllValues:StringLike': {
+          'dynamodb:LeadingKeys': [
+            'tfstate-0a1b2c3d4e5f-us-east-1/network/terraform.tfstate',
+            'tfstate-0a1b2c3d4e5f-us-east-1/network/terraform.tfstate-md5',
+            'tfstate-0a1b2c3d4e5f-us-east-1/env:/*/network/terraform.tfstate',
+            'tfstate-0a1b2c3d4e5f-us-east-1/env:/*/network/terraform.tfstate-md5',
+          ],
+        },
+      },
+    });
+  });
+  test('lockfile locking adds the .tflock objects (read, write, delete) of every workspace', () => {
+    const found = grants(stateUserStatements({ ...RESOURCES, lockfiles: true, tableArn: undefined }, 'read-write', ['k']));
+    expect(found).toEqual(expect.arrayContaining([`s3:DeleteObject ${BUCKET}/k.tflock`, `s3:PutObject ${BUCKET}/env:/*/k.tflock`]));
     expect(found.filter((grant) => grant.startsWith('dynamodb:'))).toEqual([]);
-    // Deleting the state object itself is never allowed.
-    expect(found).not.toContain(`s3:DeleteObject ${BUCKET}/app/terraform.tfstate`);
   });
-
-  test('both: lockfile and table grants', () => {
-    const found = grants(statePolicyDocument(configFrom({ TFSTATE_LOCKING: 'both' }), 'read-write').Statement);
-    expect(found).toEqual(expect.arrayContaining([`s3:DeleteObject ${BUCKET}/app/terraform.tfstate.tflock`, `dynamodb:PutItem ${TABLE}`]));
+  test('read-only: objects, digest items and decrypt; nothing that writes', () => {
+    const found = grants(stateUserStatements(RESOURCES, 'read-only', ['app/terraform.tfstate']));
+    expect(found.filter((grant) => /Put|Delete|GenerateDataKey/.test(grant))).toEqual([]);
+    expect(found).toContain(`dynamodb:GetItem ${TABLE}`);
   });
-
-  test('covers every environment key and nothing else', () => {
-    const found = grants(statePolicyDocument(configFrom({ TFSTATE_ENVIRONMENTS: 'dev' }), 'read-write').Statement);
-    expect(found).toContain(`s3:PutObject ${BUCKET}/env/dev/terraform.tfstate`);
-    expect(found.filter((grant) => grant.includes('bootstrap'))).toEqual([]);
-    for (const grant of found) expect(grant.split(' ')[1]).not.toBe('*');
-  });
-
-  test('the account id narrows table and key ARNs when known', () => {
-    const found = grants(statePolicyDocument(configFrom(), 'read-write', { accountId: '123456789012' }).Statement);
-    expect(found).toContain('dynamodb:PutItem arn:aws:dynamodb:us-east-1:123456789012:table/terraform-locks');
-  });
-});
-
-describe('read-only state policy (terraform_remote_state readers)', () => {
-  test.each(['dynamodb', 's3', 'both'])('%s locking: get state and decrypt only, plus the digest item when there is a table', (locking) => {
-    const found = grants(statePolicyDocument(configFrom({ TFSTATE_LOCKING: locking }), 'read-only').Statement);
-    const writes = found.filter((grant) => /Put|Delete|Encrypt|GenerateDataKey/.test(grant));
-    expect(writes).toEqual([]);
-    expect(found).toContain(`s3:GetObject ${BUCKET}/app/terraform.tfstate`);
-    expect(found).toContain('kms:Decrypt arn:aws:kms:us-east-1:*:key/*');
-    expect(found.includes(`dynamodb:GetItem ${TABLE}`)).toBe(locking !== 's3');
-  });
-});
-
-describe('kOps state store policy', () => {
-  test('the whole store folder, bucket location, and the key', () => {
-    const found = grants(statePolicyDocument(configFrom(), 'kops').Statement);
-    expect(found).toEqual(
+  test('fix 3: kOps may read the bucket\'s default encryption (else it sends AES256), locate and list the bucket', () => {
+    expect(grants(kopsStatements(RESOURCES, 'kops'))).toEqual(
       [
-        `s3:GetBucketLocation ${BUCKET}`,
         `s3:ListBucket ${BUCKET}`,
+        `s3:GetBucketLocation ${BUCKET}`,
+        `s3:GetEncryptionConfiguration ${BUCKET}`,
         `s3:GetObject ${BUCKET}/kops/*`,
         `s3:PutObject ${BUCKET}/kops/*`,
         `s3:DeleteObject ${BUCKET}/kops/*`,
-        'kms:Encrypt arn:aws:kms:us-east-1:*:key/*',
-        'kms:Decrypt arn:aws:kms:us-east-1:*:key/*',
-        'kms:GenerateDataKey arn:aws:kms:us-east-1:*:key/*',
+        `kms:Decrypt ${KEY_ARN}`,
+        `kms:GenerateDataKey ${KEY_ARN}`,
       ].sort(),
     );
   });
 });
 
-describe('cross-account access', () => {
-  const config = configFrom({ TFSTATE_CROSS_ACCOUNT_PRINCIPALS: '111122223333,arn:aws:iam::444455556666:role/kops' });
-  const principals = ['arn:aws:iam::111122223333:root', 'arn:aws:iam::444455556666:role/kops'];
-
-  test('bucket policy: exactly the state-user S3 actions plus s3:GetBucketLocation, for exactly those principals', () => {
-    const statements = crossAccountBucketStatements(config);
-    for (const statement of statements) expect(statement.Principal).toEqual({ AWS: principals });
-    const actions = new Set(statements.flatMap((s) => s.Action));
-    expect([...actions].sort()).toEqual(['s3:DeleteObject', 's3:GetBucketLocation', 's3:GetObject', 's3:ListBucket', 's3:PutObject']);
-    expect(grants(statements)).not.toContain(`s3:DeleteObject ${BUCKET}/app/terraform.tfstate`);
-  });
-  test('key and table policies grant only the state actions', () => {
-    expect(crossAccountKeyStatements(config)).toEqual([
-      expect.objectContaining({ Principal: { AWS: principals }, Action: ['kms:Encrypt', 'kms:Decrypt', 'kms:GenerateDataKey'], Resource: '*' }),
-    ]);
-    expect(crossAccountTableStatements(config, 'arn:table')).toEqual([
-      expect.objectContaining({ Principal: { AWS: principals }, Action: ['dynamodb:DescribeTable', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'] }),
-    ]);
-  });
-  test('without principals nothing is granted', () => {
-    expect(crossAccountBucketStatements(configFrom())).toEqual([]);
-    expect(crossAccountKeyStatements(configFrom())).toEqual([]);
-    expect(crossAccountTableStatements(configFrom(), 'arn:table')).toEqual([]);
-  });
-  test('the bootstrap stack puts the grants in the bucket policy and a table resource policy', () => {
-    const { bootstrap } = synthAll({ TFSTATE_CROSS_ACCOUNT_PRINCIPALS: '111122223333' });
-    const [, statePolicy] = Object.entries(bootstrap.json.resource.aws_s3_bucket_policy).find(([id]) => id.startsWith('state-bucket_policy'))!;
-    const policy = JSON.parse(statePolicy.policy as string);
-    expect(policy.Statement.map((s: IamStatement) => s.Sid)).toEqual(expect.arrayContaining(['DenyInsecureTransport', 'CrossAccountLocateStateStore', 'CrossAccountReadWriteState']));
-    const tablePolicy = JSON.parse(onlyResource(bootstrap, 'aws_dynamodb_resource_policy').policy as string);
-    expect(tablePolicy.Statement[0].Principal).toEqual({ AWS: ['arn:aws:iam::111122223333:root'] });
+describe('fix 7: cross-account tiers', () => {
+  const { bootstrap } = synthAll({ TFSTATE_CROSS_ACCOUNT_PRINCIPALS: '111122223333', TFSTATE_CROSS_ACCOUNT_READERS: 'arn:aws:iam::444455556666:role/reader' });
+  const bucketPolicy = JSON.parse(Object.entries(bootstrap.json.resource.aws_s3_bucket_policy).find(([id]) => id.startsWith('state-bucket_policy'))![1].policy as string);
+  test('readers get ListBucket and GetObject on state keys only; writers read-write plus the kOps store', () => {
+    const byPrincipal = (principal: string) => grants(bucketPolicy.Statement.filter((s: Statement) => JSON.stringify(s.Principal).includes(principal)));
+    expect(byPrincipal('444455556666')).toEqual([`s3:GetObject ${BUCKET}/app/terraform.tfstate`, `s3:GetObject ${BUCKET}/env:/*/app/terraform.tfstate`, `s3:ListBucket ${BUCKET}`]);
+    expect(byPrincipal('111122223333')).toContain(`s3:PutObject ${BUCKET}/kops/*`);
     const keyPolicy = JSON.parse(onlyResource(bootstrap, 'aws_kms_key').policy as string);
-    expect(keyPolicy.Statement).toContainEqual(expect.objectContaining({ Sid: 'CrossAccountUseStateKey', Principal: { AWS: ['arn:aws:iam::111122223333:root'] } }));
+    expect(keyPolicy.Statement.find((s: Statement) => s.Sid === 'ReadersUseStateKeyThroughS3')).toMatchObject({ Action: ['kms:Decrypt'], Principal: { AWS: ['arn:aws:iam::444455556666:role/reader'] } });
+  });
+  test('a principal is a writer or a reader, not both', () => {
+    expect(problemsOf({ TFSTATE_CROSS_ACCOUNT_PRINCIPALS: '111122223333', TFSTATE_CROSS_ACCOUNT_READERS: '111122223333' })).toEqual([
+      'TFSTATE_CROSS_ACCOUNT_READERS="111122223333": is already a writer (TFSTATE_CROSS_ACCOUNT_PRINCIPALS) ("111122223333")',
+    ]);
+  });
+  test('TFSTATE_ACCOUNT_ID must be 12 digits, and then no exported ARN names account *', () => {
+    expect(problemsOf({ TFSTATE_ACCOUNT_ID: '12345' })).toEqual(['TFSTATE_ACCOUNT_ID="12345": must be a 12-digit AWS account id']);
+    for (const level of ['read-write', 'read-only', 'kops']) {
+      const text = exportSettings(configFrom({ TFSTATE_ACCOUNT_ID: '123456789012' }), { format: 'policy', level });
+      expect(text).not.toMatch(/:\*:/);
+      expect(text).toContain(':123456789012:');
+    }
+    expect(exportSettings(configFrom({ TFSTATE_ACCOUNT_ID: '123456789012' }), { format: 'json' })).not.toMatch(/:\*:/);
+  });
+  test('without the setting, the deployed bootstrap\'s key names the account', () => {
+    const text = exportSettings(configFrom(), { format: 'policy' }, { keyArn: KEY_ARN });
+    expect(text).not.toMatch(/:\*:/);
+    expect(JSON.parse(text).Statement.find((s: Statement) => s.Sid === 'UseStateKeyThroughS3').Resource).toBe(KEY_ARN);
+  });
+  test('a setting that contradicts the deployed key is one line', () => {
+    expect(() => exportSettings(configFrom({ TFSTATE_ACCOUNT_ID: '999988887777' }), { format: 'policy' }, { keyArn: KEY_ARN })).toThrow(
+      new UsageError(`TFSTATE_ACCOUNT_ID="999988887777": the deployed bootstrap's key ${KEY_ARN} is in account 123456789012`),
+    );
   });
 });
 
-describe('managed policies in the bootstrap stack', () => {
-  test('read-write, read-only and kOps, named after the bucket, scoped to the caller account', () => {
-    const { bootstrap } = synthAll();
-    const policies = Object.values(bootstrap.json.resource.aws_iam_policy);
-    expect(policies.map((p) => p.name).sort()).toEqual([
-      'tfstate-0a1b2c3d4e5f-us-east-1-state-kops',
-      'tfstate-0a1b2c3d4e5f-us-east-1-state-read-only',
-      'tfstate-0a1b2c3d4e5f-us-east-1-state-read-write',
+describe('fix 2: --for-account settings name the key and the table by ARN', () => {
+  const deployed = { keyArn: KEY_ARN };
+  const config = configFrom();
+  test('terraform', () => {
+    const text = exportSettings(config, { format: 'terraform', forAccount: '111122223333' }, deployed);
+    expect(text).toContain(`kms_key_id     = "${KEY_ARN}"`);
+    expect(text).toContain(`dynamodb_table = "${TABLE}"`);
+  });
+  test('lokomotive (no key setting there: its uploads take the bucket default)', () => {
+    expect(exportSettings(config, { format: 'lokomotive', forAccount: '111122223333', key: 'lokomotive/c.tfstate' }, deployed)).toContain(`  dynamodb_table = "${TABLE}"`);
+  });
+  test('kops (the store URL is the same from any account)', () => {
+    expect(exportSettings(config, { format: 'kops', forAccount: '111122223333' }, deployed)).toContain("export KOPS_STATE_STORE='s3://tfstate-0a1b2c3d4e5f-us-east-1/kops'");
+  });
+  test('json', () => {
+    const json = JSON.parse(exportSettings(config, { format: 'json', forAccount: '111122223333' }, deployed));
+    expect(json.backend).toMatchObject({ kms_key_id: KEY_ARN, dynamodb_table: TABLE });
+    expect(JSON.stringify(json.policies)).not.toMatch(/:\*:/);
+  });
+  test('before deploy, or with a malformed account, it refuses in one line', () => {
+    expect(() => exportSettings(configFrom({ TFSTATE_ACCOUNT_ID: '123456789012' }), { format: 'terraform', forAccount: '111122223333' })).toThrow(
+      'needs the state key\'s ARN, which exists once bootstrap is deployed (output kms_key_arn); deploy bootstrap first, from this folder',
+    );
+    expect(() => exportSettings(config, { format: 'terraform', forAccount: '1111' }, deployed)).toThrow('--for-account "1111": must be a 12-digit AWS account id');
+  });
+  test('the key ARN is read from the bootstrap state\'s outputs', () => {
+    expect(deployedFromState(JSON.stringify({ outputs: { kms_key_arn: { value: KEY_ARN } } }))).toEqual({ keyArn: KEY_ARN });
+    expect(deployedFromState(JSON.stringify({ outputs: {} }))).toEqual({});
+  });
+});
+
+describe('fix 8: every document fits AWS\'s limits, checked at synth', () => {
+  const principals = (first: number) => Array.from({ length: 50 }, (_, i) => `arn:aws:iam::${String(first + i).padStart(12, '0')}:role/terraform-state-user-${i}`).join(',');
+  test('1,000 environments and 50 writers plus 50 readers synthesize', () => {
+    const environments = Array.from({ length: 1000 }, (_, i) => `e${i}`).join(',');
+    const { bootstrap } = synthAll({ TFSTATE_ENVIRONMENTS: environments, TFSTATE_CROSS_ACCOUNT_PRINCIPALS: principals(100000000000), TFSTATE_CROSS_ACCOUNT_READERS: principals(200000000000) });
+    const sizes = Object.values(bootstrap.json.resource.aws_iam_policy).map((policy) => policySize(policy.policy as string));
+    expect(Math.max(...sizes)).toBeLessThan(2000);
+  });
+  test('too many principals is one line naming the document, its size and the limit', () => {
+    const many = Array.from({ length: 4 }, (_, i) => principals(100000000000 + i * 100)).join(',');
+    let error: unknown;
+    try {
+      synthAll({ TFSTATE_CROSS_ACCOUNT_PRINCIPALS: many });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).problems).toEqual([
+      expect.stringMatching(/^state bucket policy: \d+ characters, over AWS's limit of 20480 for a bucket policy; it grows with TFSTATE_CROSS_ACCOUNT_PRINCIPALS and TFSTATE_CROSS_ACCOUNT_READERS \(200 principals\)$/),
     ]);
-    const readWrite = policies.find((p) => String(p.name).endsWith('read-write'));
-    expect(readWrite?.policy).toContain('${data.aws_caller_identity.account.account_id}');
+  });
+  test('sizes count Terraform references at their longest and ignore whitespace', () => {
+    expect(policySize('{"a": "${aws_kms_key.k.arn}"}')).toBe('{"a":""}'.length + 200);
   });
 });

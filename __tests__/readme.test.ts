@@ -2,6 +2,7 @@ import { readFileSync } from 'fs';
 import { join } from 'path';
 import { renderSettingsTable } from '../config/settings';
 import { renderSecurityTable } from '../security/controls';
+import { renderRequestMatrix } from '../security/request-catalog';
 
 const readme = readFileSync(join(__dirname, '..', 'README.md'), 'utf8');
 
@@ -14,6 +15,9 @@ function block(name: string): string {
 describe('README', () => {
   test('documents every setting exactly as the code defines it', () => {
     expect(block('settings')).toBe(renderSettingsTable());
+  });
+  test('the request matrix shows every catalog row and its decision exactly as the simulation test checks them', () => {
+    expect(block('requests')).toBe(renderRequestMatrix());
   });
   test('the security table shows every control and every accepted checkov finding exactly as the code and skip list hold them', () => {
     expect(block('security')).toBe(renderSecurityTable());

@@ -1,8 +1,5 @@
-import { stateBucketPolicyStatements } from '../constructs/state-bucket';
-import { stateKeyPolicyStatements } from '../constructs/state-key';
-import { replicationRoleStatements } from '../constructs/state-replication';
-import { PolicyStatement } from '../constructs/policy';
-import { logBucketPolicyStatements } from '../constructs/log-bucket';
+import { Statement as PolicyStatement } from '../iam/document';
+import { keyPolicyStatements, logDeliveryStatement, replicationRoleStatements, uploadEncryptionDenies } from '../iam/resource-policies';
 import { CHECKOV_SKIPS, CheckovSkip, classify, matchingSkip, SCAN_VARIANTS, skipListProblems } from '../security/checkov';
 import { SECURITY_CONTROLS } from '../security/controls';
 import { configFrom, dirWithConfig, problemsOf, resourceOf, synthAll, Synthesized } from './helpers';
@@ -68,36 +65,48 @@ describe('hostile or weakening input is refused at synth, each with one line nam
 });
 
 describe('the state bucket policy', () => {
-  const accepted = ['arn:aws:kms:us-east-1:1:key/k', 'k', 'arn:aws:kms:us-east-1:1:alias/state', 'alias/state'];
-  const statements = stateBucketPolicyStatements(ARN, true, { acceptedKmsKeyIds: accepted });
+  const key = { keyArn: 'arn:aws:kms:us-east-1:1:key/k', keyId: 'k', aliasArn: 'arn:aws:kms:us-east-1:1:alias/state', aliasName: 'alias/state', ownerAccountId: '123456789012' };
+  const statements = uploadEncryptionDenies(ARN, key);
 
-  test('denies uploads that ask for another encryption type, another key or SSE-C, and accepts the alias Terraform sends', () => {
-    expect(statements.map((s) => s.Sid)).toEqual(['DenyInsecureTransport', 'DenyUploadsNotSseKms', 'DenyUploadsWithOtherKmsKeys', 'DenyUploadsWithCustomerKeys']);
-    expect(statements[1].Condition).toEqual({ StringNotEqualsIfExists: { 's3:x-amz-server-side-encryption': 'aws:kms' } });
-    expect(statements[2].Condition).toEqual({ StringNotEqualsIfExists: { 's3:x-amz-server-side-encryption-aws-kms-key-id': accepted } });
-    expect(statements[3].Condition).toEqual({ Null: { 's3:x-amz-server-side-encryption-customer-algorithm': 'false' } });
-    for (const deny of statements.slice(1)) expect(deny).toMatchObject({ Effect: 'Deny', Action: 's3:PutObject', Resource: `${ARN}/*` });
+  test('each upload deny applies only when the header it judges is present (Null beside the match, never ...IfExists)', () => {
+    expect(statements.map((s) => [s.Sid, s.Condition])).toEqual([
+      ['DenyUploadsNotSseKms', { StringNotEquals: { 's3:x-amz-server-side-encryption': 'aws:kms' }, Null: { 's3:x-amz-server-side-encryption': 'false' } }],
+      [
+        'DenyUploadsWithOtherKmsKeys',
+        { StringNotEquals: { 's3:x-amz-server-side-encryption-aws-kms-key-id': [key.keyArn, 'k', key.aliasArn, 'alias/state'] }, Null: { 's3:x-amz-server-side-encryption-aws-kms-key-id': 'false' } },
+      ],
+      [
+        'DenyOtherAccountsUploadsNotNamingKeyArn',
+        { StringNotEquals: { 'aws:PrincipalAccount': '123456789012', 's3:x-amz-server-side-encryption-aws-kms-key-id': key.keyArn }, Null: { 's3:x-amz-server-side-encryption-aws-kms-key-id': 'false' } },
+      ],
+      ['DenyUploadsWithAwsManagedKey', { StringEquals: { 's3:x-amz-server-side-encryption': 'aws:kms' }, Null: { 's3:x-amz-server-side-encryption-aws-kms-key-id': 'true' } }],
+      ['DenyUploadsWithCustomerKeys', { Null: { 's3:x-amz-server-side-encryption-customer-algorithm': 'false' } }],
+    ]);
+    for (const deny of statements) expect(deny).toMatchObject({ Effect: 'Deny', Principal: '*', Action: 's3:PutObject', Resource: `${ARN}/*` });
+    expect(JSON.stringify(statements)).not.toContain('IfExists');
   });
   test('the stack accepts exactly the key ARN, key id, alias ARN and the alias name the backend config names', () => {
     const { bootstrap, app } = synthAll();
     const policy = policiesOf(bootstrap, 'aws_s3_bucket_policy');
     const state = Object.entries(policy).find(([name]) => name.startsWith('state-bucket_'))![1];
-    const keyIds = state.find((s) => s.Sid === 'DenyUploadsWithOtherKmsKeys')!.Condition!.StringNotEqualsIfExists['s3:x-amz-server-side-encryption-aws-kms-key-id'];
+    const keyIds = state.find((s) => s.Sid === 'DenyUploadsWithOtherKmsKeys')!.Condition!.StringNotEquals['s3:x-amz-server-side-encryption-aws-kms-key-id'];
     expect(keyIds).toContain(app.json.terraform.backend.s3.kms_key_id);
     expect(keyIds).toEqual([expect.stringMatching(/aws_kms_key\..*\.arn/), expect.stringMatching(/aws_kms_key\..*\.key_id/), expect.stringMatching(/aws_kms_alias\..*\.arn/), 'alias/tfstate-0a1b2c3d4e5f-us-east-1']);
-  });
-  test('additional statements (cross-account principals) are appended after the bucket\'s own', () => {
-    const extra: PolicyStatement = { Sid: 'Extra', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111122223333:root' }, Action: 's3:GetObject', Resource: `${ARN}/*` };
-    const withExtra = stateBucketPolicyStatements(ARN, true, { acceptedKmsKeyIds: ['k'], additional: [extra] });
-    expect(withExtra[withExtra.length - 1]).toBe(extra);
-    expect(withExtra).toHaveLength(5);
   });
   test('on an emulator every conditional deny is left out, on real AWS none is', () => {
     const emulated = policiesOf(synthAll({ AWS_ENDPOINT_URL: 'http://127.0.0.1:5000' }).bootstrap, 'aws_s3_bucket_policy');
     for (const statements of Object.values(emulated)) for (const s of statements) expect(s.Effect).toBe('Allow');
     const real = Object.values(policiesOf(synthAll().bootstrap, 'aws_s3_bucket_policy')).flat();
     expect(real.filter((s) => s.Effect === 'Deny').map((s) => s.Sid).sort()).toEqual(
-      ['DenyInsecureTransport', 'DenyInsecureTransport', 'DenyUploadsNotSseKms', 'DenyUploadsWithCustomerKeys', 'DenyUploadsWithOtherKmsKeys'].sort(),
+      [
+        'DenyInsecureTransport',
+        'DenyInsecureTransport',
+        'DenyOtherAccountsUploadsNotNamingKeyArn',
+        'DenyUploadsNotSseKms',
+        'DenyUploadsWithAwsManagedKey',
+        'DenyUploadsWithCustomerKeys',
+        'DenyUploadsWithOtherKmsKeys',
+      ].sort(),
     );
   });
 });
@@ -105,10 +114,10 @@ describe('the state bucket policy', () => {
 describe('the KMS key policy', () => {
   test('names the account root and nothing else by default; appends additional statements', () => {
     const extra: PolicyStatement = { Sid: 'X', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111122223333:role/ci' }, Action: 'kms:Decrypt', Resource: '*' };
-    expect(stateKeyPolicyStatements('arn:aws:iam::123456789012:root')).toEqual([
+    expect(keyPolicyStatements('arn:aws:iam::123456789012:root')).toEqual([
       { Sid: 'AccountRootAndIamPolicies', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::123456789012:root' }, Action: 'kms:*', Resource: '*' },
     ]);
-    expect(stateKeyPolicyStatements('root', [extra])[1]).toBe(extra);
+    expect(keyPolicyStatements('root', [extra])[1]).toBe(extra);
   });
   test('every synthesized key policy names the caller account root of the right partition, never a wildcard principal', () => {
     for (const env of [{}, { TFSTATE_REGION: 'cn-north-1' }, { TFSTATE_REPLICA_REGION: 'eu-west-1' }] as Record<string, string>[]) {
@@ -154,8 +163,7 @@ describe('access logging (default on)', () => {
     expect(synthAll({ TFSTATE_ACCESS_LOG_DAYS: '90' }).bootstrap.text).toMatch(/"days": 90/);
   });
   test('only S3 log delivery may write, for the state bucket of this account only', () => {
-    const statements = logBucketPolicyStatements('arn:aws:s3:::logs', ARN, '123456789012', 's3-access/state/', true);
-    expect(statements[1]).toEqual({
+    expect(logDeliveryStatement('arn:aws:s3:::logs', ARN, '123456789012', 's3-access/state/')).toEqual({
       Sid: 'S3ServerAccessLogDelivery',
       Effect: 'Allow',
       Principal: { Service: 'logging.s3.amazonaws.com' },

@@ -24,3 +24,16 @@ export function objectArn(region: string, bucket: string, key: string): string {
 export function accountRootArn(region: string, accountId: string): string {
   return `arn:${partitionOf(region)}:iam::${accountId}:root`;
 }
+
+export function tableArn(region: string, accountId: string, table: string): string {
+  return `arn:${partitionOf(region)}:dynamodb:${region}:${accountId}:table/${table}`;
+}
+
+export function kmsArn(region: string, accountId: string, resource: string): string {
+  return `arn:${partitionOf(region)}:kms:${region}:${accountId}:${resource}`;
+}
+
+/** A principal setting as an ARN: a bare account id means that account's root (the account delegates to its own IAM). */
+export function principalArn(region: string, principal: string): string {
+  return /^\d{12}$/.test(principal) ? accountRootArn(region, principal) : principal;
+}

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'fs';
 import { isAbsolute, join } from 'path';
 import {
+  accountIdRule,
   retentionDaysRule,
   bucketNameRule,
   endpointRule,
@@ -174,6 +175,10 @@ export function loadConfig(options: LoadOptions = {}): BackendConfig {
   const environmentKeyPrefix = check(prefixRaw, prefixRaw?.value ?? DEFAULT_ENV_KEY_PREFIX, keyPrefixRule, 'environmentKeyPrefix');
   const environments = list(raw('environments'), environmentNameRule, problems);
   const crossAccountPrincipals = list(raw('crossAccountPrincipals'), principalArnRule, problems, 'each principal must be listed once');
+  const readersRaw = raw('crossAccountReaders');
+  const crossAccountReaders = list(readersRaw, (principal) => (crossAccountPrincipals.includes(principal) ? `is already a writer (${SETTINGS.crossAccountPrincipals.env})` : principalArnRule(principal)), problems, 'each principal must be listed once');
+  const accountRaw = str('accountId');
+  const accountId = accountRaw ? check(accountRaw, accountRaw.value, accountIdRule, 'accountId') : undefined;
   const kopsRaw = str('kopsPrefix');
   const kopsPrefix = check(kopsRaw, kopsRaw?.value ?? DEFAULT_KOPS_PREFIX, keyPrefixRule, 'kopsPrefix');
 
@@ -204,6 +209,8 @@ export function loadConfig(options: LoadOptions = {}): BackendConfig {
     environments: Object.freeze(environments),
     environmentKeyPrefix,
     crossAccountPrincipals: Object.freeze(crossAccountPrincipals),
+    crossAccountReaders: Object.freeze(crossAccountReaders),
+    accountId,
     kopsPrefix,
     logBucket: accessLogging ? logBucketName : undefined,
     accessLogDays,

@@ -19,9 +19,13 @@ export function environmentStateKey(prefix: string, environment: string): string
   return `${prefix}/${environment}/terraform.tfstate`;
 }
 
-/** State keys of every app stack of the project: the default app and one per environment. */
-export function projectStateKeys(config: { stateKey: string; environments: readonly string[]; environmentKeyPrefix: string }): string[] {
-  return [config.stateKey, ...config.environments.map((environment) => environmentStateKey(config.environmentKeyPrefix, environment))];
+/**
+ * The state keys of every app stack as policy patterns: the default app's key and one pattern for all
+ * environments, so a policy stays the same size for 1 or 1,000 environments (environment names hold no "/",
+ * so the pattern reaches only environment state keys; the simulation tests check what it refuses).
+ */
+export function projectStateKeyPatterns(config: { stateKey: string; environments: readonly string[]; environmentKeyPrefix: string }): string[] {
+  return [config.stateKey, ...(config.environments.length > 0 ? [environmentStateKey(config.environmentKeyPrefix, '*')] : [])];
 }
 
 /** The kOps state store URL. */

@@ -110,3 +110,8 @@ export function principalArnRule(principal: string): string | undefined {
   if (!/^(user|role)(\/[\w+=,.@-]+)*\/[\w+=,.@-]{1,64}$/.test(resource)) return 'must name root, a user/<name> or a role/<name> after the account id';
   return undefined;
 }
+
+/** An AWS account id. */
+export function accountIdRule(accountId: string): string | undefined {
+  return /^\d{12}$/.test(accountId) ? undefined : 'must be a 12-digit AWS account id';
+}

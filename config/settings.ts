@@ -95,7 +95,19 @@ export const SETTINGS = {
     env: 'TFSTATE_CROSS_ACCOUNT_PRINCIPALS',
     file: 'crossAccountPrincipals',
     default: '(none)',
-    description: 'Comma-separated IAM principal ARNs (or account ids) of other accounts granted state-user access plus s3:GetBucketLocation.',
+    description: 'Comma-separated IAM principal ARNs (or account ids) of other accounts granted read-write on the project\'s state keys and the kOps store.',
+  },
+  crossAccountReaders: {
+    env: 'TFSTATE_CROSS_ACCOUNT_READERS',
+    file: 'crossAccountReaders',
+    default: '(none)',
+    description: 'Comma-separated IAM principal ARNs (or account ids) of other accounts granted read-only on the project\'s state keys (terraform_remote_state, plan -lock=false).',
+  },
+  accountId: {
+    env: 'TFSTATE_ACCOUNT_ID',
+    file: 'accountId',
+    default: '(unset: read from the deployed bootstrap\'s outputs)',
+    description: '12-digit id of the account that owns bucket, table and key; names that account in exported policies and --for-account settings.',
   },
   kopsPrefix: {
     env: 'TFSTATE_KOPS_PREFIX',

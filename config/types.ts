@@ -40,8 +40,12 @@ export interface BackendConfig {
   readonly environments: readonly string[];
   /** Key prefix under which each environment's state lives: `<prefix>/<env>/terraform.tfstate`. */
   readonly environmentKeyPrefix: string;
-  /** IAM principals of other accounts that get state-user access through the bucket, key and table policies. */
+  /** IAM principals of other accounts with read-write access through the bucket, key and table policies. */
   readonly crossAccountPrincipals: readonly string[];
+  /** IAM principals of other accounts with read-only access to the project's state keys. */
+  readonly crossAccountReaders: readonly string[];
+  /** Account that owns bucket, table and key; undefined until set (exports then read the deployed outputs). */
+  readonly accountId: string | undefined;
   /** Folder of the bucket that serves as the kOps state store. */
   readonly kopsPrefix: string;
   /** Bucket that receives the state bucket's server access logs; undefined when access logging is off. */

@@ -1,13 +1,20 @@
 import { Construct } from 'constructs';
 import { IamPolicy } from '@cdktf/provider-aws/lib/iam-policy';
-import { ACCESS_LEVELS, AccessLevel, statePolicyDocument, statePolicyName } from '../config/policies';
-import { BackendConfig } from '../config/types';
+import { policyJson } from '../iam/document';
+import { ACCESS_LEVELS, AccessLevel, kopsStatements, StateResources, stateUserStatements } from '../iam/state-access';
 
 export interface AccessPoliciesProps {
-  /** The validated config: names, keys and locking mode decide every statement. */
-  readonly config: BackendConfig;
-  /** Account that owns the table and the key (a token of the caller identity is fine). */
-  readonly accountId: string;
+  /** Bucket, key and table the policies grant use of (ARNs may be Terraform references). */
+  readonly resources: StateResources;
+  /** State keys (or patterns) Terraform users may use. */
+  readonly stateKeys: readonly string[];
+  /** Folder of the kOps state store. */
+  readonly kopsPrefix: string;
+}
+
+/** Name of the managed policy of an access level. */
+export function statePolicyName(bucket: string, level: AccessLevel): string {
+  return `${bucket}-state-${level}`;
 }
 
 /**
@@ -16,17 +23,23 @@ export interface AccessPoliciesProps {
  */
 export class AccessPolicies extends Construct {
   readonly policies: Readonly<Record<AccessLevel, IamPolicy>>;
+  /** The policy documents, by access level. */
+  readonly policyJson: Readonly<Record<AccessLevel, string>>;
 
   constructor(scope: Construct, id: string, props: AccessPoliciesProps) {
     super(scope, id);
     const policies = {} as Record<AccessLevel, IamPolicy>;
+    const documents = {} as Record<AccessLevel, string>;
+    const bucket = props.resources.bucketName;
     for (const level of ACCESS_LEVELS) {
+      documents[level] = policyJson(level === 'kops' ? kopsStatements(props.resources, props.kopsPrefix) : stateUserStatements(props.resources, level, props.stateKeys));
       policies[level] = new IamPolicy(this, level, {
-        name: statePolicyName(props.config, level),
-        description: `Terraform state in s3://${props.config.bucket}: ${level}`,
-        policy: JSON.stringify(statePolicyDocument(props.config, level, { accountId: props.accountId })),
+        name: statePolicyName(bucket, level),
+        description: `Terraform state in s3://${bucket}: ${level}`,
+        policy: documents[level],
       });
     }
     this.policies = policies;
+    this.policyJson = documents;
   }
 }

@@ -9,7 +9,8 @@ import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-pub
 import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
 import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
 import { bucketArn } from '../config/arn';
-import { denyInsecureTransport, PolicyStatement, policyDocument } from './policy';
+import { policyJson } from '../iam/document';
+import { denyInsecureTransport, logDeliveryStatement } from '../iam/resource-policies';
 
 export interface LogBucketProps {
   /** Bucket name (already validated against S3's naming rules). */
@@ -52,6 +53,7 @@ export class LogBucket extends Construct {
     const provider = props.provider;
     this.bucket = new S3Bucket(this, 'bucket', { provider, bucket: props.bucketName, forceDestroy: !protect, lifecycle: { preventDestroy: protect } });
     const bucket = this.bucket.id;
+    const arn = bucketArn(props.region, props.bucketName);
     const publicAccess = new S3BucketPublicAccessBlock(this, 'public-access', { provider,
       bucket,
       blockPublicAcls: true,
@@ -86,25 +88,11 @@ export class LogBucket extends Construct {
     if (props.eventNotifications ?? true) new S3BucketNotification(this, 'events', { provider, bucket, eventbridge: true });
     this.policy = new S3BucketPolicy(this, 'policy', { provider,
       bucket,
-      policy: policyDocument(
-        logBucketPolicyStatements(bucketArn(props.region, props.bucketName), props.sourceBucketArn, props.sourceAccountId, props.logPrefix, props.enforceTls ?? true),
-      ),
+      policy: policyJson([
+        ...((props.enforceTls ?? true) ? [denyInsecureTransport(arn)] : []),
+        logDeliveryStatement(arn, props.sourceBucketArn, props.sourceAccountId, props.logPrefix),
+      ]),
       dependsOn: [publicAccess],
     });
   }
-}
-
-/** Log delivery may put objects under the prefix, for the source bucket of the source account only. */
-export function logBucketPolicyStatements(arn: string, sourceBucketArn: string, sourceAccountId: string, prefix: string, enforceTls: boolean): PolicyStatement[] {
-  return [
-    ...(enforceTls ? [denyInsecureTransport(arn)] : []),
-    {
-      Sid: 'S3ServerAccessLogDelivery',
-      Effect: 'Allow',
-      Principal: { Service: 'logging.s3.amazonaws.com' },
-      Action: 's3:PutObject',
-      Resource: `${arn}/${prefix}*`,
-      Condition: { ArnLike: { 'aws:SourceArn': sourceBucketArn }, StringEquals: { 'aws:SourceAccount': sourceAccountId } },
-    },
-  ];
 }

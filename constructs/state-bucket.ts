@@ -10,9 +10,8 @@ import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-pub
 import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
 import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
 import { bucketArn } from '../config/arn';
-import { denyInsecureTransport, PolicyStatement, policyDocument } from './policy';
-
-export type { PolicyStatement } from './policy';
+import { policyJson, Statement } from '../iam/document';
+import { BucketKeyForms, denyInsecureTransport, uploadEncryptionDenies } from '../iam/resource-policies';
 
 export interface StateBucketProps {
   /** Bucket name (already validated against S3's naming rules). */
@@ -22,15 +21,11 @@ export interface StateBucketProps {
   /** ARN of the customer managed key used for default encryption (with an S3 bucket key). */
   readonly kmsKeyArn: string;
   /**
-   * Every form in which a client may name the bucket's key in an upload's
-   * x-amz-server-side-encryption-aws-kms-key-id header: Terraform's S3 backend sends `kms_key_id` as
-   * configured (the alias name), so the alias name and alias ARN belong here besides the key ARN and id.
-   * An upload naming any other key, asking for another encryption type or for SSE-C is denied.
-   * @default [kmsKeyArn]
+   * The bucket's key in every form a client may name it: uploads that ask for another encryption type, name
+   * another key, name it by id or alias from another account, ask for aws/s3 or use SSE-C are denied.
+   * @default no upload-encryption denies (emulators only: they evaluate statements without their conditions)
    */
-  readonly acceptedKmsKeyIds?: readonly string[];
-  /** Deny uploads not encrypted with the bucket's key (see acceptedKmsKeyIds). @default true (off only for emulators) */
-  readonly denyOtherEncryption?: boolean;
+  readonly uploadKey?: BucketKeyForms;
   /** Days a noncurrent state version is kept. @default 90 */
   readonly noncurrentVersionDays?: number;
   /** Days before an unfinished multipart upload is aborted. @default 7 */
@@ -44,7 +39,7 @@ export interface StateBucketProps {
    */
   readonly accessLogs?: { readonly targetBucket: string; readonly targetPrefix: string; readonly dependsOn?: ITerraformDependable[] };
   /** Statements appended to the bucket policy (e.g. named cross-account principals). @default none */
-  readonly additionalPolicyStatements?: readonly PolicyStatement[];
+  readonly additionalPolicyStatements?: readonly Statement[];
   /** Send object events to EventBridge (free; lets an alarm watch deletes). @default true (off only for emulators: moto does not read it back) */
   readonly eventNotifications?: boolean;
   /** Adds lifecycle prevent_destroy to the bucket. @default true */
@@ -68,6 +63,8 @@ export class StateBucket extends Construct {
   readonly bucket: S3Bucket;
   readonly versioning: S3BucketVersioningA;
   readonly arn: string;
+  /** The bucket policy document; undefined when the bucket has no policy. */
+  readonly policyJson: string | undefined;
 
   constructor(scope: Construct, id: string, props: StateBucketProps) {
     super(scope, id);
@@ -138,51 +135,20 @@ export class StateBucket extends Construct {
       });
     }
 
-    const statements = stateBucketPolicyStatements(this.arn, props.enforceTls ?? true, {
-      acceptedKmsKeyIds: (props.denyOtherEncryption ?? true) ? (props.acceptedKmsKeyIds ?? [props.kmsKeyArn]) : undefined,
-      additional: props.additionalPolicyStatements,
-    });
-    if (statements.length > 0) {
+    const statements = [
+      ...((props.enforceTls ?? true) ? [denyInsecureTransport(this.arn)] : []),
+      ...(props.uploadKey ? uploadEncryptionDenies(this.arn, props.uploadKey) : []),
+      ...(props.additionalPolicyStatements ?? []),
+    ];
+    this.policyJson = statements.length > 0 ? policyJson(statements) : undefined;
+    if (this.policyJson !== undefined) {
       new S3BucketPolicy(this, 'policy', {
         provider,
         bucket,
-        policy: policyDocument(statements),
+        policy: this.policyJson,
         // S3 rejects policy changes while the public-access block is being written.
         dependsOn: [publicAccess],
       });
     }
   }
-}
-
-export interface StateBucketPolicyOptions {
-  /** Key forms an upload may name; when given, uploads with another key, another encryption type or SSE-C are denied. */
-  readonly acceptedKmsKeyIds?: readonly string[];
-  /** Appended after the bucket's own statements. */
-  readonly additional?: readonly PolicyStatement[];
-}
-
-/** The bucket policy's statements, as a pure function of the bucket ARN and the accepted key forms. */
-export function stateBucketPolicyStatements(arn: string, enforceTls: boolean, options: StateBucketPolicyOptions = {}): PolicyStatement[] {
-  const statements: PolicyStatement[] = [];
-  if (enforceTls) statements.push(denyInsecureTransport(arn));
-  if (options.acceptedKmsKeyIds) {
-    // ...IfExists: an upload without the header gets the bucket's default encryption, which is this key.
-    const denyUploads = (Sid: string, Condition: PolicyStatement['Condition']): PolicyStatement => ({
-      Sid,
-      Effect: 'Deny',
-      Principal: '*',
-      Action: 's3:PutObject',
-      Resource: `${arn}/*`,
-      Condition,
-    });
-    statements.push(
-      denyUploads('DenyUploadsNotSseKms', { StringNotEqualsIfExists: { 's3:x-amz-server-side-encryption': 'aws:kms' } }),
-      denyUploads('DenyUploadsWithOtherKmsKeys', {
-        StringNotEqualsIfExists: { 's3:x-amz-server-side-encryption-aws-kms-key-id': [...options.acceptedKmsKeyIds] },
-      }),
-      denyUploads('DenyUploadsWithCustomerKeys', { Null: { 's3:x-amz-server-side-encryption-customer-algorithm': 'false' } }),
-    );
-  }
-  statements.push(...(options.additional ?? []));
-  return statements;
 }

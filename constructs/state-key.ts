@@ -2,7 +2,8 @@ import { Construct } from 'constructs';
 import { TerraformProvider } from 'cdktf';
 import { KmsAlias } from '@cdktf/provider-aws/lib/kms-alias';
 import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
-import { PolicyStatement, policyDocument } from './policy';
+import { policyJson, Statement } from '../iam/document';
+import { keyPolicyStatements } from '../iam/resource-policies';
 
 export interface StateKeyProps {
   /** Alias (`alias/...`) the backends use to name the key, so no stack needs the key's ARN. */
@@ -13,7 +14,7 @@ export interface StateKeyProps {
    */
   readonly accountRootArn: string;
   /** Statements appended to the key policy (e.g. named cross-account principals). @default none */
-  readonly additionalPolicyStatements?: readonly PolicyStatement[];
+  readonly additionalPolicyStatements?: readonly Statement[];
   /** Waiting period before a scheduled deletion takes effect. @default 30 (the maximum) */
   readonly deletionWindowInDays?: number;
   /** Adds lifecycle prevent_destroy to the key and its alias. @default true */
@@ -26,36 +27,20 @@ export interface StateKeyProps {
 export class StateKey extends Construct {
   readonly key: KmsKey;
   readonly alias: KmsAlias;
+  readonly policyJson: string;
 
   constructor(scope: Construct, id: string, props: StateKeyProps) {
     super(scope, id);
     const lifecycle = { preventDestroy: props.preventDestroy ?? true };
+    this.policyJson = policyJson(keyPolicyStatements(props.accountRootArn, props.additionalPolicyStatements ?? []));
     this.key = new KmsKey(this, 'key', {
       provider: props.provider,
       description: `Terraform state (${props.alias})`,
       enableKeyRotation: true,
       deletionWindowInDays: props.deletionWindowInDays ?? 30,
-      policy: policyDocument(stateKeyPolicyStatements(props.accountRootArn, props.additionalPolicyStatements ?? [])),
+      policy: this.policyJson,
       lifecycle,
     });
     this.alias = new KmsAlias(this, 'alias', { provider: props.provider, name: props.alias, targetKeyId: this.key.keyId, lifecycle });
   }
-}
-
-/**
- * The key policy: the account root may administer and use the key, which is what delegates access to IAM
- * policies in the account (without it only the key policy could grant anything, and a lost principal would
- * lock the key for good). Extra statements come after it, never a wildcard principal.
- */
-export function stateKeyPolicyStatements(accountRootArn: string, additional: readonly PolicyStatement[] = []): PolicyStatement[] {
-  return [
-    {
-      Sid: 'AccountRootAndIamPolicies',
-      Effect: 'Allow',
-      Principal: { AWS: accountRootArn },
-      Action: 'kms:*',
-      Resource: '*',
-    },
-    ...additional,
-  ];
 }

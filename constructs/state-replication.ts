@@ -4,7 +4,8 @@ import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { S3BucketReplicationConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-replication-configuration';
 import { LogBucket } from './log-bucket';
-import { PolicyStatement, policyDocument } from './policy';
+import { policyJson } from '../iam/document';
+import { REPLICATION_TRUST, replicationRoleStatements } from '../iam/resource-policies';
 import { bucketArn } from '../config/arn';
 import { StateBucket } from './state-bucket';
 import { StateKey } from './state-key';
@@ -26,7 +27,7 @@ export interface StateReplicationProps {
   readonly replicaKmsAlias: string;
   /** Account root ARN the replica key policy names. */
   readonly accountRootArn: string;
-  /** Account id (aws:SourceAccount of log delivery). */
+  /** Account id (aws:SourceAccount of log delivery, owner of the replica key). */
   readonly accountId: string;
   /** Server access logging of the replica to a log bucket in the replica region (logs must stay in-region). @default none */
   readonly accessLogs?: { readonly bucketName: string; readonly prefix: string; readonly expirationDays?: number };
@@ -86,7 +87,15 @@ export class StateReplication extends Construct {
       kmsKeyArn: this.replicaKey.key.arn,
       noncurrentVersionDays: props.noncurrentVersionDays,
       enforceTls: enforce,
-      denyOtherEncryption: enforce,
+      uploadKey: enforce
+        ? {
+            keyArn: this.replicaKey.key.arn,
+            keyId: this.replicaKey.key.keyId,
+            aliasArn: this.replicaKey.alias.arn,
+            aliasName: props.replicaKmsAlias,
+            ownerAccountId: props.accountId,
+          }
+        : undefined,
       eventNotifications: enforce,
       lifecycleRules: enforce,
       accessLogs:
@@ -99,12 +108,12 @@ export class StateReplication extends Construct {
     this.role = new IamRole(this, 'role', {
       namePrefix: 'tfstate-replication-',
       description: `S3 replication of ${props.source.arn} to ${this.replica.arn}`,
-      assumeRolePolicy: policyDocument([{ Sid: 'S3Replication', Effect: 'Allow', Principal: { Service: 's3.amazonaws.com' }, Action: 'sts:AssumeRole' }]),
+      assumeRolePolicy: policyJson(REPLICATION_TRUST),
     });
     new IamRolePolicy(this, 'role-policy', {
       role: this.role.id,
       name: 'replicate-state',
-      policy: policyDocument(
+      policy: policyJson(
         replicationRoleStatements({
           sourceBucketArn: props.source.arn,
           replicaBucketArn: this.replica.arn,
@@ -137,58 +146,4 @@ export class StateReplication extends Construct {
       ],
     });
   }
-}
-
-export interface ReplicationRoleInput {
-  readonly sourceBucketArn: string;
-  readonly replicaBucketArn: string;
-  readonly sourceKmsKeyArn: string;
-  readonly replicaKmsKeyArn: string;
-  readonly sourceRegion: string;
-  readonly replicaRegion: string;
-}
-
-/** Least privilege for S3 replication of KMS-encrypted objects, as AWS documents it, on these two buckets and keys only. */
-export function replicationRoleStatements(input: ReplicationRoleInput): PolicyStatement[] {
-  return [
-    {
-      Sid: 'ReadSourceConfiguration',
-      Effect: 'Allow',
-      Action: ['s3:GetReplicationConfiguration', 's3:ListBucket'],
-      Resource: input.sourceBucketArn,
-    },
-    {
-      Sid: 'ReadSourceVersions',
-      Effect: 'Allow',
-      Action: ['s3:GetObjectVersionForReplication', 's3:GetObjectVersionAcl', 's3:GetObjectVersionTagging'],
-      Resource: `${input.sourceBucketArn}/*`,
-    },
-    {
-      Sid: 'WriteReplicas',
-      Effect: 'Allow',
-      Action: ['s3:ReplicateObject', 's3:ReplicateTags'],
-      Resource: `${input.replicaBucketArn}/*`,
-    },
-    {
-      Sid: 'DecryptWithSourceKeyThroughS3',
-      Effect: 'Allow',
-      Action: 'kms:Decrypt',
-      Resource: input.sourceKmsKeyArn,
-      Condition: {
-        StringEquals: { 'kms:ViaService': `s3.${input.sourceRegion}.amazonaws.com` },
-        // With S3 bucket keys the context is the bucket ARN, without them the object ARN.
-        StringLike: { 'kms:EncryptionContext:aws:s3:arn': [input.sourceBucketArn, `${input.sourceBucketArn}/*`] },
-      },
-    },
-    {
-      Sid: 'EncryptWithReplicaKeyThroughS3',
-      Effect: 'Allow',
-      Action: ['kms:Encrypt', 'kms:GenerateDataKey'],
-      Resource: input.replicaKmsKeyArn,
-      Condition: {
-        StringEquals: { 'kms:ViaService': `s3.${input.replicaRegion}.amazonaws.com` },
-        StringLike: { 'kms:EncryptionContext:aws:s3:arn': [input.replicaBucketArn, `${input.replicaBucketArn}/*`] },
-      },
-    },
-  ];
 }

@@ -1,9 +1,14 @@
 // The export command's logic, apart from argv and stdout so it is tested directly.
-import { backendSettings } from '../config/backend';
-import { appStackName, environmentStateKey } from '../config/naming';
-import { ACCESS_LEVELS, AccessLevel, statePolicyDocument } from '../config/policies';
-import { stateKeyRule } from '../config/rules';
+import { tableArn } from '../config/arn';
+import { backendSettings, S3BackendSettings } from '../config/backend';
+import { appStackName, environmentStateKey, projectStateKeyPatterns } from '../config/naming';
+import { accountIdRule, stateKeyRule } from '../config/rules';
+import { SETTINGS } from '../config/settings';
+import { stateResources } from '../config/state-resources';
 import { BackendConfig } from '../config/types';
+import { policyDocument, PolicyDocument } from '../iam/document';
+import { ACCESS_LEVELS, AccessLevel, kopsStatements, StateResources, stateUserStatements } from '../iam/state-access';
+import { accountOfArn, DeployedBackend } from './deployed';
 import { EXPORT_FORMATS, ExportFormat, renderJson, renderKops, renderLokomotive, renderTerraform } from './render';
 
 export interface ExportRequest {
@@ -16,6 +21,8 @@ export interface ExportRequest {
   readonly awsCredsPath?: string;
   /** policy only: which access level. */
   readonly level?: string;
+  /** Settings for a principal of this (other) account: the key and the table by ARN. */
+  readonly forAccount?: string;
 }
 
 /** A mistake in the command's own arguments; printed as one line. */
@@ -38,8 +45,39 @@ function oneOf<T extends string>(flag: string, value: string, allowed: readonly 
   return value as T;
 }
 
-/** Renders the requested consumer's settings from the config. */
-export function exportSettings(config: BackendConfig, request: ExportRequest): string {
+/**
+ * The account that owns the backend: TFSTATE_ACCOUNT_ID, else the deployed key's account, else `*` (an
+ * export before deploy, which then names no account).
+ */
+export function ownerAccount(config: BackendConfig, deployed: DeployedBackend): string {
+  const fromKey = deployed.keyArn === undefined ? undefined : accountOfArn(deployed.keyArn);
+  if (config.accountId !== undefined && fromKey !== undefined && fromKey !== config.accountId) {
+    throw new UsageError(`${SETTINGS.accountId.env}=${JSON.stringify(config.accountId)}: the deployed bootstrap's key ${deployed.keyArn} is in account ${fromKey}`);
+  }
+  return config.accountId ?? fromKey ?? '*';
+}
+
+/** The access-level policy over the given keys (all of the project's when none), with the owner's ARNs. */
+export function exportedPolicy(resources: StateResources, config: BackendConfig, level: AccessLevel, keys?: readonly string[]): PolicyDocument {
+  return policyDocument(level === 'kops' ? kopsStatements(resources, config.kopsPrefix) : stateUserStatements(resources, level, keys ?? projectStateKeyPatterns(config)));
+}
+
+/** Backend settings another account can use: KMS and DynamoDB resolve names in the caller's account, ARNs anywhere. */
+function forOtherAccount(settings: S3BackendSettings, config: BackendConfig, owner: string, deployed: DeployedBackend, forAccount: string): S3BackendSettings {
+  const broken = accountIdRule(forAccount);
+  if (broken) throw new UsageError(`--for-account ${JSON.stringify(forAccount)}: ${broken}`);
+  if (owner === '*' || deployed.keyArn === undefined) {
+    throw new UsageError(`--for-account ${forAccount}: needs the state key's ARN, which exists once bootstrap is deployed (output kms_key_arn); deploy bootstrap first, from this folder`);
+  }
+  return {
+    ...settings,
+    kms_key_id: deployed.keyArn,
+    ...(config.lockTable !== undefined ? { dynamodb_table: tableArn(config.region, owner, config.lockTable) } : {}),
+  };
+}
+
+/** Renders the requested consumer's settings from the config (and the deployed bootstrap's outputs, when known). */
+export function exportSettings(config: BackendConfig, request: ExportRequest, deployed: DeployedBackend = {}): string {
   const format = oneOf<ExportFormat>('--format', request.format ?? 'terraform', EXPORT_FORMATS);
   let key = stackStateKey(config, request.stack ?? appStackName());
   if (request.key !== undefined) {
@@ -47,7 +85,10 @@ export function exportSettings(config: BackendConfig, request: ExportRequest): s
     if (broken) throw new UsageError(`--key ${JSON.stringify(request.key)}: ${broken}`);
     key = request.key;
   }
-  const settings = backendSettings(config, key);
+  const owner = ownerAccount(config, deployed);
+  const resources = stateResources(config, { accountId: owner, keyArn: deployed.keyArn });
+  const ownSettings = backendSettings(config, key);
+  const settings = request.forAccount === undefined ? ownSettings : forOtherAccount(ownSettings, config, owner, deployed, request.forAccount);
   switch (format) {
     case 'terraform':
       return renderTerraform(settings);
@@ -56,11 +97,11 @@ export function exportSettings(config: BackendConfig, request: ExportRequest): s
     case 'kops':
       return renderKops(config);
     case 'json':
-      return renderJson(config, settings);
+      return renderJson(config, settings, Object.fromEntries(ACCESS_LEVELS.map((level) => [level, exportedPolicy(resources, config, level)])));
     case 'policy': {
       const level = oneOf<AccessLevel>('--level', request.level ?? 'read-write', ACCESS_LEVELS);
-      const scope = request.key !== undefined || request.stack !== undefined ? { keys: [key] } : {};
-      return `${JSON.stringify(statePolicyDocument(config, level, scope), null, 2)}\n`;
+      const keys = request.key !== undefined || request.stack !== undefined ? [key] : undefined;
+      return `${JSON.stringify(exportedPolicy(resources, config, level, keys), null, 2)}\n`;
     }
   }
 }

@@ -2,7 +2,7 @@
 // file, Lokomotive's backend block, kOps's state-store variables, and JSON. No AWS call is needed.
 import { S3BackendSettings } from '../config/backend';
 import { kopsStateStore } from '../config/naming';
-import { ACCESS_LEVELS, statePolicyDocument } from '../config/policies';
+import { PolicyDocument } from '../iam/document';
 import { BackendConfig } from '../config/types';
 
 export type ExportFormat = 'terraform' | 'lokomotive' | 'kops' | 'json' | 'policy';
@@ -102,8 +102,7 @@ export function renderKops(config: BackendConfig): string {
 }
 
 /** Everything at once, for scripts: names, the backend settings, the kOps store and the policies. */
-export function renderJson(config: BackendConfig, settings: S3BackendSettings): string {
-  const policies = Object.fromEntries(ACCESS_LEVELS.map((level) => [level, statePolicyDocument(config, level)]));
+export function renderJson(config: BackendConfig, settings: S3BackendSettings, policies: Readonly<Record<string, PolicyDocument>>): string {
   const document = {
     bucket: config.bucket,
     region: config.region,

@@ -1,14 +1,17 @@
-// npm run backend-config -- --format terraform|lokomotive|kops|json|policy [--stack app] [--key k] [--out file]
+// npm run backend-config -- --format terraform|lokomotive|kops|json|policy [--stack app] [--key k] [--for-account id] [--out file]
 import { writeFileSync } from 'fs';
+import { join } from 'path';
 import { parseArgs } from 'util';
 import { loadConfig } from '../config/load';
 import { ConfigError } from '../config/types';
+import { readDeployed } from '../exports/deployed';
 import { exportSettings, UsageError } from '../exports/export';
+import { awsClients } from './lib/aws';
 
 const USAGE =
-  'usage: npm run backend-config -- [--format terraform|lokomotive|kops|json|policy] [--stack app|app-<env>|bootstrap] [--key <state key>] [--aws-creds-path <file>] [--level read-write|read-only|kops] [--out <file>]';
+  'usage: npm run backend-config -- [--format terraform|lokomotive|kops|json|policy] [--stack app|app-<env>|bootstrap] [--key <state key>] [--aws-creds-path <file>] [--level read-write|read-only|kops] [--for-account <12-digit id>] [--out <file>]';
 
-function main(): number {
+async function main(): Promise<number> {
   try {
     const { values } = parseArgs({
       options: {
@@ -17,6 +20,7 @@ function main(): number {
         key: { type: 'string' },
         'aws-creds-path': { type: 'string' },
         level: { type: 'string' },
+        'for-account': { type: 'string' },
         out: { type: 'string' },
         help: { type: 'boolean' },
       },
@@ -26,13 +30,17 @@ function main(): number {
       console.log(USAGE);
       return 0;
     }
-    const text = exportSettings(loadConfig(), {
+    const config = loadConfig();
+    // The key's ARN (and so the account) exists only once bootstrap is deployed; its outputs are read when there.
+    const deployed = await readDeployed(config, join(__dirname, '..'), () => awsClients(config.region, config.endpoint).s3);
+    const text = exportSettings(config, {
       format: values.format,
       stack: values.stack,
       key: values.key,
       awsCredsPath: values['aws-creds-path'],
       level: values.level,
-    });
+      forAccount: values['for-account'],
+    }, deployed);
     if (values.out) {
       writeFileSync(values.out, text);
       console.error(`wrote ${values.out}`);
@@ -55,4 +63,6 @@ function main(): number {
   }
 }
 
-process.exitCode = main();
+void main().then((code) => {
+  process.exitCode = code;
+});

@@ -3,10 +3,12 @@ import { readFileSync, writeFileSync } from 'fs';
 import { join } from 'path';
 import { renderSettingsTable } from '../config/settings';
 import { renderSecurityTable } from '../security/controls';
+import { renderRequestMatrix } from '../security/request-catalog';
 
 const GENERATED_BLOCKS: Record<string, () => string> = {
   settings: renderSettingsTable,
   security: renderSecurityTable,
+  requests: () => renderRequestMatrix(),
 };
 
 const path = join(__dirname, '..', 'README.md');

@@ -35,7 +35,7 @@ export const SECURITY_CONTROLS: readonly SecurityControl[] = [
   {
     control: 'Uploads only with the state key',
     checkov: [],
-    how: 'Bucket policy denies PutObject that asks for another encryption type, names another KMS key (the key ARN, id, alias name and alias ARN are accepted, since Terraform sends kms_key_id as the alias), or uses SSE-C. Left out on emulators.',
+    how: 'Bucket policy denies PutObject that asks for another encryption type, names another KMS key (the key ARN, id, alias name and alias ARN are accepted, since Terraform sends kms_key_id as the alias; other accounts only the key ARN), asks for aws:kms without a key (aws/s3), or uses SSE-C; header-less uploads get the state key. Decided by the request matrix below. Left out on emulators.',
   },
   { control: 'Cross-region replication', checkov: ['CKV_AWS_144'], securityHub: 'S3.7', how: 'Opt-in with TFSTATE_REPLICA_REGION: versioned replica with its own KMS key in that region, least-privilege replication role, delete markers not replicated.' },
   { control: 'Event notifications', checkov: ['CKV2_AWS_62'], securityHub: 'S3.11', how: 'Every bucket sends its object events to EventBridge (no charge for AWS service events); left out on emulators.' },

@@ -1,12 +1,16 @@
 import { Construct } from 'constructs';
 import { LocalBackend, TerraformOutput, TerraformStack } from 'cdktf';
 import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
-import { accountRootArn, bucketArn } from '../config/arn';
+import { accountRootArn, bucketArn, principalArn } from '../config/arn';
 import { backendSettings } from '../config/backend';
-import { accessLogPrefix, BOOTSTRAP_LOCAL_STATE, kopsStateStore } from '../config/naming';
+import { accessLogPrefix, BOOTSTRAP_LOCAL_STATE, kopsStateStore, projectStateKeyPatterns } from '../config/naming';
+import { SETTINGS } from '../config/settings';
+import { stateResources } from '../config/state-resources';
 import { BackendConfig } from '../config/types';
 import { DynamodbResourcePolicy } from '@cdktf/provider-aws/lib/dynamodb-resource-policy';
-import { crossAccountBucketStatements, crossAccountKeyStatements, crossAccountTableStatements } from '../config/policies';
+import { checkPolicySize, policyJson } from '../iam/document';
+import { crossAccountBucketStatements, crossAccountKeyStatements, crossAccountTableStatements, CrossAccountPrincipals } from '../iam/resource-policies';
+import { StateResources } from '../iam/state-access';
 import { AccessPolicies } from '../constructs/access-policies';
 import { LockTable } from '../constructs/lock-table';
 import { LogBucket } from '../constructs/log-bucket';
@@ -44,12 +48,20 @@ export class BootstrapStack extends TerraformStack {
     const realAws = config.endpoint === undefined;
     const account = new DataAwsCallerIdentity(this, 'account');
     const rootArn = accountRootArn(config.region, account.accountId);
+    const principals: CrossAccountPrincipals = {
+      writers: config.crossAccountPrincipals.map((principal) => principalArn(config.region, principal)),
+      readers: config.crossAccountReaders.map((principal) => principalArn(config.region, principal)),
+    };
+    const stateKeys = projectStateKeyPatterns(config);
+    // The key policy cannot name its own key's ARN, and nothing in it needs to: "*" is the key there.
+    const keyPolicyResources: StateResources = stateResources(config, { accountId: account.accountId, keyArn: '*' });
     this.stateKey = new StateKey(this, 'state-key', {
       alias: config.kmsAlias,
       accountRootArn: rootArn,
       preventDestroy,
-      additionalPolicyStatements: crossAccountKeyStatements(config),
+      additionalPolicyStatements: crossAccountKeyStatements(keyPolicyResources, stateKeys, principals),
     });
+    const resources = stateResources(config, { accountId: account.accountId, keyArn: this.stateKey.key.arn });
     this.logBucket =
       config.logBucket === undefined
         ? undefined
@@ -69,9 +81,9 @@ export class BootstrapStack extends TerraformStack {
       bucketName: config.bucket,
       region: config.region,
       kmsKeyArn: this.stateKey.key.arn,
-      // Terraform's backend names the key by its alias (kms_key_id); S3 may see any of these forms.
-      acceptedKmsKeyIds: [this.stateKey.key.arn, this.stateKey.key.keyId, this.stateKey.alias.arn, config.kmsAlias],
-      denyOtherEncryption: realAws,
+      uploadKey: realAws
+        ? { keyArn: this.stateKey.key.arn, keyId: this.stateKey.key.keyId, aliasArn: this.stateKey.alias.arn, aliasName: config.kmsAlias, ownerAccountId: account.accountId }
+        : undefined,
       noncurrentVersionDays: config.noncurrentVersionDays,
       enforceTls: realAws,
       eventNotifications: realAws,
@@ -80,7 +92,7 @@ export class BootstrapStack extends TerraformStack {
         ? { targetBucket: this.logBucket.bucket.id, targetPrefix: accessLogPrefix(config.bucket), dependsOn: [this.logBucket.policy] }
         : undefined,
       preventDestroy,
-      additionalPolicyStatements: crossAccountBucketStatements(config),
+      additionalPolicyStatements: crossAccountBucketStatements(resources, stateKeys, config.kopsPrefix, principals),
     });
     this.replication =
       config.replica === undefined
@@ -108,15 +120,22 @@ export class BootstrapStack extends TerraformStack {
         ? undefined
         : new LockTable(this, 'lock-table', { tableName: config.lockTable, kmsKeyArn: this.stateKey.key.arn, preventDestroy });
 
-    const tableGrants = this.lockTable ? crossAccountTableStatements(config, this.lockTable.table.arn) : [];
-    if (this.lockTable && tableGrants.length > 0) {
-      new DynamodbResourcePolicy(this, 'lock-table-cross-account', {
-        resourceArn: this.lockTable.table.arn,
-        policy: JSON.stringify({ Version: '2012-10-17', Statement: tableGrants }),
-      });
+    const tableGrants = crossAccountTableStatements(resources, stateKeys, principals);
+    const tablePolicy = tableGrants.length > 0 ? policyJson(tableGrants) : undefined;
+    if (this.lockTable && tablePolicy !== undefined) {
+      new DynamodbResourcePolicy(this, 'lock-table-cross-account', { resourceArn: this.lockTable.table.arn, policy: tablePolicy });
     }
 
-    this.accessPolicies = new AccessPolicies(this, 'access-policies', { config, accountId: account.accountId });
+    this.accessPolicies = new AccessPolicies(this, 'access-policies', { resources, stateKeys, kopsPrefix: config.kopsPrefix });
+
+    // AWS refuses oversized policies only at deploy (moto never does): refuse them at synth.
+    const crossAccount = `${SETTINGS.crossAccountPrincipals.env} and ${SETTINGS.crossAccountReaders.env} (${principals.writers.length + principals.readers.length} principals)`;
+    if (this.stateBucket.policyJson) checkPolicySize('state bucket policy', 'bucket policy', this.stateBucket.policyJson, crossAccount);
+    checkPolicySize('state key policy', 'key policy', this.stateKey.policyJson, crossAccount);
+    if (tablePolicy) checkPolicySize('lock table resource policy', 'table resource policy', tablePolicy, crossAccount);
+    for (const [level, json] of Object.entries(this.accessPolicies.policyJson)) {
+      checkPolicySize(`managed policy ${level}`, 'managed policy', json, `${SETTINGS.stateKey.env} and ${SETTINGS.environmentKeyPrefix.env}`);
+    }
 
     new TerraformOutput(this, 'bucket', { value: this.stateBucket.bucket.bucket, description: 'State bucket' });
     new TerraformOutput(this, 'region', { value: config.region, description: 'Region of bucket, table and key' });

@@ -1,0 +1,38 @@
+// What only the deployed bootstrap knows (the key's ARN, and so the account id), read from its state's
+// outputs: the local state file, or the bootstrap state object when phase 3 moved it into the bucket.
+import { existsSync, readFileSync } from 'fs';
+import { join } from 'path';
+import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { BOOTSTRAP_LOCAL_STATE } from '../config/naming';
+import { BackendConfig } from '../config/types';
+
+export interface DeployedBackend {
+  /** ARN of the state key (output kms_key_arn); undefined when bootstrap is not deployed. */
+  readonly keyArn?: string;
+}
+
+/** The outputs of a Terraform state file's text. */
+export function deployedFromState(text: string): DeployedBackend {
+  const outputs = (JSON.parse(text) as { outputs?: Record<string, { value?: unknown }> }).outputs ?? {};
+  const keyArn = outputs.kms_key_arn?.value;
+  return typeof keyArn === 'string' && keyArn !== '' ? { keyArn } : {};
+}
+
+/** The account id in an ARN (`arn:<partition>:<service>:<region>:<account>:...`). */
+export function accountOfArn(arn: string): string | undefined {
+  return /^arn:[^:]+:[^:]+:[^:]*:(\d{12}):/.exec(arn)?.[1];
+}
+
+/** Reads the bootstrap's outputs where its state lives; {} when it is not deployed (or not readable). */
+export async function readDeployed(config: BackendConfig, projectRoot: string, s3: () => S3Client): Promise<DeployedBackend> {
+  if (config.bootstrapBackend === 'local') {
+    const path = join(projectRoot, BOOTSTRAP_LOCAL_STATE);
+    return existsSync(path) ? deployedFromState(readFileSync(path, 'utf8')) : {};
+  }
+  try {
+    const object = await s3().send(new GetObjectCommand({ Bucket: config.bucket, Key: config.bootstrapStateKey }));
+    return deployedFromState(await object.Body!.transformToString());
+  } catch {
+    return {};
+  }
+}

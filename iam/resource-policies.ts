@@ -1,0 +1,155 @@
+// Resource policies (bucket, key, table) and the service roles' policies, as pure functions of ARNs.
+import { Statement, withPrincipals } from './document';
+import { KOPS_BUCKET_ACTIONS, kopsStoreObjects, StateResources, stateUserStatements } from './state-access';
+
+/** Deny every request to a bucket and its objects that is not made over TLS (Security Hub S3.5). */
+export function denyInsecureTransport(bucketArn: string): Statement {
+  return {
+    Sid: 'DenyInsecureTransport',
+    Effect: 'Deny',
+    Principal: '*',
+    Action: 's3:*',
+    Resource: [bucketArn, `${bucketArn}/*`],
+    Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+  };
+}
+
+/** Every form in which a client may name the bucket's key in x-amz-server-side-encryption-aws-kms-key-id. */
+export interface BucketKeyForms {
+  readonly keyArn: string;
+  readonly keyId: string;
+  readonly aliasArn: string;
+  readonly aliasName: string;
+  /** Account that owns bucket and key: only its principals may name the key by id or alias (those resolve in the caller's account). */
+  readonly ownerAccountId: string;
+}
+
+const SSE = 's3:x-amz-server-side-encryption';
+const SSE_KEY = 's3:x-amz-server-side-encryption-aws-kms-key-id';
+
+/**
+ * Uploads land encrypted with the bucket's key only. Each deny applies only when the request carries the
+ * header it judges: IAM evaluates a condition on an absent key as false, except `...IfExists` (true), so a
+ * header-less upload (Lokomotive, kOps) passes and gets the bucket default, the state key. Whether S3 fills the
+ * key-id condition key with the key it resolves or with the header as sent is not settled by AWS's
+ * documentation; these statements are right under both (the simulation tests evaluate both readings).
+ */
+export function uploadEncryptionDenies(bucketArn: string, key: BucketKeyForms): Statement[] {
+  const deny = (Sid: string, Condition: Statement['Condition']): Statement => ({ Sid, Effect: 'Deny', Principal: '*', Action: 's3:PutObject', Resource: `${bucketArn}/*`, Condition });
+  return [
+    deny('DenyUploadsNotSseKms', { StringNotEquals: { [SSE]: 'aws:kms' }, Null: { [SSE]: 'false' } }),
+    // Terraform sends kms_key_id verbatim (the alias name, in this project's settings).
+    deny('DenyUploadsWithOtherKmsKeys', { StringNotEquals: { [SSE_KEY]: [key.keyArn, key.keyId, key.aliasArn, key.aliasName] }, Null: { [SSE_KEY]: 'false' } }),
+    // Another account's alias or bare key id resolves in that account: it must name the key ARN.
+    deny('DenyOtherAccountsUploadsNotNamingKeyArn', { StringNotEquals: { 'aws:PrincipalAccount': key.ownerAccountId, [SSE_KEY]: key.keyArn }, Null: { [SSE_KEY]: 'false' } }),
+    // aws:kms without a key id means the AWS managed key aws/s3 (S3 PutObject reference), not the bucket default.
+    deny('DenyUploadsWithAwsManagedKey', { StringEquals: { [SSE]: 'aws:kms' }, Null: { [SSE_KEY]: 'true' } }),
+    deny('DenyUploadsWithCustomerKeys', { Null: { 's3:x-amz-server-side-encryption-customer-algorithm': 'false' } }),
+  ];
+}
+
+/** Principals of other accounts, by tier. */
+export interface CrossAccountPrincipals {
+  /** Read-write on the project's state keys plus the kOps store. */
+  readonly writers: readonly string[];
+  /** Read-only on the project's state keys. */
+  readonly readers: readonly string[];
+}
+
+const onlyService = (prefix: string) => (statement: Statement) => [statement.Action].flat().every((action) => action.startsWith(prefix));
+
+/** Bucket policy statements for other accounts: the S3 part of their tier's identity statements. */
+export function crossAccountBucketStatements(resources: StateResources, keys: readonly string[], kopsPrefix: string, principals: CrossAccountPrincipals): Statement[] {
+  const writers = stateUserStatements(resources, 'read-write', keys, { objects: kopsStoreObjects(resources, kopsPrefix), bucketActions: KOPS_BUCKET_ACTIONS });
+  const readers = stateUserStatements(resources, 'read-only', keys);
+  return [
+    ...(principals.writers.length > 0 ? withPrincipals(writers.filter(onlyService('s3:')), principals.writers, 'Writers') : []),
+    ...(principals.readers.length > 0 ? withPrincipals(readers.filter(onlyService('s3:')), principals.readers, 'Readers') : []),
+  ];
+}
+
+/** Key policy statements for other accounts: the KMS part of their tier ("*" is this key in a key policy). */
+export function crossAccountKeyStatements(resources: StateResources, keys: readonly string[], principals: CrossAccountPrincipals): Statement[] {
+  const inKeyPolicy: StateResources = { ...resources, keyArn: '*', keyAlias: undefined };
+  return [
+    ...(principals.writers.length > 0 ? withPrincipals(stateUserStatements(inKeyPolicy, 'read-write', keys).filter(onlyService('kms:')), principals.writers, 'Writers') : []),
+    ...(principals.readers.length > 0 ? withPrincipals(stateUserStatements(inKeyPolicy, 'read-only', keys).filter(onlyService('kms:')), principals.readers, 'Readers') : []),
+  ];
+}
+
+/** Table resource policy statements for other accounts: their tier's lock and digest items. */
+export function crossAccountTableStatements(resources: StateResources, keys: readonly string[], principals: CrossAccountPrincipals): Statement[] {
+  if (resources.tableArn === undefined) return [];
+  return [
+    ...(principals.writers.length > 0 ? withPrincipals(stateUserStatements(resources, 'read-write', keys).filter(onlyService('dynamodb:')), principals.writers, 'Writers') : []),
+    ...(principals.readers.length > 0 ? withPrincipals(stateUserStatements(resources, 'read-only', keys).filter(onlyService('dynamodb:')), principals.readers, 'Readers') : []),
+  ];
+}
+
+/**
+ * The key policy: the account root may administer and use the key, which is what delegates access to IAM
+ * policies in the account (without it only the key policy could grant anything, and a lost principal would
+ * lock the key for good). Extra statements come after it, never a wildcard principal.
+ */
+export function keyPolicyStatements(accountRootArn: string, additional: readonly Statement[] = []): Statement[] {
+  return [{ Sid: 'AccountRootAndIamPolicies', Effect: 'Allow', Principal: { AWS: accountRootArn }, Action: 'kms:*', Resource: '*' }, ...additional];
+}
+
+/** Log delivery may put objects under the prefix, for the source bucket of the source account only. */
+export function logDeliveryStatement(logBucketArn: string, sourceBucketArn: string, sourceAccountId: string, prefix: string): Statement {
+  return {
+    Sid: 'S3ServerAccessLogDelivery',
+    Effect: 'Allow',
+    Principal: { Service: 'logging.s3.amazonaws.com' },
+    Action: 's3:PutObject',
+    Resource: `${logBucketArn}/${prefix}*`,
+    Condition: { ArnLike: { 'aws:SourceArn': sourceBucketArn }, StringEquals: { 'aws:SourceAccount': sourceAccountId } },
+  };
+}
+
+/** S3 may assume the replication role. */
+export const REPLICATION_TRUST: readonly Statement[] = [{ Sid: 'S3Replication', Effect: 'Allow', Principal: { Service: 's3.amazonaws.com' }, Action: 'sts:AssumeRole' }];
+
+export interface ReplicationArns {
+  readonly sourceBucketArn: string;
+  readonly replicaBucketArn: string;
+  readonly sourceKmsKeyArn: string;
+  readonly replicaKmsKeyArn: string;
+  readonly sourceRegion: string;
+  readonly replicaRegion: string;
+}
+
+/** Least privilege for S3 replication of KMS-encrypted objects, as AWS documents it, on these two buckets and keys only. */
+export function replicationRoleStatements(input: ReplicationArns): Statement[] {
+  return [
+    { Sid: 'ReadSourceConfiguration', Effect: 'Allow', Action: ['s3:GetReplicationConfiguration', 's3:ListBucket'], Resource: input.sourceBucketArn },
+    {
+      Sid: 'ReadSourceVersions',
+      Effect: 'Allow',
+      Action: ['s3:GetObjectVersionForReplication', 's3:GetObjectVersionAcl', 's3:GetObjectVersionTagging'],
+      Resource: `${input.sourceBucketArn}/*`,
+    },
+    { Sid: 'WriteReplicas', Effect: 'Allow', Action: ['s3:ReplicateObject', 's3:ReplicateTags'], Resource: `${input.replicaBucketArn}/*` },
+    {
+      Sid: 'DecryptWithSourceKeyThroughS3',
+      Effect: 'Allow',
+      Action: 'kms:Decrypt',
+      Resource: input.sourceKmsKeyArn,
+      Condition: {
+        StringEquals: { 'kms:ViaService': `s3.${input.sourceRegion}.amazonaws.com` },
+        // With S3 bucket keys the context is the bucket ARN, without them the object ARN.
+        StringLike: { 'kms:EncryptionContext:aws:s3:arn': [input.sourceBucketArn, `${input.sourceBucketArn}/*`] },
+      },
+    },
+    {
+      Sid: 'EncryptWithReplicaKeyThroughS3',
+      Effect: 'Allow',
+      Action: ['kms:Encrypt', 'kms:GenerateDataKey'],
+      Resource: input.replicaKmsKeyArn,
+      Condition: {
+        StringEquals: { 'kms:ViaService': `s3.${input.replicaRegion}.amazonaws.com` },
+        StringLike: { 'kms:EncryptionContext:aws:s3:arn': [input.replicaBucketArn, `${input.replicaBucketArn}/*`] },
+      },
+    },
+  ];
+}
