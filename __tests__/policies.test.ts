@@ -1,5 +1,9 @@
-import { exportSettings, UsageError } from '../exports/export';
-import { deployedFromState } from '../exports/deployed';
+import { exportSettings, needsDeployed, UsageError } from '../exports/export';
+import { mkdtempSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { S3Client } from '@aws-sdk/client-s3';
+import { DeployedReadError, deployedFromState, readDeployed } from '../exports/deployed';
 import { policySize, Statement } from '../iam/document';
 import { kopsStatements, StateResources, stateUserStatements } from '../iam/state-access';
 import { ConfigError } from '../config/types';
@@ -150,9 +154,28 @@ describe('fix 2: --for-account settings name the key and the table by ARN', () =
     );
     expect(() => exportSettings(config, { format: 'terraform', forAccount: '1111' }, deployed)).toThrow('--for-account "1111": must be a 12-digit AWS account id');
   });
-  test('the key ARN is read from the bootstrap state\'s outputs', () => {
+  test('the key ARN is read from the bootstrap state\'s outputs', async () => {
     expect(deployedFromState(JSON.stringify({ outputs: { kms_key_arn: { value: KEY_ARN } } }))).toEqual({ keyArn: KEY_ARN });
     expect(deployedFromState(JSON.stringify({ outputs: {} }))).toEqual({});
+    const root = mkdtempSync(join(tmpdir(), 'tfstate-deployed-'));
+    const noS3 = (): S3Client => {
+      throw new Error('local bootstrap state needs no S3 call');
+    };
+    expect(await readDeployed(config, root, noS3)).toEqual({});
+    writeFileSync(join(root, 'terraform.bootstrap.tfstate'), JSON.stringify({ outputs: { kms_key_arn: { value: KEY_ARN } } }));
+    expect(await readDeployed(config, root, noS3)).toEqual({ keyArn: KEY_ARN });
+  });
+  test('after phase 3 the outputs come from the bucket: absent is "not deployed", unreadable is one line', async () => {
+    const inBucket = configFrom({ TFSTATE_BOOTSTRAP_BACKEND: 's3' });
+    const failing = (name: string) => () => ({ send: async () => Promise.reject(Object.assign(new Error('boom'), { name })) }) as unknown as S3Client;
+    expect(await readDeployed(inBucket, '/nonexistent', failing('NoSuchKey'))).toEqual({});
+    await expect(readDeployed(inBucket, '/nonexistent', failing('AccessDenied'))).rejects.toThrow(
+      new DeployedReadError("reading the bootstrap's outputs from s3://tfstate-0a1b2c3d4e5f-us-east-1/bootstrap/terraform.tfstate: AccessDenied: boom"),
+    );
+  });
+  test('only settings that name account-specific ARNs read the deployed outputs', () => {
+    expect([{}, { format: 'kops' }, { format: 'lokomotive' }].map((request) => needsDeployed(request))).toEqual([false, false, false]);
+    expect([{ format: 'policy' }, { format: 'json' }, { format: 'terraform', forAccount: '111122223333' }].map((request) => needsDeployed(request))).toEqual([true, true, true]);
   });
 });
 

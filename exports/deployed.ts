@@ -23,7 +23,10 @@ export function accountOfArn(arn: string): string | undefined {
   return /^arn:[^:]+:[^:]+:[^:]*:(\d{12}):/.exec(arn)?.[1];
 }
 
-/** Reads the bootstrap's outputs where its state lives; {} when it is not deployed (or not readable). */
+/** The bootstrap state exists but cannot be read (credentials, network): one line for the user. */
+export class DeployedReadError extends Error {}
+
+/** Reads the bootstrap's outputs where its state lives; {} when it is not deployed. */
 export async function readDeployed(config: BackendConfig, projectRoot: string, s3: () => S3Client): Promise<DeployedBackend> {
   if (config.bootstrapBackend === 'local') {
     const path = join(projectRoot, BOOTSTRAP_LOCAL_STATE);
@@ -32,7 +35,9 @@ export async function readDeployed(config: BackendConfig, projectRoot: string, s
   try {
     const object = await s3().send(new GetObjectCommand({ Bucket: config.bucket, Key: config.bootstrapStateKey }));
     return deployedFromState(await object.Body!.transformToString());
-  } catch {
-    return {};
+  } catch (error) {
+    const name = (error as Error).name;
+    if (name === 'NoSuchKey' || name === 'NoSuchBucket') return {};
+    throw new DeployedReadError(`reading the bootstrap's outputs from s3://${config.bucket}/${config.bootstrapStateKey}: ${name}: ${(error as Error).message}`);
   }
 }

@@ -76,6 +76,13 @@ function forOtherAccount(settings: S3BackendSettings, config: BackendConfig, own
   };
 }
 
+/** Whether the request names ARNs that only the deployed bootstrap can tell (so the command reads its outputs). */
+export function needsDeployed(request: ExportRequest): boolean {
+  if (request.forAccount !== undefined) return true;
+  const format = request.format ?? 'terraform';
+  return format === 'policy' || format === 'json';
+}
+
 /** Renders the requested consumer's settings from the config (and the deployed bootstrap's outputs, when known). */
 export function exportSettings(config: BackendConfig, request: ExportRequest, deployed: DeployedBackend = {}): string {
   const format = oneOf<ExportFormat>('--format', request.format ?? 'terraform', EXPORT_FORMATS);

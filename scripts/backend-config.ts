@@ -4,8 +4,8 @@ import { join } from 'path';
 import { parseArgs } from 'util';
 import { loadConfig } from '../config/load';
 import { ConfigError } from '../config/types';
-import { readDeployed } from '../exports/deployed';
-import { exportSettings, UsageError } from '../exports/export';
+import { DeployedReadError, readDeployed } from '../exports/deployed';
+import { exportSettings, needsDeployed, UsageError } from '../exports/export';
 import { awsClients } from './lib/aws';
 
 const USAGE =
@@ -31,16 +31,17 @@ async function main(): Promise<number> {
       return 0;
     }
     const config = loadConfig();
-    // The key's ARN (and so the account) exists only once bootstrap is deployed; its outputs are read when there.
-    const deployed = await readDeployed(config, join(__dirname, '..'), () => awsClients(config.region, config.endpoint).s3);
-    const text = exportSettings(config, {
+    const request = {
       format: values.format,
       stack: values.stack,
       key: values.key,
       awsCredsPath: values['aws-creds-path'],
       level: values.level,
       forAccount: values['for-account'],
-    }, deployed);
+    };
+    // The key's ARN (and so the account) exists only once bootstrap is deployed; its outputs are read when needed.
+    const deployed = needsDeployed(request) ? await readDeployed(config, join(__dirname, '..'), () => awsClients(config.region, config.endpoint).s3) : {};
+    const text = exportSettings(config, request, deployed);
     if (values.out) {
       writeFileSync(values.out, text);
       console.error(`wrote ${values.out}`);
@@ -51,6 +52,10 @@ async function main(): Promise<number> {
   } catch (error) {
     if (error instanceof ConfigError) {
       for (const problem of error.problems) console.error(`tfstate config error: ${problem}`);
+      return 1;
+    }
+    if (error instanceof DeployedReadError) {
+      console.error(`backend-config: ${error.message}`);
       return 1;
     }
     // parseArgs reports unknown flags with a TypeError carrying an ERR_PARSE_ARGS_* code.

@@ -3,8 +3,10 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import { DescribeTableCommand, GetItemCommand, GetResourcePolicyCommand } from '@aws-sdk/client-dynamodb';
 import { GetBucketPolicyCommand, GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
+import { DescribeKeyCommand } from '@aws-sdk/client-kms';
 import { loadConfig } from '../../config/load';
 import { digestLockId, lockItemId } from '../../config/naming';
+import { readDeployed } from '../../exports/deployed';
 import { exportSettings } from '../../exports/export';
 import { md5Hex } from '../../ops/state';
 import { run } from '../../scripts/lib/run';
@@ -39,10 +41,11 @@ async function plainTerraformProject(scenario: Scenario, key: string): Promise<v
 }
 
 const OTHER_ACCOUNT = '111122223333';
+const READER_ACCOUNT = '444455556666';
 
-describe('consumers and operations (TFSTATE_LOCKING=dynamodb, one cross-account principal)', () => {
+describe('consumers and operations (TFSTATE_LOCKING=dynamodb, one cross-account writer and one reader)', () => {
   test('cross-account grants, export, crash and force-unlock, history and restore, moving state to another bucket', async () => {
-    await withScenario('consumers and operations', { TFSTATE_CROSS_ACCOUNT_PRINCIPALS: OTHER_ACCOUNT }, async (scenario) => {
+    await withScenario('consumers and operations', { TFSTATE_CROSS_ACCOUNT_PRINCIPALS: OTHER_ACCOUNT, TFSTATE_CROSS_ACCOUNT_READERS: READER_ACCOUNT }, async (scenario) => {
       const { config, aws, cdktf, terraform, command } = scenario;
       const table = config.lockTable!;
       expectSuccess(await cdktf('deploy', ['bootstrap']), 'deploy bootstrap');
@@ -50,12 +53,21 @@ describe('consumers and operations (TFSTATE_LOCKING=dynamodb, one cross-account 
 
       // 0. Cross-account grants are in place on the bucket and the table, and read back without drift.
       const bucketPolicy = (await aws.s3.send(new GetBucketPolicyCommand({ Bucket: config.bucket }))).Policy ?? '';
-      expect(bucketPolicy).toContain('CrossAccountLocateStateStore');
+      expect(JSON.parse(bucketPolicy).Statement.map((s: { Sid: string }) => s.Sid)).toEqual(['WritersListBucket', 'WritersReadWriteState', 'WritersReadWriteDeleteObjects', 'ReadersListBucket', 'ReadersReadState']);
       expect(bucketPolicy).toContain(`arn:aws:iam::${OTHER_ACCOUNT}:root`);
+      expect(bucketPolicy).toContain(`arn:aws:iam::${READER_ACCOUNT}:root`);
       const tableArn = (await aws.dynamodb.send(new DescribeTableCommand({ TableName: table }))).Table!.TableArn!;
       const tablePolicy = (await aws.dynamodb.send(new GetResourcePolicyCommand({ ResourceArn: tableArn }))).Policy ?? '';
-      expect(tablePolicy).toContain('CrossAccountLock');
+      expect(JSON.parse(tablePolicy).Statement.map((s: { Sid: string }) => s.Sid)).toEqual(['WritersLockAndDigestItems', 'ReadersReadStateDigests']);
       expect((await terraform('bootstrap', ['plan', '-input=false', '-detailed-exitcode'])).code).toBe(0);
+
+      // The settings another account gets name the deployed key and the table by ARN, read from the bootstrap's outputs.
+      const deployed = await readDeployed(config, scenario.dir, () => aws.s3);
+      const keyArn = (await aws.kms.send(new DescribeKeyCommand({ KeyId: config.kmsAlias }))).KeyMetadata!.Arn!;
+      expect(deployed).toEqual({ keyArn });
+      const forOther = exportSettings(config, { format: 'terraform', forAccount: OTHER_ACCOUNT }, deployed);
+      expect(forOther).toContain(`kms_key_id     = "${keyArn}"`);
+      expect(forOther).toContain(`dynamodb_table = "${tableArn}"`);
 
       // 1. Terraform reads its partial backend file for real: the state lands at the key, encrypted, with a digest.
       const plainKey = 'plain/terraform.tfstate';
