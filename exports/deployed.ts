@@ -23,6 +23,8 @@ export function accountOfArn(arn: string): string | undefined {
   return /^arn:[^:]+:[^:]+:[^:]*:(\d{12}):/.exec(arn)?.[1];
 }
 
+const READ_TIMEOUT_MS = 20_000;
+
 /** The bootstrap state exists but cannot be read (credentials, network): one line for the user. */
 export class DeployedReadError extends Error {}
 
@@ -33,11 +35,13 @@ export async function readDeployed(config: BackendConfig, projectRoot: string, s
     return existsSync(path) ? deployedFromState(readFileSync(path, 'utf8')) : {};
   }
   try {
-    const object = await s3().send(new GetObjectCommand({ Bucket: config.bucket, Key: config.bootstrapStateKey }));
+    // A frozen endpoint must not hang the command: one state object answers in well under this.
+    const object = await s3().send(new GetObjectCommand({ Bucket: config.bucket, Key: config.bootstrapStateKey }), { abortSignal: AbortSignal.timeout(READ_TIMEOUT_MS) });
     return deployedFromState(await object.Body!.transformToString());
   } catch (error) {
     const name = (error as Error).name;
     if (name === 'NoSuchKey' || name === 'NoSuchBucket') return {};
-    throw new DeployedReadError(`reading the bootstrap's outputs from s3://${config.bucket}/${config.bootstrapStateKey}: ${name}: ${(error as Error).message}`);
+    const why = name === 'AbortError' ? `no answer within ${READ_TIMEOUT_MS / 1000} s` : `${name}: ${(error as Error).message}`;
+    throw new DeployedReadError(`reading the bootstrap's outputs from s3://${config.bucket}/${config.bootstrapStateKey}: ${why}`);
   }
 }

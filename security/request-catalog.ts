@@ -60,26 +60,26 @@ const lockId = (key: string) => ({ 'dynamodb:LeadingKeys': [`{bucketName}/${key}
 function terraformRun(consumer: Consumer, key: string, locking: 'dynamodb' | 's3' | 'both', upload: Upload): CatalogRow[] {
   const object = `{bucket}/${key}`;
   const rows: CatalogRow[] = [
-    { consumer, request: `init of a new key: 404 needs ListBucket (${key})`, action: 's3:ListBucket', resource: '{bucket}', expected: 'Allowed', source: `${TF}client.go getObject (HeadObject: only NotFound means no state)` },
-    { consumer, request: `read state (${key})`, action: 's3:GetObject', resource: object, expected: 'Allowed', source: `${TF}client.go getObject` },
-    { consumer, request: `write state (${key})`, action: 's3:PutObject', resource: object, upload, expected: 'Allowed', source: `${TF}client.go PutObject` },
+    { consumer, request: `init of a new key: 404 needs ListBucket (${key})`, action: 's3:ListBucket', resource: '{bucket}', expected: 'Allowed', source: `${TF}client.go Get (HeadObject: only NotFound means no state)` },
+    { consumer, request: `read state (${key})`, action: 's3:GetObject', resource: object, expected: 'Allowed', source: `${TF}client.go Get` },
+    { consumer, request: `write state (${key})`, action: 's3:PutObject', resource: object, upload, expected: 'Allowed', source: `${TF}client.go Put` },
     { consumer, request: `decrypt state through S3 (${key})`, action: 'kms:Decrypt', resource: '{key}', context: { via: 's3' }, expected: 'Allowed', source: S3_KMS },
     { consumer, request: `data key for a write through S3 (${key})`, action: 'kms:GenerateDataKey', resource: '{key}', context: { via: 's3' }, expected: 'Allowed', source: S3_KMS },
   ];
   if (locking !== 's3') {
     rows.push(
-      { consumer, request: `lock item put (${key})`, action: 'dynamodb:PutItem', resource: '{table}', context: lockId(key), expected: 'Allowed', source: `${TF}client.go dynamoDBLock` },
-      { consumer, request: `lock item read (${key})`, action: 'dynamodb:GetItem', resource: '{table}', context: lockId(key), expected: 'Allowed', source: `${TF}client.go getLockInfo` },
-      { consumer, request: `lock item delete (${key})`, action: 'dynamodb:DeleteItem', resource: '{table}', context: lockId(key), expected: 'Allowed', source: `${TF}client.go dynamoDBUnlock` },
+      { consumer, request: `lock item put (${key})`, action: 'dynamodb:PutItem', resource: '{table}', context: lockId(key), expected: 'Allowed', source: `${TF}client.go lockWithDynamoDB` },
+      { consumer, request: `lock item read (${key})`, action: 'dynamodb:GetItem', resource: '{table}', context: lockId(key), expected: 'Allowed', source: `${TF}client.go unlockWithDynamoDB (getLockInfoWithDynamoDB)` },
+      { consumer, request: `lock item delete (${key})`, action: 'dynamodb:DeleteItem', resource: '{table}', context: lockId(key), expected: 'Allowed', source: `${TF}client.go unlockWithDynamoDB` },
       { consumer, request: `digest read (${key})`, action: 'dynamodb:GetItem', resource: '{table}', context: lockId(`${key}-md5`), expected: 'Allowed', source: `${TF}client.go getMD5` },
       { consumer, request: `digest write (${key})`, action: 'dynamodb:PutItem', resource: '{table}', context: lockId(`${key}-md5`), expected: 'Allowed', source: `${TF}client.go putMD5` },
     );
   }
   if (locking !== 'dynamodb') {
     rows.push(
-      { consumer, request: `lockfile put with If-None-Match (${key})`, action: 's3:PutObject', resource: `${object}.tflock`, upload, expected: 'Allowed', source: `${TF}client.go Lock (lockfile)` },
-      { consumer, request: `lockfile read (${key})`, action: 's3:GetObject', resource: `${object}.tflock`, expected: 'Allowed', source: `${TF}client.go getLockInfo` },
-      { consumer, request: `lockfile delete (${key})`, action: 's3:DeleteObject', resource: `${object}.tflock`, expected: 'Allowed', source: `${TF}client.go Unlock` },
+      { consumer, request: `lockfile put with If-None-Match (${key})`, action: 's3:PutObject', resource: `${object}.tflock`, upload, expected: 'Allowed', source: `${TF}client.go lockWithFile (IfNoneMatch *)` },
+      { consumer, request: `lockfile read (${key})`, action: 's3:GetObject', resource: `${object}.tflock`, expected: 'Allowed', source: `${TF}client.go unlockWithFile` },
+      { consumer, request: `lockfile delete (${key})`, action: 's3:DeleteObject', resource: `${object}.tflock`, expected: 'Allowed', source: `${TF}client.go unlockWithFile` },
     );
   }
   return rows;
@@ -98,7 +98,7 @@ function terraformConsumer(consumer: Consumer, locking: 'dynamodb' | 's3' | 'bot
     { consumer, request: 'read bootstrap state', action: 's3:GetObject', resource: '{bucket}/bootstrap/terraform.tfstate', expected: 'Denied', source: 'hostile: bootstrap state is the operator\'s' },
     { consumer, request: 'write a key outside the project', action: 's3:PutObject', resource: '{bucket}/env/dev/other.tfstate', upload: TERRAFORM_UPLOAD, expected: 'Denied', source: 'hostile: the environment pattern reaches only <prefix>/<env>/terraform.tfstate' },
     { consumer, request: 'write without TLS', action: 's3:PutObject', resource: STATE, upload: TERRAFORM_UPLOAD, insecure: true, expected: 'Denied', source: 'hostile: TLS only' },
-    { consumer, request: 'write with SSE-S3 (AES256)', action: 's3:PutObject', resource: STATE, upload: { sse: 'AES256' }, expected: 'Denied', source: `hostile: ${TF}client.go PutObject with encrypt and no kms_key_id` },
+    { consumer, request: 'write with SSE-S3 (AES256)', action: 's3:PutObject', resource: STATE, upload: { sse: 'AES256' }, expected: 'Denied', source: `hostile: ${TF}client.go Put with encrypt and no kms_key_id` },
     { consumer, request: 'write with aws:kms and no key id (aws/s3)', action: 's3:PutObject', resource: STATE, upload: { sse: 'aws:kms' }, expected: 'Denied', source: 'hostile: S3 PutObject reference, aws/s3 is used' },
     { consumer, request: 'write naming the aws/s3 key', action: 's3:PutObject', resource: STATE, upload: { sse: 'aws:kms', keyId: 'aws-s3-key' }, expected: 'Denied', source: 'hostile: not the state key' },
     { consumer, request: 'write naming another account\'s key', action: 's3:PutObject', resource: STATE, upload: { sse: 'aws:kms', keyId: 'other-account-key' }, expected: 'Denied', source: 'hostile: not the state key' },
@@ -114,16 +114,16 @@ const KOPS_STORE = '{bucket}/kops/cluster.example.com/config';
 
 function kopsRows(consumer: Consumer): CatalogRow[] {
   return [
-    { consumer, request: 'locate the bucket', action: 's3:GetBucketLocation', resource: '{bucket}', expected: 'Allowed', source: `${KOPS}s3context.go getRegionForBucket` },
-    { consumer, request: 'read default encryption', action: 's3:GetEncryptionConfiguration', resource: '{bucket}', expected: 'Allowed', source: `${KOPS}s3context.go getDefaultBucketEncryption` },
+    { consumer, request: 'locate the bucket', action: 's3:GetBucketLocation', resource: '{bucket}', expected: 'Allowed', source: `${KOPS}s3context.go getDetailsForBucket` },
+    { consumer, request: 'read default encryption', action: 's3:GetEncryptionConfiguration', resource: '{bucket}', expected: 'Allowed', source: `${KOPS}s3context.go hasServerSideEncryptionByDefault` },
     { consumer, request: 'list the store', action: 's3:ListBucket', resource: '{bucket}', context: { 's3:prefix': 'kops/' }, expected: 'Allowed', source: `${KOPS}s3fs.go ReadDir` },
     { consumer, request: 'read a file (404 when absent needs ListBucket)', action: 's3:ListBucket', resource: '{bucket}', expected: 'Allowed', source: `${KOPS}s3fs.go CreateFile (only NoSuchKey means absent)` },
     { consumer, request: 'read a file', action: 's3:GetObject', resource: KOPS_STORE, expected: 'Allowed', source: `${KOPS}s3fs.go ReadFile` },
-    { consumer, request: 'write a file, default encryption readable (no SSE header)', action: 's3:PutObject', resource: KOPS_STORE, upload: {}, expected: 'Allowed', source: `${KOPS}s3fs.go WriteFile` },
+    { consumer, request: 'write a file, default encryption readable (no SSE header)', action: 's3:PutObject', resource: KOPS_STORE, upload: {}, expected: 'Allowed', source: `${KOPS}s3fs.go WriteFile (getServerSideEncryption: no header with a default)` },
     { consumer, request: 'delete a file', action: 's3:DeleteObject', resource: KOPS_STORE, expected: 'Allowed', source: `${KOPS}s3fs.go Remove` },
     { consumer, request: 'data key through S3', action: 'kms:GenerateDataKey', resource: '{key}', context: { via: 's3' }, expected: 'Allowed', source: S3_KMS },
     { consumer, request: 'decrypt through S3', action: 'kms:Decrypt', resource: '{key}', context: { via: 's3' }, expected: 'Allowed', source: S3_KMS },
-    { consumer, request: 'write a file, default encryption unreadable (AES256)', action: 's3:PutObject', resource: KOPS_STORE, upload: { sse: 'AES256' }, expected: 'Denied', source: `${KOPS}s3fs.go WriteFile ("will encrypt using AES256"); refused so no object escapes the state key` },
+    { consumer, request: 'write a file, default encryption unreadable (AES256)', action: 's3:PutObject', resource: KOPS_STORE, upload: { sse: 'AES256' }, expected: 'Denied', source: `${KOPS}s3context.go hasServerSideEncryptionByDefault ("will encrypt using AES256"); refused so no object escapes the state key` },
     { consumer, request: 'read Terraform state', action: 's3:GetObject', resource: STATE, expected: 'Denied', source: 'hostile: kOps reaches only its store' },
     { consumer, request: 'decrypt directly, not through S3', action: 'kms:Decrypt', resource: '{key}', expected: 'Denied', source: 'hostile: the key serves S3 only' },
   ];
@@ -136,10 +136,10 @@ export const REQUEST_CATALOG: readonly CatalogRow[] = [
 
   // plan -lock=false, output, terraform_remote_state: reads only.
   ...(['app/terraform.tfstate', 'env/dev/terraform.tfstate', 'env:/blue/app/terraform.tfstate'] as const).flatMap((key): CatalogRow[] => [
-    { consumer: 'read-only user', request: `read state (${key})`, action: 's3:GetObject', resource: `{bucket}/${key}`, expected: 'Allowed', source: `${TF}client.go getObject` },
+    { consumer: 'read-only user', request: `read state (${key})`, action: 's3:GetObject', resource: `{bucket}/${key}`, expected: 'Allowed', source: `${TF}client.go Get` },
     { consumer: 'read-only user', request: `digest read (${key})`, action: 'dynamodb:GetItem', resource: '{table}', context: lockId(`${key}-md5`), expected: 'Allowed', source: `${TF}client.go getMD5` },
   ]),
-  { consumer: 'read-only user', request: 'missing key: 404 needs ListBucket', action: 's3:ListBucket', resource: '{bucket}', expected: 'Allowed', source: `${TF}client.go getObject` },
+  { consumer: 'read-only user', request: 'missing key: 404 needs ListBucket', action: 's3:ListBucket', resource: '{bucket}', expected: 'Allowed', source: `${TF}client.go Get` },
   { consumer: 'read-only user', request: 'decrypt through S3', action: 'kms:Decrypt', resource: '{key}', context: { via: 's3' }, expected: 'Allowed', source: S3_KMS },
   { consumer: 'read-only user', request: 'write state', action: 's3:PutObject', resource: STATE, upload: TERRAFORM_UPLOAD, expected: 'Denied', source: 'hostile: a reader writing' },
   { consumer: 'read-only user', request: 'take the lock', action: 'dynamodb:PutItem', resource: '{table}', context: lockId('app/terraform.tfstate'), expected: 'Denied', source: 'hostile: a reader locking' },
@@ -177,9 +177,9 @@ export const REQUEST_CATALOG: readonly CatalogRow[] = [
   { consumer: 'cross-account writer', request: 'decrypt directly, not through S3', action: 'kms:Decrypt', resource: '{key}', expected: 'Denied', source: 'hostile: the key serves S3 only' },
   { consumer: 'cross-account writer', request: 'lock item of the bootstrap key', action: 'dynamodb:PutItem', resource: '{table}', context: lockId('bootstrap/terraform.tfstate'), expected: 'Denied', source: 'hostile: lock items of other keys' },
   { consumer: 'cross-account writer', request: 'change the key policy', action: 'kms:PutKeyPolicy', resource: '{key}', expected: 'Denied', source: 'hostile: key policy changes' },
-  { consumer: 'cross-account reader', request: 'read state', action: 's3:GetObject', resource: STATE, expected: 'Allowed', source: `${TF}client.go getObject` },
-  { consumer: 'cross-account reader', request: 'read an environment\'s state', action: 's3:GetObject', resource: ENV_STATE, expected: 'Allowed', source: `${TF}client.go getObject` },
-  { consumer: 'cross-account reader', request: 'missing key: 404 needs ListBucket', action: 's3:ListBucket', resource: '{bucket}', expected: 'Allowed', source: `${TF}client.go getObject` },
+  { consumer: 'cross-account reader', request: 'read state', action: 's3:GetObject', resource: STATE, expected: 'Allowed', source: `${TF}client.go Get` },
+  { consumer: 'cross-account reader', request: 'read an environment\'s state', action: 's3:GetObject', resource: ENV_STATE, expected: 'Allowed', source: `${TF}client.go Get` },
+  { consumer: 'cross-account reader', request: 'missing key: 404 needs ListBucket', action: 's3:ListBucket', resource: '{bucket}', expected: 'Allowed', source: `${TF}client.go Get` },
   { consumer: 'cross-account reader', request: 'digest read', action: 'dynamodb:GetItem', resource: '{table}', context: lockId('app/terraform.tfstate-md5'), expected: 'Allowed', source: `${TF}client.go getMD5` },
   { consumer: 'cross-account reader', request: 'decrypt through S3', action: 'kms:Decrypt', resource: '{key}', context: { via: 's3' }, expected: 'Allowed', source: S3_KMS },
   { consumer: 'cross-account reader', request: 'write state', action: 's3:PutObject', resource: STATE, upload: { sse: 'aws:kms', keyId: 'key-arn' }, expected: 'Denied', source: 'hostile: a reader writing' },
@@ -221,6 +221,7 @@ export const REQUEST_CATALOG: readonly CatalogRow[] = [
     ] as const
   ).map(([request, action, resource, context]): CatalogRow => ({ consumer: 'replication role', request, action, resource, context, expected: 'Allowed', source: 'AWS S3 user guide, replication permissions for SSE-KMS objects' })),
   { consumer: 'replication role', request: 'S3 assumes the role', action: 'sts:AssumeRole', resource: '{role}', principal: 's3.amazonaws.com', expected: 'Allowed', source: 'AWS S3 user guide, replication role trust policy' },
+  { consumer: 'replication role', request: 'write a replica without TLS', action: 's3:ReplicateObject', resource: '{replica}/app/terraform.tfstate', insecure: true, expected: 'Denied', source: 'hostile: TLS only on the replica bucket too' },
   { consumer: 'replication role', request: 'replicate a delete', action: 's3:ReplicateDelete', resource: '{replica}/app/terraform.tfstate', expected: 'Denied', source: 'hostile: deletes are not replicated' },
   { consumer: 'replication role', request: 'decrypt directly, not through S3', action: 'kms:Decrypt', resource: '{key}', context: { context: '{bucket}' }, expected: 'Denied', source: 'hostile: the role uses keys through S3 only' },
   { consumer: 'replication role', request: 'decrypt another bucket\'s data', action: 'kms:Decrypt', resource: '{key}', context: { via: 's3', context: 'arn:aws:s3:::other-bucket' }, expected: 'Denied', source: 'hostile: only the source bucket' },
