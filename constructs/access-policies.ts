@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { IamPolicy } from '@cdktf/provider-aws/lib/iam-policy';
 import { policyJson } from '../iam/document';
-import { ACCESS_LEVELS, AccessLevel, kopsStatements, StateResources, stateUserStatements } from '../iam/state-access';
+import { ACCESS_LEVELS, AccessLevel, accessLevelStatements, StateResources } from '../iam/state-access';
 
 export interface AccessPoliciesProps {
   /** Bucket, key and table the policies grant use of (ARNs may be Terraform references). */
@@ -32,7 +32,7 @@ export class AccessPolicies extends Construct {
     const documents = {} as Record<AccessLevel, string>;
     const bucket = props.resources.bucketName;
     for (const level of ACCESS_LEVELS) {
-      documents[level] = policyJson(level === 'kops' ? kopsStatements(props.resources, props.kopsPrefix) : stateUserStatements(props.resources, level, props.stateKeys));
+      documents[level] = policyJson(accessLevelStatements(props.resources, level, props.stateKeys, props.kopsPrefix));
       policies[level] = new IamPolicy(this, level, {
         name: statePolicyName(bucket, level),
         description: `Terraform state in s3://${bucket}: ${level}`,

@@ -7,7 +7,7 @@ import { SETTINGS } from '../config/settings';
 import { stateResources } from '../config/state-resources';
 import { BackendConfig } from '../config/types';
 import { policyDocument, PolicyDocument } from '../iam/document';
-import { ACCESS_LEVELS, AccessLevel, kopsStatements, StateResources, stateUserStatements } from '../iam/state-access';
+import { ACCESS_LEVELS, AccessLevel, accessLevelStatements, StateResources } from '../iam/state-access';
 import { accountOfArn, DeployedBackend } from './deployed';
 import { EXPORT_FORMATS, ExportFormat, renderJson, renderKops, renderLokomotive, renderTerraform } from './render';
 
@@ -59,7 +59,7 @@ export function ownerAccount(config: BackendConfig, deployed: DeployedBackend): 
 
 /** The access-level policy over the given keys (all of the project's when none), with the owner's ARNs. */
 export function exportedPolicy(resources: StateResources, config: BackendConfig, level: AccessLevel, keys?: readonly string[]): PolicyDocument {
-  return policyDocument(level === 'kops' ? kopsStatements(resources, config.kopsPrefix) : stateUserStatements(resources, level, keys ?? projectStateKeyPatterns(config)));
+  return policyDocument(accessLevelStatements(resources, level, keys ?? projectStateKeyPatterns(config), config.kopsPrefix));
 }
 
 /** Backend settings another account can use: KMS and DynamoDB resolve names in the caller's account, ARNs anywhere. */

@@ -124,3 +124,8 @@ export function kopsStatements(resources: StateResources, kopsPrefix: string): S
     useStateKey(resources, ['kms:Decrypt', 'kms:GenerateDataKey']),
   ];
 }
+
+/** The statements of an access level: Terraform users over the given keys, or the kOps store. */
+export function accessLevelStatements(resources: StateResources, level: AccessLevel, keys: readonly string[], kopsPrefix: string): Statement[] {
+  return level === 'kops' ? kopsStatements(resources, kopsPrefix) : stateUserStatements(resources, level, keys);
+}
