@@ -83,7 +83,7 @@ export class StateReplication extends Construct {
     this.replica = new StateBucket(this, 'replica-bucket', {
       bucketName: props.replicaBucketName,
       region: props.replicaRegion,
-      kmsKeyArn: this.replicaKey.key.arn,
+      kmsKeyArn: this.replicaKey.keyArn,
       noncurrentVersionDays: props.noncurrentVersionDays,
       enforceTls: enforce,
       denyOtherEncryption: enforce,
@@ -109,7 +109,7 @@ export class StateReplication extends Construct {
           sourceBucketArn: props.source.arn,
           replicaBucketArn: this.replica.arn,
           sourceKmsKeyArn: props.sourceKmsKeyArn,
-          replicaKmsKeyArn: this.replicaKey.key.arn,
+          replicaKmsKeyArn: this.replicaKey.keyArn,
           sourceRegion: props.sourceRegion,
           replicaRegion: props.replicaRegion,
         }),
@@ -131,7 +131,7 @@ export class StateReplication extends Construct {
           destination: {
             bucket: this.replica.bucket.arn,
             storageClass: 'STANDARD',
-            encryptionConfiguration: { replicaKmsKeyId: this.replicaKey.key.arn },
+            encryptionConfiguration: { replicaKmsKeyId: this.replicaKey.keyArn },
           },
         },
       ],

@@ -2,7 +2,7 @@
 import { backendSettings } from '../config/backend';
 import { appStackName, environmentStateKey } from '../config/naming';
 import { ACCESS_LEVELS, AccessLevel, statePolicyDocument } from '../config/policies';
-import { stateKeyRule } from '../config/rules';
+import { profileNameRule, roleArnRule, stateKeyRule } from '../config/rules';
 import { BackendConfig } from '../config/types';
 import { EXPORT_FORMATS, ExportFormat, renderJson, renderKops, renderLokomotive, renderTerraform } from './render';
 
@@ -16,6 +16,10 @@ export interface ExportRequest {
   readonly awsCredsPath?: string;
   /** policy only: which access level. */
   readonly level?: string;
+  /** A role to assume for the state (Terraform's assume_role, the AWS SDK's AWS_ROLE_ARN for kOps). */
+  readonly roleArn?: string;
+  /** A named AWS profile (Terraform's profile, AWS_PROFILE for kOps). */
+  readonly profile?: string;
 }
 
 /** A mistake in the command's own arguments; printed as one line. */
@@ -33,6 +37,18 @@ export function stackStateKey(config: BackendConfig, stack: string): string {
   return environmentStateKey(config.environmentKeyPrefix, environment);
 }
 
+/** --role-arn and --profile, validated. */
+function credentialsOf(request: ExportRequest): { roleArn?: string; profile?: string } {
+  for (const [flag, value, rule] of [
+    ['--role-arn', request.roleArn, roleArnRule],
+    ['--profile', request.profile, profileNameRule],
+  ] as const) {
+    const broken = value === undefined ? undefined : rule(value);
+    if (broken) throw new UsageError(`${flag} ${JSON.stringify(value)}: ${broken}`);
+  }
+  return { roleArn: request.roleArn, profile: request.profile };
+}
+
 function oneOf<T extends string>(flag: string, value: string, allowed: readonly T[]): T {
   if (!(allowed as readonly string[]).includes(value)) throw new UsageError(`${flag} ${JSON.stringify(value)}: must be one of ${allowed.join(', ')}`);
   return value as T;
@@ -47,14 +63,18 @@ export function exportSettings(config: BackendConfig, request: ExportRequest): s
     if (broken) throw new UsageError(`--key ${JSON.stringify(request.key)}: ${broken}`);
     key = request.key;
   }
-  const settings = backendSettings(config, key);
+  const credentials = credentialsOf(request);
+  const settings = { ...backendSettings(config, key), ...(credentials.roleArn ? { assume_role: { role_arn: credentials.roleArn } } : {}), ...(credentials.profile ? { profile: credentials.profile } : {}) };
   switch (format) {
     case 'terraform':
       return renderTerraform(settings);
     case 'lokomotive':
+      if (credentials.roleArn || credentials.profile) {
+        throw new UsageError(`--format lokomotive: a .lokocfg backend takes credentials only as a file (--aws-creds-path), not ${credentials.roleArn ? '--role-arn' : '--profile'}`);
+      }
       return renderLokomotive(settings, { awsCredsPath: request.awsCredsPath });
     case 'kops':
-      return renderKops(config);
+      return renderKops(config, credentials);
     case 'json':
       return renderJson(config, settings);
     case 'policy': {

@@ -1,4 +1,5 @@
 // npm run backend-config -- --format terraform|lokomotive|kops|json|policy [--stack app] [--key k] [--out file]
+//                           [--role-arn <arn>] [--profile <name>]
 import { writeFileSync } from 'fs';
 import { parseArgs } from 'util';
 import { loadConfig } from '../config/load';
@@ -6,7 +7,7 @@ import { ConfigError } from '../config/types';
 import { exportSettings, UsageError } from '../exports/export';
 
 const USAGE =
-  'usage: npm run backend-config -- [--format terraform|lokomotive|kops|json|policy] [--stack app|app-<env>|bootstrap] [--key <state key>] [--aws-creds-path <file>] [--level read-write|read-only|kops] [--out <file>]';
+  'usage: npm run backend-config -- [--format terraform|lokomotive|kops|json|policy] [--stack app|app-<env>|bootstrap] [--key <state key>] [--aws-creds-path <file>] [--level read-write|read-only|kops] [--role-arn <IAM role ARN>] [--profile <AWS profile>] [--out <file>]';
 
 function main(): number {
   try {
@@ -17,6 +18,8 @@ function main(): number {
         key: { type: 'string' },
         'aws-creds-path': { type: 'string' },
         level: { type: 'string' },
+        'role-arn': { type: 'string' },
+        profile: { type: 'string' },
         out: { type: 'string' },
         help: { type: 'boolean' },
       },
@@ -32,6 +35,8 @@ function main(): number {
       key: values.key,
       awsCredsPath: values['aws-creds-path'],
       level: values.level,
+      roleArn: values['role-arn'],
+      profile: values.profile,
     });
     if (values.out) {
       writeFileSync(values.out, text);

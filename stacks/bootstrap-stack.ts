@@ -8,6 +8,7 @@ import { BackendConfig } from '../config/types';
 import { DynamodbResourcePolicy } from '@cdktf/provider-aws/lib/dynamodb-resource-policy';
 import { crossAccountBucketStatements, crossAccountKeyStatements, crossAccountTableStatements } from '../config/policies';
 import { AccessPolicies } from '../constructs/access-policies';
+import { Adoption } from '../constructs/adoption';
 import { LockTable } from '../constructs/lock-table';
 import { LogBucket } from '../constructs/log-bucket';
 import { StateReplication } from '../constructs/state-replication';
@@ -49,6 +50,7 @@ export class BootstrapStack extends TerraformStack {
       accountRootArn: rootArn,
       preventDestroy,
       additionalPolicyStatements: crossAccountKeyStatements(config),
+      existingKeyArn: config.kmsKeyArn,
     });
     this.logBucket =
       config.logBucket === undefined
@@ -68,9 +70,9 @@ export class BootstrapStack extends TerraformStack {
     this.stateBucket = new StateBucket(this, 'state-bucket', {
       bucketName: config.bucket,
       region: config.region,
-      kmsKeyArn: this.stateKey.key.arn,
+      kmsKeyArn: this.stateKey.keyArn,
       // Terraform's backend names the key by its alias (kms_key_id); S3 may see any of these forms.
-      acceptedKmsKeyIds: [this.stateKey.key.arn, this.stateKey.key.keyId, this.stateKey.alias.arn, config.kmsAlias],
+      acceptedKmsKeyIds: [this.stateKey.keyArn, this.stateKey.keyId, this.stateKey.alias.arn, config.kmsAlias],
       denyOtherEncryption: realAws,
       noncurrentVersionDays: config.noncurrentVersionDays,
       enforceTls: realAws,
@@ -87,7 +89,7 @@ export class BootstrapStack extends TerraformStack {
         ? undefined
         : new StateReplication(this, 'replication', {
             source: this.stateBucket,
-            sourceKmsKeyArn: this.stateKey.key.arn,
+            sourceKmsKeyArn: this.stateKey.keyArn,
             sourceRegion: config.region,
             replicaRegion: config.replica.region,
             replicaProvider: addReplicaAwsProvider(this, config, config.replica.region),
@@ -106,7 +108,18 @@ export class BootstrapStack extends TerraformStack {
     this.lockTable =
       config.lockTable === undefined
         ? undefined
-        : new LockTable(this, 'lock-table', { tableName: config.lockTable, kmsKeyArn: this.stateKey.key.arn, preventDestroy });
+        : new LockTable(this, 'lock-table', { tableName: config.lockTable, kmsKeyArn: this.stateKey.keyArn, preventDestroy });
+
+    if (config.adopt) {
+      new Adoption(this, 'adoption', {
+        bucket: this.stateBucket.bucket,
+        versioning: this.stateBucket.versioning,
+        bucketName: config.bucket,
+        region: config.region,
+        table: this.lockTable?.table,
+        tableName: config.lockTable,
+      });
+    }
 
     const tableGrants = this.lockTable ? crossAccountTableStatements(config, this.lockTable.table.arn) : [];
     if (this.lockTable && tableGrants.length > 0) {
@@ -124,7 +137,7 @@ export class BootstrapStack extends TerraformStack {
       value: this.lockTable ? this.lockTable.table.name : '',
       description: 'DynamoDB lock table ("" when locking is s3)',
     });
-    new TerraformOutput(this, 'kms_key_arn', { value: this.stateKey.key.arn, description: 'KMS key that encrypts state' });
+    new TerraformOutput(this, 'kms_key_arn', { value: this.stateKey.keyArn, description: 'KMS key that encrypts state' });
     new TerraformOutput(this, 'kms_key_alias', { value: this.stateKey.alias.name, description: 'Alias the backends use for the key' });
     for (const [level, policy] of Object.entries(this.accessPolicies.policies)) {
       new TerraformOutput(this, `policy_${level.replace('-', '_')}_arn`, { value: policy.arn, description: `Managed policy: ${level} access to the state` });
