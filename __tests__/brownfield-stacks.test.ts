@@ -81,6 +81,17 @@ describe('TFSTATE_KMS_KEY_ARN: the named key instead of a new one', () => {
     expect(bootstrap.json.resource.aws_kms_key).toBeUndefined();
     expect(resourceOf(bootstrap, 'aws_kms_alias', 'state-key_alias')).toMatchObject({ name: `alias/${BUCKET}`, target_key_id: '1234abcd-12ab-34cd-56ef-1234567890ab' });
   });
+  test('its account must be the one bootstrap runs in (checked while planning)', () => {
+    expect(resourceOf(bootstrap, 'aws_kms_alias', 'state-key_alias').lifecycle).toEqual({
+      prevent_destroy: true,
+      precondition: [
+        {
+          condition: '${(data.aws_caller_identity.account.account_id == "123456789012")}',
+          error_message: `TFSTATE_KMS_KEY_ARN names a key of account 123456789012, but bootstrap runs in account \${data.aws_caller_identity.account.account_id}: the alias alias/${BUCKET} (which backends and policies use) can only name a key of its own account`,
+        },
+      ],
+    });
+  });
   test('the bucket, the table and the output use its ARN', () => {
     expect((resourceOf(bootstrap, 'aws_s3_bucket_server_side_encryption_configuration', 'state-bucket_encryption').rule as unknown[])[0]).toMatchObject({
       apply_server_side_encryption_by_default: { sse_algorithm: 'aws:kms', kms_master_key_id: KEY_ARN },
@@ -119,5 +130,9 @@ describe('a refused adoption, in one line per reason', () => {
       'adopt refused: bucket "b" does not exist in us-east-1; name the existing one (TFSTATE_BUCKET, TFSTATE_REGION), or unset TFSTATE_ADOPT to create it',
     ]);
     expect(adoptRefusals('Error: something else', 'b', 'us-east-1', ADOPT_REFUSED)).toEqual([]);
+    // A missing table fails its import too: that is not a missing bucket.
+    const tableImport = 'Error: Cannot import non-existent remote object\n\nWhile attempting to import an existing object to\n"aws_dynamodb_table.lock-table_D28631D7", the provider detected that no';
+    expect(adoptRefusals(tableImport, 'b', 'us-east-1', ADOPT_REFUSED)).toEqual([]);
+    expect(adoptRefusals(tableImport.replace('aws_dynamodb_table.lock-table', 'aws_s3_bucket.state-bucket'), 'b', 'us-east-1', ADOPT_REFUSED)).toHaveLength(1);
   });
 });

@@ -76,19 +76,33 @@ function inBucket(config: BackendConfig, bucket: string): BackendConfig {
   return { ...config, bucket };
 }
 
+/** Whether a process of this machine is still running. */
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 /**
  * Takes the locks of every ref, in order. A lock left behind by an earlier run of this very operation (same
- * Operation and Info, e.g. the process was killed) is released first and taken anew: that is what makes a
- * re-run finish the job. Any other holder is refused with who it is.
+ * Operation and Info, same user and machine, its process gone: it was killed) is released first and taken
+ * anew: that is what makes a re-run finish the job. Any other holder, a run still alive included, is refused.
  */
-async function lockAll(clients: StateClients, config: BackendConfig, refs: readonly StateRef[], operation: string, info: string, say: (line: string) => void): Promise<() => Promise<void>> {
+async function lockAll(clients: StateClients, config: BackendConfig, refs: readonly StateRef[], operation: string, description: string, say: (line: string) => void): Promise<() => Promise<void>> {
+  const mine = (ref: StateRef) => operationLockInfo(ref.bucket, ref.key, operation, `${description} (pid ${process.pid})`);
   for (const ref of refs) {
     for (const lock of await findLocks(clients, inBucket(config, ref.bucket), ref.key)) {
-      if (lock.info.Operation !== operation || lock.info.Info !== info) {
-        throw new StateOperationError(`${url(ref)} is locked by ${lock.info.Who} (ID ${lock.info.ID}, ${lock.info.Operation}); ${operation} refused while a lock is held`);
+      const pid = lock.info.Operation === operation && lock.info.Who === mine(ref).Who ? /^(.*) \(pid (\d+)\)$/.exec(lock.info.Info) : null;
+      if (pid === null || pid[1] !== description || processAlive(Number(pid[2]))) {
+        const holder = `${url(ref)} is locked by ${lock.info.Who} (ID ${lock.info.ID}, ${lock.info.Operation})`;
+        const release = `if that run is dead, delete the lock: item "${lockItemId(ref.bucket, ref.key)}" of ${config.lockTable ?? '(no table)'} and/or the object ${lockfileKey(ref.key)}`;
+        throw new StateOperationError(`${holder}; ${operation} refused while a lock is held${lock.info.Operation === operation ? ` (${release})` : ''}`);
       }
       await releaseStale(clients, config, ref, lock);
-      say(`released the lock ${lock.info.ID} on ${url(ref)} left by an interrupted run of the same ${operation} (${lock.info.Created})`);
+      say(`released the lock ${lock.info.ID} on ${url(ref)} left by an interrupted run of the same ${operation} (pid ${pid[2]}, ${lock.info.Created})`);
     }
   }
   const releases: (() => Promise<void>)[] = [];
@@ -96,7 +110,7 @@ async function lockAll(clients: StateClients, config: BackendConfig, refs: reado
     for (const release of releases.reverse()) await release();
   };
   try {
-    for (const ref of refs) releases.push(await acquire(clients, inBucket(config, ref.bucket), ref.key, operationLockInfo(ref.bucket, ref.key, operation, info)));
+    for (const ref of refs) releases.push(await acquire(clients, inBucket(config, ref.bucket), ref.key, mine(ref)));
   } catch (error) {
     await releaseAll();
     throw error;

@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { LocalBackend, TerraformOutput, TerraformStack } from 'cdktf';
+import { LocalBackend, Op, TerraformOutput, TerraformStack } from 'cdktf';
 import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
 import { accountRootArn, bucketArn } from '../config/arn';
 import { backendSettings } from '../config/backend';
@@ -52,6 +52,19 @@ export class BootstrapStack extends TerraformStack {
       additionalPolicyStatements: crossAccountKeyStatements(config),
       existingKeyArn: config.kmsKeyArn,
     });
+    if (config.kmsKeyArn !== undefined) {
+      // An alias can only name a key of its own account: refuse at plan time rather than half-way through the apply.
+      const keyAccount = config.kmsKeyArn.split(':')[4];
+      this.stateKey.alias.lifecycle = {
+        ...this.stateKey.alias.lifecycle,
+        precondition: [
+          {
+            condition: Op.eq(account.accountId, keyAccount),
+            errorMessage: `TFSTATE_KMS_KEY_ARN names a key of account ${keyAccount}, but bootstrap runs in account ${account.accountId}: the alias ${config.kmsAlias} (which backends and policies use) can only name a key of its own account`,
+          },
+        ],
+      };
+    }
     this.logBucket =
       config.logBucket === undefined
         ? undefined

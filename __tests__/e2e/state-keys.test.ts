@@ -3,29 +3,15 @@ import { IAMClient, ListPoliciesCommand, ListPolicyTagsCommand } from '@aws-sdk/
 import { ListAliasesCommand, ListResourceTagsCommand } from '@aws-sdk/client-kms';
 import { CreateBucketCommand, GetBucketTaggingCommand, GetObjectCommand, PutBucketVersioningCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { digestLockId, lockItemId } from '../../config/naming';
-import { moveState } from '../../ops/keys';
-import { listStateVersions, md5Hex, StateClients } from '../../ops/state';
+import { hostname, userInfo } from 'os';
+import { join } from 'path';
+import { listStateVersions, md5Hex } from '../../ops/state';
+import { run } from '../../scripts/lib/run';
+import { PROJECT_ROOT } from '../../scripts/lib/stacks';
 import { EMULATOR_CREDENTIALS } from '../../scripts/lib/aws';
 import { expectSuccess, Scenario, withScenario } from './harness';
 
 const TAGS = { team: 'platform', 'cost-center': '42' };
-
-/** The same clients, except that from the first request `crashes` picks on, every request fails: a process killed there. */
-function crashingAt(clients: StateClients, crashes: (command: { constructor: { name: string }; input: unknown }) => boolean): StateClients {
-  let dead = false;
-  const wrap = <T extends object>(client: T): T =>
-    new Proxy(client, {
-      get(target, property, receiver) {
-        if (property !== 'send') return Reflect.get(target, property, receiver);
-        return async (command: { constructor: { name: string }; input: unknown }) => {
-          dead ||= crashes(command);
-          if (dead) throw new Error('simulated crash');
-          return (target as unknown as { send: (c: unknown) => Promise<unknown> }).send(command);
-        };
-      },
-    });
-  return { s3: wrap(clients.s3), dynamodb: wrap(clients.dynamodb) };
-}
 
 async function readText(scenario: Scenario, bucket: string, key: string): Promise<string> {
   return (await scenario.aws.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }))).Body!.transformToString();
@@ -65,10 +51,10 @@ describe('organization tags and state operations per key (TFSTATE_TAGS, npm run 
       const from = config.stateKey;
       const to = 'moved/terraform.tfstate';
       const state = await readText(scenario, bucket, from);
-      const lines: string[] = [];
-      const crashed = crashingAt(aws, (request) => request.constructor.name === 'DeleteObjectCommand' && (request.input as { Key?: string }).Key === from);
-      await expect(moveState(crashed, config, from, to, bucket, (line) => lines.push(line))).rejects.toThrow('simulated crash');
-      expect(lines.join('\n')).toContain(`copied s3://${bucket}/${from} to s3://${bucket}/${to}`);
+      const crash = await run(join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx'), [join(__dirname, 'crashing-move.ts'), from, to, 'DeleteObjectCommand'], { cwd: scenario.dir, env: scenario.env, timeoutMs: 120_000 });
+      expect(crash.code).toBe(3);
+      expect(crash.output).toContain(`copied s3://${bucket}/${from} to s3://${bucket}/${to}`);
+      expect(crash.output).toContain('crashed before DeleteObjectCommand');
       expect(await readText(scenario, bucket, to)).toBe(state);
       expect(expectSuccess(await command('state', ['list']), 'state list').output).toMatch(/app\/terraform\.tfstate .* locked by \S+ \(ID \S+, tfstate-move\)/);
       // Terraform itself now waits: the source is locked.
@@ -77,7 +63,7 @@ describe('organization tags and state operations per key (TFSTATE_TAGS, npm run 
 
       // The re-run takes over its own stale locks and does what is left.
       const rerun = expectSuccess(await command('state', ['move', from, to]), 'state move (re-run)').output;
-      expect(rerun).toMatch(/released the lock \S+ on s3:\/\/\S+\/app\/terraform\.tfstate left by an interrupted run of the same tfstate-move/);
+      expect(rerun).toMatch(/released the lock \S+ on s3:\/\/\S+\/app\/terraform\.tfstate left by an interrupted run of the same tfstate-move \(pid \d+/);
       expect(rerun).toContain('already holds this state (copied by an interrupted run)');
       expect(rerun).toContain(`removed the current version of s3://${bucket}/${from}`);
       expect(await digestOf(scenario, bucket, to)).toBe(md5Hex(state));
@@ -95,7 +81,7 @@ describe('organization tags and state operations per key (TFSTATE_TAGS, npm run 
       expect(deleted).toContain(`removed the current version of s3://${bucket}/${from}`);
       expect(deleted).toContain(`removed the digest item of s3://${bucket}/${from}`);
       expect(await digestOf(scenario, bucket, from)).toBeUndefined();
-      expect(expectSuccess(await command('state', ['list']), 'state list').output).toMatch(/^  app\/terraform\.tfstate  \(deleted: restorable from its versions\)  3 version\(s\)  not locked$/m);
+      expect(expectSuccess(await command('state', ['list']), 'state list').output).toMatch(/^  app\/terraform\.tfstate  \(deleted: restorable from its versions\)  2 version\(s\)  not locked$/m);
       const again = expectSuccess(await command('state', ['delete', from, '--yes']), 'state delete (again)').output;
       expect(again).toContain('has no current version (already deleted)');
       const newest = (await listStateVersions(aws.s3, bucket, from))[0].versionId;
@@ -113,6 +99,12 @@ describe('organization tags and state operations per key (TFSTATE_TAGS, npm run 
       const refusedLocked = await command('state', ['delete', taken, '--yes']);
       expect(refusedLocked.code).toBe(1);
       expect(refusedLocked.output).toMatch(new RegExp(`^error: s3://${bucket}/taken/terraform\\.tfstate is locked by ci@runner \\(ID held, OperationTypeApply\\); tfstate-delete refused while a lock is held$`, 'm'));
+      // The same operation still running (its process alive) is never taken over either.
+      const running = { ID: 'running', Who: `${userInfo().username}@${hostname()}`, Operation: 'tfstate-delete', Info: `delete s3://${bucket}/${taken} (pid ${process.pid})` };
+      await aws.dynamodb.send(new PutItemCommand({ TableName: config.lockTable!, Item: { LockID: lockId, Info: { S: JSON.stringify(running) } } }));
+      const refusedRunning = await command('state', ['delete', taken, '--yes']);
+      expect(refusedRunning.code).toBe(1);
+      expect(refusedRunning.output).toContain(`(ID running, tfstate-delete); tfstate-delete refused while a lock is held (if that run is dead, delete the lock: item "${bucket}/${taken}" of terraform-locks`);
       expect(await readText(scenario, bucket, taken)).toContain('"serial":7');
       await aws.dynamodb.send(new DeleteItemCommand({ TableName: config.lockTable!, Key: { LockID: lockId } }));
 

@@ -62,7 +62,8 @@ export function adoptRefusals(output: string, bucket: string, region: string, pr
     refusals.add(message.join(' '));
   }
   const escaped = bucket.replace(/\./g, '\\.');
-  if (new RegExp(`reading S3 Bucket \\(${escaped}\\)|Cannot import non-existent remote object`).test(output) || /\bNoSuchBucket\b/.test(output)) {
+  const bucketImport = /Cannot import non-existent remote object\s+While attempting to import an existing object to\s+"aws_s3_bucket\./;
+  if (new RegExp(`reading S3 Bucket \\(${escaped}\\)`).test(output) || bucketImport.test(output) || /\bNoSuchBucket\b/.test(output)) {
     refusals.add(`${prefix} bucket "${bucket}" does not exist in ${region}; name the existing one (TFSTATE_BUCKET, TFSTATE_REGION), or unset TFSTATE_ADOPT to create it`);
   }
   return [...refusals];
