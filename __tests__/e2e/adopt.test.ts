@@ -43,14 +43,18 @@ async function handMadeBucket(s3: S3Client, bucket: string, region: string, vers
   if (versioned) await s3.send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: 'Enabled' } }));
 }
 
-/** The blog's `aws dynamodb create-table`: provisioned 1/1, with the given hash key (LockID for a right one). */
-async function handMadeTable(scenario: Scenario, table: string, hashKey = 'LockID'): Promise<void> {
+/**
+ * The blog's `aws dynamodb create-table` (provisioned 1/1) with the given hash key, or the tutorial's table
+ * (on demand). The adopted table is the tutorial's: moto keeps reporting a provisioned table's throughput after
+ * a switch to on-demand (AWS reports 0), which the AWS provider then refuses in every later plan.
+ */
+async function handMadeTable(scenario: Scenario, table: string, hashKey = 'LockID', billing: 'provisioned' | 'on demand' = 'provisioned'): Promise<void> {
   await scenario.aws.dynamodb.send(
     new CreateTableCommand({
       TableName: table,
       AttributeDefinitions: [{ AttributeName: hashKey, AttributeType: 'S' }],
       KeySchema: [{ AttributeName: hashKey, KeyType: 'HASH' }],
-      ProvisionedThroughput: { ReadCapacityUnits: 1, WriteCapacityUnits: 1 },
+      ...(billing === 'provisioned' ? { ProvisionedThroughput: { ReadCapacityUnits: 1, WriteCapacityUnits: 1 } } : { BillingMode: 'PAY_PER_REQUEST' as const }),
     }),
   );
 }
@@ -137,12 +141,12 @@ describe('adopting a hand-made bucket and table (TFSTATE_ADOPT=true)', () => {
     });
   });
 
-  test('a versioned bucket with two state versions and a digest, a provisioned table, an existing key: adopted, hardened, nothing lost', async () => {
+  test('a versioned bucket with two state versions and a digest, an on-demand table, an existing key: adopted, hardened, nothing lost', async () => {
     await withScenario('adopt', {}, async (scenario) => {
       const { config, aws, cdktf, terraform } = scenario;
       const table = config.lockTable!;
       await handMadeBucket(aws.s3, config.bucket, config.region, true);
-      await handMadeTable(scenario, table);
+      await handMadeTable(scenario, table, 'LockID', 'on demand');
       // Written as a tutorial user's Terraform wrote them: SSE-S3 (no KMS key yet), then the digest of the last.
       for (const serial of [1, 2]) {
         await aws.s3.send(new PutObjectCommand({ Bucket: config.bucket, Key: config.stateKey, Body: stateText(serial), ServerSideEncryption: 'AES256' }));
