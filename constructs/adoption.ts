@@ -7,6 +7,7 @@ import { DataAwsS3Objects } from '@cdktf/provider-aws/lib/data-aws-s3-objects';
 import { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
 import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
 import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
+import { SETTINGS } from '../config/settings';
 import { LOCK_HASH_KEY } from './lock-table';
 
 /** Every refusal starts with this, so a command can pick Terraform's error line out of its output. */
@@ -37,14 +38,13 @@ export class Adoption extends Construct {
   constructor(scope: Construct, id: string, props: AdoptionProps) {
     super(scope, id);
     const { bucketName, region } = props;
-    const regionSetting = 'TFSTATE_REGION';
     new DataAwsS3Bucket(this, 'existing-bucket', {
       bucket: bucketName,
       lifecycle: {
         postcondition: [
           {
             condition: `\${self.region == "${region}"}`,
-            errorMessage: `${ADOPT_REFUSED} bucket "${bucketName}" is in \${self.region}, not ${region}; set ${regionSetting}=\${self.region} (the table and key must be in the bucket's region too)`,
+            errorMessage: `${ADOPT_REFUSED} bucket "${bucketName}" is in \${self.region}, not ${region}; set ${SETTINGS.region.env}=\${self.region} (the table and key must be in the bucket's region too)`,
           },
         ],
       },
@@ -58,7 +58,7 @@ export class Adoption extends Construct {
           condition: Op.or(props.bucket.versioning.enabled, Op.lt(Fn.lengthOf(objects.keys), 1)),
           errorMessage:
             `${ADOPT_REFUSED} bucket "${bucketName}" is not versioned and holds objects; adopting would switch versioning on, which cannot be undone (only suspended): ` +
-            'every object stays as its "null" version, every later write keeps the replaced data as a noncurrent version that the lifecycle rule deletes after TFSTATE_NONCURRENT_DAYS; ' +
+            `every object stays as its "null" version, every later write keeps the replaced data as a noncurrent version that the lifecycle rule deletes after ${SETTINGS.noncurrentVersionDays.env}; ` +
             `switch it on yourself when that is what you want (aws s3api put-bucket-versioning --bucket ${bucketName} --versioning-configuration Status=Enabled), then adopt`,
         },
       ],
@@ -71,7 +71,7 @@ export class Adoption extends Construct {
         postcondition: [
           {
             condition: `\${contains(self.names, "${tableName}")}`,
-            errorMessage: `${ADOPT_REFUSED} table "${tableName}" does not exist in ${region}; create it (hash key ${LOCK_HASH_KEY}, string), set TFSTATE_LOCK_TABLE to the existing one, or unset TFSTATE_ADOPT to create both`,
+            errorMessage: `${ADOPT_REFUSED} table "${tableName}" does not exist in ${region}; create it (hash key ${LOCK_HASH_KEY}, string), set ${SETTINGS.lockTable.env} to the existing one, or unset ${SETTINGS.adopt.env} to create both`,
           },
         ],
       },
@@ -83,7 +83,7 @@ export class Adoption extends Construct {
         postcondition: [
           {
             condition: `\${self.hash_key == "${LOCK_HASH_KEY}" && (self.range_key == null || self.range_key == "") && anytrue([for a in self.attribute : a.name == "${LOCK_HASH_KEY}" && a.type == "S"])}`,
-            errorMessage: `${ADOPT_REFUSED} table "${tableName}" has the hash key "\${self.hash_key}"; Terraform's S3 backend needs the hash key ${LOCK_HASH_KEY} of type S (string) and no range key: use another table (TFSTATE_LOCK_TABLE)`,
+            errorMessage: `${ADOPT_REFUSED} table "${tableName}" has the hash key "\${self.hash_key}"; Terraform's S3 backend needs the hash key ${LOCK_HASH_KEY} of type S (string) and no range key: use another table (${SETTINGS.lockTable.env})`,
           },
         ],
       },
