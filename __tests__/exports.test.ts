@@ -104,11 +104,41 @@ describe('argument mistakes are one line', () => {
     [{ stack: 'app-prod' }, '--stack "app-prod": not a stack of this project (one of bootstrap, app, app-dev)'],
     [{ key: '/abs' }, '--key "/abs": must not start or end with "/" (Terraform S3 backend rule)'],
     [{ format: 'policy', level: 'admin' }, '--level "admin": must be one of read-write, read-only, kops'],
+    [{ roleArn: 'arn:aws:iam::123456789012:user/ci' }, '--role-arn "arn:aws:iam::123456789012:user/ci": must be an IAM role ARN such as arn:aws:iam::123456789012:role/terraform'],
+    [{ profile: 'a b' }, '--profile "a b": must be a profile name of 1 to 64 letters, digits and _ . + @ - (as in ~/.aws/config)'],
+    [{ format: 'lokomotive', profile: 'ci' }, '--format lokomotive: a .lokocfg backend takes credentials only as a file (--aws-creds-path), not --profile'],
   ])('%j', (request, message) => {
     expect(() => exportSettings(config, request)).toThrow(message);
   });
   test('stacks map to their keys', () => {
     expect(stackStateKey(config, 'app-dev')).toBe('env/dev/terraform.tfstate');
     expect(stackStateKey(config, 'bootstrap')).toBe('bootstrap/terraform.tfstate');
+  });
+});
+
+describe('credentials in the exports (--role-arn, --profile)', () => {
+  const ROLE = 'arn:aws:iam::123456789012:role/state/terraform';
+  test('terraform: an assume_role object and profile, valid HCL as terraform fmt prints it', () => {
+    const text = exportSettings(configFrom(), { format: 'terraform', roleArn: ROLE, profile: 'ci' });
+    expect(terraformFmt(text)).toBe(text);
+    expect(text).toContain(`assume_role = {\n  role_arn = "${ROLE}"\n}\n`);
+    expect(text).toMatch(/^profile += "ci"$/m);
+  });
+  test('json: the same settings under backend', () => {
+    const backend = JSON.parse(exportSettings(configFrom(), { format: 'json', roleArn: ROLE, profile: 'ci' })).backend;
+    expect(backend.assume_role).toEqual({ role_arn: ROLE });
+    expect(backend.profile).toBe('ci');
+  });
+  test('kops: AWS_PROFILE and AWS_ROLE_ARN as the AWS SDK reads them', () => {
+    const vars = sourceKops(exportSettings(configFrom(), { format: 'kops', roleArn: ROLE, profile: 'ci' }));
+    expect(vars.AWS_PROFILE).toBe('ci');
+    expect(vars.AWS_SDK_LOAD_CONFIG).toBe('1');
+    expect(vars.AWS_ROLE_ARN).toBe(ROLE);
+  });
+  test('without them nothing changes', () => {
+    const text = exportSettings(configFrom(), { format: 'terraform' });
+    expect(text).not.toContain('assume_role');
+    expect(text).not.toContain('profile');
+    expect(sourceKops(exportSettings(configFrom(), { format: 'kops' }))).not.toHaveProperty('AWS_PROFILE');
   });
 });

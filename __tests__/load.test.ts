@@ -31,6 +31,9 @@ describe('defaults', () => {
       accessLogDays: 365,
       replica: undefined,
       acceptedRisks: [],
+      adopt: false,
+      kmsKeyArn: undefined,
+      tags: {},
     });
   });
   test('are frozen', () => expect(Object.isFrozen(config)).toBe(true));

@@ -81,6 +81,8 @@ describe('bootstrap is secure by default', () => {
           noncurrent_version_expiration: [{ noncurrent_days: 90 }],
           abort_incomplete_multipart_upload: [{ days_after_initiation: 7 }],
         }),
+        // Lockfile litter: see __tests__/lifecycle.test.ts for what the rules may and may not delete.
+        { id: 'remove-expired-delete-markers', status: 'Enabled', filter: [{}], expiration: [{ expired_object_delete_marker: true }] },
       ],
     });
     const rule = (resourceOf(bootstrap, 'aws_s3_bucket_lifecycle_configuration', 'state-bucket_lifecycle').rule as Record<string, unknown>[])[0];
@@ -90,7 +92,7 @@ describe('bootstrap is secure by default', () => {
   test('the retention is configurable', () => {
     const custom = synthAll({ TFSTATE_NONCURRENT_DAYS: '30' }).bootstrap;
     expect(custom.text).toHaveResourceWithProperties(S3BucketLifecycleConfiguration, {
-      rule: [expect.objectContaining({ noncurrent_version_expiration: [{ noncurrent_days: 30 }] })],
+      rule: [expect.objectContaining({ noncurrent_version_expiration: [{ noncurrent_days: 30 }] }), expect.objectContaining({ id: 'remove-expired-delete-markers' })],
     });
   });
   test('the KMS key rotates and has the configured alias', () => {

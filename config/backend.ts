@@ -22,6 +22,10 @@ export interface S3BackendSettings extends Partial<EmulatorBackendSettings> {
   readonly kms_key_id: string;
   readonly dynamodb_table?: string;
   readonly use_lockfile?: true;
+  /** A role the backend assumes for every S3 and DynamoDB call (export only: the project's stacks use ambient credentials). */
+  readonly assume_role?: { readonly role_arn: string };
+  /** A named profile of the shared AWS config files (export only). */
+  readonly profile?: string;
 }
 
 export function backendSettings(config: BackendConfig, key: string): S3BackendSettings {

@@ -8,10 +8,13 @@ import {
   environmentNameRule,
   keyPrefixRule,
   kmsAliasRule,
+  kmsKeyArnRule,
   principalArnRule,
   regionRule,
   stateKeyRule,
   tableNameRule,
+  tagKeyRule,
+  tagValueRule,
 } from './rules';
 import {
   CONFIG_FILE,
@@ -24,11 +27,12 @@ import {
   DEFAULT_NONCURRENT_DAYS,
   DEFAULT_REGION,
   DEFAULT_STATE_KEY,
+  MAX_USER_TAGS,
   MIN_SAFE_NONCURRENT_DAYS,
   SETTINGS,
   SettingName,
 } from './settings';
-import { environmentStateKey, defaultBucketName, defaultKmsAlias } from './naming';
+import { environmentStateKey, defaultBucketName, defaultKmsAlias, projectTags } from './naming';
 import {
   ACCEPTED_RISKS,
   AcceptedRisk,
@@ -191,6 +195,15 @@ export function loadConfig(options: LoadOptions = {}): BackendConfig {
     problems,
   );
 
+  const adopt = boolean(raw('adopt'), false, problems);
+  const kmsKeyArnRaw = str('kmsKeyArn');
+  const kmsKeyArn = kmsKeyArnRaw ? check(kmsKeyArnRaw, kmsKeyArnRaw.value, (arn) => kmsKeyArnRule(arn, region), 'kmsKeyArn', regionValid) : undefined;
+  if (kmsKeyArnRaw && (crossAccountPrincipals.length > 0 || crossAccountReaders.length > 0)) {
+    const grants = crossAccountPrincipals.length > 0 ? SETTINGS.crossAccountPrincipals.env : SETTINGS.crossAccountReaders.env;
+    problems.push(`${kmsKeyArnRaw.origin}=${JSON.stringify(kmsKeyArnRaw.value)}: the key policy of an existing key is not managed here, so it cannot grant ${grants}; add those grants to its key policy and drop one of the two settings`);
+  }
+  const tags = tagMap(raw('tags'), problems);
+
   if (problems.length > 0) throw new ConfigError(problems);
 
   return Object.freeze({
@@ -216,7 +229,46 @@ export function loadConfig(options: LoadOptions = {}): BackendConfig {
     accessLogDays,
     replica: replica ? Object.freeze(replica) : undefined,
     acceptedRisks: Object.freeze(acceptedRisks),
+    adopt,
+    kmsKeyArn,
+    tags: Object.freeze(tags),
   });
+}
+
+/** key=value pairs (a string "a=1,b=2", or an object in the file) checked against AWS's tag rules. */
+function tagMap(found: Raw | undefined, problems: string[]): Record<string, string> {
+  if (!found) return {};
+  const fail = (rule: string) => problems.push(`${found.origin}=${JSON.stringify(found.value)}: ${rule}`);
+  let pairs: [string, unknown][];
+  if (typeof found.value === 'string') {
+    pairs = [];
+    for (const item of found.value.split(',').map((part) => part.trim()).filter((part) => part !== '')) {
+      const at = item.indexOf('=');
+      if (at < 0) fail(`each tag must be key=value ("${item}")`);
+      else pairs.push([item.slice(0, at).trim(), item.slice(at + 1).trim()]);
+    }
+  } else if (typeof found.value === 'object' && found.value !== null && !Array.isArray(found.value)) {
+    pairs = Object.entries(found.value);
+  } else {
+    fail('must be a comma-separated string of key=value or an object of strings');
+    return {};
+  }
+  const reserved = Object.keys(projectTags(''));
+  const tags: Record<string, string> = {};
+  for (const [key, value] of pairs) {
+    const broken =
+      typeof value !== 'string'
+        ? `tag values must be strings (the value of "${key}")`
+        : key in tags
+          ? `each tag key must be listed once ("${key}")`
+          : reserved.includes(key)
+            ? `"${key}" is a tag the project sets itself (${reserved.join(', ')})`
+            : (tagKeyRule(key) ?? tagValueRule(key, value));
+    if (broken) fail(broken);
+    else tags[key] = value as string;
+  }
+  if (Object.keys(tags).length > MAX_USER_TAGS) fail(`at most ${MAX_USER_TAGS} tags (AWS allows 50 per resource; the project sets 2)`);
+  return tags;
 }
 
 function checkBucketsDistinct(buckets: readonly [origin: string, name: string][], problems: string[]): void {

@@ -60,3 +60,8 @@ export const BOOTSTRAP_LOCAL_STATE = 'terraform.bootstrap.tfstate';
 export function accessLogPrefix(bucket: string): string {
   return `s3-access/${bucket}/`;
 }
+
+/** Tags the project puts on every resource it creates, so a stray one is easy to trace back. */
+export function projectTags(bucket: string): Record<string, string> {
+  return { ManagedBy: 'tfstate-backend', StateBucket: bucket };
+}

@@ -115,3 +115,47 @@ export function principalArnRule(principal: string): string | undefined {
 export function accountIdRule(accountId: string): string | undefined {
   return /^\d{12}$/.test(accountId) ? undefined : 'must be a 12-digit AWS account id';
 }
+
+/**
+ * An existing KMS key to use: a key ARN (not an alias, not a bare id: policies and the bucket's default
+ * encryption need the ARN) in the state bucket's region (S3 only uses keys of its own region).
+ */
+export function kmsKeyArnRule(arn: string, region: string): string | undefined {
+  const match = /^arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-[a-z]|aws-eusc):kms:([a-z0-9-]+):(\d{12}):(key|alias)\/(.+)$/.exec(arn);
+  if (!match) return 'must be a KMS key ARN such as arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+  if (match[4] === 'alias') return 'must name the key itself (key/<id>), not an alias';
+  if (!/^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$/.test(match[5])) return 'must end in key/<key id> (a UUID or mrk-<32 hex digits>)';
+  if (match[2] !== region) return `must be a key in ${region}, the state bucket's region (S3 encrypts only with keys of its own region)`;
+  return undefined;
+}
+
+// What S3, DynamoDB, KMS and IAM all accept in a tag: Unicode letters, digits, spaces and _ . : / = + - @.
+const TAG_CHARACTERS = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
+
+/** A tag key the user adds: AWS tag rules, and not in the reserved aws: space. */
+export function tagKeyRule(key: string): string | undefined {
+  if (key.length < 1 || key.length > 128) return `tag keys must be 1 to 128 characters long ("${key}" has ${key.length})`;
+  if (!TAG_CHARACTERS.test(key)) return `tag keys may contain only letters, digits, spaces and _ . : / = + - @ ("${key}")`;
+  if (key.toLowerCase().startsWith('aws:')) return `tag keys must not start with "aws:" (reserved for AWS) ("${key}")`;
+  return undefined;
+}
+
+/** A tag value: AWS tag rules (it may be empty). */
+export function tagValueRule(key: string, value: string): string | undefined {
+  if (value.length > 256) return `tag values must be at most 256 characters long (the value of "${key}" has ${value.length})`;
+  if (!TAG_CHARACTERS.test(value)) return `tag values may contain only letters, digits, spaces and _ . : / = + - @ (the value of "${key}")`;
+  return undefined;
+}
+
+/** A role for the backend (or the AWS SDK) to assume: an IAM role ARN, path allowed, no wildcard. */
+export function roleArnRule(arn: string): string | undefined {
+  if (!/^arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-[a-z]|aws-eusc):iam::\d{12}:role(\/[\w+=,.@-]+)*\/[\w+=,.@-]{1,64}$/.test(arn)) {
+    return 'must be an IAM role ARN such as arn:aws:iam::123456789012:role/terraform';
+  }
+  return undefined;
+}
+
+/** A named profile of the shared AWS config and credentials files, as the AWS CLI and SDKs write them. */
+export function profileNameRule(profile: string): string | undefined {
+  return /^[A-Za-z0-9][A-Za-z0-9_.+@-]{0,63}$/.test(profile) ? undefined : 'must be a profile name of 1 to 64 letters, digits and _ . + @ - (as in ~/.aws/config)';
+}

@@ -151,6 +151,24 @@ export const SETTINGS = {
     default: '(none)',
     description: 'Comma-separated acknowledgements that allow a weaker setting: no-access-logging, short-retention (noncurrent days below 30).',
   },
+  adopt: {
+    env: 'TFSTATE_ADOPT',
+    file: 'adopt',
+    default: 'false',
+    description: 'true imports an existing state bucket and lock table (made by hand) into bootstrap and converges them to this hardening; objects and items are kept. Refused at plan time, before any change, when they do not fit.',
+  },
+  kmsKeyArn: {
+    env: 'TFSTATE_KMS_KEY_ARN',
+    file: 'kmsKeyArn',
+    default: '(unset: a new key is created)',
+    description: 'ARN of an existing KMS key in the region to encrypt state with instead of creating one; its key policy stays yours, the alias is created for it.',
+  },
+  tags: {
+    env: 'TFSTATE_TAGS',
+    file: 'tags',
+    default: '(none)',
+    description: 'Comma-separated key=value tags (e.g. team=platform,cost-center=42; AWS tag rules, at most 48) on every resource from its create call on, besides ManagedBy and StateBucket.',
+  },
 } as const satisfies Record<string, SettingSpec>;
 
 export type SettingName = keyof typeof SETTINGS;
@@ -169,6 +187,8 @@ export const DEFAULT_KOPS_PREFIX = 'kops';
 export const DEFAULT_ACCESS_LOG_DAYS = 365;
 /** Below this many days of noncurrent retention a bad apply can outlive its own undo: needs short-retention. */
 export const MIN_SAFE_NONCURRENT_DAYS = 30;
+/** AWS allows 50 tags per resource (S3, DynamoDB, KMS, IAM); the project's own two leave 48 to the user. */
+export const MAX_USER_TAGS = 48;
 
 /** The README's settings table, rendered from SETTINGS so the documentation cannot drift from the code. */
 export function renderSettingsTable(): string {

@@ -56,6 +56,12 @@ export interface BackendConfig {
   readonly replica: ReplicaConfig | undefined;
   /** Weaker settings explicitly acknowledged with TFSTATE_ACCEPT_RISKS. */
   readonly acceptedRisks: readonly AcceptedRisk[];
+  /** Import an existing bucket and table instead of creating them (refused at plan time when they do not fit). */
+  readonly adopt: boolean;
+  /** An existing KMS key to encrypt with instead of creating one; undefined: bootstrap creates the key. */
+  readonly kmsKeyArn: string | undefined;
+  /** The user's tags for every resource, besides the project's own (never the same keys). */
+  readonly tags: Readonly<Record<string, string>>;
 }
 
 /** Weaker settings a user can opt into, each only by naming it in TFSTATE_ACCEPT_RISKS. */

@@ -121,6 +121,17 @@ export class StateBucket extends Construct {
             noncurrentVersionExpiration: [{ noncurrentDays: props.noncurrentVersionDays ?? 90 }],
             abortIncompleteMultipartUpload: [{ daysAfterInitiation: props.abortIncompleteUploadDays ?? 7 }],
           },
+          {
+            // Lockfile litter (hashicorp/terraform#36445): each use_lockfile run leaves a noncurrent .tflock
+            // version (expired by the rule above) and a delete marker, which lingers once its versions are gone.
+            // S3 filters match prefixes, tags and sizes, never a suffix, and a lockfile can be as small as an
+            // empty state, so no shorter expiry can single lockfiles out without reaching state versions; this
+            // removes only delete markers with no version left behind them, never a version.
+            id: 'remove-expired-delete-markers',
+            status: 'Enabled',
+            filter: [{}],
+            expiration: [{ expiredObjectDeleteMarker: true }],
+          },
         ],
       });
     }

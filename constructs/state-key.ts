@@ -21,26 +21,42 @@ export interface StateKeyProps {
   readonly preventDestroy?: boolean;
   /** Provider to create key and alias with (another region). @default the stack's default AWS provider */
   readonly provider?: TerraformProvider;
+  /**
+   * ARN of an existing key to put the alias on instead of creating one; its key policy, rotation and
+   * deletion stay with its owner (policy statements above are then not applied). @default a new key
+   */
+  readonly existingKeyArn?: string;
 }
 
 /** A customer managed KMS key with an explicit key policy (no wildcard principal) and yearly rotation. */
 export class StateKey extends Construct {
-  readonly key: KmsKey;
+  /** The key this construct created; undefined when it was given an existing one. */
+  readonly key: KmsKey | undefined;
+  readonly keyArn: string;
+  readonly keyId: string;
   readonly alias: KmsAlias;
-  readonly policyJson: string;
+  /** The key policy this construct wrote; undefined for an existing key, whose policy is its owner's. */
+  readonly policyJson: string | undefined;
 
   constructor(scope: Construct, id: string, props: StateKeyProps) {
     super(scope, id);
     const lifecycle = { preventDestroy: props.preventDestroy ?? true };
-    this.policyJson = policyJson(keyPolicyStatements(props.accountRootArn, props.additionalPolicyStatements ?? []));
-    this.key = new KmsKey(this, 'key', {
-      provider: props.provider,
-      description: `Terraform state (${props.alias})`,
-      enableKeyRotation: true,
-      deletionWindowInDays: props.deletionWindowInDays ?? 30,
-      policy: this.policyJson,
-      lifecycle,
-    });
-    this.alias = new KmsAlias(this, 'alias', { provider: props.provider, name: props.alias, targetKeyId: this.key.keyId, lifecycle });
+    if (props.existingKeyArn === undefined) {
+      this.policyJson = policyJson(keyPolicyStatements(props.accountRootArn, props.additionalPolicyStatements ?? []));
+      this.key = new KmsKey(this, 'key', {
+        provider: props.provider,
+        description: `Terraform state (${props.alias})`,
+        enableKeyRotation: true,
+        deletionWindowInDays: props.deletionWindowInDays ?? 30,
+        policy: this.policyJson,
+        lifecycle,
+      });
+      this.keyArn = this.key.arn;
+      this.keyId = this.key.keyId;
+    } else {
+      this.keyArn = props.existingKeyArn;
+      this.keyId = props.existingKeyArn.slice(props.existingKeyArn.lastIndexOf('/') + 1);
+    }
+    this.alias = new KmsAlias(this, 'alias', { provider: props.provider, name: props.alias, targetKeyId: this.keyId, lifecycle });
   }
 }

@@ -84,13 +84,13 @@ export class StateReplication extends Construct {
     this.replica = new StateBucket(this, 'replica-bucket', {
       bucketName: props.replicaBucketName,
       region: props.replicaRegion,
-      kmsKeyArn: this.replicaKey.key.arn,
+      kmsKeyArn: this.replicaKey.keyArn,
       noncurrentVersionDays: props.noncurrentVersionDays,
       enforceTls: enforce,
       uploadKey: enforce
         ? {
-            keyArn: this.replicaKey.key.arn,
-            keyId: this.replicaKey.key.keyId,
+            keyArn: this.replicaKey.keyArn,
+            keyId: this.replicaKey.keyId,
             aliasArn: this.replicaKey.alias.arn,
             aliasName: props.replicaKmsAlias,
             ownerAccountId: props.accountId,
@@ -118,7 +118,7 @@ export class StateReplication extends Construct {
           sourceBucketArn: props.source.arn,
           replicaBucketArn: this.replica.arn,
           sourceKmsKeyArn: props.sourceKmsKeyArn,
-          replicaKmsKeyArn: this.replicaKey.key.arn,
+          replicaKmsKeyArn: this.replicaKey.keyArn,
           sourceRegion: props.sourceRegion,
           replicaRegion: props.replicaRegion,
         }),
@@ -140,7 +140,7 @@ export class StateReplication extends Construct {
           destination: {
             bucket: this.replica.bucket.arn,
             storageClass: 'STANDARD',
-            encryptionConfiguration: { replicaKmsKeyId: this.replicaKey.key.arn },
+            encryptionConfiguration: { replicaKmsKeyId: this.replicaKey.keyArn },
           },
         },
       ],

@@ -2,7 +2,7 @@
 import { tableArn } from '../config/arn';
 import { backendSettings, S3BackendSettings } from '../config/backend';
 import { appStackName, environmentStateKey, projectStateKeyPatterns } from '../config/naming';
-import { accountIdRule, stateKeyRule } from '../config/rules';
+import { accountIdRule, profileNameRule, roleArnRule, stateKeyRule } from '../config/rules';
 import { SETTINGS } from '../config/settings';
 import { stateResources } from '../config/state-resources';
 import { BackendConfig } from '../config/types';
@@ -23,6 +23,10 @@ export interface ExportRequest {
   readonly level?: string;
   /** Settings for a principal of this (other) account: the key and the table by ARN. */
   readonly forAccount?: string;
+  /** A role to assume for the state (Terraform's assume_role, the AWS SDK's AWS_ROLE_ARN for kOps). */
+  readonly roleArn?: string;
+  /** A named AWS profile (Terraform's profile, AWS_PROFILE for kOps). */
+  readonly profile?: string;
 }
 
 /** A mistake in the command's own arguments; printed as one line. */
@@ -38,6 +42,18 @@ export function stackStateKey(config: BackendConfig, stack: string): string {
     throw new UsageError(`--stack ${JSON.stringify(stack)}: not a stack of this project (one of ${known.join(', ')})`);
   }
   return environmentStateKey(config.environmentKeyPrefix, environment);
+}
+
+/** --role-arn and --profile, validated. */
+function credentialsOf(request: ExportRequest): { roleArn?: string; profile?: string } {
+  for (const [flag, value, rule] of [
+    ['--role-arn', request.roleArn, roleArnRule],
+    ['--profile', request.profile, profileNameRule],
+  ] as const) {
+    const broken = value === undefined ? undefined : rule(value);
+    if (broken) throw new UsageError(`${flag} ${JSON.stringify(value)}: ${broken}`);
+  }
+  return { roleArn: request.roleArn, profile: request.profile };
 }
 
 function oneOf<T extends string>(flag: string, value: string, allowed: readonly T[]): T {
@@ -94,15 +110,19 @@ export function exportSettings(config: BackendConfig, request: ExportRequest, de
   }
   const owner = ownerAccount(config, deployed);
   const resources = stateResources(config, { accountId: owner, keyArn: deployed.keyArn });
-  const ownSettings = backendSettings(config, key);
+  const credentials = credentialsOf(request);
+  const ownSettings = { ...backendSettings(config, key), ...(credentials.roleArn ? { assume_role: { role_arn: credentials.roleArn } } : {}), ...(credentials.profile ? { profile: credentials.profile } : {}) };
   const settings = request.forAccount === undefined ? ownSettings : forOtherAccount(ownSettings, config, owner, deployed, request.forAccount);
   switch (format) {
     case 'terraform':
       return renderTerraform(settings);
     case 'lokomotive':
+      if (credentials.roleArn || credentials.profile) {
+        throw new UsageError(`--format lokomotive: a .lokocfg backend takes credentials only as a file (--aws-creds-path), not ${credentials.roleArn ? '--role-arn' : '--profile'}`);
+      }
       return renderLokomotive(settings, { awsCredsPath: request.awsCredsPath });
     case 'kops':
-      return renderKops(config);
+      return renderKops(config, credentials);
     case 'json':
       return renderJson(config, settings, Object.fromEntries(ACCESS_LEVELS.map((level) => [level, exportedPolicy(resources, config, level)])));
     case 'policy': {

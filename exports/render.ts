@@ -10,6 +10,12 @@ export const EXPORT_FORMATS: readonly ExportFormat[] = ['terraform', 'lokomotive
 
 type HclValue = string | boolean | number | Readonly<Record<string, string>>;
 
+/** Credentials a consumer uses for the state instead of its ambient ones. */
+export interface ExportCredentials {
+  readonly roleArn?: string;
+  readonly profile?: string;
+}
+
 /** An HCL string literal: JSON escapes plus HCL's own template escapes, so a value is never interpolated. */
 export function hclString(value: string): string {
   // In a replacement string "$$" is one "$".
@@ -80,8 +86,11 @@ export function shellQuote(value: string): string {
   return `'${value.replace(/'/g, `'\\''`)}'`;
 }
 
-/** kOps state-store settings as shell exports (plus the config-file line), with S3_* for custom endpoints. */
-export function renderKops(config: BackendConfig): string {
+/**
+ * kOps state-store settings as shell exports (plus the config-file line), with S3_* for custom endpoints and
+ * the credentials the AWS SDK inside kOps reads: AWS_PROFILE, and AWS_ROLE_ARN (used with a web identity token).
+ */
+export function renderKops(config: BackendConfig, credentials: ExportCredentials = {}): string {
   const store = kopsStateStore(config.bucket, config.kopsPrefix);
   const lines = [
     '# kOps state store; or put this line in $HOME/.kops/config:',
@@ -96,6 +105,20 @@ export function renderKops(config: BackendConfig): string {
       // Credentials are passed through by reference, never printed.
       'export S3_ACCESS_KEY_ID="$AWS_ACCESS_KEY_ID"',
       'export S3_SECRET_ACCESS_KEY="$AWS_SECRET_ACCESS_KEY"',
+    );
+  }
+  if (credentials.profile !== undefined) {
+    lines.push(
+      '# The AWS SDK reads this profile from ~/.aws/config and ~/.aws/credentials (AWS_SDK_LOAD_CONFIG for SDK v1 builds).',
+      `export AWS_PROFILE=${shellQuote(credentials.profile)}`,
+      'export AWS_SDK_LOAD_CONFIG=1',
+    );
+  }
+  if (credentials.roleArn !== undefined) {
+    lines.push(
+      '# The AWS SDK assumes AWS_ROLE_ARN with the web identity token in AWS_WEB_IDENTITY_TOKEN_FILE (CI with OIDC, IRSA);',
+      `# elsewhere put role_arn = ${credentials.roleArn} and source_profile in a profile of ~/.aws/config and use --profile.`,
+      `export AWS_ROLE_ARN=${shellQuote(credentials.roleArn)}`,
     );
   }
   return `${lines.join('\n')}\n`;

@@ -48,7 +48,7 @@ export function describeLock(lock: HeldLock, stackDir: string): string {
   ].join('\n');
 }
 
-function isMissing(error: unknown): boolean {
+export function isMissing(error: unknown): boolean {
   const name = (error as { name?: string }).name;
   return name === 'NoSuchKey' || name === 'NotFound' || (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404;
 }
@@ -127,20 +127,28 @@ export function restoredStateText(oldText: string, currentText: string | undefin
   return `${JSON.stringify({ ...old, serial }, null, 2)}\n`;
 }
 
-/** A lock of our own, written exactly as Terraform writes its own, so Terraform runs wait for the restore. */
-function restoreLockInfo(config: BackendConfig, key: string): LockInfo {
+/** A lock of our own, written exactly as Terraform writes its own, so Terraform runs wait for the operation. */
+export function operationLockInfo(bucket: string, key: string, operation: string, info = ''): LockInfo {
   return {
     ID: randomUUID(),
-    Operation: 'tfstate-restore',
-    Info: '',
+    Operation: operation,
+    Info: info,
     Who: `${userInfo().username}@${hostname()}`,
     Version: '',
     Created: new Date().toISOString(),
-    Path: `${config.bucket}/${key}`,
+    Path: `${bucket}/${key}`,
   };
 }
 
-async function acquire(clients: StateClients, config: BackendConfig, key: string, info: LockInfo): Promise<() => Promise<void>> {
+function restoreLockInfo(config: BackendConfig, key: string): LockInfo {
+  return operationLockInfo(config.bucket, key, 'tfstate-restore');
+}
+
+/**
+ * Takes the lock of `key` in `config.bucket` the way Terraform does (conditional put of the table item and/or
+ * the lockfile); returns the release. Fails with a StateOperationError when someone else holds it.
+ */
+export async function acquire(clients: StateClients, config: BackendConfig, key: string, info: LockInfo): Promise<() => Promise<void>> {
   const releases: (() => Promise<void>)[] = [];
   const releaseAll = async () => {
     for (const release of releases.reverse()) await release();
@@ -163,14 +171,15 @@ async function acquire(clients: StateClients, config: BackendConfig, key: string
     await releaseAll();
     const name = (error as { name?: string }).name;
     if (name === 'ConditionalCheckFailedException' || name === 'PreconditionFailed') {
-      throw new StateOperationError(`s3://${config.bucket}/${key} was locked by another run while the restore started; try again when it is done`);
+      throw new StateOperationError(`s3://${config.bucket}/${key} was locked by another run while ${info.Operation} started; try again when it is done`);
     }
     throw error;
   }
   return releaseAll;
 }
 
-function encryption(config: BackendConfig) {
+/** Upload headers that encrypt with the state key, named as the backend names it. */
+export function encryption(config: BackendConfig) {
   return { ServerSideEncryption: 'aws:kms' as const, SSEKMSKeyId: config.kmsAlias };
 }
 

@@ -1,4 +1,5 @@
 // npm run backend-config -- --format terraform|lokomotive|kops|json|policy [--stack app] [--key k] [--for-account id] [--out file]
+//                           [--role-arn <arn>] [--profile <name>]
 import { writeFileSync } from 'fs';
 import { join } from 'path';
 import { parseArgs } from 'util';
@@ -9,7 +10,7 @@ import { exportSettings, needsDeployed, UsageError } from '../exports/export';
 import { awsClients } from './lib/aws';
 
 const USAGE =
-  'usage: npm run backend-config -- [--format terraform|lokomotive|kops|json|policy] [--stack app|app-<env>|bootstrap] [--key <state key>] [--aws-creds-path <file>] [--level read-write|read-only|kops] [--for-account <12-digit id>] [--out <file>]';
+  'usage: npm run backend-config -- [--format terraform|lokomotive|kops|json|policy] [--stack app|app-<env>|bootstrap] [--key <state key>] [--aws-creds-path <file>] [--level read-write|read-only|kops] [--for-account <12-digit id>] [--role-arn <IAM role ARN>] [--profile <AWS profile>] [--out <file>]';
 
 async function main(): Promise<number> {
   try {
@@ -21,6 +22,8 @@ async function main(): Promise<number> {
         'aws-creds-path': { type: 'string' },
         level: { type: 'string' },
         'for-account': { type: 'string' },
+        'role-arn': { type: 'string' },
+        profile: { type: 'string' },
         out: { type: 'string' },
         help: { type: 'boolean' },
       },
@@ -38,6 +41,8 @@ async function main(): Promise<number> {
       awsCredsPath: values['aws-creds-path'],
       level: values.level,
       forAccount: values['for-account'],
+      roleArn: values['role-arn'],
+      profile: values.profile,
     };
     // The key's ARN (and so the account) exists only once bootstrap is deployed; its outputs are read when needed.
     const deployed = needsDeployed(request) ? await readDeployed(config, join(__dirname, '..'), () => awsClients(config.region, config.endpoint).s3) : {};

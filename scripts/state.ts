@@ -1,16 +1,22 @@
 // npm run state -- lock|versions|restore <version id> --yes [--stack app|app-<env>|bootstrap]
-// Who holds the state lock (and how to release it), the state's version history, and a safe restore.
+//                  list | move <from> <to> [--to-bucket <name>] | delete <key> --yes [--purge]
+// Who holds the state lock (and how to release it), the state's version history, and a safe restore;
+// every state key of the bucket, and moving or deleting one.
 import { parseArgs } from 'util';
 import { loadConfig } from '../config/load';
 import { appStackName } from '../config/naming';
 import { BackendConfig } from '../config/types';
 import { stackStateKey, UsageError } from '../exports/export';
+import { bucketNameRule, stateKeyRule } from '../config/rules';
+import { deleteState, listStates, moveState } from '../ops/keys';
 import { describeLock, findLocks, listStateVersions, restoreStateVersion, StateClients, StateOperationError } from '../ops/state';
 import { awsClients } from './lib/aws';
 import { UserError } from './lib/diagnose';
 import { progress, runCommand, stackDir } from './lib/stacks';
 
-const USAGE = 'usage: npm run state -- lock | versions | restore <version id> --yes   [--stack app|app-<env>|bootstrap]';
+const USAGE =
+  'usage: npm run state -- lock | versions | restore <version id> --yes   [--stack app|app-<env>|bootstrap]\n' +
+  '       npm run state -- list | move <from key> <to key> [--to-bucket <name>] | delete <key> --yes [--purge]';
 
 interface Request {
   readonly command: string | undefined;
@@ -18,15 +24,32 @@ interface Request {
   readonly confirmed: boolean;
   readonly stack: string;
   readonly key: string;
+  /** Positional arguments after the command (the keys of move and delete). */
+  readonly args: readonly string[];
+  readonly toBucket: string | undefined;
+  readonly purge: boolean;
 }
 
 async function main(): Promise<void> {
   const { values, positionals } = withUsage(() =>
-    parseArgs({ options: { stack: { type: 'string' }, yes: { type: 'boolean' } }, allowPositionals: true, strict: true }),
+    parseArgs({
+      options: { stack: { type: 'string' }, yes: { type: 'boolean' }, 'to-bucket': { type: 'string' }, purge: { type: 'boolean' } },
+      allowPositionals: true,
+      strict: true,
+    }),
   );
   const config = loadConfig();
   const stack = values.stack ?? appStackName();
-  const request = { command: positionals[0], versionId: positionals[1], confirmed: values.yes === true, stack, key: withUsage(() => stackStateKey(config, stack)) };
+  const request = {
+    command: positionals[0],
+    versionId: positionals[1],
+    confirmed: values.yes === true,
+    stack,
+    key: withUsage(() => stackStateKey(config, stack)),
+    args: positionals.slice(1),
+    toBucket: values['to-bucket'],
+    purge: values.purge === true,
+  };
   await perform(awsClients(config.region, config.endpoint), config, request).catch((error: unknown) => {
     const name = (error as { name?: string }).name;
     if (name === 'NoSuchBucket' || name === 'ResourceNotFoundException') {
@@ -36,9 +59,32 @@ async function main(): Promise<void> {
   });
 }
 
-async function perform(clients: StateClients, config: BackendConfig, { command, versionId, confirmed, stack, key }: Request): Promise<void> {
+async function perform(clients: StateClients, config: BackendConfig, { command, versionId, confirmed, stack, key, args, toBucket, purge }: Request): Promise<void> {
   const where = `s3://${config.bucket}/${key}`;
+  const say = (line: string) => progress(line);
   switch (command) {
+    case 'list': {
+      const states = await listStates(clients, config);
+      console.log(`s3://${config.bucket}: ${states.length} state key(s)`);
+      for (const state of states) {
+        const current = state.current ? `${state.current.size} bytes  ${state.current.lastModified.toISOString()}` : '(deleted: restorable from its versions)';
+        const lock = state.locks.length > 0 ? `locked by ${state.locks[0].info.Who} (ID ${state.locks[0].info.ID}, ${state.locks[0].info.Operation})` : 'not locked';
+        console.log(`  ${state.key}  ${current}  ${state.versions} version(s)  ${lock}`);
+      }
+      return;
+    }
+    case 'move': {
+      const [from, to] = stateKeys(args, 2, 'move <from key> <to key>');
+      if (toBucket !== undefined && bucketNameRule(toBucket)) throw new UserError(`--to-bucket ${JSON.stringify(toBucket)}: ${bucketNameRule(toBucket)}`);
+      await moveState(clients, config, from, to, toBucket ?? config.bucket, say);
+      return;
+    }
+    case 'delete': {
+      const [target] = stateKeys(args, 1, 'delete <key> --yes [--purge]');
+      if (!confirmed) throw new UserError(`delete removes the current state at s3://${config.bucket}/${target}: add --yes to confirm (${purge ? 'with --purge every version is deleted for good' : 'its versions stay restorable'})`);
+      await deleteState(clients, config, target, purge, say);
+      return;
+    }
     case 'lock': {
       const locks = await findLocks(clients, config, key);
       if (locks.length === 0) console.log(`${where}: not locked`);
@@ -66,6 +112,16 @@ async function perform(clients: StateClients, config: BackendConfig, { command, 
     default:
       throw new UserError(command ? `unknown command "${command}"; ${USAGE}` : USAGE);
   }
+}
+
+/** Exactly `count` keys, each a valid state key. */
+function stateKeys(args: readonly string[], count: number, form: string): string[] {
+  if (args.length !== count) throw new UserError(`${form}: expects ${count} key(s), got ${args.length}`);
+  for (const key of args) {
+    const broken = stateKeyRule(key);
+    if (broken) throw new UserError(`key ${JSON.stringify(key)}: ${broken}`);
+  }
+  return [...args];
 }
 
 function withUsage<T>(body: () => T): T {

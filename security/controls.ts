@@ -30,7 +30,7 @@ export const SECURITY_CONTROLS: readonly SecurityControl[] = [
     how: 'Log buckets are versioned, SSE-S3 (AES256, what log delivery requires), private, writable only by logging.s3.amazonaws.com for the source bucket and account, expired after TFSTATE_ACCESS_LOG_DAYS.',
   },
   { control: 'Versioning', checkov: ['CKV_AWS_21'], securityHub: 'S3.14', how: 'Every bucket is versioned; superseded state is kept TFSTATE_NONCURRENT_DAYS (under 30 needs TFSTATE_ACCEPT_RISKS=short-retention).' },
-  { control: 'Lifecycle configuration', checkov: ['CKV2_AWS_61', 'CKV_AWS_300'], securityHub: 'S3.13', how: 'Only noncurrent state versions expire (current state never does); stale multipart uploads are aborted after 7 days.' },
+  { control: 'Lifecycle configuration', checkov: ['CKV2_AWS_61', 'CKV_AWS_300'], securityHub: 'S3.13', how: 'Only noncurrent state versions expire (current state never does), after TFSTATE_NONCURRENT_DAYS; delete markers with no version left behind them (lockfile litter) are removed; stale multipart uploads are aborted after 7 days.' },
   { control: 'Encryption with a customer managed KMS key', checkov: ['CKV_AWS_145', 'CKV_AWS_19'], securityHub: 'S3.17', how: 'State and replica buckets default to SSE-KMS with their own key and an S3 bucket key.' },
   {
     control: 'Uploads only with the state key',

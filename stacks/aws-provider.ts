@@ -1,10 +1,15 @@
 import { Construct } from 'constructs';
 import { AwsProvider, AwsProviderConfig } from '@cdktf/provider-aws/lib/provider';
+import { projectTags } from '../config/naming';
 import { BackendConfig } from '../config/types';
 
-/** Tags every resource of this project carries, so a stray one is easy to trace back. */
+/**
+ * Tags every resource of this project carries: the project's own and the user's (TFSTATE_TAGS; validation
+ * keeps the keys apart). As provider default_tags they go into each create call, so an SCP that denies
+ * untagged creates is satisfied from the first apply.
+ */
 export function defaultTags(config: BackendConfig): Record<string, string> {
-  return { ManagedBy: 'tfstate-backend', StateBucket: config.bucket };
+  return { ...projectTags(config.bucket), ...config.tags };
 }
 
 /** AWS provider settings: the region, and with an emulator endpoint every service this project uses points there. */

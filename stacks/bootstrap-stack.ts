@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { LocalBackend, TerraformOutput, TerraformStack } from 'cdktf';
+import { LocalBackend, Op, TerraformOutput, TerraformStack } from 'cdktf';
 import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
 import { accountRootArn, bucketArn, principalArn } from '../config/arn';
 import { backendSettings } from '../config/backend';
@@ -12,6 +12,7 @@ import { checkPolicySize, policyJson } from '../iam/document';
 import { crossAccountBucketStatements, crossAccountKeyStatements, crossAccountTableStatements, CrossAccountPrincipals } from '../iam/resource-policies';
 import { StateResources } from '../iam/state-access';
 import { AccessPolicies } from '../constructs/access-policies';
+import { Adoption } from '../constructs/adoption';
 import { LockTable } from '../constructs/lock-table';
 import { LogBucket } from '../constructs/log-bucket';
 import { StateReplication } from '../constructs/state-replication';
@@ -60,8 +61,22 @@ export class BootstrapStack extends TerraformStack {
       accountRootArn: rootArn,
       preventDestroy,
       additionalPolicyStatements: crossAccountKeyStatements(keyPolicyResources, stateKeys, principals),
+      existingKeyArn: config.kmsKeyArn,
     });
-    const resources = stateResources(config, { accountId: account.accountId, keyArn: this.stateKey.key.arn });
+    if (config.kmsKeyArn !== undefined) {
+      // An alias can only name a key of its own account: refuse at plan time rather than half-way through the apply.
+      const keyAccount = config.kmsKeyArn.split(':')[4];
+      this.stateKey.alias.lifecycle = {
+        ...this.stateKey.alias.lifecycle,
+        precondition: [
+          {
+            condition: Op.eq(account.accountId, keyAccount),
+            errorMessage: `TFSTATE_KMS_KEY_ARN names a key of account ${keyAccount}, but bootstrap runs in account ${account.accountId}: the alias ${config.kmsAlias} (which backends and policies use) can only name a key of its own account`,
+          },
+        ],
+      };
+    }
+    const resources = stateResources(config, { accountId: account.accountId, keyArn: this.stateKey.keyArn });
     this.logBucket =
       config.logBucket === undefined
         ? undefined
@@ -80,9 +95,9 @@ export class BootstrapStack extends TerraformStack {
     this.stateBucket = new StateBucket(this, 'state-bucket', {
       bucketName: config.bucket,
       region: config.region,
-      kmsKeyArn: this.stateKey.key.arn,
+      kmsKeyArn: this.stateKey.keyArn,
       uploadKey: realAws
-        ? { keyArn: this.stateKey.key.arn, keyId: this.stateKey.key.keyId, aliasArn: this.stateKey.alias.arn, aliasName: config.kmsAlias, ownerAccountId: account.accountId }
+        ? { keyArn: this.stateKey.keyArn, keyId: this.stateKey.keyId, aliasArn: this.stateKey.alias.arn, aliasName: config.kmsAlias, ownerAccountId: account.accountId }
         : undefined,
       noncurrentVersionDays: config.noncurrentVersionDays,
       enforceTls: realAws,
@@ -99,7 +114,7 @@ export class BootstrapStack extends TerraformStack {
         ? undefined
         : new StateReplication(this, 'replication', {
             source: this.stateBucket,
-            sourceKmsKeyArn: this.stateKey.key.arn,
+            sourceKmsKeyArn: this.stateKey.keyArn,
             sourceRegion: config.region,
             replicaRegion: config.replica.region,
             replicaProvider: addReplicaAwsProvider(this, config, config.replica.region),
@@ -118,7 +133,18 @@ export class BootstrapStack extends TerraformStack {
     this.lockTable =
       config.lockTable === undefined
         ? undefined
-        : new LockTable(this, 'lock-table', { tableName: config.lockTable, kmsKeyArn: this.stateKey.key.arn, preventDestroy });
+        : new LockTable(this, 'lock-table', { tableName: config.lockTable, kmsKeyArn: this.stateKey.keyArn, preventDestroy });
+
+    if (config.adopt) {
+      new Adoption(this, 'adoption', {
+        bucket: this.stateBucket.bucket,
+        versioning: this.stateBucket.versioning,
+        bucketName: config.bucket,
+        region: config.region,
+        table: this.lockTable?.table,
+        tableName: config.lockTable,
+      });
+    }
 
     const tableGrants = crossAccountTableStatements(resources, stateKeys, principals);
     const tablePolicy = tableGrants.length > 0 ? policyJson(tableGrants) : undefined;
@@ -131,7 +157,7 @@ export class BootstrapStack extends TerraformStack {
     // AWS refuses oversized policies only at deploy (moto never does): refuse them at synth.
     const crossAccount = `${SETTINGS.crossAccountPrincipals.env} and ${SETTINGS.crossAccountReaders.env} (${principals.writers.length + principals.readers.length} principals)`;
     if (this.stateBucket.policyJson) checkPolicySize('state bucket policy', 'bucket policy', this.stateBucket.policyJson, crossAccount);
-    checkPolicySize('state key policy', 'key policy', this.stateKey.policyJson, crossAccount);
+    if (this.stateKey.policyJson) checkPolicySize('state key policy', 'key policy', this.stateKey.policyJson, crossAccount);
     if (tablePolicy) checkPolicySize('lock table resource policy', 'table resource policy', tablePolicy, crossAccount);
     for (const [level, json] of Object.entries(this.accessPolicies.policyJson)) {
       checkPolicySize(`managed policy ${level}`, 'managed policy', json, `${SETTINGS.stateKey.env} and ${SETTINGS.environmentKeyPrefix.env}`);
@@ -143,7 +169,7 @@ export class BootstrapStack extends TerraformStack {
       value: this.lockTable ? this.lockTable.table.name : '',
       description: 'DynamoDB lock table ("" when locking is s3)',
     });
-    new TerraformOutput(this, 'kms_key_arn', { value: this.stateKey.key.arn, description: 'KMS key that encrypts state' });
+    new TerraformOutput(this, 'kms_key_arn', { value: this.stateKey.keyArn, description: 'KMS key that encrypts state' });
     new TerraformOutput(this, 'kms_key_alias', { value: this.stateKey.alias.name, description: 'Alias the backends use for the key' });
     for (const [level, policy] of Object.entries(this.accessPolicies.policies)) {
       new TerraformOutput(this, `policy_${level.replace('-', '_')}_arn`, { value: policy.arn, description: `Managed policy: ${level} access to the state` });

@@ -1,8 +1,9 @@
 // AWS SDK clients for one endpoint (real AWS or an emulator) and the few state-bucket operations the
 // commands share: existence, listing, emptying a versioned bucket, reading lock items.
-import { DeleteObjectsCommand, HeadBucketCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { HeadBucketCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { KMSClient } from '@aws-sdk/client-kms';
+import { deleteObjectVersions } from '../../ops/keys';
 import { listObjectVersions } from '../../ops/state';
 
 export interface AwsClients {
@@ -51,13 +52,7 @@ export async function bucketExists(s3: S3Client, bucket: string): Promise<boolea
 /** Deletes every version and delete marker (a versioned bucket is only deletable when this is done). */
 export async function emptyBucket(s3: S3Client, bucket: string): Promise<number> {
   const versions = await listObjectVersions(s3, bucket);
-  for (let i = 0; i < versions.length; i += 1000) {
-    const batch = versions.slice(i, i + 1000).map((v) => ({ Key: v.key, VersionId: v.versionId }));
-    const result = await s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: batch, Quiet: true } }));
-    if (result.Errors && result.Errors.length > 0) {
-      throw new Error(`could not delete ${result.Errors.length} object version(s) from ${bucket}: ${result.Errors[0].Code} ${result.Errors[0].Key}`);
-    }
-  }
+  await deleteObjectVersions(s3, bucket, versions);
   return versions.length;
 }
 

@@ -44,3 +44,27 @@ export function reportsNoChanges(output: string): boolean {
 export function firstError(output: string): string | undefined {
   return output.match(/Error: (.+)/)?.[1]?.trim();
 }
+
+/**
+ * Why TFSTATE_ADOPT was refused, one line per reason: each refusal Terraform printed from the project's checks
+ * (its lines joined where Terraform wrapped them), and a missing bucket, which Terraform reports as a failed read.
+ */
+export function adoptRefusals(output: string, bucket: string, region: string, prefix: string): string[] {
+  const refusals = new Set<string>();
+  for (let at = output.indexOf(prefix); at >= 0; at = output.indexOf(prefix, at + prefix.length)) {
+    // Terraform wraps long messages: the message goes on until an empty line (or the end of a "│" box).
+    const message: string[] = [];
+    for (const line of output.slice(at).split('\n')) {
+      const text = line.replace(/^[\s│]*/, '').trimEnd();
+      if (text === '' || text.startsWith('╵')) break;
+      message.push(text);
+    }
+    refusals.add(message.join(' '));
+  }
+  const escaped = bucket.replace(/\./g, '\\.');
+  const bucketImport = /Cannot import non-existent remote object\s+While attempting to import an existing object to\s+"aws_s3_bucket\./;
+  if (new RegExp(`reading S3 Bucket \\(${escaped}\\)`).test(output) || bucketImport.test(output) || /\bNoSuchBucket\b/.test(output)) {
+    refusals.add(`${prefix} bucket "${bucket}" does not exist in ${region}; name the existing one (TFSTATE_BUCKET, TFSTATE_REGION), or unset TFSTATE_ADOPT to create it`);
+  }
+  return [...refusals];
+}
