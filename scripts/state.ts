@@ -10,23 +10,24 @@ import { awsClients } from './lib/aws';
 import { UserError } from './lib/diagnose';
 import { progress, runCommand, stackDir } from './lib/stacks';
 
-const USAGE = 'usage: npm run state -- lock | versions | restore <version id> --yes   [--stack app|app-<env>|bootstrap]';
+const USAGE = 'usage: npm run state -- lock | versions | restore <version id> --yes [--force-lineage]   [--stack app|app-<env>|bootstrap]';
 
 interface Request {
   readonly command: string | undefined;
   readonly versionId: string | undefined;
   readonly confirmed: boolean;
+  readonly forceLineage: boolean;
   readonly stack: string;
   readonly key: string;
 }
 
 async function main(): Promise<void> {
   const { values, positionals } = withUsage(() =>
-    parseArgs({ options: { stack: { type: 'string' }, yes: { type: 'boolean' } }, allowPositionals: true, strict: true }),
+    parseArgs({ options: { stack: { type: 'string' }, yes: { type: 'boolean' }, 'force-lineage': { type: 'boolean' } }, allowPositionals: true, strict: true }),
   );
   const config = loadConfig();
   const stack = values.stack ?? appStackName();
-  const request = { command: positionals[0], versionId: positionals[1], confirmed: values.yes === true, stack, key: withUsage(() => stackStateKey(config, stack)) };
+  const request = { command: positionals[0], versionId: positionals[1], confirmed: values.yes === true, forceLineage: values['force-lineage'] === true, stack, key: withUsage(() => stackStateKey(config, stack)) };
   await perform(awsClients(config.region, config.endpoint), config, request).catch((error: unknown) => {
     const name = (error as { name?: string }).name;
     if (name === 'NoSuchBucket' || name === 'ResourceNotFoundException') {
@@ -36,7 +37,7 @@ async function main(): Promise<void> {
   });
 }
 
-async function perform(clients: StateClients, config: BackendConfig, { command, versionId, confirmed, stack, key }: Request): Promise<void> {
+async function perform(clients: StateClients, config: BackendConfig, { command, versionId, confirmed, forceLineage, stack, key }: Request): Promise<void> {
   const where = `s3://${config.bucket}/${key}`;
   switch (command) {
     case 'lock': {
@@ -58,7 +59,9 @@ async function perform(clients: StateClients, config: BackendConfig, { command, 
       if (!versionId) throw new UserError(`restore needs a version id (see: npm run state -- versions --stack ${stack})`);
       if (!confirmed) throw new UserError(`restore replaces the current state of ${stack}: add --yes to confirm (the current version stays in the history)`);
       progress(`restoring ${where} to version ${versionId}`);
-      const result = await restoreStateVersion(clients, config, key, versionId);
+      const result = await restoreStateVersion(clients, config, key, versionId, { forceLineage });
+      if (result.replaced === 'corrupt') progress('the current version was not a Terraform state (empty or not JSON): replaced; it stays in the history');
+      if (result.replaced === 'foreign') progress('the current version was another state (other lineage): replaced (--force-lineage); it stays in the history');
       progress(`restored as serial ${result.serial}${config.lockTable ? `, digest ${result.md5} written to ${config.lockTable}` : ''}`);
       progress(`check it with a plan: npx cdktf diff ${stack}`);
       return;

@@ -9,6 +9,8 @@ export interface RunResult {
   /** stdout and stderr interleaved as they arrived, ANSI colours removed. */
   readonly output: string;
   readonly timedOut: boolean;
+  /** Killed because it printed nothing for RunOptions.silenceMs (e.g. waiting on an endpoint that never answers). */
+  readonly stalled?: boolean;
   readonly seconds: number;
 }
 
@@ -22,6 +24,21 @@ export interface RunOptions {
   readonly onOutput?: (text: string) => void;
   /** SIGKILLs the process group as soon as this returns true for the output so far (a simulated crash). */
   readonly killWhen?: (output: string) => boolean;
+  /** Stop the process group when it prints nothing for this long; unbounded when omitted. */
+  readonly silenceMs?: number;
+}
+
+/** After SIGTERM, a process group gets this long to exit before it is killed. */
+const TERMINATE_GRACE_MS = 10_000;
+
+/** Process groups of the run() children still running, for the signal handler. */
+const runningGroups = new Set<number>();
+/** Set once a first SIGINT/SIGTERM arrived: the command is stopping and starts nothing new. */
+let stopping: NodeJS.Signals | undefined;
+
+/** The signal the command is stopping on, or undefined while it runs normally. */
+export function stoppingOn(): NodeJS.Signals | undefined {
+  return stopping;
 }
 
 // eslint-disable-next-line no-control-regex
@@ -33,13 +50,32 @@ export function stripAnsi(text: string): string {
 
 export function run(command: string, args: readonly string[], options: RunOptions): Promise<RunResult> {
   const started = Date.now();
+  if (stopping) return Promise.reject(new Error(`not starting ${command}: stopping on ${stopping}`));
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { cwd: options.cwd, env: options.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    if (child.pid !== undefined) runningGroups.add(child.pid);
     let output = '';
     let timedOut = false;
+    let stalled = false;
+    let force: NodeJS.Timeout | undefined;
+    const terminate = () => {
+      killGroup(child.pid);
+      force ??= setTimeout(() => killGroup(child.pid, 'SIGKILL'), TERMINATE_GRACE_MS);
+    };
+    let silence: NodeJS.Timeout | undefined;
+    const watchSilence = () => {
+      if (options.silenceMs === undefined) return;
+      clearTimeout(silence);
+      silence = setTimeout(() => {
+        stalled = true;
+        terminate();
+      }, options.silenceMs);
+    };
+    watchSilence();
     const collect = (chunk: Buffer) => {
       const text = stripAnsi(chunk.toString());
       output += text;
+      watchSilence();
       options.onOutput?.(text);
       if (options.killWhen?.(output)) killGroup(child.pid, 'SIGKILL');
     };
@@ -47,19 +83,24 @@ export function run(command: string, args: readonly string[], options: RunOption
     child.stderr.on('data', collect);
     const timer = setTimeout(() => {
       timedOut = true;
-      killGroup(child.pid);
+      terminate();
     }, options.timeoutMs ?? 300_000);
     const stopOnExit = () => killGroup(child.pid);
     process.once('exit', stopOnExit);
-    child.on('error', (error) => {
+    const settle = () => {
       clearTimeout(timer);
+      clearTimeout(silence);
+      clearTimeout(force);
       process.removeListener('exit', stopOnExit);
+      if (child.pid !== undefined) runningGroups.delete(child.pid);
+    };
+    child.on('error', (error) => {
+      settle();
       reject(error);
     });
     child.on('close', (code) => {
-      clearTimeout(timer);
-      process.removeListener('exit', stopOnExit);
-      resolve({ code, output, timedOut, seconds: (Date.now() - started) / 1000 });
+      settle();
+      resolve({ code, output, timedOut, stalled, seconds: (Date.now() - started) / 1000 });
     });
   });
 }
@@ -79,8 +120,57 @@ export function killGroup(pid: number | undefined, signal: NodeJS.Signals = 'SIG
  * run() child, the emulator) fire: by default Node dies on these signals without running them.
  */
 export function exitOnSignals(): void {
-  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+  for (const [signal, code] of SIGNAL_EXIT_CODES) {
     if (process.listenerCount(signal) === 0) process.once(signal, () => process.exit(code));
+  }
+}
+
+const SIGNAL_EXIT_CODES = [['SIGINT', 130], ['SIGTERM', 143]] as const;
+
+/** How long a first signal lets terraform finish its current step, write its state and release its lock. */
+export const STOP_GRACE_MS = 60_000;
+
+/**
+ * A command's signal handling. The first SIGINT or SIGTERM is passed on as SIGINT to every running process
+ * group (terraform then finishes the step in progress, writes its state and releases its lock; nothing new
+ * starts), and once they are gone (or after STOP_GRACE_MS, then killed) the command exits, which runs the
+ * 'exit' handlers (emulator, workspace). A second signal kills every group at once. A parent that died
+ * without passing a signal on (a wrapper killed with SIGKILL) counts as SIGTERM.
+ */
+export function stopOnSignals(log: (line: string) => void = (line) => console.error(line)): void {
+  const begin = (signal: NodeJS.Signals, code: number) => {
+    if (stopping) {
+      log(`==> ${signal} again: killing ${runningGroups.size} running process group(s) now; a state lock they hold stays held`);
+      for (const pid of runningGroups) killGroup(pid, 'SIGKILL');
+      process.exit(code);
+    }
+    stopping = signal;
+    const groups = [...runningGroups];
+    log(`==> ${signal}: stopping${groups.length > 0 ? ' (terraform finishes its current step and releases its lock; send it again to kill at once)' : ''}`);
+    for (const pid of groups) killGroup(pid, 'SIGINT');
+    const deadline = Date.now() + STOP_GRACE_MS;
+    const poll = setInterval(() => {
+      const alive = groups.filter(groupAlive);
+      if (alive.length > 0 && Date.now() < deadline) return;
+      clearInterval(poll);
+      for (const pid of alive) killGroup(pid, 'SIGKILL');
+      process.exit(code);
+    }, 200);
+  };
+  for (const [signal, code] of SIGNAL_EXIT_CODES) process.on(signal, () => begin(signal, code));
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parent && !stopping) begin('SIGTERM', 143);
+  }, 1_000).unref();
+}
+
+/** True while any process of the group exists. */
+function groupAlive(pid: number): boolean {
+  try {
+    process.kill(-pid, 0);
+    return true;
+  } catch {
+    return false;
   }
 }
 
