@@ -107,12 +107,7 @@ export function run(command: string, args: readonly string[], options: RunOption
 
 /** Kills a detached child's whole process group; a no-op when it is already gone. */
 export function killGroup(pid: number | undefined, signal: NodeJS.Signals = 'SIGTERM'): void {
-  if (pid === undefined) return;
-  try {
-    process.kill(-pid, signal);
-  } catch {
-    // Already exited.
-  }
+  if (pid !== undefined) signalProcess(-pid, signal);
 }
 
 /**
@@ -131,29 +126,49 @@ const SIGNAL_EXIT_CODES = [['SIGINT', 130], ['SIGTERM', 143]] as const;
 export const STOP_GRACE_MS = 60_000;
 
 /**
- * A command's signal handling. The first SIGINT or SIGTERM is passed on as SIGINT to every running process
- * group (terraform then finishes the step in progress, writes its state and releases its lock; nothing new
- * starts), and once they are gone (or after STOP_GRACE_MS, then killed) the command exits, which runs the
- * 'exit' handlers (emulator, workspace). A second signal kills every group at once. A parent that died
- * without passing a signal on (a wrapper killed with SIGKILL) counts as SIGTERM.
+ * A command's signal handling. The first SIGINT or SIGTERM is passed on as SIGINT to every terraform process
+ * below the running children, and only to them: terraform then finishes the step in progress, writes its state
+ * and releases its lock, while cdktf stays alive to carry its output (cdktf runs terraform on a pseudo-terminal
+ * in a session of its own; a cdktf that stops first hangs up on terraform, which then dies holding its lock).
+ * A child without terraform below it gets the SIGINT itself. Nothing new starts; once everything is gone (or
+ * after STOP_GRACE_MS, then killed) the command exits, which runs the 'exit' handlers (emulator, workspace).
+ * A second signal kills everything at once. A parent that died without passing a signal on counts as SIGTERM.
  */
 export function stopOnSignals(log: (line: string) => void = (line) => console.error(line)): void {
+  const terraforms = new Set<number>();
+  const killAll = (groups: Iterable<number>) => {
+    for (const pid of groups) killGroup(pid, 'SIGKILL');
+    for (const pid of terraforms) signalProcess(pid, 'SIGKILL');
+  };
   const begin = (signal: NodeJS.Signals, code: number) => {
     if (stopping) {
-      log(`==> ${signal} again: killing ${runningGroups.size} running process group(s) now; a state lock they hold stays held`);
-      for (const pid of runningGroups) killGroup(pid, 'SIGKILL');
+      log(`==> ${signal} again: killing every running process now; a state lock they hold stays held`);
+      killAll(runningGroups);
       process.exit(code);
     }
     stopping = signal;
     const groups = [...runningGroups];
     log(`==> ${signal}: stopping${groups.length > 0 ? ' (terraform finishes its current step and releases its lock; send it again to kill at once)' : ''}`);
-    for (const pid of groups) killGroup(pid, 'SIGINT');
+    const interrupted = new Set<number>();
+    const interrupt = () => {
+      const below = processesBelow(groups);
+      for (const group of groups) {
+        const found = below.filter((process) => process.root === group && TERRAFORM.test(process.args)).map((process) => process.pid);
+        for (const pid of found) terraforms.add(pid);
+        const targets = found.length > 0 ? found : [-group];
+        for (const target of targets.filter((pid) => !interrupted.has(pid))) {
+          interrupted.add(target);
+          signalProcess(target, 'SIGINT');
+        }
+      }
+    };
+    interrupt();
     const deadline = Date.now() + STOP_GRACE_MS;
     const poll = setInterval(() => {
-      const alive = groups.filter(groupAlive);
-      if (alive.length > 0 && Date.now() < deadline) return;
+      const running = groups.some(groupAlive) || [...terraforms].some(processAlive);
+      if (running && Date.now() < deadline) return interrupt();
       clearInterval(poll);
-      for (const pid of alive) killGroup(pid, 'SIGKILL');
+      killAll(groups);
       process.exit(code);
     }, 200);
   };
@@ -164,14 +179,46 @@ export function stopOnSignals(log: (line: string) => void = (line) => console.er
   }, 1_000).unref();
 }
 
-/** True while any process of the group exists. */
-function groupAlive(pid: number): boolean {
+/** A terraform CLI process (not its provider plugins, whose names start with terraform-provider-). */
+const TERRAFORM = /^(\S*\/)?terraform(\s|$)/;
+
+/** Every process below the given ones (by parent id, across sessions), with the root it descends from. */
+function processesBelow(roots: readonly number[]): { pid: number; root: number; args: string }[] {
+  const listing = spawnSync('ps', ['-eo', 'pid=,ppid=,args='], { encoding: 'utf8' }).stdout ?? '';
+  const rows = listing
+    .split('\n')
+    .map((line) => /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(line))
+    .filter((match): match is RegExpExecArray => match !== null)
+    .map((match) => ({ pid: Number(match[1]), ppid: Number(match[2]), args: match[3] }));
+  const found: { pid: number; root: number; args: string }[] = [];
+  for (const root of roots) {
+    let frontier = [root];
+    while (frontier.length > 0) {
+      const children = rows.filter((row) => frontier.includes(row.ppid));
+      found.push(...children.map((child) => ({ pid: child.pid, root, args: child.args })));
+      frontier = children.map((child) => child.pid);
+    }
+  }
+  return found;
+}
+
+function processAlive(pid: number): boolean {
+  return signalProcess(pid, 0);
+}
+
+/** Sends a signal to a process (or, with a negative id, a group); false when it is already gone. */
+function signalProcess(pid: number, signal: NodeJS.Signals | 0): boolean {
   try {
-    process.kill(-pid, 0);
+    process.kill(pid, signal);
     return true;
   } catch {
     return false;
   }
+}
+
+/** True while any process of the group exists. */
+function groupAlive(pid: number): boolean {
+  return signalProcess(-pid, 0);
 }
 
 /** True when `command` is an executable on PATH. */
