@@ -2,6 +2,7 @@
 // process group so a timeout or Ctrl-C takes the whole tree (cdktf -> node -> terraform -> provider) down.
 import { spawn, spawnSync } from 'child_process';
 import { join } from 'path';
+import { UserError } from './diagnose';
 
 export interface RunResult {
   /** Exit code; null when the process was killed (timeout or signal). */
@@ -50,7 +51,7 @@ export function stripAnsi(text: string): string {
 
 export function run(command: string, args: readonly string[], options: RunOptions): Promise<RunResult> {
   const started = Date.now();
-  if (stopping) return Promise.reject(new Error(`not starting ${command}: stopping on ${stopping}`));
+  if (stopping) return Promise.reject(new UserError(`stopped on ${stopping} before running ${command}`));
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { cwd: options.cwd, env: options.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     if (child.pid !== undefined) runningGroups.add(child.pid);
@@ -133,8 +134,10 @@ export const STOP_GRACE_MS = 60_000;
  * A child without terraform below it gets the SIGINT itself. Nothing new starts; once everything is gone (or
  * after STOP_GRACE_MS, then killed) the command exits, which runs the 'exit' handlers (emulator, workspace).
  * A second signal kills everything at once. A parent that died without passing a signal on counts as SIGTERM.
+ * `finished` tells when the command's own work has wound down too (a lock it holds released, a message
+ * printed); the exit waits for it within the same grace period.
  */
-export function stopOnSignals(log: (line: string) => void = (line) => console.error(line)): void {
+export function stopOnSignals(finished: () => boolean = () => true, log: (line: string) => void = (line) => console.error(line)): void {
   const terraforms = new Set<number>();
   const killAll = (groups: Iterable<number>) => {
     for (const pid of groups) killGroup(pid, 'SIGKILL');
@@ -165,7 +168,7 @@ export function stopOnSignals(log: (line: string) => void = (line) => console.er
     interrupt();
     const deadline = Date.now() + STOP_GRACE_MS;
     const poll = setInterval(() => {
-      const running = groups.some(groupAlive) || [...terraforms].some(processAlive);
+      const running = groups.some(groupAlive) || [...terraforms].some(processAlive) || !finished();
       if (running && Date.now() < deadline) return interrupt();
       clearInterval(poll);
       killAll(groups);

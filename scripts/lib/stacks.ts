@@ -132,21 +132,29 @@ export function progress(line: string): void {
  * SIGTERM stop the whole tree (see stopOnSignals); a reader that goes away (`| head`) ends the command quietly.
  */
 export function runCommand(main: () => Promise<void>): void {
-  stopOnSignals();
+  let finished = false;
+  stopOnSignals(() => finished);
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code === 'EPIPE') process.exit(0);
     throw error;
   });
-  main().catch((error: unknown) => {
-    // Stopping on a signal: what failed is the interrupted run; the signal handler exits once the tree is gone.
-    if (stoppingOn()) return;
-    if (error instanceof UserError) console.error(`error: ${error.message}`);
-    else if (error instanceof ConfigError) for (const problem of error.problems) console.error(`tfstate config error: ${problem}`);
-    // An AWS SDK failure (denied, throttled, missing) is about the environment, not our code.
-    else if (error instanceof Error && '$metadata' in error) console.error(`error: AWS request failed: ${error.name === 'Error' ? '' : `${error.name}: `}${error.message || '(no message)'}`);
-    else console.error(error);
-    process.exit(1);
-  });
+  main()
+    .then(
+      () => 0,
+      (error: unknown) => {
+        if (error instanceof UserError) console.error(`error: ${error.message}`);
+        else if (error instanceof ConfigError) for (const problem of error.problems) console.error(`tfstate config error: ${problem}`);
+        // An AWS SDK failure (denied, throttled, missing) is about the environment, not our code.
+        else if (error instanceof Error && '$metadata' in error) console.error(`error: AWS request failed: ${error.name === 'Error' ? '' : `${error.name}: `}${error.message || '(no message)'}`);
+        else console.error(error);
+        return 1;
+      },
+    )
+    .then((code) => {
+      finished = true;
+      // Stopping on a signal: the signal handler exits (with the signal's code) once the tree is gone too.
+      if (code !== 0 && !stoppingOn()) process.exit(code);
+    });
 }
 
 /** The synthesized Terraform working directory of a stack, for direct terraform commands. */
