@@ -15,7 +15,10 @@ describe('lock info', () => {
     expect(parseLockInfo(TERRAFORM_LOCK)).toMatchObject({ ID: '7f0c7c37-5b2e-2d6c-0a50-3c6fbd1e4a7e', Who: 'ci@runner-1', Operation: 'OperationTypeApply' });
   });
   test('a lock record that is not JSON still reads as held, with its text shown short', () => {
-    expect(parseLockInfo(`held by hand ${'x'.repeat(500)}`)).toMatchObject({ ID: '(unknown: the lock record is not JSON)', Info: `"held by hand ${'x'.repeat(67)}"` });
+    const info = parseLockInfo(`held by hand ${'x'.repeat(500)}`);
+    expect(info).toMatchObject({ ID: '(unknown: the lock record is not JSON)', Info: `"held by hand ${'x'.repeat(67)}"` });
+    expect(describeLock({ source: 'dynamodb', info }, 'cdktf.out/stacks/app')).toContain("the record is not Terraform's");
+    expect(describeLock({ source: 'dynamodb', info }, 'cdktf.out/stacks/app')).not.toContain('force-unlock -force');
   });
   test('missing fields read as empty, never undefined', () => {
     expect(parseLockInfo('{"ID":"x"}')).toEqual({ ID: 'x', Operation: '', Info: '', Who: '', Version: '', Created: '', Path: '' });

@@ -32,6 +32,9 @@ export interface StateClients {
 /** A failure the user can act on (a held lock, an unknown version): printed as one line. */
 export class StateOperationError extends Error {}
 
+/** The ID shown for a lock record that is not Terraform's JSON. */
+export const UNKNOWN_LOCK_ID = '(unknown: the lock record is not JSON)';
+
 /**
  * The lock record; a lock whose content is not Terraform's JSON (written by hand or by another tool) still
  * counts as held, with an unknown ID and the start of its raw text as its Info.
@@ -42,7 +45,7 @@ export function parseLockInfo(text: string): LockInfo {
     const value = JSON.parse(text) as unknown;
     parsed = typeof value === 'object' && value !== null ? (value as Partial<LockInfo>) : {};
   } catch {
-    parsed = { ID: '(unknown: the lock record is not JSON)', Info: JSON.stringify(text.slice(0, 80)) };
+    parsed = { ID: UNKNOWN_LOCK_ID, Info: JSON.stringify(text.slice(0, 80)) };
   }
   const field = (name: keyof LockInfo) => (typeof parsed[name] === 'string' ? (parsed[name] as string) : '');
   return { ID: field('ID'), Operation: field('Operation'), Info: field('Info'), Who: field('Who'), Version: field('Version'), Created: field('Created'), Path: field('Path') };
@@ -52,10 +55,10 @@ export function parseLockInfo(text: string): LockInfo {
 export function describeLock(lock: HeldLock, stackDir: string): string {
   const { info } = lock;
   const where = lock.source === 'dynamodb' ? 'lock table item' : 'S3 lockfile';
-  return [
-    `locked (${where}): ID=${info.ID} Who=${info.Who} Operation=${info.Operation} Created=${info.Created} Path=${info.Path}`,
-    `  if that run is really gone, release it with: (cd ${stackDir} && terraform force-unlock -force ${info.ID})`,
-  ].join('\n');
+  const release = info.ID === UNKNOWN_LOCK_ID
+    ? `  the record is not Terraform's (Info=${info.Info}), so terraform force-unlock cannot name it: once no run holds it, delete the ${where} by hand`
+    : `  if that run is really gone, release it with: (cd ${stackDir} && terraform force-unlock -force ${info.ID})`;
+  return [`locked (${where}): ID=${info.ID} Who=${info.Who} Operation=${info.Operation} Created=${info.Created} Path=${info.Path}`, release].join('\n');
 }
 
 function isMissing(error: unknown): boolean {

@@ -145,6 +145,8 @@ export function runCommand(main: () => Promise<void>): void {
         if (error instanceof UserError) console.error(`error: ${error.message}`);
         else if (error instanceof ConfigError) for (const problem of error.problems) console.error(`tfstate config error: ${problem}`);
         // An AWS SDK failure (denied, throttled, missing) is about the environment, not our code.
+        // No credentials found (real AWS): the SDK's own explanation, in one line.
+        else if (error instanceof Error && error.name === 'CredentialsProviderError') console.error(`error: AWS credentials: ${error.message.split('\n')[0]}`);
         else if (error instanceof Error && '$metadata' in error) console.error(`error: AWS request failed: ${error.name === 'Error' ? '' : `${error.name}: `}${error.message || '(no message)'}`);
         else console.error(error);
         return 1;
