@@ -79,7 +79,9 @@ export async function cdktfOrExplain(runner: StackRunner, verb: 'deploy' | 'dest
     result.code === 0
       ? `${what}: Terraform did not report "${verb === 'deploy' ? 'Apply' : 'Destroy'} complete!" for ${unfinished.join(', ')} (it was killed or crashed; cdktf still exited 0)`
       : explainFailure(what, result, config.bucket);
-  throw new UserError(`${reason}${await leftLocks(runner.dir, config, unfinished)}`);
+  // A missing bucket or another holder's lock is the whole story; otherwise a run of ours may have left its lock.
+  const explained = missingBucket(result.output, config.bucket) !== undefined || lockHeld(result.output) !== undefined;
+  throw new UserError(`${reason}${explained ? '' : await leftLocks(runner.dir, config, unfinished)}`);
 }
 
 /** "; ..." naming the state locks an unfinished stack left behind and how to release them, else "". */
