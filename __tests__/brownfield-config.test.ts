@@ -17,7 +17,8 @@ describe('TFSTATE_TAGS', () => {
     ['ManagedBy=me', '"ManagedBy" is a tag the project sets itself (ManagedBy, StateBucket)'],
     ['=x', 'tag keys must be 1 to 128 characters long ("" has 0)'],
     ['cost$center=1', 'tag keys may contain only letters, digits, spaces and _ . : / = + - @ ("cost$center")'],
-    ['team=${var.x}', 'tag values may contain only letters, digits, spaces and _ . : / = + - @ (the value of "team")'],
+    // Refused before the tag rules by the rule every setting has: Terraform would evaluate it.
+    ['team=${var.x}', 'must not contain "${" or "%{" (Terraform would evaluate it as an expression in the synthesized configuration)'],
   ])('%s is refused in one line', (value, rule) => {
     expect(problemsOf({ TFSTATE_TAGS: value })).toEqual([`TFSTATE_TAGS=${JSON.stringify(value)}: ${rule}`]);
   });
@@ -28,11 +29,21 @@ describe('TFSTATE_TAGS', () => {
     expect(tagValueRule('k', 'v'.repeat(257))).toBe('tag values must be at most 256 characters long (the value of "k" has 257)');
     const tags = (n: number) => Array.from({ length: n }, (_, i) => `t${i}=v`).join(',');
     expect(Object.keys(configFrom({ TFSTATE_TAGS: tags(48) }).tags)).toHaveLength(48);
-    expect(problemsOf({ TFSTATE_TAGS: tags(49) })).toEqual([`TFSTATE_TAGS=${JSON.stringify(tags(49))}: at most 48 tags (AWS allows 50 per resource; the project sets 2)`]);
+    // A long value is shown cut to 100 characters, with its length.
+    expect(problemsOf({ TFSTATE_TAGS: tags(49) })).toEqual([
+      'TFSTATE_TAGS="t0=v,t1=v,t2=v,t3=v,t4=v,t5=v,t6=v,t7=v,t8=v,t9=v,t10=v,t11=v,t12=v,t13=v,t14=v,t15=v,t16=v,t17=v,t... (285 characters): at most 48 tags (AWS allows 50 per resource; the project sets 2)',
+    ]);
   });
   test('a value of the wrong type in the file', () => {
     expect(problemsOf({}, dirWithConfig({ tags: ['team=platform'] }))).toEqual(['tfstate.config.json: tags=["team=platform"]: must be a comma-separated string of key=value or an object of strings']);
     expect(problemsOf({}, dirWithConfig({ tags: { team: 1 } }))).toEqual(['tfstate.config.json: tags={"team":1}: tag values must be strings (the value of "team")']);
+    // The template rule reaches an object's keys and values too.
+    expect(problemsOf({}, dirWithConfig({ tags: { team: '%{x}' } }))).toEqual([
+      'tfstate.config.json: tags={"team":"%{x}"}: must not contain "${" or "%{" (Terraform would evaluate it as an expression in the synthesized configuration)',
+    ]);
+    expect(problemsOf({}, dirWithConfig({ tags: { '${x}': 'a' } }))).toEqual([
+      'tfstate.config.json: tags={"${x}":"a"}: must not contain "${" or "%{" (Terraform would evaluate it as an expression in the synthesized configuration)',
+    ]);
   });
 });
 

@@ -159,7 +159,7 @@ describe('bad settings: one line each naming the setting, the value and the rule
     [{ TFSTATE_KEY: 'same', TFSTATE_BOOTSTRAP_KEY: 'same' }, 'TFSTATE_BOOTSTRAP_KEY="same": is already the state key of TFSTATE_KEY; two stacks must not share a state object'],
     [
       { TFSTATE_KEY: 'env/dev/terraform.tfstate', TFSTATE_ENVIRONMENTS: 'dev' },
-      'environment "dev"="env/dev/terraform.tfstate": is already the state key of TFSTATE_KEY; two stacks must not share a state object',
+      'TFSTATE_KEY="env/dev/terraform.tfstate": lies in folder "env" (TFSTATE_ENV_KEY_PREFIX), the environments\' state keys; choose a key outside it',
     ],
   ])('%j', (env, message) => {
     expect(problemsOf(env as Record<string, string>)).toEqual([message]);

@@ -1,9 +1,15 @@
+import { createServer, Socket } from 'net';
 import { join } from 'path';
-import { firstError, lockHeld, missingBucket, reportsNoChanges } from '../scripts/lib/diagnose';
-import { cdktfArgs, stripAnsi } from '../scripts/lib/run';
+import { HeadBucketCommand } from '@aws-sdk/client-s3';
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { ObjectVersion } from '../ops/state';
+import { deployArguments } from '../scripts/deploy';
+import { awsClients } from '../scripts/lib/aws';
+import { completedStacks, firstError, lockHeld, missingBucket, reportsNoChanges } from '../scripts/lib/diagnose';
+import { cdktfArgs, run, stripAnsi } from '../scripts/lib/run';
 import { explainFailure, withoutSettings } from '../scripts/lib/stacks';
 import { AWS_PROVIDER_PATH, findProviderMirror, mirrorCandidates, renderCliConfig } from '../scripts/lib/terraform-config';
-import { teardownRefusal } from '../scripts/teardown';
+import { accountRefusal, teardownPlan, teardownRefusal } from '../scripts/teardown';
 import { configFrom } from './helpers';
 
 const LOCK_ERROR = `
@@ -99,18 +105,113 @@ describe('reading terraform output', () => {
 });
 
 describe('teardown confirmation', () => {
-  const config = configFrom({ TFSTATE_BUCKET: 'my-state' });
+  const config = configFrom({ TFSTATE_BUCKET: 'my-state', AWS_ENDPOINT_URL: 'http://127.0.0.1:5000' });
+  const realAws = configFrom({ TFSTATE_BUCKET: 'my-state' });
   test('refused without the flag or the bucket name', () => {
-    expect(teardownRefusal(config, [], {})).toMatch(/^refusing to destroy state bucket "my-state".*--yes-destroy-state or set TFSTATE_CONFIRM_TEARDOWN=my-state$/);
+    expect(teardownRefusal(config, [], {})).toBe('refusing to destroy state bucket "my-state" and every state in it without confirmation: pass --yes-destroy-state or set TFSTATE_CONFIRM_TEARDOWN=my-state');
   });
   test('refused when the confirmation names another bucket, even with the flag', () => {
     expect(teardownRefusal(config, ['--yes-destroy-state'], { TFSTATE_CONFIRM_TEARDOWN: 'other' })).toMatch(/does not name the configured state bucket "my-state"/);
+    expect(teardownRefusal(realAws, [], { TFSTATE_CONFIRM_TEARDOWN: 'other@111122223333' })).toMatch(/does not name the configured state bucket "my-state"/);
   });
-  test('accepted with either confirmation', () => {
+  test('on an emulator, accepted with either confirmation', () => {
     expect(teardownRefusal(config, ['--yes-destroy-state'], {})).toBeUndefined();
     expect(teardownRefusal(config, [], { TFSTATE_CONFIRM_TEARDOWN: 'my-state' })).toBeUndefined();
   });
+  test('against real AWS, neither the flag nor the bucket alone is enough: the account must be named', () => {
+    const message = 'refusing to destroy state bucket "my-state" in a real AWS account (no AWS_ENDPOINT_URL) without naming the account too: set TFSTATE_CONFIRM_TEARDOWN=my-state@<account id>';
+    expect(teardownRefusal(realAws, ['--yes-destroy-state'], {})).toBe(message);
+    expect(teardownRefusal(realAws, [], { TFSTATE_CONFIRM_TEARDOWN: 'my-state' })).toBe(message);
+    expect(teardownRefusal(realAws, [], { TFSTATE_CONFIRM_TEARDOWN: 'my-state@111122223333' })).toBeUndefined();
+  });
+  test('the named account must be the one the credentials act in', () => {
+    expect(accountRefusal({ TFSTATE_CONFIRM_TEARDOWN: 'my-state@111122223333' }, '444455556666')).toBe(
+      'TFSTATE_CONFIRM_TEARDOWN="my-state@111122223333": names account "111122223333", but the credentials act in account 444455556666; nothing was destroyed',
+    );
+    expect(accountRefusal({ TFSTATE_CONFIRM_TEARDOWN: 'my-state@111122223333' }, '111122223333')).toBeUndefined();
+  });
   test('refused while bootstrap state lives in the bucket it would empty', () => {
-    expect(teardownRefusal(configFrom({ TFSTATE_BUCKET: 'my-state', TFSTATE_BOOTSTRAP_BACKEND: 's3' }), ['--yes-destroy-state'], {})).toMatch(/move it back first/);
+    expect(teardownRefusal(configFrom({ TFSTATE_BUCKET: 'my-state', TFSTATE_BOOTSTRAP_BACKEND: 's3', AWS_ENDPOINT_URL: 'http://127.0.0.1:5000' }), ['--yes-destroy-state'], {})).toMatch(/move it back first/);
+  });
+});
+
+describe('teardown plan', () => {
+  const config = configFrom({ TFSTATE_BUCKET: 'my-state', TFSTATE_ENVIRONMENTS: 'dev', TFSTATE_LOCKING: 'both' });
+  const version = (key: string, deleteMarker = false): ObjectVersion => ({ key, versionId: 'v', deleteMarker, lastModified: new Date(0), size: 1, isLatest: false });
+  const versions = [
+    version('app/terraform.tfstate'),
+    version('app/terraform.tfstate'),
+    version('app/terraform.tfstate.tflock', true),
+    version('env/dev/terraform.tfstate'),
+    version('network/terraform.tfstate'),
+    version('kops/cluster.example.com/config'),
+    version('kops/cluster.example.com/config'),
+    version('README'),
+  ];
+  test('every key, grouped by its first folder, with its version count; foreign keys marked', () => {
+    expect(teardownPlan(config, versions).lines).toEqual([
+      's3://my-state: 6 key(s), 8 version(s) and delete marker(s) to delete',
+      '  (top level) (1 key(s))',
+      '    README  1 version(s)  [not written by this project]',
+      '  app/ (2 key(s))',
+      '    app/terraform.tfstate  2 version(s)',
+      '    app/terraform.tfstate.tflock  1 version(s)',
+      '  env/ (1 key(s))',
+      '    env/dev/terraform.tfstate  1 version(s)',
+      '  kops/ (1 key(s))',
+      '    kops/cluster.example.com/config  2 version(s)  [not written by this project]',
+      '  network/ (1 key(s))',
+      '    network/terraform.tfstate  1 version(s)  [not written by this project]',
+    ]);
+  });
+  test('foreign keys are the consumers\' states, the kOps store and anything else not ours', () => {
+    expect(teardownPlan(config, versions).foreign).toEqual(['README', 'kops/cluster.example.com/config', 'network/terraform.tfstate']);
+    expect(teardownPlan(config, versions.slice(0, 4)).foreign).toEqual([]);
+  });
+});
+
+describe('success is Terraform\'s own result', () => {
+  test('a stack counts as done only with its own "Apply complete!" line', () => {
+    const output = ['app  aws_vpc.placeholder-vpc: Creating...', 'app  ', '     Apply complete! Resources: 2 added, 0 changed, 0 destroyed.', 'app-dev  aws_vpc.placeholder-vpc: Creating...', ''].join('\n');
+    expect([...completedStacks(output, ['app', 'app-dev'], 'deploy')]).toEqual(['app']);
+    expect([...completedStacks(output, ['app', 'app-dev'], 'destroy')]).toEqual([]);
+    expect([...completedStacks('bootstrap  \n           Destroy complete! Resources: 18 destroyed.', ['bootstrap'], 'destroy')]).toEqual(['bootstrap']);
+  });
+});
+
+describe('deploy arguments', () => {
+  const config = configFrom({ TFSTATE_ENVIRONMENTS: 'dev' });
+  test('a flag\'s value is passed on with it, never taken for a stack', () => {
+    expect(deployArguments(config, ['app', 'app-dev', '--parallelism', '1', '--migrate-state'])).toEqual({ stacks: ['app', 'app-dev'], flags: ['--parallelism', '1', '--migrate-state'] });
+  });
+  test('an unknown stack is one line', () => {
+    expect(() => deployArguments(config, ['1'])).toThrow('stack "1": not a stack of this project (one of bootstrap, app, app-dev); usage: npm run deploy -- <stack>... [cdktf deploy flags], e.g. npm run deploy -- app --parallelism 1');
+    expect(() => deployArguments(config, ['--parallelism', '1'])).toThrow(/^name the stacks to deploy before any flag/);
+  });
+});
+
+describe('bounded waits', () => {
+  test('an endpoint that accepts and never answers: one line naming it, after the bounded attempts', async () => {
+    const sockets: Socket[] = [];
+    const server = createServer((socket) => void sockets.push(socket));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const endpoint = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    try {
+      const clients = awsClients('us-east-1', endpoint, { connectTimeoutMs: 300, requestTimeoutMs: 400, maxAttempts: 2 });
+      await expect(clients.s3.send(new HeadBucketCommand({ Bucket: 'b' }))).rejects.toThrow(
+        `S3 endpoint ${endpoint} did not answer (ETIMEDOUT: a request has exceeded the configured 400 ms requestTimeout.; 2 attempt(s), each bounded to 0.4 s): check AWS_ENDPOINT_URL, the network, or whether the service is up`,
+      );
+      await expect(clients.dynamodb.send(new GetItemCommand({ TableName: 't', Key: { LockID: { S: 'x' } } }))).rejects.toThrow(`DynamoDB endpoint ${endpoint} did not answer`);
+      expect(sockets.length).toBe(4);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      server.close();
+    }
+  });
+  test('a process that prints nothing for the silence bound is stopped and marked stalled', async () => {
+    const result = await run('sh', ['-c', 'echo started; sleep 30'], { cwd: '.', env: process.env, silenceMs: 500 });
+    expect(result).toMatchObject({ stalled: true, timedOut: false, output: 'started\n' });
+    expect(result.seconds).toBeLessThan(5);
+    expect(explainFailure('cdktf deploy app', result, 'b')).toMatch(/^cdktf deploy app: stopped after \d+ s: Terraform printed nothing for too long/);
   });
 });

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'fs';
+import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync, statSync } from 'fs';
 import { isAbsolute, join } from 'path';
 import {
   accountIdRule,
@@ -10,11 +10,13 @@ import {
   kmsAliasRule,
   kmsKeyArnRule,
   principalArnRule,
+  inFolder,
   regionRule,
   stateKeyRule,
   tableNameRule,
   tagKeyRule,
   tagValueRule,
+  templateRule,
 } from './rules';
 import {
   CONFIG_FILE,
@@ -77,18 +79,30 @@ export function loadConfig(options: LoadOptions = {}): BackendConfig {
   const file = readConfigFile(env, cwd, problems);
   checkUnknownNames(env, file, problems);
 
-  const raw = (name: SettingName): Raw | undefined => {
+  const source = (name: SettingName): Raw | undefined => {
     const spec = SETTINGS[name];
     const fromEnv = env[spec.env];
     if (fromEnv !== undefined && !(spec.env === 'AWS_ENDPOINT_URL' && fromEnv === '')) return { value: fromEnv, origin: spec.env };
-    if (file && spec.file in file.values) return { value: file.values[spec.file], origin: `${file.label}: ${spec.file}` };
+    if (file && Object.prototype.hasOwnProperty.call(file.values, spec.file)) return { value: file.values[spec.file], origin: `${file.label}: ${spec.file}` };
     return undefined;
+  };
+  // Every setting, whatever its own rule: a template sequence is refused before the value is used anywhere,
+  // so a setting added later cannot forget it. A refused value counts as unset (one mistake, one line).
+  const raw = (name: SettingName): Raw | undefined => {
+    const found = source(name);
+    const strings = stringsIn(found?.value);
+    const broken = strings.map(templateRule).find((rule) => rule !== undefined);
+    if (found && broken) {
+      problems.push(`${found.origin}=${shown(found.value)}: ${broken}`);
+      return undefined;
+    }
+    return found;
   };
   const str = (name: SettingName): Raw & { value: string } | undefined => {
     const found = raw(name);
     if (!found) return undefined;
     if (typeof found.value !== 'string') {
-      problems.push(`${found.origin}=${JSON.stringify(found.value)}: must be a string`);
+      problems.push(`${found.origin}=${shown(found.value)}: must be a string`);
       return undefined;
     }
     if (found.value === '') {
@@ -100,7 +114,7 @@ export function loadConfig(options: LoadOptions = {}): BackendConfig {
   // A derived value is only checked when what it is derived from is valid: one mistake, one line.
   const check = (found: Raw | undefined, value: string, rule: (v: string) => string | undefined, origin: string, derivedFromValid = true): string => {
     const broken = found || derivedFromValid ? rule(value) : undefined;
-    if (broken) problems.push(`${found?.origin ?? origin}=${JSON.stringify(value)}: ${broken}`);
+    if (broken) problems.push(`${found?.origin ?? origin}=${shown(value)}: ${broken}`);
     return value;
   };
 
@@ -138,7 +152,7 @@ export function loadConfig(options: LoadOptions = {}): BackendConfig {
   const noncurrentVersionDays = integer(noncurrentRaw, DEFAULT_NONCURRENT_DAYS, retentionDaysRule, problems);
   if (noncurrentVersionDays < MIN_SAFE_NONCURRENT_DAYS && !accepts('short-retention')) {
     problems.push(
-      `${noncurrentRaw?.origin ?? SETTINGS.noncurrentVersionDays.env}=${JSON.stringify(noncurrentRaw?.value)}: keeps old state versions less than ${MIN_SAFE_NONCURRENT_DAYS} days; set ${SETTINGS.acceptRisks.env}=short-retention to accept that`,
+      `${noncurrentRaw?.origin ?? SETTINGS.noncurrentVersionDays.env}=${shown(noncurrentRaw?.value)}: keeps old state versions less than ${MIN_SAFE_NONCURRENT_DAYS} days; set ${SETTINGS.acceptRisks.env}=short-retention to accept that`,
     );
   }
 
@@ -146,7 +160,7 @@ export function loadConfig(options: LoadOptions = {}): BackendConfig {
   const loggingRaw = raw('accessLogging');
   const accessLogging = boolean(loggingRaw, true, problems);
   if (!accessLogging && !accepts('no-access-logging')) {
-    problems.push(`${loggingRaw?.origin}=${JSON.stringify(loggingRaw?.value)}: turns off access logging of the state bucket; set ${SETTINGS.acceptRisks.env}=no-access-logging to accept that`);
+    problems.push(`${loggingRaw?.origin}=${shown(loggingRaw?.value)}: turns off access logging of the state bucket; set ${SETTINGS.acceptRisks.env}=no-access-logging to accept that`);
   }
   const logBucketRaw = str('logBucket');
   const logBucketName = check(logBucketRaw, logBucketRaw?.value ?? `${bucket}-logs`, bucketNameRule, 'derived log bucket name', bucketValid);
@@ -156,7 +170,7 @@ export function loadConfig(options: LoadOptions = {}): BackendConfig {
   let replica: ReplicaConfig | undefined;
   if (replicaRegionRaw) {
     const replicaRegion = check(replicaRegionRaw, replicaRegionRaw.value, regionRule, 'replicaRegion');
-    if (replicaRegion === region) problems.push(`${replicaRegionRaw.origin}=${JSON.stringify(replicaRegion)}: must differ from the state bucket's region (cross-region replication)`);
+    if (replicaRegion === region) problems.push(`${replicaRegionRaw.origin}=${shown(replicaRegion)}: must differ from the state bucket's region (cross-region replication)`);
     const replicaBucketRaw = str('replicaBucket');
     const replicaBucket = check(replicaBucketRaw, replicaBucketRaw?.value ?? `${bucket}-replica`, bucketNameRule, 'derived replica bucket name', bucketValid);
     const replicaLogBucket = accessLogging
@@ -186,14 +200,18 @@ export function loadConfig(options: LoadOptions = {}): BackendConfig {
   const kopsRaw = str('kopsPrefix');
   const kopsPrefix = check(kopsRaw, kopsRaw?.value ?? DEFAULT_KOPS_PREFIX, keyPrefixRule, 'kopsPrefix');
 
-  checkKeysDistinct(
-    [
-      [keyRaw?.origin ?? SETTINGS.stateKey.env, stateKey],
-      [bootstrapKeyRaw?.origin ?? SETTINGS.bootstrapStateKey.env, bootstrapStateKey],
-      ...environments.map((name): [string, string] => [`environment "${name}"`, environmentStateKey(environmentKeyPrefix, name)]),
-    ],
+  const ownKeys: [origin: string, key: string][] = [
+    [keyRaw?.origin ?? SETTINGS.stateKey.env, stateKey],
+    [bootstrapKeyRaw?.origin ?? SETTINGS.bootstrapStateKey.env, bootstrapStateKey],
+  ];
+  // A key in another party's folder is reported once, as that: it is also why it could collide with an environment's key.
+  const misplaced = checkFoldersApart(
+    { origin: kopsRaw?.origin ?? SETTINGS.kopsPrefix.env, folder: kopsPrefix, what: 'the kOps state store (kOps users may read and delete everything in it)' },
+    { origin: prefixRaw?.origin ?? SETTINGS.environmentKeyPrefix.env, folder: environmentKeyPrefix, what: "the environments' state keys" },
+    ownKeys,
     problems,
   );
+  checkKeysDistinct([...ownKeys.filter(([origin]) => !misplaced.has(origin)), ...environments.map((name): [string, string] => [`environment "${name}"`, environmentStateKey(environmentKeyPrefix, name)])], problems);
 
   const adopt = boolean(raw('adopt'), false, problems);
   const kmsKeyArnRaw = str('kmsKeyArn');
@@ -238,7 +256,7 @@ export function loadConfig(options: LoadOptions = {}): BackendConfig {
 /** key=value pairs (a string "a=1,b=2", or an object in the file) checked against AWS's tag rules. */
 function tagMap(found: Raw | undefined, problems: string[]): Record<string, string> {
   if (!found) return {};
-  const fail = (rule: string) => problems.push(`${found.origin}=${JSON.stringify(found.value)}: ${rule}`);
+  const fail = (rule: string) => problems.push(`${found.origin}=${shown(found.value)}: ${rule}`);
   let pairs: [string, unknown][];
   if (typeof found.value === 'string') {
     pairs = [];
@@ -271,11 +289,55 @@ function tagMap(found: Raw | undefined, problems: string[]): Record<string, stri
   return tags;
 }
 
+interface Folder {
+  readonly origin: string;
+  readonly folder: string;
+  /** What the folder holds, completing "... would lie in <what>". */
+  readonly what: string;
+}
+
+/**
+ * The kOps store and the environments' prefix are folders another party (kOps users, per-environment
+ * policies) owns as a whole: no state key of another stack may lie in either, and neither folder in the other.
+ */
+function checkFoldersApart(kops: Folder, environments: Folder, keys: readonly [origin: string, key: string][], problems: string[]): Set<string> {
+  const misplaced = new Set<string>();
+  if (inFolder(kops.folder, environments.folder) || inFolder(environments.folder, kops.folder)) {
+    problems.push(`${kops.origin}=${shown(kops.folder)}: overlaps ${environments.origin}=${shown(environments.folder)}; the kOps state store and the environments' keys need separate folders`);
+  }
+  for (const folder of [kops, environments]) {
+    for (const [origin, key] of keys) {
+      if (inFolder(key, folder.folder) && !misplaced.has(origin)) {
+        problems.push(`${origin}=${shown(key)}: lies in folder "${folder.folder}" (${folder.origin}), ${folder.what}; choose a key outside it`);
+        misplaced.add(origin);
+      }
+    }
+  }
+  return misplaced;
+}
+
+/** Every string in a setting's value: the value itself, a list's items, an object's keys and values (tags). */
+function stringsIn(value: unknown): string[] {
+  if (typeof value === 'string') return [value];
+  if (Array.isArray(value)) return value.filter((item): item is string => typeof item === 'string');
+  if (typeof value === 'object' && value !== null) return Object.entries(value).flatMap(([key, item]) => (typeof item === 'string' ? [key, item] : [key]));
+  return [];
+}
+
+/** A value as a message shows it: JSON, cut short so a huge value is not echoed back whole. */
+export function shown(value: unknown, limit = 100): string {
+  return cut(JSON.stringify(value) ?? String(value), limit);
+}
+
+function cut(text: string, limit: number): string {
+  return text.length <= limit ? text : `${text.slice(0, limit)}... (${text.length} characters)`;
+}
+
 function checkBucketsDistinct(buckets: readonly [origin: string, name: string][], problems: string[]): void {
   const owner = new Map<string, string>();
   for (const [origin, name] of buckets) {
     const first = owner.get(name);
-    if (first) problems.push(`${origin}=${JSON.stringify(name)}: is already the bucket of ${first}; state, logs and replica need separate buckets`);
+    if (first) problems.push(`${origin}=${shown(name)}: is already the bucket of ${first}; state, logs and replica need separate buckets`);
     else owner.set(name, origin);
   }
 }
@@ -288,19 +350,24 @@ function ambientRegion(env: NodeJS.ProcessEnv): Raw & { value: string } | undefi
   return undefined;
 }
 
+/** A settings file is a few hundred bytes; anything near this is not one (and is not read whole). */
+export const MAX_CONFIG_BYTES = 64 * 1024;
+
 function readConfigFile(env: NodeJS.ProcessEnv, cwd: string, problems: string[]): { label: string; values: FileValues } | undefined {
   const explicit = env[CONFIG_FILE_ENV];
   const path = explicit ? (isAbsolute(explicit) ? explicit : join(cwd, explicit)) : join(cwd, CONFIG_FILE);
-  const label = explicit ?? CONFIG_FILE;
+  const label = explicit ? cut(explicit, 200) : CONFIG_FILE;
   if (!existsSync(path)) {
-    if (explicit) problems.push(`${CONFIG_FILE_ENV}=${JSON.stringify(explicit)}: file does not exist`);
+    if (explicit) problems.push(`${CONFIG_FILE_ENV}=${shown(explicit)}: file does not exist`);
     return undefined;
   }
+  const text = readBounded(path, label, problems);
+  if (text === undefined) return undefined;
   let parsed: unknown;
   try {
-    parsed = JSON.parse(readFileSync(path, 'utf8'));
+    parsed = JSON.parse(text);
   } catch (error) {
-    problems.push(`${label}: is not valid JSON (${(error as Error).message})`);
+    problems.push(`${label}: is not valid JSON (${shown((error as Error).message, 200)})`);
     return undefined;
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
@@ -310,19 +377,53 @@ function readConfigFile(env: NodeJS.ProcessEnv, cwd: string, problems: string[])
   return { label, values: parsed as FileValues };
 }
 
+/** The file's text when it is a regular file of at most MAX_CONFIG_BYTES of UTF-8; else one problem. */
+function readBounded(path: string, label: string, problems: string[]): string | undefined {
+  const stat = statSync(path);
+  if (stat.isDirectory()) {
+    problems.push(`${label}: is a directory; the settings file must be a JSON file`);
+    return undefined;
+  }
+  // A device (/dev/zero), FIFO or socket would never end or block the read.
+  if (!stat.isFile()) {
+    problems.push(`${label}: is not a regular file; the settings file must be a JSON file`);
+    return undefined;
+  }
+  const fd = openSync(path, 'r');
+  try {
+    // Size from the open file, and never more than the limit read: the file may change between the calls.
+    const size = fstatSync(fd).size;
+    const buffer = Buffer.alloc(Math.min(size, MAX_CONFIG_BYTES) + 1);
+    const read = readSync(fd, buffer, 0, buffer.length, 0);
+    if (size > MAX_CONFIG_BYTES || read > MAX_CONFIG_BYTES) {
+      problems.push(`${label}: is ${size} bytes; a settings file may have at most ${MAX_CONFIG_BYTES}`);
+      return undefined;
+    }
+    try {
+      return new TextDecoder('utf-8', { fatal: true }).decode(buffer.subarray(0, read));
+    } catch {
+      problems.push(`${label}: is not valid UTF-8`);
+      return undefined;
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** At most this many unknown names are listed one by one; the rest are counted. */
+const MAX_UNKNOWN_LISTED = 5;
+
 function checkUnknownNames(env: NodeJS.ProcessEnv, file: { label: string; values: FileValues } | undefined, problems: string[]): void {
   const specs = Object.values(SETTINGS);
   const knownEnv = new Set<string>([...specs.map((s) => s.env), ...OPERATIONAL_ENV]);
-  for (const name of Object.keys(env)) {
-    if (name.startsWith('TFSTATE_') && !knownEnv.has(name)) {
-      problems.push(`${name}: unknown setting (known: ${specs.map((s) => s.env).filter((e) => e.startsWith('TFSTATE_')).join(', ')})`);
-    }
-  }
+  const report = (where: string, unknown: string[], known: string) => {
+    for (const name of unknown.slice(0, MAX_UNKNOWN_LISTED)) problems.push(`${where}${cut(name, 60)}: unknown setting (known: ${known})`);
+    if (unknown.length > MAX_UNKNOWN_LISTED) problems.push(`${where}${unknown.length - MAX_UNKNOWN_LISTED} more unknown settings`);
+  };
+  report('', Object.keys(env).filter((name) => name.startsWith('TFSTATE_') && !knownEnv.has(name)), specs.map((s) => s.env).filter((e) => e.startsWith('TFSTATE_')).join(', '));
   if (!file) return;
   const knownKeys = new Set<string>(specs.map((s) => s.file));
-  for (const key of Object.keys(file.values)) {
-    if (!knownKeys.has(key)) problems.push(`${file.label}: ${key}: unknown setting (known: ${[...knownKeys].join(', ')})`);
-  }
+  report(`${file.label}: `, Object.keys(file.values).filter((key) => !knownKeys.has(key)), [...knownKeys].join(', '));
 }
 
 function readProjectId(cwd: string, problems: string[]): string | undefined {
@@ -339,7 +440,7 @@ function readProjectId(cwd: string, problems: string[]): string | undefined {
 function oneOf<T extends string>(found: Raw | undefined, allowed: readonly T[], fallback: T, problems: string[]): T {
   if (!found) return fallback;
   if ((allowed as readonly unknown[]).includes(found.value)) return found.value as T;
-  problems.push(`${found.origin}=${JSON.stringify(found.value)}: must be one of ${allowed.join(', ')}`);
+  problems.push(`${found.origin}=${shown(found.value)}: must be one of ${allowed.join(', ')}`);
   return fallback;
 }
 
@@ -348,7 +449,7 @@ function integer(found: Raw | undefined, fallback: number, rule: (n: number) => 
   const value = typeof found.value === 'string' && /^\s*-?\d+\s*$/.test(found.value) ? Number(found.value) : found.value;
   const broken = typeof value === 'number' ? rule(value) : 'must be a whole number';
   if (broken) {
-    problems.push(`${found.origin}=${JSON.stringify(found.value)}: ${broken}`);
+    problems.push(`${found.origin}=${shown(found.value)}: ${broken}`);
     return fallback;
   }
   return value as number;
@@ -358,7 +459,7 @@ function boolean(found: Raw | undefined, fallback: boolean, problems: string[]):
   if (!found) return fallback;
   if (found.value === true || found.value === 'true') return true;
   if (found.value === false || found.value === 'false') return false;
-  problems.push(`${found.origin}=${JSON.stringify(found.value)}: must be true or false`);
+  problems.push(`${found.origin}=${shown(found.value)}: must be true or false`);
   return fallback;
 }
 
@@ -371,13 +472,13 @@ function list(found: Raw | undefined, rule: (item: string) => string | undefined
         ? (found.value as string[])
         : undefined;
   if (!items) {
-    problems.push(`${found.origin}=${JSON.stringify(found.value)}: must be a comma-separated string or a list of strings`);
+    problems.push(`${found.origin}=${shown(found.value)}: must be a comma-separated string or a list of strings`);
     return [];
   }
   const seen = new Set<string>();
   for (const item of items) {
     const broken = seen.has(item) ? duplicate : rule(item);
-    if (broken) problems.push(`${found.origin}=${JSON.stringify(found.value)}: ${broken} ("${item}")`);
+    if (broken) problems.push(`${found.origin}=${shown(found.value)}: ${broken} (${shown(item)})`);
     seen.add(item);
   }
   return [...seen];
@@ -387,7 +488,7 @@ function checkKeysDistinct(keys: readonly [origin: string, key: string][], probl
   const owner = new Map<string, string>();
   for (const [origin, key] of keys) {
     const first = owner.get(key);
-    if (first) problems.push(`${origin}=${JSON.stringify(key)}: is already the state key of ${first}; two stacks must not share a state object`);
+    if (first) problems.push(`${origin}=${shown(key)}: is already the state key of ${first}; two stacks must not share a state object`);
     else owner.set(key, origin);
   }
 }

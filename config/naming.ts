@@ -19,6 +19,11 @@ export function environmentStateKey(prefix: string, environment: string): string
   return `${prefix}/${environment}/terraform.tfstate`;
 }
 
+/** Every state key the project's app stacks write: the app's and each environment's. */
+export function projectStateKeys(config: { stateKey: string; environments: readonly string[]; environmentKeyPrefix: string }): string[] {
+  return [config.stateKey, ...config.environments.map((name) => environmentStateKey(config.environmentKeyPrefix, name))];
+}
+
 /**
  * The state keys of every app stack as policy patterns: the default app's key and one pattern for all
  * environments, so a policy stays the same size for 1 or 1,000 environments (environment names hold no "/",

@@ -36,11 +36,25 @@ export function regionRule(region: string): string | undefined {
 }
 
 /**
+ * Any value that reaches synthesized Terraform: strings in cdk.tf.json are templates, so "${...}" and
+ * "%{...}" in a setting would be evaluated (reading files, calling functions) instead of used as written.
+ * Refused rather than escaped: no bucket, key, prefix or URL of this project needs those two characters.
+ */
+export function templateRule(value: string): string | undefined {
+  if (value.includes('${') || value.includes('%{')) return 'must not contain "${" or "%{" (Terraform would evaluate it as an expression in the synthesized configuration)';
+  return undefined;
+}
+
+/**
  * State object key: an S3 object key (at most 1024 bytes of UTF-8) that Terraform's S3 backend accepts
  * (no leading or trailing "/", no "//"), printable, and not one of the names the backend derives from a key.
+ * Keys and prefixes end up in IAM resource ARNs and s3:prefix conditions, where "*" and "?" are wildcards.
  */
 export function stateKeyRule(key: string): string | undefined {
   if (key.length === 0) return 'must not be empty';
+  const template = templateRule(key);
+  if (template) return template;
+  if (key.includes('*') || key.includes('?')) return 'must not contain "*" or "?" (IAM wildcards: a policy for this key would cover other keys)';
   if (Buffer.byteLength(key, 'utf8') > 1024) return 'must be at most 1024 bytes (S3 object key limit)';
   if (key.startsWith('/') || key.endsWith('/')) return 'must not start or end with "/" (Terraform S3 backend rule)';
   if (key.includes('//')) return 'must not contain "//" (Terraform S3 backend rule)';
@@ -48,7 +62,13 @@ export function stateKeyRule(key: string): string | undefined {
   if (/[\u0000-\u001f\u007f]/.test(key)) return 'must not contain control characters';
   if (key.split('/').some((segment) => segment === '.' || segment === '..')) return 'must not contain "." or ".." path segments';
   if (key.endsWith('.tflock') || key.endsWith('-md5')) return 'must not end with ".tflock" or "-md5" (names Terraform derives for locks and digests)';
+  if (key.startsWith('env:/')) return 'must not start with "env:/" (where Terraform keeps the workspaces of other keys)';
   return undefined;
+}
+
+/** True when `key` is the folder `folder` itself or lies inside it (what an IAM grant on `<folder>/*` reaches). */
+export function inFolder(key: string, folder: string): boolean {
+  return key === folder || key.startsWith(`${folder}/`);
 }
 
 /** A key prefix (environment prefix): a state key rule without the derived-suffix concern. */

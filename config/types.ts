@@ -78,10 +78,16 @@ export interface ReplicaConfig {
   readonly logBucket: string | undefined;
 }
 
-/** A user mistake in the configuration: one line per problem, never a stack trace. */
+/** At most this many problems are shown; the rest are counted in one more line. */
+export const MAX_PROBLEMS_SHOWN = 20;
+
+/** A user mistake in the configuration: one line per problem (the first MAX_PROBLEMS_SHOWN), never a stack trace. */
 export class ConfigError extends Error {
-  constructor(readonly problems: readonly string[]) {
-    super(problems.join('\n'));
+  readonly problems: readonly string[];
+  constructor(problems: readonly string[]) {
+    const shown = problems.length > MAX_PROBLEMS_SHOWN ? [...problems.slice(0, MAX_PROBLEMS_SHOWN), `${problems.length - MAX_PROBLEMS_SHOWN} more problems not shown`] : [...problems];
+    super(shown.join('\n'));
     this.name = 'ConfigError';
+    this.problems = shown;
   }
 }

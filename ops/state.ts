@@ -32,8 +32,21 @@ export interface StateClients {
 /** A failure the user can act on (a held lock, an unknown version): printed as one line. */
 export class StateOperationError extends Error {}
 
+/** The ID shown for a lock record that is not Terraform's JSON. */
+export const UNKNOWN_LOCK_ID = '(unknown: the lock record is not JSON)';
+
+/**
+ * The lock record; a lock whose content is not Terraform's JSON (written by hand or by another tool) still
+ * counts as held, with an unknown ID and the start of its raw text as its Info.
+ */
 export function parseLockInfo(text: string): LockInfo {
-  const parsed = JSON.parse(text) as Partial<LockInfo>;
+  let parsed: Partial<LockInfo>;
+  try {
+    const value = JSON.parse(text) as unknown;
+    parsed = typeof value === 'object' && value !== null ? (value as Partial<LockInfo>) : {};
+  } catch {
+    parsed = { ID: UNKNOWN_LOCK_ID, Info: JSON.stringify(text.slice(0, 80)) };
+  }
   const field = (name: keyof LockInfo) => (typeof parsed[name] === 'string' ? (parsed[name] as string) : '');
   return { ID: field('ID'), Operation: field('Operation'), Info: field('Info'), Who: field('Who'), Version: field('Version'), Created: field('Created'), Path: field('Path') };
 }
@@ -42,10 +55,10 @@ export function parseLockInfo(text: string): LockInfo {
 export function describeLock(lock: HeldLock, stackDir: string): string {
   const { info } = lock;
   const where = lock.source === 'dynamodb' ? 'lock table item' : 'S3 lockfile';
-  return [
-    `locked (${where}): ID=${info.ID} Who=${info.Who} Operation=${info.Operation} Created=${info.Created} Path=${info.Path}`,
-    `  if that run is really gone, release it with: (cd ${stackDir} && terraform force-unlock -force ${info.ID})`,
-  ].join('\n');
+  const release = info.ID === UNKNOWN_LOCK_ID
+    ? `  the record is not Terraform's (Info=${info.Info}), so terraform force-unlock cannot name it: once no run holds it, delete the ${where} by hand`
+    : `  if that run is really gone, release it with: (cd ${stackDir} && terraform force-unlock -force ${info.ID})`;
+  return [`locked (${where}): ID=${info.ID} Who=${info.Who} Operation=${info.Operation} Created=${info.Created} Path=${info.Path}`, release].join('\n');
 }
 
 export function isMissing(error: unknown): boolean {
@@ -113,18 +126,45 @@ export function md5Hex(text: string): string {
   return createHash('md5').update(text).digest('hex');
 }
 
+/** What the restore found as the current version, and so what it replaced. */
+export type ReplacedState = 'none' | 'same-lineage' | 'corrupt' | 'foreign';
+
+interface StateHead {
+  readonly serial?: number;
+  readonly lineage?: string;
+}
+
+/** The serial and lineage of a state's text, or undefined when the text is not a Terraform state. */
+function stateHead(text: string): StateHead | undefined {
+  try {
+    const parsed = JSON.parse(text) as unknown;
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return undefined;
+    const { serial, lineage } = parsed as { serial?: unknown; lineage?: unknown };
+    if (typeof lineage !== 'string' || (serial !== undefined && typeof serial !== 'number')) return undefined;
+    return { serial: serial as number | undefined, lineage };
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * The old state's resources under a serial above the current one, so Terraform (and any copy a user still
- * holds) sees the restore as the newest state of the same lineage rather than a stale one.
+ * holds) sees the restore as the newest state of its lineage rather than a stale one. A current version that
+ * is not a state (empty, truncated, not JSON) is simply replaced; one of another lineage only with
+ * `forceLineage`, since restoring over it discards that other state's place as current.
  */
-export function restoredStateText(oldText: string, currentText: string | undefined): string {
-  const old = JSON.parse(oldText) as { serial?: number; lineage?: string };
-  const current = currentText === undefined ? undefined : (JSON.parse(currentText) as { serial?: number; lineage?: string });
-  if (current?.lineage !== undefined && old.lineage !== undefined && current.lineage !== old.lineage) {
-    throw new StateOperationError(`version has lineage ${old.lineage}, the current state ${current.lineage}: it belongs to another state and is not restored`);
+export function restoredStateText(oldText: string, currentText: string | undefined, forceLineage = false): { text: string; replaced: ReplacedState } {
+  const old = stateHead(oldText);
+  if (old === undefined) throw new StateOperationError('the chosen version is not a Terraform state (not JSON with a lineage): pick another one (see the versions command)');
+  const current = currentText === undefined ? undefined : stateHead(currentText);
+  const replaced: ReplacedState = currentText === undefined ? 'none' : current === undefined ? 'corrupt' : current.lineage === old.lineage ? 'same-lineage' : 'foreign';
+  if (replaced === 'foreign' && !forceLineage) {
+    throw new StateOperationError(
+      `the version has lineage ${old.lineage}, the current state ${current?.lineage}: the current one belongs to another state (overwritten by another project?); add --force-lineage to restore this version over it anyway (the current one stays in the history)`,
+    );
   }
   const serial = Math.max(old.serial ?? 0, current?.serial ?? 0) + 1;
-  return `${JSON.stringify({ ...old, serial }, null, 2)}\n`;
+  return { text: `${JSON.stringify({ ...(JSON.parse(oldText) as object), serial }, null, 2)}\n`, replaced };
 }
 
 /** A lock of our own, written exactly as Terraform writes its own, so Terraform runs wait for the operation. */
@@ -171,7 +211,10 @@ export async function acquire(clients: StateClients, config: BackendConfig, key:
     await releaseAll();
     const name = (error as { name?: string }).name;
     if (name === 'ConditionalCheckFailedException' || name === 'PreconditionFailed') {
-      throw new StateOperationError(`s3://${config.bucket}/${key} was locked by another run while ${info.Operation} started; try again when it is done`);
+      const holder = (await findLocks(clients, config, key))[0]?.info;
+      throw new StateOperationError(
+        `s3://${config.bucket}/${key} is locked by ${holder ? `${holder.Who} (ID ${holder.ID}, ${holder.Operation})` : 'another run'}; ${info.Operation} refused while a lock is held`,
+      );
     }
     throw error;
   }
@@ -186,28 +229,28 @@ export function encryption(config: BackendConfig) {
 export interface RestoreResult {
   readonly serial: number;
   readonly md5: string;
+  /** What was current before: a state of the same lineage, a corrupt object, another state, or nothing. */
+  readonly replaced: ReplacedState;
 }
 
 /**
- * Writes an older version of the state back as the current one, under a lock, with the -md5 digest item
- * Terraform checks on every read (without it, or with a stale one, Terraform refuses the state).
- * Refuses while anyone holds the lock. The replaced version stays in the bucket's history.
+ * Writes an older version of the state back as the current one, with the -md5 digest item Terraform checks
+ * on every read (without it, or with a stale one, Terraform refuses the state). The lock is taken first, the
+ * way Terraform takes it, and only then are the versions listed and read, so no write can slip in between;
+ * a held lock refuses the restore. The replaced version (corrupt or not) stays in the bucket's history.
  */
-export async function restoreStateVersion(clients: StateClients, config: BackendConfig, key: string, versionId: string): Promise<RestoreResult> {
-  const held = await findLocks(clients, config, key);
-  if (held.length > 0) {
-    throw new StateOperationError(`s3://${config.bucket}/${key} is locked by ${held[0].info.Who} (ID ${held[0].info.ID}, ${held[0].info.Operation}); restore refused while a lock is held`);
-  }
-  const versions = await listStateVersions(clients.s3, config.bucket, key);
-  const target = versions.find((version) => version.versionId === versionId);
-  if (target === undefined) throw new StateOperationError(`version ${versionId} of s3://${config.bucket}/${key} does not exist (see the versions command)`);
-
+export async function restoreStateVersion(clients: StateClients, config: BackendConfig, key: string, versionId: string, options: { forceLineage?: boolean } = {}): Promise<RestoreResult> {
   const release = await acquire(clients, config, key, restoreLockInfo(config, key));
   try {
+    const versions = (await listObjectVersions(clients.s3, config.bucket, key)).filter((version) => version.key === key);
+    const target = versions.find((version) => version.versionId === versionId && !version.deleteMarker);
+    if (target === undefined) throw new StateOperationError(`version ${versionId.slice(0, 200)} of s3://${config.bucket}/${key} does not exist (see the versions command)`);
     const read = async (VersionId?: string) =>
       (await clients.s3.send(new GetObjectCommand({ Bucket: config.bucket, Key: key, VersionId }))).Body!.transformToString();
     const latest = versions.find((version) => version.isLatest);
-    const text = restoredStateText(await read(versionId), latest ? await read(latest.versionId) : undefined);
+    // A delete marker as the latest version means there is no current state to compare with.
+    const currentText = latest && !latest.deleteMarker ? await read(latest.versionId) : undefined;
+    const { text, replaced } = restoredStateText(await read(versionId), currentText, options.forceLineage);
     const md5 = md5Hex(text);
     await clients.s3.send(new PutObjectCommand({ Bucket: config.bucket, Key: key, Body: text, ContentType: 'application/json', ...encryption(config) }));
     if (config.lockTable !== undefined) {
@@ -215,7 +258,7 @@ export async function restoreStateVersion(clients: StateClients, config: Backend
         new PutItemCommand({ TableName: config.lockTable, Item: { LockID: { S: digestLockId(config.bucket, key) }, Digest: { S: md5 } } }),
       );
     }
-    return { serial: (JSON.parse(text) as { serial: number }).serial, md5 };
+    return { serial: (JSON.parse(text) as { serial: number }).serial, md5, replaced };
   } finally {
     await release();
   }

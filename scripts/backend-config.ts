@@ -1,7 +1,7 @@
 // npm run backend-config -- --format terraform|lokomotive|kops|json|policy [--stack app] [--key k] [--for-account id] [--out file]
 //                           [--role-arn <arn>] [--profile <name>]
 import { writeFileSync } from 'fs';
-import { join } from 'path';
+import { dirname, join } from 'path';
 import { parseArgs } from 'util';
 import { loadConfig } from '../config/load';
 import { ConfigError } from '../config/types';
@@ -48,7 +48,11 @@ async function main(): Promise<number> {
     const deployed = needsDeployed(request) ? await readDeployed(config, join(__dirname, '..'), () => awsClients(config.region, config.endpoint).s3) : {};
     const text = exportSettings(config, request, deployed);
     if (values.out) {
-      writeFileSync(values.out, text);
+      const failed = writeOut(values.out, text);
+      if (failed) {
+        console.error(`backend-config: --out ${JSON.stringify(values.out)}: ${failed}; nothing was written`);
+        return 1;
+      }
       console.error(`wrote ${values.out}`);
     } else {
       process.stdout.write(text);
@@ -69,6 +73,20 @@ async function main(): Promise<number> {
       console.error(USAGE);
       return 2;
     }
+    throw error;
+  }
+}
+
+/** Writes the file; a path the user got wrong is a one-line reason, not a stack trace. */
+function writeOut(path: string, text: string): string | undefined {
+  try {
+    writeFileSync(path, text);
+    return undefined;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EISDIR') return 'is a directory: name a file, e.g. state.s3.tfbackend inside it';
+    if (code === 'ENOENT' || code === 'ENOTDIR') return `the folder ${JSON.stringify(dirname(path))} does not exist`;
+    if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') return 'not writable (permission denied)';
     throw error;
   }
 }

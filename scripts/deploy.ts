@@ -1,31 +1,51 @@
 // `npm run deploy -- <stack>... [cdktf deploy flags]`: cdktf deploy with the project's CLI config (provider
 // mirror, plugin cache in .local/) and failures explained in one line, e.g. "deploy the bootstrap stack
-// first" when the state bucket does not exist yet.
+// first" when the state bucket does not exist yet. Success is Terraform's own "Apply complete!" per stack.
 import { loadConfig } from '../config/load';
+import { BackendConfig } from '../config/types';
 import { ADOPT_REFUSED } from '../constructs/adoption';
+import { stackStateKey, UsageError } from '../exports/export';
+import { awsClients, probeEndpoint } from './lib/aws';
 import { adoptRefusals, UserError } from './lib/diagnose';
 import { run } from './lib/run';
-import { LOCAL_DIR, cdktf, explainFailure, progress, runCommand, stackDir, stackEnv } from './lib/stacks';
+import { LOCAL_DIR, cdktf, ensureCompleted, progress, runCommand, stackDir, stackEnv } from './lib/stacks';
+
+const USAGE = 'usage: npm run deploy -- <stack>... [cdktf deploy flags], e.g. npm run deploy -- app --parallelism 1';
+
+/**
+ * The stacks (every argument before the first flag) and the flags passed on to cdktf unchanged (the first
+ * flag and everything after it, so a flag's value such as `--parallelism 1` is never taken for a stack).
+ */
+export function deployArguments(config: BackendConfig, args: readonly string[]): { stacks: string[]; flags: string[] } {
+  const firstFlag = args.findIndex((arg) => arg.startsWith('-'));
+  const stacks = firstFlag === -1 ? [...args] : args.slice(0, firstFlag);
+  if (stacks.length === 0) throw new UserError(`name the stacks to deploy before any flag; ${USAGE}`);
+  for (const stack of stacks) {
+    try {
+      stackStateKey(config, stack);
+    } catch (error) {
+      if (error instanceof UsageError) throw new UserError(`${error.message.replace(/^--stack /, 'stack ')}; ${USAGE}`);
+      throw error;
+    }
+  }
+  return { stacks, flags: firstFlag === -1 ? [] : args.slice(firstFlag) };
+}
 
 async function main(): Promise<void> {
-  const args = process.argv.slice(2);
-  const stacks = args.filter((arg) => !arg.startsWith('-'));
-  if (stacks.length === 0) throw new UserError('name the stacks to deploy, e.g. npm run deploy -- bootstrap (then: npm run deploy -- app)');
   const config = loadConfig();
+  const { stacks, flags } = deployArguments(config, process.argv.slice(2));
   const runner = { dir: process.cwd(), env: stackEnv(LOCAL_DIR, process.env), onOutput: (text: string) => process.stdout.write(text) };
-  const result = await cdktf(runner, 'deploy', stacks, args.filter((arg) => arg.startsWith('-')));
-  const what = `cdktf deploy ${stacks.join(' ')}`;
-  if (result.code !== 0) {
-    let refusals: string[] = [];
-    if (config.adopt && stacks.includes('bootstrap') && !result.timedOut) {
-      // cdktf can exit before its last lines (Terraform's errors) reach a pipe; a read-only plan prints them again.
-      const plan = await run('terraform', ['plan', '-input=false', '-no-color', '-lock=false'], { cwd: stackDir('.', 'bootstrap'), env: runner.env, timeoutMs: 180_000 });
-      refusals = adoptRefusals(plan.output, config.bucket, config.region, ADOPT_REFUSED);
-    }
+  await probeEndpoint(awsClients(config.region, config.endpoint).s3, config.bucket);
+  const result = await cdktf(runner, 'deploy', stacks, flags);
+  if (config.adopt && stacks.includes('bootstrap') && result.code !== 0 && !result.timedOut && !result.stalled) {
+    // cdktf can exit before its last lines (Terraform's errors) reach a pipe; a read-only plan prints them again.
+    const plan = await run('terraform', ['plan', '-input=false', '-no-color', '-lock=false'], { cwd: stackDir('.', 'bootstrap'), env: runner.env, timeoutMs: 180_000 });
+    const refusals = adoptRefusals(plan.output, config.bucket, config.region, ADOPT_REFUSED);
     // One line per reason, each printed as an "error:" line.
-    throw new UserError(refusals.length > 0 ? refusals.map((line) => `${what}: ${line}`).join('\nerror: ') : explainFailure(what, result, config.bucket));
+    if (refusals.length > 0) throw new UserError(refusals.map((line) => `cdktf deploy ${stacks.join(' ')}: ${line}`).join('\nerror: '));
   }
+  await ensureCompleted(runner, 'deploy', stacks, config, result);
   progress(`${stacks.join(', ')} deployed in ${result.seconds.toFixed(1)} s`);
 }
 
-runCommand(main);
+if (require.main === module) runCommand(main);

@@ -37,7 +37,7 @@ async function main(): Promise<void> {
     const runner = loggingRunner(workspace.dir, { ...env, ...emulatorEnv(emulator.endpoint, config.region) }, LOG);
     for (const stack of ['bootstrap', 'app']) {
       progress(`cdktf deploy ${stack} (full output: ${LOG})`);
-      const result = await cdktfOrExplain(runner, 'deploy', [stack], config.bucket);
+      const result = await cdktfOrExplain(runner, 'deploy', [stack], config);
       progress(`${stack} deployed in ${result.seconds.toFixed(1)} s`);
     }
 

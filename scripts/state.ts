@@ -15,13 +15,14 @@ import { UserError } from './lib/diagnose';
 import { progress, runCommand, stackDir } from './lib/stacks';
 
 const USAGE =
-  'usage: npm run state -- lock | versions | restore <version id> --yes   [--stack app|app-<env>|bootstrap]\n' +
+  'usage: npm run state -- lock | versions | restore <version id> --yes [--force-lineage]   [--stack app|app-<env>|bootstrap]\n' +
   '       npm run state -- list | move <from key> <to key> [--to-bucket <name>] | delete <key> --yes [--purge]';
 
 interface Request {
   readonly command: string | undefined;
   readonly versionId: string | undefined;
   readonly confirmed: boolean;
+  readonly forceLineage: boolean;
   readonly stack: string;
   readonly key: string;
   /** Positional arguments after the command (the keys of move and delete). */
@@ -33,7 +34,7 @@ interface Request {
 async function main(): Promise<void> {
   const { values, positionals } = withUsage(() =>
     parseArgs({
-      options: { stack: { type: 'string' }, yes: { type: 'boolean' }, 'to-bucket': { type: 'string' }, purge: { type: 'boolean' } },
+      options: { stack: { type: 'string' }, yes: { type: 'boolean' }, 'force-lineage': { type: 'boolean' }, 'to-bucket': { type: 'string' }, purge: { type: 'boolean' } },
       allowPositionals: true,
       strict: true,
     }),
@@ -44,6 +45,7 @@ async function main(): Promise<void> {
     command: positionals[0],
     versionId: positionals[1],
     confirmed: values.yes === true,
+    forceLineage: values['force-lineage'] === true,
     stack,
     key: withUsage(() => stackStateKey(config, stack)),
     args: positionals.slice(1),
@@ -59,7 +61,7 @@ async function main(): Promise<void> {
   });
 }
 
-async function perform(clients: StateClients, config: BackendConfig, { command, versionId, confirmed, stack, key, args, toBucket, purge }: Request): Promise<void> {
+async function perform(clients: StateClients, config: BackendConfig, { command, versionId, confirmed, forceLineage, stack, key, args, toBucket, purge }: Request): Promise<void> {
   const where = `s3://${config.bucket}/${key}`;
   const say = (line: string) => progress(line);
   switch (command) {
@@ -104,7 +106,9 @@ async function perform(clients: StateClients, config: BackendConfig, { command, 
       if (!versionId) throw new UserError(`restore needs a version id (see: npm run state -- versions --stack ${stack})`);
       if (!confirmed) throw new UserError(`restore replaces the current state of ${stack}: add --yes to confirm (the current version stays in the history)`);
       progress(`restoring ${where} to version ${versionId}`);
-      const result = await restoreStateVersion(clients, config, key, versionId);
+      const result = await restoreStateVersion(clients, config, key, versionId, { forceLineage });
+      if (result.replaced === 'corrupt') progress('the current version was not a Terraform state (empty or not JSON): replaced; it stays in the history');
+      if (result.replaced === 'foreign') progress('the current version was another state (other lineage): replaced (--force-lineage); it stays in the history');
       progress(`restored as serial ${result.serial}${config.lockTable ? `, digest ${result.md5} written to ${config.lockTable}` : ''}`);
       progress(`check it with a plan: npx cdktf diff ${stack}`);
       return;

@@ -1,6 +1,7 @@
 // One end-to-end scenario = a fresh moto server on a free port + a throwaway workspace, both removed even when
 // the scenario fails. Everything runs through the real cdktf CLI and terraform binaries.
-import { appendFileSync, mkdirSync } from 'fs';
+import { ChildProcess, execFileSync, spawn } from 'child_process';
+import { appendFileSync, mkdirSync, readFileSync } from 'fs';
 import { join } from 'path';
 import { loadConfig } from '../../config/load';
 import { BackendConfig } from '../../config/types';
@@ -77,4 +78,59 @@ export function expectSuccess(result: RunResult, what: string): RunResult {
 /** How many stacks a cdktf run reported as unchanged. */
 export function unchangedStacks(result: RunResult): number {
   return result.output.split('\n').filter((line) => reportsNoChanges(line)).length;
+}
+
+/** A command started the way a user starts it, `npm run <script> -- <args>`, so signals go to npm itself. */
+export interface NpmRun {
+  readonly npm: ChildProcess;
+  /** Output so far (stdout and stderr). */
+  output(): string;
+  /** Exit code (null when killed by a signal) once npm has exited. */
+  readonly done: Promise<number | null>;
+}
+
+export function npmRun(dir: string, script: string, args: readonly string[], env: NodeJS.ProcessEnv): NpmRun {
+  const npm = spawn('npm', ['run', '-s', script, '--', ...args], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  npm.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  npm.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const done = new Promise<number | null>((resolve) => npm.on('close', (code) => resolve(code)));
+  return { npm, output: () => output, done };
+}
+
+/** Every process below `pid` (children, grandchildren, ...) as pid -> command line. */
+export function descendants(pid: number): Map<number, string> {
+  const rows = execFileSync('ps', ['-eo', 'pid=,ppid=,args='], { encoding: 'utf8' })
+    .split('\n')
+    .map((line) => /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(line))
+    .filter((match): match is RegExpExecArray => match !== null)
+    .map((match) => ({ pid: Number(match[1]), ppid: Number(match[2]), args: match[3] }));
+  const found = new Map<number, string>();
+  let frontier = [pid];
+  while (frontier.length > 0) {
+    const children = rows.filter((row) => frontier.includes(row.ppid) && !found.has(row.pid));
+    for (const child of children) found.set(child.pid, child.args);
+    frontier = children.map((child) => child.pid);
+  }
+  return found;
+}
+
+/** The processes of `pids` still running (a zombie, exited and not yet reaped, does not count), as "pid args". */
+export function alive(pids: Map<number, string>): string[] {
+  return [...pids].filter(([pid]) => {
+    try {
+      return !/^\d+ \(.*\) Z /.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+    } catch {
+      return false;
+    }
+  }).map(([pid, args]) => `${pid} ${args}`);
+}
+
+/** Resolves once `condition` holds (polled every 100 ms); rejects after `timeoutMs` saying what it waited for. */
+export async function waitFor(what: string, condition: () => boolean, timeoutMs = 120_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }

@@ -4,12 +4,15 @@ import { HeadBucketCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { deleteObjectVersions } from '../../ops/keys';
+import { STSClient } from '@aws-sdk/client-sts';
 import { listObjectVersions } from '../../ops/state';
+import { UserError } from './diagnose';
 
 export interface AwsClients {
   readonly s3: S3Client;
   readonly dynamodb: DynamoDBClient;
   readonly kms: KMSClient;
+  readonly sts: STSClient;
 }
 
 /** Credentials an emulator accepts; never real ones. */
@@ -25,17 +28,95 @@ export function emulatorEnv(endpoint: string, region: string): Record<string, st
   };
 }
 
+/** How long one AWS request may take and how often it is tried: every SDK call of the commands is bounded. */
+export interface AwsLimits {
+  /** Connecting to the endpoint. */
+  readonly connectTimeoutMs: number;
+  /** Waiting on an open connection with nothing arriving. */
+  readonly requestTimeoutMs: number;
+  /** Tries in all (the SDK retries timeouts and connection failures with backoff). */
+  readonly maxAttempts: number;
+}
+
+/** At most about 3 x 10 s plus backoff: a frozen endpoint is reported well within a minute. */
+export const AWS_LIMITS: AwsLimits = { connectTimeoutMs: 3_000, requestTimeoutMs: 10_000, maxAttempts: 3 };
+
 /** Clients for `region`; with an endpoint they talk to it path-style with the emulator credentials. */
-export function awsClients(region: string, endpoint: string | undefined): AwsClients {
+export function awsClients(region: string, endpoint: string | undefined, limits: AwsLimits = AWS_LIMITS): AwsClients {
   // The SDK warns on Node < 22 that releases after January 2027 will need it; ours is pinned (package.json),
   // so the eight-line warning would only bury the command's own output. A user's explicit setting wins.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  const common = endpoint === undefined ? { region } : { region, endpoint, credentials: EMULATOR_CREDENTIALS };
-  return {
-    s3: new S3Client({ ...common, forcePathStyle: endpoint !== undefined }),
-    dynamodb: new DynamoDBClient(common),
-    kms: new KMSClient(common),
+  const common = {
+    region,
+    maxAttempts: limits.maxAttempts,
+    requestHandler: { connectionTimeout: limits.connectTimeoutMs, requestTimeout: limits.requestTimeoutMs, throwOnRequestTimeout: true },
+    ...(endpoint === undefined ? {} : { endpoint, credentials: EMULATOR_CREDENTIALS }),
   };
+  return {
+    s3: nameUnansweredEndpoint(new S3Client({ ...common, forcePathStyle: endpoint !== undefined }), 'S3', limits),
+    dynamodb: nameUnansweredEndpoint(new DynamoDBClient(common), 'DynamoDB', limits),
+    kms: nameUnansweredEndpoint(new KMSClient(common), 'KMS', limits),
+    sts: nameUnansweredEndpoint(new STSClient(common), 'STS', limits),
+  };
+}
+
+// Node's and the SDK's names for "the endpoint did not answer" (as opposed to an answer that says no).
+const UNANSWERED = new Set(['TimeoutError', 'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+/** True when the request got no answer at all: a timeout or a failed connection. */
+export function unanswered(error: unknown): boolean {
+  const { name, code } = error as { name?: string; code?: string };
+  return UNANSWERED.has(name ?? '') || UNANSWERED.has(code ?? '');
+}
+
+type ClientWithStack = S3Client | DynamoDBClient | KMSClient | STSClient;
+
+/**
+ * Turns "no answer after every attempt" into a one-line UserError that names the service and the endpoint
+ * the request went to (the endpoint is only known once the SDK has resolved it, so it is recorded on the way out).
+ */
+function nameUnansweredEndpoint<C extends ClientWithStack>(client: C, service: string, limits: AwsLimits): C {
+  type Context = { tfstateEndpoint?: string };
+  const stack = client.middlewareStack as unknown as {
+    add(middleware: (next: (args: unknown) => Promise<unknown>, context: Context) => (args: unknown) => Promise<unknown>, options: Record<string, string>): void;
+  };
+  stack.add(
+    (next, context) => async (args) => {
+      const request = (args as { request?: { protocol?: string; hostname?: string; port?: number } }).request;
+      if (request?.hostname) context.tfstateEndpoint = `${request.protocol ?? 'https:'}//${request.hostname}${request.port ? `:${request.port}` : ''}`;
+      return next(args);
+    },
+    { step: 'finalizeRequest', name: 'tfstateRecordEndpoint', priority: 'low' },
+  );
+  stack.add(
+    (next, context) => async (args) => {
+      try {
+        return await next(args);
+      } catch (error) {
+        if (!unanswered(error)) throw error;
+        const { name, code, message } = error as { name?: string; code?: string; message?: string };
+        const attempts = (error as { $metadata?: { attempts?: number } }).$metadata?.attempts ?? limits.maxAttempts;
+        throw new UserError(
+          `${service} endpoint ${context.tfstateEndpoint ?? '(unresolved)'} did not answer (${code ?? name}: ${(message ?? '').replace(/^@smithy\/\S+ - \[\w+\] /, '').slice(0, 120)}; ${attempts} attempt(s), each bounded to ${limits.requestTimeoutMs / 1000} s): check AWS_ENDPOINT_URL, the network, or whether the service is up`,
+        );
+      }
+    },
+    { step: 'initialize', name: 'tfstateNameUnansweredEndpoint' },
+  );
+  return client;
+}
+
+/**
+ * Fails fast, in one line, when the endpoint the stacks will use does not answer: Terraform's S3 backend has
+ * retries (max_retries) but no request timeout, so it would wait at "Initializing the backend..." for good.
+ */
+export async function probeEndpoint(s3: S3Client, bucket: string): Promise<void> {
+  try {
+    await s3.send(new HeadBucketCommand({ Bucket: bucket }));
+  } catch (error) {
+    // Any answer (404, 403, a credentials error) is Terraform's to report; only silence stops us here.
+    if (error instanceof UserError) throw error;
+  }
 }
 
 export async function bucketExists(s3: S3Client, bucket: string): Promise<boolean> {

@@ -40,6 +40,23 @@ export function reportsNoChanges(output: string): boolean {
   return /No changes\. Your infrastructure matches the configuration\./.test(output);
 }
 
+/**
+ * The stacks whose Terraform run reported its own completion in cdktf's output ("Apply complete!" or
+ * "Destroy complete!"). cdktf prefixes a stack's lines with its name and indents continuation lines, so a
+ * line belongs to the stack named last.
+ */
+export function completedStacks(output: string, stacks: readonly string[], verb: 'deploy' | 'destroy'): Set<string> {
+  const done = new Set<string>();
+  const marker = verb === 'deploy' ? 'Apply complete!' : 'Destroy complete!';
+  let current: string | undefined;
+  for (const line of output.split('\n')) {
+    const prefix = /^(\S+)\s/.exec(line)?.[1];
+    if (prefix !== undefined && stacks.includes(prefix)) current = prefix;
+    if (current !== undefined && line.includes(marker)) done.add(current);
+  }
+  return done;
+}
+
 /** The last Terraform "Error: ..." summary line, for a one-line failure message. */
 export function firstError(output: string): string | undefined {
   return output.match(/Error: (.+)/)?.[1]?.trim();
