@@ -33,7 +33,10 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const { stacks, flags } = deployArguments(config, process.argv.slice(2));
   const runner = { dir: process.cwd(), env: stackEnv(LOCAL_DIR, process.env), onOutput: (text: string) => process.stdout.write(text) };
-  await probeEndpoint(awsClients(config.region, config.endpoint).s3, config.bucket);
+  // Terraform honours HTTPS_PROXY, the AWS SDK for JavaScript does not: behind a proxy the probe would fail
+  // where Terraform gets through, so there only the silence bound of the cdktf run applies.
+  const proxied = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'].some((name) => process.env[name]);
+  if (config.endpoint !== undefined || !proxied) await probeEndpoint(awsClients(config.region, config.endpoint).s3, config.bucket);
   const result = await cdktfOrExplain(runner, 'deploy', stacks, config, flags);
   progress(`${stacks.join(', ')} deployed in ${result.seconds.toFixed(1)} s`);
 }
