@@ -35,7 +35,10 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const { stacks, flags } = deployArguments(config, process.argv.slice(2));
   const runner = { dir: process.cwd(), env: stackEnv(LOCAL_DIR, process.env), onOutput: (text: string) => process.stdout.write(text) };
-  await probeEndpoint(awsClients(config.region, config.endpoint).s3, config.bucket);
+  // Terraform honours HTTPS_PROXY, the AWS SDK for JavaScript does not: behind a proxy the probe would fail
+  // where Terraform gets through, so there only the silence bound of the cdktf run applies.
+  const proxied = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'].some((name) => process.env[name]);
+  if (config.endpoint !== undefined || !proxied) await probeEndpoint(awsClients(config.region, config.endpoint).s3, config.bucket);
   const result = await cdktf(runner, 'deploy', stacks, flags);
   if (config.adopt && stacks.includes('bootstrap') && result.code !== 0 && !result.timedOut && !result.stalled) {
     // cdktf can exit before its last lines (Terraform's errors) reach a pipe; a read-only plan prints them again.

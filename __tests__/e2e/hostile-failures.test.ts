@@ -1,6 +1,6 @@
 // Failure as a hostile but realistic user meets it: terraform killed mid-apply, SIGTERM to the npm process,
 // state overwritten with garbage or with another project's state, an endpoint that accepts and never answers.
-import { existsSync, readdirSync, readFileSync } from 'fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'fs';
 import { createServer, Socket } from 'net';
 import { tmpdir } from 'os';
 import { join } from 'path';
@@ -121,8 +121,11 @@ describe('failures under npm run deploy, and restore over damaged state', () => 
 });
 
 describe('failures under npm run local', () => {
-  const env = withoutSettings(process.env);
-  const workspaces = () => new Set(readdirSync(tmpdir()).filter((name) => name.startsWith('tfstate-run-')));
+  // A temp folder of these runs alone: another process's workspaces (a parallel run) must not count.
+  const runTmp = mkdtempSync(join(tmpdir(), 'tfstate-e2e-tmp-'));
+  afterAll(() => rmSync(runTmp, { recursive: true, force: true }));
+  const env = { ...withoutSettings(process.env), TMPDIR: runTmp };
+  const workspaces = () => new Set(readdirSync(runTmp).filter((name) => name.startsWith('tfstate-run-')));
   const log = () => (existsSync(join(LOCAL_DIR, 'local-run.log')) ? readFileSync(join(LOCAL_DIR, 'local-run.log'), 'utf8') : '');
 
   test('terraform killed mid-apply of app: non-zero exit, one line naming the held lock; emulator and workspace gone', async () => {
