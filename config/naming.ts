@@ -21,8 +21,8 @@ export function environmentStateKey(prefix: string, environment: string): string
 
 /**
  * The state keys of every app stack as policy patterns: the default app's key and one pattern for all
- * environments, so a policy stays the same size for 1 or 1,000 environments (environment names hold no "/",
- * so the pattern reaches only environment state keys; the simulation tests check what it refuses).
+ * environments, so a policy stays the same size for 1 or 1,000 environments (IAM's "*" also matches "/", so
+ * the policies deny what lies deeper, see deeperThanGranted in iam/state-access.ts; the simulation tests check it).
  */
 export function projectStateKeyPatterns(config: { stateKey: string; environments: readonly string[]; environmentKeyPrefix: string }): string[] {
   return [config.stateKey, ...(config.environments.length > 0 ? [environmentStateKey(config.environmentKeyPrefix, '*')] : [])];

@@ -33,6 +33,25 @@ function inEveryWorkspace(keys: readonly string[]): string[] {
   return keys.flatMap((key) => [key, `${WORKSPACE_KEY_PREFIX}/*/${key}`]);
 }
 
+/**
+ * The patterns with one more path segment in place of each `*` segment. IAM's `*` matches "/" too, while a
+ * workspace or environment name never holds one (Terraform refuses it; rules.ts refuses it): these are keys
+ * the patterns reach but were never meant to, such as workspace blue of another team's key
+ * platform/network/terraform.tfstate, env:/blue/platform/network/terraform.tfstate, for the pattern
+ * env:/*\/network/terraform.tfstate. Terraform refuses "//" in a key, so none of them is a granted key.
+ */
+export function deeperThanGranted(patterns: readonly string[]): string[] {
+  return patterns.flatMap((pattern) => {
+    const segments = pattern.split('/');
+    return segments.flatMap((segment, index) => (segment === '*' ? [[...segments.slice(0, index), '*', ...segments.slice(index)].join('/')] : []));
+  });
+}
+
+/** Refuses the objects deeperThanGranted names (and their lockfiles), which the Allow patterns would reach. */
+function denyDeeperObjects(resources: StateResources, keys: readonly string[]): Statement {
+  return { Sid: 'DenyKeysDeeperThanGranted', Effect: 'Deny', Action: ['s3:*'], Resource: objectArns(resources, deeperThanGranted(inEveryWorkspace(keys)).map((key) => `${key}*`)) };
+}
+
 function objectArns(resources: StateResources, keys: readonly string[]): string[] {
   return keys.map((key) => `${resources.bucketArn}/${key}`);
 }
@@ -72,7 +91,7 @@ function lockItems(resources: StateResources, keys: readonly string[], digestsOn
     Effect: 'Allow',
     Action: digestsOnly ? ['dynamodb:GetItem'] : ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'],
     Resource: resources.tableArn!,
-    Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ids } },
+    Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ids }, 'ForAllValues:StringNotLike': { 'dynamodb:LeadingKeys': deeperThanGranted(ids) } },
   };
 }
 
@@ -88,6 +107,7 @@ export function stateUserStatements(resources: StateResources, level: Exclude<Ac
     return [
       listBucket(resources),
       { Sid: 'ReadState', Effect: 'Allow', Action: ['s3:GetObject'], Resource: objectArns(resources, inEveryWorkspace(unique)) },
+      denyDeeperObjects(resources, unique),
       ...(resources.tableArn ? [lockItems(resources, unique, true)] : []),
       useStateKey(resources, ['kms:Decrypt']),
     ];
@@ -102,6 +122,7 @@ export function stateUserStatements(resources: StateResources, level: Exclude<Ac
     listBucket(resources, extra.bucketActions),
     { Sid: 'ReadWriteState', Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject'], Resource: objectArns(resources, unique) },
     { Sid: 'ReadWriteDeleteObjects', Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'], Resource: deletable },
+    denyDeeperObjects(resources, unique),
     ...(resources.tableArn ? [lockItems(resources, unique, false)] : []),
     useStateKey(resources, ['kms:Decrypt', 'kms:GenerateDataKey']),
   ];
