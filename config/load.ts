@@ -254,21 +254,24 @@ function tagMap(found: Raw | undefined, problems: string[]): Record<string, stri
     return {};
   }
   const reserved = Object.keys(projectTags(''));
-  const tags: Record<string, string> = {};
+  // IAM refuses two tag keys that differ only in case on a role (the replication role): compare without case.
+  const folded = (key: string) => key.toLowerCase();
+  // A Map, not an object: "constructor" or "__proto__" are tag keys like any other.
+  const tags = new Map<string, string>();
   for (const [key, value] of pairs) {
     const broken =
       typeof value !== 'string'
         ? `tag values must be strings (the value of "${key}")`
-        : key in tags
-          ? `each tag key must be listed once ("${key}")`
-          : reserved.includes(key)
-            ? `"${key}" is a tag the project sets itself (${reserved.join(', ')})`
+        : [...tags.keys()].some((listed) => folded(listed) === folded(key))
+          ? `each tag key must be listed once, in any case (IAM ignores case) ("${key}")`
+          : reserved.some((own) => folded(own) === folded(key))
+            ? `"${key}" is a tag the project sets itself (${reserved.join(', ')}; IAM ignores case)`
             : (tagKeyRule(key) ?? tagValueRule(key, value));
     if (broken) fail(broken);
-    else tags[key] = value as string;
+    else tags.set(key, value as string);
   }
-  if (Object.keys(tags).length > MAX_USER_TAGS) fail(`at most ${MAX_USER_TAGS} tags (AWS allows 50 per resource; the project sets 2)`);
-  return tags;
+  if (tags.size > MAX_USER_TAGS) fail(`at most ${MAX_USER_TAGS} tags (AWS allows 50 per resource; the project sets 2)`);
+  return Object.fromEntries(tags);
 }
 
 function checkBucketsDistinct(buckets: readonly [origin: string, name: string][], problems: string[]): void {
