@@ -83,6 +83,10 @@ describe('state keys', () => {
     ['app/state-md5', /-md5/],
     ['k'.repeat(1025), /1024 bytes/],
     ['é'.repeat(513), /1024 bytes/],
+    // A policy for --key 'network/*' would grant every key under network/, '?' any one character.
+    ['network/*', /"\*", "\?" or "\$\{"/],
+    ['team?/terraform.tfstate', /"\*", "\?" or "\$\{"/],
+    ['${aws:username}/terraform.tfstate', /"\*", "\?" or "\$\{"/],
   ])('rejects %j', (key, rule) => {
     expect(stateKeyRule(key)).toMatch(rule);
   });

@@ -48,6 +48,7 @@ export function stateKeyRule(key: string): string | undefined {
   if (/[\u0000-\u001f\u007f]/.test(key)) return 'must not contain control characters';
   if (key.split('/').some((segment) => segment === '.' || segment === '..')) return 'must not contain "." or ".." path segments';
   if (key.endsWith('.tflock') || key.endsWith('-md5')) return 'must not end with ".tflock" or "-md5" (names Terraform derives for locks and digests)';
+  if (/[*?]|\$\{/.test(key)) return 'must not contain "*", "?" or "${" (IAM reads them in a policy\'s ARNs as wildcards and variables: the grant for this key would reach others)';
   return undefined;
 }
 
