@@ -7,6 +7,7 @@ import {
   kmsAliasRule,
   principalArnRule,
   regionRule,
+  existingStateKeyRule,
   stateKeyRule,
   tableNameRule,
 } from '../config/rules';
@@ -89,6 +90,10 @@ describe('state keys', () => {
     ['${aws:username}/terraform.tfstate', /"\*", "\?" or "\$\{"/],
   ])('rejects %j', (key, rule) => {
     expect(stateKeyRule(key)).toMatch(rule);
+  });
+  test('a key already in a bucket may hold IAM wildcards: npm run state moves it to a key a policy can name', () => {
+    expect(existingStateKeyRule('legacy/*/terraform.tfstate')).toBeUndefined();
+    expect(existingStateKeyRule('app//state')).toMatch(/"\/\/"/);
   });
   test('environment key prefixes also refuse the workspace separator', () => {
     expect(keyPrefixRule('env')).toBeUndefined();

@@ -38,8 +38,9 @@ export function regionRule(region: string): string | undefined {
 /**
  * State object key: an S3 object key (at most 1024 bytes of UTF-8) that Terraform's S3 backend accepts
  * (no leading or trailing "/", no "//"), printable, and not one of the names the backend derives from a key.
+ * Keys already in a bucket (`npm run state` moves and deletes them) need no more than this.
  */
-export function stateKeyRule(key: string): string | undefined {
+export function existingStateKeyRule(key: string): string | undefined {
   if (key.length === 0) return 'must not be empty';
   if (Buffer.byteLength(key, 'utf8') > 1024) return 'must be at most 1024 bytes (S3 object key limit)';
   if (key.startsWith('/') || key.endsWith('/')) return 'must not start or end with "/" (Terraform S3 backend rule)';
@@ -48,6 +49,13 @@ export function stateKeyRule(key: string): string | undefined {
   if (/[\u0000-\u001f\u007f]/.test(key)) return 'must not contain control characters';
   if (key.split('/').some((segment) => segment === '.' || segment === '..')) return 'must not contain "." or ".." path segments';
   if (key.endsWith('.tflock') || key.endsWith('-md5')) return 'must not end with ".tflock" or "-md5" (names Terraform derives for locks and digests)';
+  return undefined;
+}
+
+/** A state key the project writes into policies (settings, `--key`): no IAM wildcard or variable either. */
+export function stateKeyRule(key: string): string | undefined {
+  const rule = existingStateKeyRule(key);
+  if (rule) return rule;
   if (/[*?]|\$\{/.test(key)) return 'must not contain "*", "?" or "${" (IAM reads them in a policy\'s ARNs as wildcards and variables: the grant for this key would reach others)';
   return undefined;
 }
