@@ -90,11 +90,26 @@ function terraformRun(consumer: Consumer, key: string, locking: 'dynamodb' | 's3
 
 const TERRAFORM_UPLOAD: Upload = { sse: 'aws:kms', keyId: 'alias' };
 
+/**
+ * A state above 5 MiB: Terraform uploads through the SDK's upload manager (manager.NewUploader), which turns
+ * it into a multipart upload. Every part is s3:PutObject; only CreateMultipartUpload carries the SSE headers,
+ * and S3 needs kms:Decrypt besides GenerateDataKey to complete an SSE-KMS multipart upload.
+ */
+function multipartRows(consumer: Consumer, object: string, upload: Upload): CatalogRow[] {
+  const source = `${TF}client.go PutObject (manager.NewUploader: multipart above 5 MiB); S3 user guide, "Multipart upload and permissions"`;
+  return [
+    { consumer, request: 'state above 5 MiB: CreateMultipartUpload with the SSE headers', action: 's3:PutObject', resource: object, upload, expected: 'Allowed', source },
+    { consumer, request: 'state above 5 MiB: UploadPart (no SSE header)', action: 's3:PutObject', resource: object, upload: {}, expected: 'Allowed', source },
+    { consumer, request: 'state above 5 MiB: CompleteMultipartUpload decrypts the data key', action: 'kms:Decrypt', resource: '{key}', context: { via: 's3' }, expected: 'Allowed', source },
+  ];
+}
+
 function terraformConsumer(consumer: Consumer, locking: 'dynamodb' | 's3' | 'both'): CatalogRow[] {
   return [
     ...terraformRun(consumer, 'app/terraform.tfstate', locking, TERRAFORM_UPLOAD),
     ...terraformRun(consumer, 'env/dev/terraform.tfstate', locking, TERRAFORM_UPLOAD),
     ...terraformRun(consumer, 'env:/blue/app/terraform.tfstate', locking, TERRAFORM_UPLOAD),
+    ...multipartRows(consumer, STATE, TERRAFORM_UPLOAD),
     { consumer, request: 'workspace list (prefix env:/)', action: 's3:ListBucket', resource: '{bucket}', context: { 's3:prefix': 'env:/' }, expected: 'Allowed', source: `${TF}backend_state.go Workspaces` },
     { consumer, request: 'workspace delete', action: 's3:DeleteObject', resource: WORKSPACE_STATE, expected: 'Allowed', source: `${TF}backend_state.go DeleteWorkspace` },
     { consumer, request: 'delete the default state', action: 's3:DeleteObject', resource: STATE, expected: 'Denied', source: 'hostile: the current state is never deleted by a state user' },
@@ -183,6 +198,7 @@ export const REQUEST_CATALOG: readonly CatalogRow[] = [
   // Another account, with exactly the export's --for-account settings (key and table by ARN) and --format policy.
   ...terraformRun('cross-account writer', 'app/terraform.tfstate', 'dynamodb', { sse: 'aws:kms', keyId: 'key-arn' }),
   ...terraformRun('cross-account writer', 'env/dev/terraform.tfstate', 'dynamodb', { sse: 'aws:kms', keyId: 'key-arn' }),
+  ...multipartRows('cross-account writer', STATE, { sse: 'aws:kms', keyId: 'key-arn' }),
   ...kopsRows('cross-account writer').filter((row) => row.expected === 'Allowed'),
   { consumer: 'cross-account writer', request: 'write naming the key by alias (main\'s export)', action: 's3:PutObject', resource: STATE, upload: TERRAFORM_UPLOAD, expected: 'Denied', source: 'AWS: an alias resolves in the caller\'s account, so the object would get the caller\'s key' },
   { consumer: 'cross-account writer', request: 'write naming the bare key id', action: 's3:PutObject', resource: STATE, upload: { sse: 'aws:kms', keyId: 'key-id' }, expected: 'Denied', source: 'AWS: a key id resolves in the caller\'s account' },
