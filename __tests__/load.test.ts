@@ -161,6 +161,16 @@ describe('bad settings: one line each naming the setting, the value and the rule
       { TFSTATE_KEY: 'env/dev/terraform.tfstate', TFSTATE_ENVIRONMENTS: 'dev' },
       'environment "dev"="env/dev/terraform.tfstate": is already the state key of TFSTATE_KEY; two stacks must not share a state object',
     ],
+    // IAM's * spans "/": env/*/terraform.tfstate grants every state user env/bootstrap/terraform.tfstate.
+    [
+      { TFSTATE_BOOTSTRAP_KEY: 'env/bootstrap/terraform.tfstate', TFSTATE_ENVIRONMENTS: 'dev' },
+      'TFSTATE_BOOTSTRAP_KEY="env/bootstrap/terraform.tfstate": matches the environments\' policy pattern env/*/terraform.tfstate, which every state user may read and write; pick a key outside env/',
+    ],
+    // The policies deny env/*/*/terraform.tfstate* (keys deeper than an environment): the app could not use its own key.
+    [
+      { TFSTATE_KEY: 'env/shared/network/terraform.tfstate', TFSTATE_ENVIRONMENTS: 'dev' },
+      'TFSTATE_KEY="env/shared/network/terraform.tfstate": lies below an environment\'s folder (env/*/*/terraform.tfstate*), which the policies deny since IAM\'s * also matches "/"; pick a key outside env/',
+    ],
   ])('%j', (env, message) => {
     expect(problemsOf(env as Record<string, string>)).toEqual([message]);
   });

@@ -32,7 +32,7 @@ import {
   SETTINGS,
   SettingName,
 } from './settings';
-import { environmentStateKey, defaultBucketName, defaultKmsAlias, projectTags } from './naming';
+import { deeperThanGranted, environmentStateKey, defaultBucketName, defaultKmsAlias, iamPatternMatches, projectTags } from './naming';
 import {
   ACCEPTED_RISKS,
   AcceptedRisk,
@@ -194,6 +194,10 @@ export function loadConfig(options: LoadOptions = {}): BackendConfig {
     ],
     problems,
   );
+
+  if (environments.length > 0) {
+    checkKeysBesideEnvironments(environmentKeyPrefix, [keyRaw?.origin ?? SETTINGS.stateKey.env, stateKey], [bootstrapKeyRaw?.origin ?? SETTINGS.bootstrapStateKey.env, bootstrapStateKey], problems);
+  }
 
   const adopt = boolean(raw('adopt'), false, problems);
   const kmsKeyArnRaw = str('kmsKeyArn');
@@ -384,6 +388,21 @@ function list(found: Raw | undefined, rule: (item: string) => string | undefined
     seen.add(item);
   }
   return [...seen];
+}
+
+/**
+ * The policies grant every state user `<prefix>/*\/terraform.tfstate` and deny what lies deeper (IAM's `*`
+ * spans "/"): the bootstrap key must not be reached by the grant, the app's key not by the deny.
+ */
+function checkKeysBesideEnvironments(prefix: string, [keyOrigin, key]: [string, string], [bootstrapOrigin, bootstrapKey]: [string, string], problems: string[]): void {
+  const granted = environmentStateKey(prefix, '*');
+  const denied = `${deeperThanGranted([granted])[0]}*`;
+  if (iamPatternMatches(granted, bootstrapKey)) {
+    problems.push(`${bootstrapOrigin}=${JSON.stringify(bootstrapKey)}: matches the environments' policy pattern ${granted}, which every state user may read and write; pick a key outside ${prefix}/`);
+  }
+  if (iamPatternMatches(denied, key)) {
+    problems.push(`${keyOrigin}=${JSON.stringify(key)}: lies below an environment's folder (${denied}), which the policies deny since IAM's * also matches "/"; pick a key outside ${prefix}/`);
+  }
 }
 
 function checkKeysDistinct(keys: readonly [origin: string, key: string][], problems: string[]): void {

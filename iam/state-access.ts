@@ -1,6 +1,7 @@
 // What the consumers of the state may do, as identity statements over ARNs: Terraform runs (read-write),
 // terraform_remote_state readers (read-only) and the kOps state store. The managed policies, the export
 // command and the cross-account grants in the bucket, key and table policies are all built from these.
+import { deeperThanGranted } from '../config/naming';
 import { Statement } from './document';
 
 /** Terraform's default workspace_key_prefix: workspace "dev" of key k lives at env:/dev/k. */
@@ -31,20 +32,6 @@ export interface StateResources {
 /** A state key in the default workspace and in every workspace (env:/<workspace>/<key>). */
 function inEveryWorkspace(keys: readonly string[]): string[] {
   return keys.flatMap((key) => [key, `${WORKSPACE_KEY_PREFIX}/*/${key}`]);
-}
-
-/**
- * The patterns with one more path segment in place of each `*` segment. IAM's `*` matches "/" too, while a
- * workspace or environment name never holds one (Terraform refuses it; rules.ts refuses it): these are keys
- * the patterns reach but were never meant to, such as workspace blue of another team's key
- * platform/network/terraform.tfstate, env:/blue/platform/network/terraform.tfstate, for the pattern
- * env:/*\/network/terraform.tfstate. Terraform refuses "//" in a key, so none of them is a granted key.
- */
-export function deeperThanGranted(patterns: readonly string[]): string[] {
-  return patterns.flatMap((pattern) => {
-    const segments = pattern.split('/');
-    return segments.flatMap((segment, index) => (segment === '*' ? [[...segments.slice(0, index), '*', ...segments.slice(index)].join('/')] : []));
-  });
 }
 
 /** Refuses the objects deeperThanGranted names (and their lockfiles), which the Allow patterns would reach. */
