@@ -169,7 +169,16 @@ describe('bad settings: one line each naming the setting, the value and the rule
     // The policies deny env/*/*/terraform.tfstate* (keys deeper than an environment): the app could not use its own key.
     [
       { TFSTATE_KEY: 'env/shared/network/terraform.tfstate', TFSTATE_ENVIRONMENTS: 'dev' },
-      'TFSTATE_KEY="env/shared/network/terraform.tfstate": lies below an environment\'s folder (env/*/*/terraform.tfstate*), which the policies deny since IAM\'s * also matches "/"; pick a key outside env/',
+      'TFSTATE_KEY="env/shared/network/terraform.tfstate": the policies deny env/*/*/terraform.tfstate* (keys deeper than a workspace or environment pattern, since IAM\'s * also matches "/"), which reaches env/shared/network/terraform.tfstate, a key of this project; pick a key in a folder of its own outside env/',
+    ],
+    // env:/*/*/terraform.tfstate* (other keys' workspaces) would reach workspace blue of environment dev.
+    [
+      { TFSTATE_KEY: 'terraform.tfstate', TFSTATE_ENVIRONMENTS: 'dev' },
+      'TFSTATE_KEY="terraform.tfstate": the policies deny env:/*/*/terraform.tfstate* (keys deeper than a workspace or environment pattern, since IAM\'s * also matches "/"), which reaches env:/w/env/dev/terraform.tfstate, a key of this project; pick a key in a folder of its own outside env/',
+    ],
+    [
+      { TFSTATE_ENVIRONMENTS: 'app' },
+      'TFSTATE_KEY="app/terraform.tfstate": the policies deny env:/*/*/app/terraform.tfstate* (keys deeper than a workspace or environment pattern, since IAM\'s * also matches "/"), which reaches env:/w/env/app/terraform.tfstate, a key of this project; pick a key in a folder of its own outside env/',
     ],
   ])('%j', (env, message) => {
     expect(problemsOf(env as Record<string, string>)).toEqual([message]);

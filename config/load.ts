@@ -32,7 +32,7 @@ import {
   SETTINGS,
   SettingName,
 } from './settings';
-import { deeperThanGranted, environmentStateKey, defaultBucketName, defaultKmsAlias, iamPatternMatches, projectTags } from './naming';
+import { deniedDeeperKeys, environmentStateKey, defaultBucketName, defaultKmsAlias, iamPatternMatches, inEveryWorkspace, projectTags } from './naming';
 import {
   ACCEPTED_RISKS,
   AcceptedRisk,
@@ -196,7 +196,7 @@ export function loadConfig(options: LoadOptions = {}): BackendConfig {
   );
 
   if (environments.length > 0) {
-    checkKeysBesideEnvironments(environmentKeyPrefix, [keyRaw?.origin ?? SETTINGS.stateKey.env, stateKey], [bootstrapKeyRaw?.origin ?? SETTINGS.bootstrapStateKey.env, bootstrapStateKey], problems);
+    checkKeysBesideEnvironments(environmentKeyPrefix, environments, [keyRaw?.origin ?? SETTINGS.stateKey.env, stateKey], [bootstrapKeyRaw?.origin ?? SETTINGS.bootstrapStateKey.env, bootstrapStateKey], problems);
   }
 
   const adopt = boolean(raw('adopt'), false, problems);
@@ -391,17 +391,24 @@ function list(found: Raw | undefined, rule: (item: string) => string | undefined
 }
 
 /**
- * The policies grant every state user `<prefix>/*\/terraform.tfstate` and deny what lies deeper (IAM's `*`
- * spans "/"): the bootstrap key must not be reached by the grant, the app's key not by the deny.
+ * The policies grant every state user `<prefix>/*\/terraform.tfstate` and deny the keys one folder deeper than
+ * each grant pattern, in every workspace (IAM's `*` spans "/"): the bootstrap key must not be reached by the
+ * grant, and no deny may reach a key of the project (checked on one sample workspace "w" of each key).
  */
-function checkKeysBesideEnvironments(prefix: string, [keyOrigin, key]: [string, string], [bootstrapOrigin, bootstrapKey]: [string, string], problems: string[]): void {
+function checkKeysBesideEnvironments(prefix: string, environments: readonly string[], [keyOrigin, key]: [string, string], [bootstrapOrigin, bootstrapKey]: [string, string], problems: string[]): void {
   const granted = environmentStateKey(prefix, '*');
-  const denied = `${deeperThanGranted([granted])[0]}*`;
   if (iamPatternMatches(granted, bootstrapKey)) {
     problems.push(`${bootstrapOrigin}=${JSON.stringify(bootstrapKey)}: matches the environments' policy pattern ${granted}, which every state user may read and write; pick a key outside ${prefix}/`);
   }
-  if (iamPatternMatches(denied, key)) {
-    problems.push(`${keyOrigin}=${JSON.stringify(key)}: lies below an environment's folder (${denied}), which the policies deny since IAM's * also matches "/"; pick a key outside ${prefix}/`);
+  const ownKeys = inEveryWorkspace([key, ...environments.map((name) => environmentStateKey(prefix, name))]).map((pattern) => pattern.replace('*', 'w'));
+  for (const denied of deniedDeeperKeys([key, granted])) {
+    const reached = ownKeys.find((own) => iamPatternMatches(denied, own));
+    if (reached !== undefined) {
+      problems.push(
+        `${keyOrigin}=${JSON.stringify(key)}: the policies deny ${denied} (keys deeper than a workspace or environment pattern, since IAM's * also matches "/"), which reaches ${reached}, a key of this project; pick a key in a folder of its own outside ${prefix}/`,
+      );
+      return;
+    }
   }
 }
 

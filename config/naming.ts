@@ -28,6 +28,14 @@ export function projectStateKeyPatterns(config: { stateKey: string; environments
   return [config.stateKey, ...(config.environments.length > 0 ? [environmentStateKey(config.environmentKeyPrefix, '*')] : [])];
 }
 
+/** Terraform's default workspace_key_prefix: workspace "dev" of key k lives at env:/dev/k. */
+export const WORKSPACE_KEY_PREFIX = 'env:';
+
+/** A state key in the default workspace and in every workspace (env:/<workspace>/<key>). */
+export function inEveryWorkspace(keys: readonly string[]): string[] {
+  return keys.flatMap((key) => [key, `${WORKSPACE_KEY_PREFIX}/*/${key}`]);
+}
+
 /**
  * The patterns with one more path segment in place of each `*` segment. IAM's `*` matches "/" too, while a
  * workspace or environment name never holds one (Terraform refuses it; rules.ts refuses it): these are keys
@@ -40,6 +48,11 @@ export function deeperThanGranted(patterns: readonly string[]): string[] {
     const segments = pattern.split('/');
     return segments.flatMap((segment, index) => (segment === '*' ? [[...segments.slice(0, index), '*', ...segments.slice(index)].join('/')] : []));
   });
+}
+
+/** The object keys the policies deny to state users with these grant patterns (and the keys' lockfiles). */
+export function deniedDeeperKeys(patterns: readonly string[]): string[] {
+  return deeperThanGranted(inEveryWorkspace(patterns)).map((key) => `${key}*`);
 }
 
 /** Whether IAM's ARN matching reaches `value` with `pattern`: `*` is any run of characters, "/" included; `?` one character. */

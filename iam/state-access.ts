@@ -1,11 +1,9 @@
 // What the consumers of the state may do, as identity statements over ARNs: Terraform runs (read-write),
 // terraform_remote_state readers (read-only) and the kOps state store. The managed policies, the export
 // command and the cross-account grants in the bucket, key and table policies are all built from these.
-import { deeperThanGranted } from '../config/naming';
+import { deeperThanGranted, deniedDeeperKeys, inEveryWorkspace, WORKSPACE_KEY_PREFIX } from '../config/naming';
 import { Statement } from './document';
 
-/** Terraform's default workspace_key_prefix: workspace "dev" of key k lives at env:/dev/k. */
-export const WORKSPACE_KEY_PREFIX = 'env:';
 
 export type AccessLevel = 'read-write' | 'read-only' | 'kops';
 export const ACCESS_LEVELS: readonly AccessLevel[] = ['read-write', 'read-only', 'kops'];
@@ -29,14 +27,10 @@ export interface StateResources {
   readonly lockfiles: boolean;
 }
 
-/** A state key in the default workspace and in every workspace (env:/<workspace>/<key>). */
-function inEveryWorkspace(keys: readonly string[]): string[] {
-  return keys.flatMap((key) => [key, `${WORKSPACE_KEY_PREFIX}/*/${key}`]);
-}
 
 /** Refuses the objects deeperThanGranted names (and their lockfiles), which the Allow patterns would reach. */
 function denyDeeperObjects(resources: StateResources, keys: readonly string[]): Statement {
-  return { Sid: 'DenyKeysDeeperThanGranted', Effect: 'Deny', Action: ['s3:*'], Resource: objectArns(resources, deeperThanGranted(inEveryWorkspace(keys)).map((key) => `${key}*`)) };
+  return { Sid: 'DenyKeysDeeperThanGranted', Effect: 'Deny', Action: ['s3:*'], Resource: objectArns(resources, deniedDeeperKeys(keys)) };
 }
 
 function objectArns(resources: StateResources, keys: readonly string[]): string[] {
