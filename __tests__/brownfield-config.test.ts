@@ -9,12 +9,19 @@ describe('TFSTATE_TAGS', () => {
     expect(configFrom({}, dirWithConfig({ tags: { team: 'platform', 'Owner Name': 'Ops @ HQ' } })).tags).toEqual({ team: 'platform', 'Owner Name': 'Ops @ HQ' });
     expect(Object.isFrozen(configFrom({ TFSTATE_TAGS: 'a=b' }).tags)).toBe(true);
   });
+  test('keys that name properties of every JavaScript object are tags like any other', () => {
+    expect(configFrom({ TFSTATE_TAGS: 'constructor=a,toString=b' }).tags).toEqual({ constructor: 'a', toString: 'b' });
+    expect(Object.entries(configFrom({ TFSTATE_TAGS: '__proto__=x' }).tags)).toEqual([['__proto__', 'x']]);
+  });
   test.each([
     ['team', 'each tag must be key=value ("team")'],
     ['aws:createdBy=me', 'tag keys must not start with "aws:" (reserved for AWS) ("aws:createdBy")'],
     ['AWS:x=1', 'tag keys must not start with "aws:" (reserved for AWS) ("AWS:x")'],
-    ['team=a,team=b', 'each tag key must be listed once ("team")'],
-    ['ManagedBy=me', '"ManagedBy" is a tag the project sets itself (ManagedBy, StateBucket)'],
+    ['team=a,team=b', 'each tag key must be listed once, in any case (IAM ignores case) ("team")'],
+    ['ManagedBy=me', '"ManagedBy" is a tag the project sets itself (ManagedBy, StateBucket; IAM ignores case)'],
+    // IAM compares tag keys without case: the managed policies would fail at apply with "Duplicate tag keys".
+    ['Team=a,team=b', 'each tag key must be listed once, in any case (IAM ignores case) ("team")'],
+    ['managedby=me', '"managedby" is a tag the project sets itself (ManagedBy, StateBucket; IAM ignores case)'],
     ['=x', 'tag keys must be 1 to 128 characters long ("" has 0)'],
     ['cost$center=1', 'tag keys may contain only letters, digits, spaces and _ . : / = + - @ ("cost$center")'],
     // Refused before the tag rules by the rule every setting has: Terraform would evaluate it.

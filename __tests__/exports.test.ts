@@ -103,6 +103,8 @@ describe('argument mistakes are one line', () => {
     [{ format: 'yaml' }, '--format "yaml": must be one of terraform, lokomotive, kops, json, policy'],
     [{ stack: 'app-prod' }, '--stack "app-prod": not a stack of this project (one of bootstrap, app, app-dev)'],
     [{ key: '/abs' }, '--key "/abs": must not start or end with "/" (Terraform S3 backend rule)'],
+    // Without the rule this printed a policy over arn:aws:s3:::<bucket>/network/* : every key below network/.
+    [{ format: 'policy', key: 'network/*' }, '--key "network/*": must not contain "*" or "?" (IAM wildcards: a policy for this key would cover other keys)'],
     [{ format: 'policy', level: 'admin' }, '--level "admin": must be one of read-write, read-only, kops'],
     [{ roleArn: 'arn:aws:iam::123456789012:user/ci' }, '--role-arn "arn:aws:iam::123456789012:user/ci": must be an IAM role ARN such as arn:aws:iam::123456789012:role/terraform'],
     [{ profile: 'a b' }, '--profile "a b": must be a profile name of 1 to 64 letters, digits and _ . + @ - (as in ~/.aws/config)'],

@@ -161,6 +161,26 @@ describe('bad settings: one line each naming the setting, the value and the rule
       { TFSTATE_KEY: 'env/dev/terraform.tfstate', TFSTATE_ENVIRONMENTS: 'dev' },
       'TFSTATE_KEY="env/dev/terraform.tfstate": lies in folder "env" (TFSTATE_ENV_KEY_PREFIX), the environments\' state keys; choose a key outside it',
     ],
+    // IAM's * spans "/": env/*/terraform.tfstate would grant every state user env/bootstrap/terraform.tfstate;
+    // any key in the environments' folder is refused for that reason.
+    [
+      { TFSTATE_BOOTSTRAP_KEY: 'env/bootstrap/terraform.tfstate', TFSTATE_ENVIRONMENTS: 'dev' },
+      'TFSTATE_BOOTSTRAP_KEY="env/bootstrap/terraform.tfstate": lies in folder "env" (TFSTATE_ENV_KEY_PREFIX), the environments\' state keys; choose a key outside it',
+    ],
+    // The policies deny env/*/*/terraform.tfstate* (keys deeper than an environment): refused as in the folder, too.
+    [
+      { TFSTATE_KEY: 'env/shared/network/terraform.tfstate', TFSTATE_ENVIRONMENTS: 'dev' },
+      'TFSTATE_KEY="env/shared/network/terraform.tfstate": lies in folder "env" (TFSTATE_ENV_KEY_PREFIX), the environments\' state keys; choose a key outside it',
+    ],
+    // env:/*/*/terraform.tfstate* (other keys' workspaces) would reach workspace blue of environment dev.
+    [
+      { TFSTATE_KEY: 'terraform.tfstate', TFSTATE_ENVIRONMENTS: 'dev' },
+      'TFSTATE_KEY="terraform.tfstate": the policies deny env:/*/*/terraform.tfstate* (keys deeper than a workspace or environment pattern, since IAM\'s * also matches "/"), which reaches env:/w/env/dev/terraform.tfstate, a key of this project; pick a key in a folder of its own outside env/',
+    ],
+    [
+      { TFSTATE_ENVIRONMENTS: 'app' },
+      'TFSTATE_KEY="app/terraform.tfstate": the policies deny env:/*/*/app/terraform.tfstate* (keys deeper than a workspace or environment pattern, since IAM\'s * also matches "/"), which reaches env:/w/env/app/terraform.tfstate, a key of this project; pick a key in a folder of its own outside env/',
+    ],
   ])('%j', (env, message) => {
     expect(problemsOf(env as Record<string, string>)).toEqual([message]);
   });

@@ -25,7 +25,7 @@ const RESOURCES: StateResources = {
 
 /** Every (action, resource) pair a policy allows, so tests read like the Terraform S3 backend permission list. */
 function grants(statements: readonly Statement[]): string[] {
-  return statements.flatMap((statement) => [statement.Action].flat().flatMap((action) => [statement.Resource].flat().map((resource) => `${action} ${resource}`))).sort();
+  return statements.filter((statement) => statement.Effect === 'Allow').flatMap((statement) => [statement.Action].flat().flatMap((action) => [statement.Resource].flat().map((resource) => `${action} ${resource}`))).sort();
 }
 
 describe('state user statements (Terraform S3 backend permissions)', () => {
@@ -50,6 +50,20 @@ describe('state user statements (Terraform S3 backend permissions)', () => {
     expect(statements.find((s) => s.Sid === 'ListBucket')!.Condition).toBeUndefined();
     expect(statements.find((s) => s.Sid === 'UseStateKeyThroughS3')!.Condition).toEqual({ StringEquals: { 'kms:ViaService': 's3.us-east-1.amazonaws.com' } });
   });
+  test('IAM\'s * matches "/": the keys one folder deeper than a workspace or environment pattern are denied', () => {
+    const statements = stateUserStatements(RESOURCES, 'read-write', ['app/terraform.tfstate', 'env/*/terraform.tfstate']);
+    expect(statements.find((s) => s.Sid === 'DenyKeysDeeperThanGranted')).toEqual({
+      Sid: 'DenyKeysDeeperThanGranted',
+      Effect: 'Deny',
+      Action: ['s3:*'],
+      Resource: [
+        `${BUCKET}/env:/*/*/app/terraform.tfstate*`,
+        `${BUCKET}/env/*/*/terraform.tfstate*`,
+        `${BUCKET}/env:/*/*/env/*/terraform.tfstate*`,
+        `${BUCKET}/env:/*/env/*/*/terraform.tfstate*`,
+      ],
+    });
+  });
   test('fix 5: lock statements name the key\'s lock item, digest item and their workspace variants only', () => {
     const exported = JSON.parse(exportSettings(configFrom({ TFSTATE_ACCOUNT_ID: '123456789012' }), { format: 'policy', key: 'network/terraform.tfstate' }));
     expect(exported.Statement.find((s: Statement) => s.Sid === 'LockAndDigestItems')).toEqual({
@@ -65,6 +79,10 @@ describe('state user statements (Terraform S3 backend permissions)', () => {
             'tfstate-0a1b2c3d4e5f-us-east-1/env:/*/network/terraform.tfstate',
             'tfstate-0a1b2c3d4e5f-us-east-1/env:/*/network/terraform.tfstate-md5',
           ],
+        },
+        // Workspace blue of another team's key platform/network/terraform.tfstate matches the pattern above.
+        'ForAllValues:StringNotLike': {
+          'dynamodb:LeadingKeys': ['tfstate-0a1b2c3d4e5f-us-east-1/env:/*/*/network/terraform.tfstate', 'tfstate-0a1b2c3d4e5f-us-east-1/env:/*/*/network/terraform.tfstate-md5'],
         },
       },
     });

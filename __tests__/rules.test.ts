@@ -7,6 +7,7 @@ import {
   kmsAliasRule,
   principalArnRule,
   regionRule,
+  existingStateKeyRule,
   stateKeyRule,
   tableNameRule,
 } from '../config/rules';
@@ -83,8 +84,17 @@ describe('state keys', () => {
     ['app/state-md5', /-md5/],
     ['k'.repeat(1025), /1024 bytes/],
     ['é'.repeat(513), /1024 bytes/],
+    // A policy for --key 'network/*' would grant every key under network/, '?' any one character.
+    ['network/*', /^must not contain "\*" or "\?" \(IAM wildcards/],
+    ['team?/terraform.tfstate', /^must not contain "\*" or "\?" \(IAM wildcards/],
+    // "${" is a Terraform template in the synthesized JSON, and an IAM policy variable in an ARN.
+    ['${aws:username}/terraform.tfstate', /^must not contain "\$\{" or "%\{"/],
   ])('rejects %j', (key, rule) => {
     expect(stateKeyRule(key)).toMatch(rule);
+  });
+  test('a key already in a bucket may hold IAM wildcards: npm run state moves it to a key a policy can name', () => {
+    expect(existingStateKeyRule('legacy/*/terraform.tfstate')).toBeUndefined();
+    expect(existingStateKeyRule('app//state')).toMatch(/"\/\/"/);
   });
   test('environment key prefixes also refuse the workspace separator', () => {
     expect(keyPrefixRule('env')).toBeUndefined();

@@ -34,7 +34,7 @@ import {
   SETTINGS,
   SettingName,
 } from './settings';
-import { environmentStateKey, defaultBucketName, defaultKmsAlias, projectTags } from './naming';
+import { deniedDeeperKeys, environmentStateKey, defaultBucketName, defaultKmsAlias, iamPatternMatches, inEveryWorkspace, projectTags } from './naming';
 import {
   ACCEPTED_RISKS,
   AcceptedRisk,
@@ -213,6 +213,19 @@ export function loadConfig(options: LoadOptions = {}): BackendConfig {
   );
   checkKeysDistinct([...ownKeys.filter(([origin]) => !misplaced.has(origin)), ...environments.map((name): [string, string] => [`environment "${name}"`, environmentStateKey(environmentKeyPrefix, name)])], problems);
 
+  // Derived from the keys and environments, so checked only when those are valid and not already reported.
+  const keyOrigin = keyRaw?.origin ?? SETTINGS.stateKey.env;
+  const bootstrapOrigin = bootstrapKeyRaw?.origin ?? SETTINGS.bootstrapStateKey.env;
+  const derivedFromValid =
+    environments.every((name) => environmentNameRule(name) === undefined) &&
+    [stateKey, bootstrapStateKey].every((key) => stateKeyRule(key) === undefined) &&
+    keyPrefixRule(environmentKeyPrefix) === undefined &&
+    !misplaced.has(keyOrigin) &&
+    !misplaced.has(bootstrapOrigin);
+  if (environments.length > 0 && derivedFromValid) {
+    checkKeysBesideEnvironments(environmentKeyPrefix, environments, [keyOrigin, stateKey], problems);
+  }
+
   const adopt = boolean(raw('adopt'), false, problems);
   const kmsKeyArnRaw = str('kmsKeyArn');
   const kmsKeyArn = kmsKeyArnRaw ? check(kmsKeyArnRaw, kmsKeyArnRaw.value, (arn) => kmsKeyArnRule(arn, region), 'kmsKeyArn', regionValid) : undefined;
@@ -272,21 +285,24 @@ function tagMap(found: Raw | undefined, problems: string[]): Record<string, stri
     return {};
   }
   const reserved = Object.keys(projectTags(''));
-  const tags: Record<string, string> = {};
+  // IAM refuses two tag keys that differ only in case on a role (the replication role): compare without case.
+  const folded = (key: string) => key.toLowerCase();
+  // A Map, not an object: "constructor" or "__proto__" are tag keys like any other.
+  const tags = new Map<string, string>();
   for (const [key, value] of pairs) {
     const broken =
       typeof value !== 'string'
         ? `tag values must be strings (the value of "${key}")`
-        : key in tags
-          ? `each tag key must be listed once ("${key}")`
-          : reserved.includes(key)
-            ? `"${key}" is a tag the project sets itself (${reserved.join(', ')})`
+        : [...tags.keys()].some((listed) => folded(listed) === folded(key))
+          ? `each tag key must be listed once, in any case (IAM ignores case) ("${key}")`
+          : reserved.some((own) => folded(own) === folded(key))
+            ? `"${key}" is a tag the project sets itself (${reserved.join(', ')}; IAM ignores case)`
             : (tagKeyRule(key) ?? tagValueRule(key, value));
     if (broken) fail(broken);
-    else tags[key] = value as string;
+    else tags.set(key, value as string);
   }
-  if (Object.keys(tags).length > MAX_USER_TAGS) fail(`at most ${MAX_USER_TAGS} tags (AWS allows 50 per resource; the project sets 2)`);
-  return tags;
+  if (tags.size > MAX_USER_TAGS) fail(`at most ${MAX_USER_TAGS} tags (AWS allows 50 per resource; the project sets 2)`);
+  return Object.fromEntries(tags);
 }
 
 interface Folder {
@@ -482,6 +498,25 @@ function list(found: Raw | undefined, rule: (item: string) => string | undefined
     seen.add(item);
   }
   return [...seen];
+}
+
+/**
+ * The policies grant every state user `<prefix>/*\/terraform.tfstate` and deny the keys one folder deeper than
+ * each grant pattern, in every workspace (IAM's `*` spans "/"): no deny may reach a key of the project (checked
+ * on one sample workspace "w" of each key). A key inside `<prefix>/` itself is refused before, by checkFoldersApart.
+ */
+function checkKeysBesideEnvironments(prefix: string, environments: readonly string[], [keyOrigin, key]: [string, string], problems: string[]): void {
+  const granted = environmentStateKey(prefix, '*');
+  const ownKeys = inEveryWorkspace([key, ...environments.map((name) => environmentStateKey(prefix, name))]).map((pattern) => pattern.replace('*', 'w'));
+  for (const denied of deniedDeeperKeys([key, granted])) {
+    const reached = ownKeys.find((own) => iamPatternMatches(denied, own));
+    if (reached !== undefined) {
+      problems.push(
+        `${keyOrigin}=${shown(key)}: the policies deny ${denied} (keys deeper than a workspace or environment pattern, since IAM's * also matches "/"), which reaches ${reached}, a key of this project; pick a key in a folder of its own outside ${prefix}/`,
+      );
+      return;
+    }
+  }
 }
 
 function checkKeysDistinct(keys: readonly [origin: string, key: string][], problems: string[]): void {

@@ -48,13 +48,10 @@ export function templateRule(value: string): string | undefined {
 /**
  * State object key: an S3 object key (at most 1024 bytes of UTF-8) that Terraform's S3 backend accepts
  * (no leading or trailing "/", no "//"), printable, and not one of the names the backend derives from a key.
- * Keys and prefixes end up in IAM resource ARNs and s3:prefix conditions, where "*" and "?" are wildcards.
+ * Keys already in a bucket (`npm run state` moves and deletes them) need no more than this.
  */
-export function stateKeyRule(key: string): string | undefined {
+export function existingStateKeyRule(key: string): string | undefined {
   if (key.length === 0) return 'must not be empty';
-  const template = templateRule(key);
-  if (template) return template;
-  if (key.includes('*') || key.includes('?')) return 'must not contain "*" or "?" (IAM wildcards: a policy for this key would cover other keys)';
   if (Buffer.byteLength(key, 'utf8') > 1024) return 'must be at most 1024 bytes (S3 object key limit)';
   if (key.startsWith('/') || key.endsWith('/')) return 'must not start or end with "/" (Terraform S3 backend rule)';
   if (key.includes('//')) return 'must not contain "//" (Terraform S3 backend rule)';
@@ -64,6 +61,15 @@ export function stateKeyRule(key: string): string | undefined {
   if (key.endsWith('.tflock') || key.endsWith('-md5')) return 'must not end with ".tflock" or "-md5" (names Terraform derives for locks and digests)';
   if (key.startsWith('env:/')) return 'must not start with "env:/" (where Terraform keeps the workspaces of other keys)';
   return undefined;
+}
+
+/** A state key the project writes into policies (settings, `--key`): no Terraform template, no IAM wildcard. */
+export function stateKeyRule(key: string): string | undefined {
+  if (key.length === 0) return 'must not be empty';
+  const template = templateRule(key);
+  if (template) return template;
+  if (key.includes('*') || key.includes('?')) return 'must not contain "*" or "?" (IAM wildcards: a policy for this key would cover other keys)';
+  return existingStateKeyRule(key);
 }
 
 /** True when `key` is the folder `folder` itself or lies inside it (what an IAM grant on `<folder>/*` reaches). */

@@ -167,7 +167,7 @@ export const SETTINGS = {
     env: 'TFSTATE_TAGS',
     file: 'tags',
     default: '(none)',
-    description: 'Comma-separated key=value tags (e.g. team=platform,cost-center=42; AWS tag rules, at most 48) on every resource from its create call on, besides ManagedBy and StateBucket.',
+    description: 'Comma-separated key=value tags (e.g. team=platform,cost-center=42; AWS tag rules, at most 48, keys unique without case) on every resource from its create call on, besides ManagedBy and StateBucket.',
   },
 } as const satisfies Record<string, SettingSpec>;
 

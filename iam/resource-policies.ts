@@ -58,13 +58,22 @@ export interface CrossAccountPrincipals {
 
 const onlyService = (prefix: string) => (statement: Statement) => [statement.Action].flat().every((action) => action.startsWith(prefix));
 
-/** Bucket policy statements for other accounts: the S3 part of their tier's identity statements. */
-export function crossAccountBucketStatements(resources: StateResources, keys: readonly string[], kopsPrefix: string, principals: CrossAccountPrincipals): Statement[] {
+/**
+ * Bucket policy statements for other accounts: the S3 grants of their tier's identity statements, and one
+ * Deny of the keys deeper than the grants' patterns for every other account (the tiers' Denies name the same
+ * objects; one statement with "*" keeps the policy within its size limit with 100 principals).
+ */
+export function crossAccountBucketStatements(resources: StateResources, keys: readonly string[], kopsPrefix: string, principals: CrossAccountPrincipals, ownerAccountId: string): Statement[] {
   const writers = stateUserStatements(resources, 'read-write', keys, { objects: kopsStoreObjects(resources, kopsPrefix), bucketActions: KOPS_BUCKET_ACTIONS });
   const readers = stateUserStatements(resources, 'read-only', keys);
+  const grants = (statements: Statement[]) => statements.filter(onlyService('s3:')).filter((statement) => statement.Effect === 'Allow');
+  const deny = readers.find((statement) => statement.Effect === 'Deny')!;
   return [
-    ...(principals.writers.length > 0 ? withPrincipals(writers.filter(onlyService('s3:')), principals.writers, 'Writers') : []),
-    ...(principals.readers.length > 0 ? withPrincipals(readers.filter(onlyService('s3:')), principals.readers, 'Readers') : []),
+    ...(principals.writers.length > 0 ? withPrincipals(grants(writers), principals.writers, 'Writers') : []),
+    ...(principals.readers.length > 0 ? withPrincipals(grants(readers), principals.readers, 'Readers') : []),
+    ...(principals.writers.length + principals.readers.length > 0
+      ? [{ ...deny, Sid: `OtherAccounts${deny.Sid}`, Principal: '*' as const, Condition: { StringNotEquals: { 'aws:PrincipalAccount': ownerAccountId } } }]
+      : []),
   ];
 }
 

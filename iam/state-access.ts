@@ -1,10 +1,9 @@
 // What the consumers of the state may do, as identity statements over ARNs: Terraform runs (read-write),
 // terraform_remote_state readers (read-only) and the kOps state store. The managed policies, the export
 // command and the cross-account grants in the bucket, key and table policies are all built from these.
+import { deeperThanGranted, deniedDeeperKeys, inEveryWorkspace, WORKSPACE_KEY_PREFIX } from '../config/naming';
 import { Statement } from './document';
 
-/** Terraform's default workspace_key_prefix: workspace "dev" of key k lives at env:/dev/k. */
-export const WORKSPACE_KEY_PREFIX = 'env:';
 
 export type AccessLevel = 'read-write' | 'read-only' | 'kops';
 export const ACCESS_LEVELS: readonly AccessLevel[] = ['read-write', 'read-only', 'kops'];
@@ -28,9 +27,10 @@ export interface StateResources {
   readonly lockfiles: boolean;
 }
 
-/** A state key in the default workspace and in every workspace (env:/<workspace>/<key>). */
-function inEveryWorkspace(keys: readonly string[]): string[] {
-  return keys.flatMap((key) => [key, `${WORKSPACE_KEY_PREFIX}/*/${key}`]);
+
+/** Refuses the objects deeperThanGranted names (and their lockfiles), which the Allow patterns would reach. */
+function denyDeeperObjects(resources: StateResources, keys: readonly string[]): Statement {
+  return { Sid: 'DenyKeysDeeperThanGranted', Effect: 'Deny', Action: ['s3:*'], Resource: objectArns(resources, deniedDeeperKeys(keys)) };
 }
 
 function objectArns(resources: StateResources, keys: readonly string[]): string[] {
@@ -72,7 +72,7 @@ function lockItems(resources: StateResources, keys: readonly string[], digestsOn
     Effect: 'Allow',
     Action: digestsOnly ? ['dynamodb:GetItem'] : ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'],
     Resource: resources.tableArn!,
-    Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ids } },
+    Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ids }, 'ForAllValues:StringNotLike': { 'dynamodb:LeadingKeys': deeperThanGranted(ids) } },
   };
 }
 
@@ -88,6 +88,7 @@ export function stateUserStatements(resources: StateResources, level: Exclude<Ac
     return [
       listBucket(resources),
       { Sid: 'ReadState', Effect: 'Allow', Action: ['s3:GetObject'], Resource: objectArns(resources, inEveryWorkspace(unique)) },
+      denyDeeperObjects(resources, unique),
       ...(resources.tableArn ? [lockItems(resources, unique, true)] : []),
       useStateKey(resources, ['kms:Decrypt']),
     ];
@@ -102,6 +103,7 @@ export function stateUserStatements(resources: StateResources, level: Exclude<Ac
     listBucket(resources, extra.bucketActions),
     { Sid: 'ReadWriteState', Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject'], Resource: objectArns(resources, unique) },
     { Sid: 'ReadWriteDeleteObjects', Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'], Resource: deletable },
+    denyDeeperObjects(resources, unique),
     ...(resources.tableArn ? [lockItems(resources, unique, false)] : []),
     useStateKey(resources, ['kms:Decrypt', 'kms:GenerateDataKey']),
   ];

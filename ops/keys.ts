@@ -12,6 +12,7 @@ import {
   HeldLock,
   isMissing,
   listObjectVersions,
+  listStateVersions,
   md5Hex,
   ObjectVersion,
   operationLockInfo,
@@ -69,6 +70,13 @@ async function readCurrent(s3: S3Client, ref: StateRef): Promise<string | undefi
     if (isMissing(error)) return undefined;
     throw error;
   }
+}
+
+/** The text of the newest version of a key that has no current one (deleted), or undefined when it has none. */
+async function lastVersionText(s3: S3Client, ref: StateRef): Promise<string | undefined> {
+  const [newest] = await listStateVersions(s3, ref.bucket, ref.key);
+  if (newest === undefined) return undefined;
+  return (await s3.send(new GetObjectCommand({ Bucket: ref.bucket, Key: ref.key, VersionId: newest.versionId }))).Body!.transformToString();
 }
 
 /** The backend settings of another bucket served by the same lock table and key alias. */
@@ -177,8 +185,11 @@ export async function moveState(clients: StateClients, config: BackendConfig, fr
     const text = await readCurrent(clients.s3, source);
     const existing = await readCurrent(clients.s3, target);
     if (text === undefined) {
-      if (existing === undefined) throw new StateOperationError(`${url(source)} has no current state to move (see: npm run state -- list)`);
-      say(`${url(source)} has no current version and ${url(target)} exists: the move was done up to the last steps`);
+      // Only a source whose last version is the target's state was moved by an interrupted run (not a typo).
+      const last = existing === undefined ? undefined : await lastVersionText(clients.s3, source);
+      if (existing === undefined || last === undefined) throw new StateOperationError(`${url(source)} has no current state to move (see: npm run state -- list)`);
+      if (md5Hex(last) !== md5Hex(existing)) throw new StateOperationError(`${url(source)} has no current state, and ${url(target)} holds another state than its last version: no move to finish`);
+      say(`${url(source)} has no current version and ${url(target)} holds its last one: the move was done up to the last steps`);
     } else if (existing === undefined) {
       const sameBucket = target.bucket === config.bucket;
       // Another bucket gets its own default encryption; IfNoneMatch: never overwrite a state that appeared meanwhile.

@@ -7,7 +7,7 @@ import { loadConfig } from '../config/load';
 import { appStackName } from '../config/naming';
 import { BackendConfig } from '../config/types';
 import { stackStateKey, UsageError } from '../exports/export';
-import { bucketNameRule, stateKeyRule } from '../config/rules';
+import { bucketNameRule, existingStateKeyRule } from '../config/rules';
 import { deleteState, listStates, moveState } from '../ops/keys';
 import { describeLock, findLocks, listStateVersions, restoreStateVersion, StateClients, StateOperationError } from '../ops/state';
 import { awsClients } from './lib/aws';
@@ -122,7 +122,7 @@ async function perform(clients: StateClients, config: BackendConfig, { command, 
 function stateKeys(args: readonly string[], count: number, form: string): string[] {
   if (args.length !== count) throw new UserError(`${form}: expects ${count} key(s), got ${args.length}`);
   for (const key of args) {
-    const broken = stateKeyRule(key);
+    const broken = existingStateKeyRule(key);
     if (broken) throw new UserError(`key ${JSON.stringify(key)}: ${broken}`);
   }
   return [...args];

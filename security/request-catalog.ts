@@ -54,6 +54,9 @@ const S3_KMS = 'S3 calls KMS for SSE-KMS on the caller\'s behalf (S3 user guide,
 const STATE = '{bucket}/app/terraform.tfstate';
 const ENV_STATE = '{bucket}/env/dev/terraform.tfstate';
 const WORKSPACE_STATE = '{bucket}/env:/blue/app/terraform.tfstate';
+const NESTED_ENV_KEY = 'env/dev/team/terraform.tfstate';
+const NESTED_ENV_STATE = `{bucket}/${NESTED_ENV_KEY}`;
+const OTHER_TEAM_WORKSPACE_STATE = '{bucket}/env:/blue/platform/network/terraform.tfstate';
 const lockId = (key: string) => ({ 'dynamodb:LeadingKeys': [`{bucketName}/${key}`] });
 
 /** What Terraform does for one state key with a locking mode; `upload` is how its backend block encrypts. */
@@ -87,16 +90,34 @@ function terraformRun(consumer: Consumer, key: string, locking: 'dynamodb' | 's3
 
 const TERRAFORM_UPLOAD: Upload = { sse: 'aws:kms', keyId: 'alias' };
 
+/**
+ * A state above 5 MiB: Terraform uploads through the SDK's upload manager (manager.NewUploader), which turns
+ * it into a multipart upload. Every part is s3:PutObject; only CreateMultipartUpload carries the SSE headers,
+ * and S3 needs kms:Decrypt besides GenerateDataKey to complete an SSE-KMS multipart upload.
+ */
+function multipartRows(consumer: Consumer, object: string, upload: Upload): CatalogRow[] {
+  const source = `${TF}client.go PutObject (manager.NewUploader: multipart above 5 MiB); S3 user guide, "Multipart upload and permissions"`;
+  return [
+    { consumer, request: 'state above 5 MiB: CreateMultipartUpload with the SSE headers', action: 's3:PutObject', resource: object, upload, expected: 'Allowed', source },
+    { consumer, request: 'state above 5 MiB: UploadPart (no SSE header)', action: 's3:PutObject', resource: object, upload: {}, expected: 'Allowed', source },
+    { consumer, request: 'state above 5 MiB: CompleteMultipartUpload decrypts the data key', action: 'kms:Decrypt', resource: '{key}', context: { via: 's3' }, expected: 'Allowed', source },
+  ];
+}
+
 function terraformConsumer(consumer: Consumer, locking: 'dynamodb' | 's3' | 'both'): CatalogRow[] {
   return [
     ...terraformRun(consumer, 'app/terraform.tfstate', locking, TERRAFORM_UPLOAD),
     ...terraformRun(consumer, 'env/dev/terraform.tfstate', locking, TERRAFORM_UPLOAD),
     ...terraformRun(consumer, 'env:/blue/app/terraform.tfstate', locking, TERRAFORM_UPLOAD),
+    ...multipartRows(consumer, STATE, TERRAFORM_UPLOAD),
     { consumer, request: 'workspace list (prefix env:/)', action: 's3:ListBucket', resource: '{bucket}', context: { 's3:prefix': 'env:/' }, expected: 'Allowed', source: `${TF}backend_state.go Workspaces` },
     { consumer, request: 'workspace delete', action: 's3:DeleteObject', resource: WORKSPACE_STATE, expected: 'Allowed', source: `${TF}backend_state.go DeleteWorkspace` },
     { consumer, request: 'delete the default state', action: 's3:DeleteObject', resource: STATE, expected: 'Denied', source: 'hostile: the current state is never deleted by a state user' },
     { consumer, request: 'read bootstrap state', action: 's3:GetObject', resource: '{bucket}/bootstrap/terraform.tfstate', expected: 'Denied', source: 'hostile: bootstrap state is the operator\'s' },
     { consumer, request: 'write a key outside the project', action: 's3:PutObject', resource: '{bucket}/env/dev/other.tfstate', upload: TERRAFORM_UPLOAD, expected: 'Denied', source: 'hostile: the environment pattern reaches only <prefix>/<env>/terraform.tfstate' },
+    { consumer, request: 'write a key one folder below an environment', action: 's3:PutObject', resource: NESTED_ENV_STATE, upload: TERRAFORM_UPLOAD, expected: 'Denied', source: 'hostile: IAM\'s * matches "/", an environment name never does' },
+    { consumer, request: 'lock a key one folder below an environment', action: 'dynamodb:PutItem', resource: '{table}', context: lockId(NESTED_ENV_KEY), expected: 'Denied', source: 'hostile: IAM\'s * matches "/", an environment name never does' },
+    { consumer, request: 'delete a workspace state of a key ending in the project\'s key', action: 's3:DeleteObject', resource: '{bucket}/env:/blue/team/app/terraform.tfstate', expected: 'Denied', source: 'hostile: IAM\'s * matches "/", a workspace name never does' },
     { consumer, request: 'write without TLS', action: 's3:PutObject', resource: STATE, upload: TERRAFORM_UPLOAD, insecure: true, expected: 'Denied', source: 'hostile: TLS only' },
     { consumer, request: 'write with SSE-S3 (AES256)', action: 's3:PutObject', resource: STATE, upload: { sse: 'AES256' }, expected: 'Denied', source: `hostile: ${TF}client.go Put with encrypt and no kms_key_id` },
     { consumer, request: 'write with aws:kms and no key id (aws/s3)', action: 's3:PutObject', resource: STATE, upload: { sse: 'aws:kms' }, expected: 'Denied', source: 'hostile: S3 PutObject reference, aws/s3 is used' },
@@ -144,6 +165,8 @@ export const REQUEST_CATALOG: readonly CatalogRow[] = [
   { consumer: 'read-only user', request: 'write state', action: 's3:PutObject', resource: STATE, upload: TERRAFORM_UPLOAD, expected: 'Denied', source: 'hostile: a reader writing' },
   { consumer: 'read-only user', request: 'take the lock', action: 'dynamodb:PutItem', resource: '{table}', context: lockId('app/terraform.tfstate'), expected: 'Denied', source: 'hostile: a reader locking' },
   { consumer: 'read-only user', request: 'forge the digest', action: 'dynamodb:PutItem', resource: '{table}', context: lockId('app/terraform.tfstate-md5'), expected: 'Denied', source: 'hostile: a reader writing the digest' },
+  { consumer: 'read-only user', request: 'read a key one folder below an environment', action: 's3:GetObject', resource: NESTED_ENV_STATE, expected: 'Denied', source: 'hostile: IAM\'s * matches "/", an environment name never does' },
+  { consumer: 'read-only user', request: 'read the digest of a key one folder below an environment', action: 'dynamodb:GetItem', resource: '{table}', context: lockId(`${NESTED_ENV_KEY}-md5`), expected: 'Denied', source: 'hostile: IAM\'s * matches "/", an environment name never does' },
   { consumer: 'read-only user', request: 'read the lock item', action: 'dynamodb:GetItem', resource: '{table}', context: lockId('app/terraform.tfstate'), expected: 'Denied', source: 'hostile: readers see digests only' },
   { consumer: 'read-only user', request: 'data key for a write', action: 'kms:GenerateDataKey', resource: '{key}', context: { via: 's3' }, expected: 'Denied', source: 'hostile: a reader encrypting' },
   { consumer: 'read-only user', request: 'decrypt directly, not through S3', action: 'kms:Decrypt', resource: '{key}', expected: 'Denied', source: 'hostile: the key serves S3 only' },
@@ -165,10 +188,17 @@ export const REQUEST_CATALOG: readonly CatalogRow[] = [
   { consumer: 'team writer (one key)', request: 'release another key\'s lock', action: 'dynamodb:DeleteItem', resource: '{table}', context: lockId('app/terraform.tfstate'), expected: 'Denied', source: 'hostile: another team\'s lock' },
   { consumer: 'team writer (one key)', request: 'forge another key\'s digest', action: 'dynamodb:PutItem', resource: '{table}', context: lockId('app/terraform.tfstate-md5'), expected: 'Denied', source: 'hostile: another team\'s digest' },
   { consumer: 'team writer (one key)', request: 'delete another key\'s workspace state', action: 's3:DeleteObject', resource: WORKSPACE_STATE, expected: 'Denied', source: 'hostile: another team\'s workspace' },
+  // Workspace names hold no '/' (Terraform refuses them), but IAM's '*' matches '/': env:/*/network/... also reaches
+  // workspace blue of the key platform/network/terraform.tfstate, another team's.
+  { consumer: 'team writer (one key)', request: 'overwrite a workspace state of a key ending in its key', action: 's3:PutObject', resource: OTHER_TEAM_WORKSPACE_STATE, upload: TERRAFORM_UPLOAD, expected: 'Denied', source: 'hostile: another team\'s workspace (its key ends in this key)' },
+  { consumer: 'team writer (one key)', request: 'delete a workspace state of a key ending in its key', action: 's3:DeleteObject', resource: OTHER_TEAM_WORKSPACE_STATE, expected: 'Denied', source: 'hostile: another team\'s workspace (its key ends in this key)' },
+  { consumer: 'team writer (one key)', request: 'take the workspace lock of a key ending in its key', action: 'dynamodb:PutItem', resource: '{table}', context: lockId('env:/blue/platform/network/terraform.tfstate'), expected: 'Denied', source: 'hostile: another team\'s workspace lock (its key ends in this key)' },
+  { consumer: 'team writer (one key)', request: 'forge the workspace digest of a key ending in its key', action: 'dynamodb:PutItem', resource: '{table}', context: lockId('env:/blue/platform/network/terraform.tfstate-md5'), expected: 'Denied', source: 'hostile: another team\'s workspace digest (its key ends in this key)' },
 
   // Another account, with exactly the export's --for-account settings (key and table by ARN) and --format policy.
   ...terraformRun('cross-account writer', 'app/terraform.tfstate', 'dynamodb', { sse: 'aws:kms', keyId: 'key-arn' }),
   ...terraformRun('cross-account writer', 'env/dev/terraform.tfstate', 'dynamodb', { sse: 'aws:kms', keyId: 'key-arn' }),
+  ...multipartRows('cross-account writer', STATE, { sse: 'aws:kms', keyId: 'key-arn' }),
   ...kopsRows('cross-account writer').filter((row) => row.expected === 'Allowed'),
   { consumer: 'cross-account writer', request: 'write naming the key by alias (main\'s export)', action: 's3:PutObject', resource: STATE, upload: TERRAFORM_UPLOAD, expected: 'Denied', source: 'AWS: an alias resolves in the caller\'s account, so the object would get the caller\'s key' },
   { consumer: 'cross-account writer', request: 'write naming the bare key id', action: 's3:PutObject', resource: STATE, upload: { sse: 'aws:kms', keyId: 'key-id' }, expected: 'Denied', source: 'AWS: a key id resolves in the caller\'s account' },
@@ -195,6 +225,8 @@ export const REQUEST_CATALOG: readonly CatalogRow[] = [
     { consumer, request: 'lock item of the bootstrap key', action: 'dynamodb:PutItem', resource: '{table}', context: lockId('bootstrap/terraform.tfstate'), expected: 'Denied', source: 'hostile: the table policy names the project\'s items only' },
     { consumer, request: 'read the bootstrap digest', action: 'dynamodb:GetItem', resource: '{table}', context: lockId('bootstrap/terraform.tfstate-md5'), expected: 'Denied', source: 'hostile: the table policy names the project\'s items only' },
     { consumer, request: 'read bootstrap state', action: 's3:GetObject', resource: '{bucket}/bootstrap/terraform.tfstate', expected: 'Denied', source: 'hostile: the bucket policy names the project\'s keys only' },
+    { consumer, request: 'read a key one folder below an environment', action: 's3:GetObject', resource: NESTED_ENV_STATE, expected: 'Denied', source: 'hostile: the bucket policy\'s patterns stop at the environment\'s folder' },
+    { consumer, request: 'read the digest of a key one folder below an environment', action: 'dynamodb:GetItem', resource: '{table}', context: lockId(`${NESTED_ENV_KEY}-md5`), expected: 'Denied', source: 'hostile: the table policy\'s patterns stop at the environment\'s folder' },
     { consumer, request: 'schedule the key\'s deletion', action: 'kms:ScheduleKeyDeletion', resource: '{key}', expected: 'Denied', source: 'hostile: key administration' },
   ]),
   { consumer: 'cross-account reader, all-powerful at home', request: 'write state', action: 's3:PutObject', resource: STATE, upload: { sse: 'aws:kms', keyId: 'key-arn' }, expected: 'Denied', source: 'hostile: the bucket policy gives readers GetObject only' },
@@ -238,6 +270,7 @@ export const REQUEST_CATALOG: readonly CatalogRow[] = [
   { consumer: 'operator (npm run state)', request: 'write the restored state', action: 's3:PutObject', resource: STATE, upload: TERRAFORM_UPLOAD, expected: 'Allowed', source: 'ops/state.ts restoreStateVersion (encryption: aws:kms + alias)' },
   { consumer: 'operator (npm run state)', request: 'take the lock', action: 'dynamodb:PutItem', resource: '{table}', context: lockId('app/terraform.tfstate'), expected: 'Allowed', source: 'ops/state.ts restoreStateVersion' },
   { consumer: 'operator (npm run state)', request: 'write the digest', action: 'dynamodb:PutItem', resource: '{table}', context: lockId('app/terraform.tfstate-md5'), expected: 'Allowed', source: 'ops/state.ts restoreStateVersion' },
+  { consumer: 'operator (npm run state)', request: 'read a key one folder below an environment (another project in the account)', action: 's3:GetObject', resource: NESTED_ENV_STATE, expected: 'Allowed', source: 'ops/state.ts (state list, move): the account\'s own principals are bound by their IAM policies, not by the other accounts\' Deny' },
   { consumer: 'operator (npm run state)', request: 'write the restored state without TLS', action: 's3:PutObject', resource: STATE, upload: TERRAFORM_UPLOAD, insecure: true, expected: 'Denied', source: 'hostile: TLS only, for everyone' },
   { consumer: 'operator (npm run state)', request: 'read access logs without TLS', action: 's3:GetObject', resource: '{logs}/s3-access/{bucketName}/2026-01-01-log', insecure: true, expected: 'Denied', source: 'hostile: TLS only on the log bucket too' },
   { consumer: 'operator (npm run state)', request: 'write with SSE-S3', action: 's3:PutObject', resource: STATE, upload: { sse: 'AES256' }, expected: 'Denied', source: 'hostile: the bucket policy binds the account too' },

@@ -107,7 +107,7 @@ export class BootstrapStack extends TerraformStack {
         ? { targetBucket: this.logBucket.bucket.id, targetPrefix: accessLogPrefix(config.bucket), dependsOn: [this.logBucket.policy] }
         : undefined,
       preventDestroy,
-      additionalPolicyStatements: crossAccountBucketStatements(resources, stateKeys, config.kopsPrefix, principals),
+      additionalPolicyStatements: crossAccountBucketStatements(resources, stateKeys, config.kopsPrefix, principals, account.accountId),
     });
     this.replication =
       config.replica === undefined

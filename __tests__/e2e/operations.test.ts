@@ -53,7 +53,7 @@ describe('consumers and operations (TFSTATE_LOCKING=dynamodb, one cross-account 
 
       // 0. Cross-account grants are in place on the bucket and the table, and read back without drift.
       const bucketPolicy = (await aws.s3.send(new GetBucketPolicyCommand({ Bucket: config.bucket }))).Policy ?? '';
-      expect(JSON.parse(bucketPolicy).Statement.map((s: { Sid: string }) => s.Sid)).toEqual(['WritersListBucket', 'WritersReadWriteState', 'WritersReadWriteDeleteObjects', 'ReadersListBucket', 'ReadersReadState']);
+      expect(JSON.parse(bucketPolicy).Statement.map((s: { Sid: string }) => s.Sid)).toEqual(['WritersListBucket', 'WritersReadWriteState', 'WritersReadWriteDeleteObjects', 'ReadersListBucket', 'ReadersReadState', 'OtherAccountsDenyKeysDeeperThanGranted']);
       expect(bucketPolicy).toContain(`arn:aws:iam::${OTHER_ACCOUNT}:root`);
       expect(bucketPolicy).toContain(`arn:aws:iam::${READER_ACCOUNT}:root`);
       const tableArn = (await aws.dynamodb.send(new DescribeTableCommand({ TableName: table }))).Table!.TableArn!;
