@@ -15,6 +15,9 @@ import { Workspace, createWorkspace } from '../../scripts/lib/workspace';
 /** Bound of each cdktf/terraform run inside a scenario: fail, don't hang. */
 const RUN_TIMEOUT_MS = 180_000;
 const TIMINGS = join(LOCAL_DIR, 'e2e-timings.txt');
+// Each jest worker has its own CLI config and plugin cache: Terraform's plugin cache is not safe for
+// concurrent installs.
+const WORKER_LOCAL_DIR = join(LOCAL_DIR, `e2e-worker-${process.env.JEST_WORKER_ID ?? '1'}`);
 // A killed suite (CI timeout) still stops its emulator and terraform process groups.
 exitOnSignals();
 
@@ -44,7 +47,7 @@ export async function withScenario(name: string, settings: Record<string, string
     emulator = await startEmulator(PROJECT_ROOT);
     workspace = createWorkspace(PROJECT_ROOT, 'tfstate-e2e-');
     const config = loadConfig({ cwd: workspace.dir, env: { ...settings, AWS_ENDPOINT_URL: emulator.endpoint } });
-    const env = stackEnv(LOCAL_DIR, withoutSettings(process.env), { ...emulatorEnv(emulator.endpoint, config.region), ...settings });
+    const env = stackEnv(WORKER_LOCAL_DIR, withoutSettings(process.env), { ...emulatorEnv(emulator.endpoint, config.region), ...settings });
     const runner: StackRunner = { dir: workspace.dir, env, timeoutMs: RUN_TIMEOUT_MS };
     const dir = workspace.dir;
     await body({
