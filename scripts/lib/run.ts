@@ -112,7 +112,7 @@ export function killGroup(pid: number | undefined, signal: NodeJS.Signals = 'SIG
 }
 
 /**
- * Turns Ctrl-C and SIGTERM into a normal exit, so the 'exit' handlers that stop child process groups (every
+ * Turns Ctrl-C, SIGTERM and SIGHUP into a normal exit, so the 'exit' handlers that stop child process groups (every
  * run() child, the emulator) fire: by default Node dies on these signals without running them.
  */
 export function exitOnSignals(): void {
@@ -121,13 +121,14 @@ export function exitOnSignals(): void {
   }
 }
 
-const SIGNAL_EXIT_CODES = [['SIGINT', 130], ['SIGTERM', 143]] as const;
+// SIGHUP too: a closed terminal or SSH session would otherwise end node at once, with no 'exit' handler run.
+const SIGNAL_EXIT_CODES = [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]] as const;
 
 /** How long a first signal lets terraform finish its current step, write its state and release its lock. */
 export const STOP_GRACE_MS = 60_000;
 
 /**
- * A command's signal handling. The first SIGINT or SIGTERM is passed on as SIGINT to every terraform process
+ * A command's signal handling. The first SIGINT, SIGTERM or SIGHUP is passed on as SIGINT to every terraform process
  * below the running children, and only to them: terraform then finishes the step in progress, writes its state
  * and releases its lock, while cdktf stays alive to carry its output (cdktf runs terraform on a pseudo-terminal
  * in a session of its own; a cdktf that stops first hangs up on terraform, which then dies holding its lock).

@@ -139,7 +139,7 @@ export function progress(line: string): void {
 }
 
 /**
- * Entry point of a command: a UserError or ConfigError is printed as single lines and exits 1. SIGINT and
+ * Entry point of a command: a UserError or ConfigError is printed as single lines and exits 1. SIGINT, SIGHUP and
  * SIGTERM stop the whole tree (see stopOnSignals); a reader that goes away (`| head`) ends the command quietly.
  */
 export function runCommand(main: () => Promise<void>): void {
