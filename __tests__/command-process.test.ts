@@ -1,5 +1,5 @@
 // A command as a real process: signals reaching it (stopOnSignals) and a reader of its output going away (runCommand).
-import { ChildProcess, spawn } from 'child_process';
+import { ChildProcess, spawn, spawnSync } from 'child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
@@ -39,7 +39,7 @@ describe('a command as a process', () => {
   let dir: string;
   let sleeper: number | undefined;
   beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'tfstate-signals-'));
+    dir = mkdtempSync(join(tmpdir(), 'tfstate-command-'));
   });
   afterEach(() => {
     if (sleeper !== undefined && alive(sleeper)) process.kill(sleeper, 'SIGKILL');
@@ -82,5 +82,18 @@ describe('a command as a process', () => {
     command.stderr!.destroy();
     expect(await exited).toBe(1);
     expect(existsSync(marker)).toBe(true);
+  }, 20_000);
+
+  test('backend-config --out a path the file system refuses for another reason is one line', () => {
+    const out = join(dir, 'x'.repeat(300));
+    const result = spawnSync(process.execPath, ['--import', 'tsx', join('scripts', 'backend-config.ts'), '--format', 'policy', '--out', out], {
+      cwd: join(__dirname, '..'),
+      env: { PATH: process.env.PATH ?? '' },
+      encoding: 'utf8',
+    });
+    expect(result.status).toBe(1);
+    const lines = result.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^backend-config: --out "\/.*x": cannot be written \(ENAMETOOLONG: name too long, open '\/.*x\); nothing was written$/);
   }, 20_000);
 });
