@@ -96,4 +96,18 @@ describe('a command as a process', () => {
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/^backend-config: --out "\/.*x": cannot be written \(ENAMETOOLONG: name too long, open '\/.*x\); nothing was written$/);
   }, 20_000);
+
+  test.each([
+    [['lock', 'app-dev'], 'lock takes no argument, got also "app-dev" (a stack is --stack <name>); usage: npm run state -- '],
+    [['restore', 'v1', 'v2', '--yes'], 'restore takes 1 argument, got also "v2" (a stack is --stack <name>); usage: npm run state -- '],
+  ])('state %j: an extra argument is one line, before any AWS call', (args, start) => {
+    const result = spawnSync(process.execPath, ['--import', 'tsx', join('scripts', 'state.ts'), ...args], {
+      cwd: join(__dirname, '..'),
+      // Nothing listens on port 9: an AWS call would fail differently.
+      env: { PATH: process.env.PATH ?? '', AWS_ENDPOINT_URL: 'http://127.0.0.1:9', TFSTATE_ENVIRONMENTS: 'dev' },
+      encoding: 'utf8',
+    });
+    expect(result.status).toBe(1);
+    expect(result.stderr.startsWith(`error: ${start}`)).toBe(true);
+  }, 20_000);
 });
