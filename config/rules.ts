@@ -169,6 +169,8 @@ export function tagKeyRule(key: string): string | undefined {
   if (key.length < 1 || key.length > 128) return `tag keys must be 1 to 128 characters long ("${key}" has ${key.length})`;
   if (!TAG_CHARACTERS.test(key)) return `tag keys may contain only letters, digits, spaces and _ . : / = + - @ ("${key}")`;
   if (key.toLowerCase().startsWith('aws:')) return `tag keys must not start with "aws:" (reserved for AWS) ("${key}")`;
+  // cdktf copies maps by assignment, and assigning "__proto__" sets a prototype: the tag vanished from cdk.tf.json.
+  if (key === '__proto__') return 'tag key "__proto__" cannot be synthesized (cdktf drops it from the provider\'s default_tags); pick another key';
   return undefined;
 }
 
