@@ -1,16 +1,16 @@
 // A command as a real process: signals reaching it (stopOnSignals) and a reader of its output going away (runCommand).
 import { ChildProcess, spawn, spawnSync } from 'child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 
 const LIB = join(__dirname, '..', 'scripts', 'lib');
 
 /** Runs a TypeScript script written into `dir`, as the npm scripts run the commands (stdout piped). */
-function startScript(dir: string, lines: readonly string[]): ChildProcess {
+function startScript(dir: string, lines: readonly string[], env: NodeJS.ProcessEnv = process.env): ChildProcess {
   const script = join(dir, 'command.ts');
   writeFileSync(script, lines.join('\n'));
-  return spawn(process.execPath, ['--import', 'tsx', script], { cwd: join(__dirname, '..'), stdio: ['ignore', 'pipe', 'pipe'] });
+  return spawn(process.execPath, ['--import', 'tsx', script], { cwd: join(__dirname, '..'), env, stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
 /** A command that stops on signals and runs `sleep 60` in its own group, printing the sleep's pid. */
@@ -109,5 +109,34 @@ describe('a command as a process', () => {
     });
     expect(result.status).toBe(1);
     expect(result.stderr.startsWith(`error: ${start}`)).toBe(true);
+  }, 20_000);
+
+  // cdktf runs terraform in a session of its own; the first signal must reach terraform itself, found by its
+  // parent chain. Without `ps` (slim container images) it went to the run's group instead, and terraform ran on.
+  test('the first signal reaches a terraform in a session of its own, also with no ps on PATH', async () => {
+    const bin = join(dir, 'bin');
+    mkdirSync(bin);
+    for (const tool of ['sh', 'setsid', 'sleep']) symlinkSync(spawnSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).stdout.trim(), join(bin, tool));
+    // A binary named terraform that waits and ends on SIGINT, in a session of its own as under cdktf's pseudo-terminal.
+    copyFileSync(join(bin, 'sleep'), join(bin, 'terraform'));
+    const withoutPs = startScript(
+      dir,
+      [
+        `import { run, stopOnSignals } from ${JSON.stringify(join(LIB, 'run.ts'))};`,
+        'stopOnSignals(() => true, () => undefined);',
+        // setsid forks (sh is its group's leader): terraform is setsid's child, in a session of its own.
+        "void run('sh', ['-c', 'echo $$; exec setsid -w terraform 60'], { cwd: process.cwd(), env: process.env, onOutput: (text) => process.stdout.write(text) });",
+      ],
+      { PATH: bin },
+    );
+    const setsid = await new Promise<number>((resolve) => withoutPs.stdout!.once('data', (chunk: Buffer) => resolve(Number(chunk.toString().trim()))));
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    sleeper = Number(spawnSync('pgrep', ['-P', String(setsid), '-x', 'terraform'], { encoding: 'utf8' }).stdout.trim());
+    expect(sleeper).toBeGreaterThan(0);
+    expect(alive(sleeper)).toBe(true);
+    const exited = exitCode(withoutPs);
+    withoutPs.kill('SIGTERM');
+    expect(await exited).toBe(143);
+    expect(alive(sleeper)).toBe(false);
   }, 20_000);
 });

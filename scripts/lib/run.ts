@@ -1,6 +1,7 @@
 // Runs the real cdktf and terraform binaries with captured output, bounded in time, each in its own
 // process group so a timeout or Ctrl-C takes the whole tree (cdktf -> node -> terraform -> provider) down.
 import { spawn, spawnSync } from 'child_process';
+import { existsSync, readdirSync, readFileSync } from 'fs';
 import { join } from 'path';
 import { UserError } from './diagnose';
 
@@ -188,12 +189,7 @@ const TERRAFORM = /^(\S*\/)?terraform(\s|$)/;
 
 /** Every process below the given ones (by parent id, across sessions), with the root it descends from. */
 function processesBelow(roots: readonly number[]): { pid: number; root: number; args: string }[] {
-  const listing = spawnSync('ps', ['-eo', 'pid=,ppid=,args='], { encoding: 'utf8' }).stdout ?? '';
-  const rows = listing
-    .split('\n')
-    .map((line) => /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(line))
-    .filter((match): match is RegExpExecArray => match !== null)
-    .map((match) => ({ pid: Number(match[1]), ppid: Number(match[2]), args: match[3] }));
+  const rows = processTable();
   const found: { pid: number; root: number; args: string }[] = [];
   for (const root of roots) {
     let frontier = [root];
@@ -204,6 +200,34 @@ function processesBelow(roots: readonly number[]): { pid: number; root: number; 
     }
   }
   return found;
+}
+
+/**
+ * Every process with its parent and command line. On Linux from /proc: slim container images (node:20-slim)
+ * have no `ps`, and without the table the first signal went to cdktf, which then hung up on terraform.
+ */
+function processTable(): { pid: number; ppid: number; args: string }[] {
+  if (!existsSync('/proc/self/stat')) {
+    const listing = spawnSync('ps', ['-eo', 'pid=,ppid=,args='], { encoding: 'utf8' }).stdout ?? '';
+    return listing
+      .split('\n')
+      .map((line) => /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(line))
+      .filter((match): match is RegExpExecArray => match !== null)
+      .map((match) => ({ pid: Number(match[1]), ppid: Number(match[2]), args: match[3] }));
+  }
+  const rows: { pid: number; ppid: number; args: string }[] = [];
+  for (const name of readdirSync('/proc').filter((entry) => /^\d+$/.test(entry))) {
+    try {
+      // "pid (comm) state ppid ...": comm may hold spaces and parentheses, so the fields after the last ")".
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      const args = readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0').filter((arg) => arg !== '').join(' ');
+      rows.push({ pid: Number(name), ppid, args });
+    } catch {
+      // The process ended while the table was read.
+    }
+  }
+  return rows;
 }
 
 function processAlive(pid: number): boolean {
