@@ -1,5 +1,5 @@
 import { kmsKeyArnRule, profileNameRule, roleArnRule, tagKeyRule, tagValueRule } from '../config/rules';
-import { configFrom, dirWithConfig, problemsOf } from './helpers';
+import { configFrom, dirWithConfig, problemsOf, synthAll } from './helpers';
 
 const KEY_ARN = 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
 
@@ -11,7 +11,18 @@ describe('TFSTATE_TAGS', () => {
   });
   test('keys that name properties of every JavaScript object are tags like any other', () => {
     expect(configFrom({ TFSTATE_TAGS: 'constructor=a,toString=b' }).tags).toEqual({ constructor: 'a', toString: 'b' });
-    expect(Object.entries(configFrom({ TFSTATE_TAGS: '__proto__=x' }).tags)).toEqual([['__proto__', 'x']]);
+    expect(synthAll({ TFSTATE_TAGS: 'constructor=a,toString=b' }).bootstrap.json.provider.aws[0].default_tags).toEqual([
+      { tags: { ManagedBy: 'tfstate-backend', StateBucket: 'tfstate-0a1b2c3d4e5f-us-east-1', constructor: 'a', toString: 'b' } },
+    ]);
+  });
+  // It passed validation and then silently went missing from the synthesized default_tags.
+  test('"__proto__", which cdktf cannot write, is refused', () => {
+    expect(problemsOf({ TFSTATE_TAGS: '__proto__=x' })).toEqual([
+      'TFSTATE_TAGS="__proto__=x": tag key "__proto__" cannot be synthesized (cdktf drops it from the provider\'s default_tags); pick another key',
+    ]);
+    expect(problemsOf({}, dirWithConfig('{"tags": {"__proto__": "x"}}'))).toEqual([
+      'tfstate.config.json: tags={"__proto__":"x"}: tag key "__proto__" cannot be synthesized (cdktf drops it from the provider\'s default_tags); pick another key',
+    ]);
   });
   test.each([
     ['team', 'each tag must be key=value ("team")'],

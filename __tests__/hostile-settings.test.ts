@@ -4,6 +4,7 @@ import { spawnSync } from 'child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
+import { duplicateKey } from '../config/load';
 import { SETTINGS, SettingSpec } from '../config/settings';
 import { MAX_PROBLEMS_SHOWN } from '../config/types';
 import { configFrom, dirWithConfig, problemsOf, synthAll } from './helpers';
@@ -100,6 +101,26 @@ describe('huge and malformed input gives short, bounded output', () => {
     const dir = mkdtempSync(join(tmpdir(), 'tfstate-dir-'));
     mkdirSync(join(dir, 'tfstate.config.json'));
     expect(problemsOf({}, dir)).toEqual(['tfstate.config.json: is a directory; the settings file must be a JSON file']);
+  });
+  test('a value nested 30,000 deep is one line, not a stack overflow', () => {
+    expect(problemsOf({}, dirWithConfig(`{"tags": ${'['.repeat(30_000)}${']'.repeat(30_000)}}`))).toEqual([
+      'tfstate.config.json: tags: is nested deeper than any setting (a string, number, boolean, or a list or object of those)',
+    ]);
+  });
+  // A reader of the file (a pull request's reviewer) sees the first; JSON.parse keeps the last.
+  test.each([
+    ['{"bucket": "team-state", "region": "us-east-1", "bu\\u0063ket": "other-state"}', 'bucket'],
+    ['{"tags": {"team": "platform", "team": "other"}}', 'team'],
+  ])('a key twice in one object is refused: %s', (text, key) => {
+    expect(problemsOf({}, dirWithConfig(text))).toEqual([
+      `tfstate.config.json: the key "${key}" appears twice in one object; JSON.parse would silently keep the last one, so a reader of the file could believe the other`,
+    ]);
+  });
+  test('the same key in different objects, or inside a string, is no duplicate', () => {
+    const config = configFrom({}, dirWithConfig('{"bucket": "team-state", "tags": {"bucket": "a"}}'));
+    expect(config.bucket).toBe('team-state');
+    expect(config.tags).toEqual({ bucket: 'a' });
+    expect(duplicateKey('{"a": "\\"a\\": 1, \\\\", "b": [{"a": 2}, {"a": 3}]}')).toBeUndefined();
   });
   test('a device (/dev/zero) is refused at once instead of read forever', () => {
     expect(problemsOf({ TFSTATE_CONFIG: '/dev/zero' })).toEqual(['/dev/zero: is not a regular file; the settings file must be a JSON file']);

@@ -175,8 +175,8 @@ describe('fix 2: --for-account settings name the key and the table by ARN', () =
     expect(() => exportSettings(config, { format: 'terraform', forAccount: '1111' }, deployed)).toThrow('--for-account "1111": must be a 12-digit AWS account id');
   });
   test('the key ARN is read from the bootstrap state\'s outputs', async () => {
-    expect(deployedFromState(JSON.stringify({ outputs: { kms_key_arn: { value: KEY_ARN } } }))).toEqual({ keyArn: KEY_ARN });
-    expect(deployedFromState(JSON.stringify({ outputs: {} }))).toEqual({});
+    expect(deployedFromState(JSON.stringify({ outputs: { kms_key_arn: { value: KEY_ARN } } }), 'state', 'us-east-1')).toEqual({ keyArn: KEY_ARN });
+    expect(deployedFromState(JSON.stringify({ outputs: {} }), 'state', 'us-east-1')).toEqual({});
     const root = mkdtempSync(join(tmpdir(), 'tfstate-deployed-'));
     const noS3 = (): S3Client => {
       throw new Error('local bootstrap state needs no S3 call');
@@ -184,6 +184,19 @@ describe('fix 2: --for-account settings name the key and the table by ARN', () =
     expect(await readDeployed(config, root, noS3)).toEqual({});
     writeFileSync(join(root, 'terraform.bootstrap.tfstate'), JSON.stringify({ outputs: { kms_key_arn: { value: KEY_ARN } } }));
     expect(await readDeployed(config, root, noS3)).toEqual({ keyArn: KEY_ARN });
+  });
+  // A local state cut short by a crash (Terraform rewrites it in place) was a SyntaxError stack trace, and a
+  // wildcard ARN in the outputs went into every policy printed from them.
+  test('a state that is not JSON, or a kms_key_arn that is not one key, is one line', () => {
+    expect(() => deployedFromState('', 'terraform.bootstrap.tfstate', 'us-east-1')).toThrow(
+      new DeployedReadError('terraform.bootstrap.tfstate: is not a Terraform state (Unexpected end of JSON input); restore it from its .backup or redeploy bootstrap'),
+    );
+    expect(() => deployedFromState('{"outputs": {"kms_key_arn": {"value": "arn:aws:kms:us-east-1:123456789012:key/*"}}}', 'terraform.bootstrap.tfstate', 'us-east-1')).toThrow(
+      new DeployedReadError('terraform.bootstrap.tfstate: output kms_key_arn="arn:aws:kms:us-east-1:123456789012:key/*": must end in key/<key id> (a UUID or mrk-<32 hex digits>)'),
+    );
+    expect(() => deployedFromState('{"outputs": {"kms_key_arn": {"value": "*"}}}', 'terraform.bootstrap.tfstate', 'us-east-1')).toThrow(
+      new DeployedReadError('terraform.bootstrap.tfstate: output kms_key_arn="*": must be a KMS key ARN such as arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab'),
+    );
   });
   test('after phase 3 the outputs come from the bucket: absent is "not deployed", unreadable is one line', async () => {
     const inBucket = configFrom({ TFSTATE_BOOTSTRAP_BACKEND: 's3' });

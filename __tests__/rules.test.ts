@@ -127,7 +127,15 @@ describe('endpoint URLs', () => {
     ['http://127.0.0.1:5000/?x=1', /query/],
     ['http://127.0.0.1:5000/#top', /fragment/],
     ['not a url', /absolute URL/],
+    // AWS itself: emulator mode would leave the TLS and encryption denies out of a real bucket's policy.
+    ['https://s3.us-east-1.amazonaws.com', /must not name AWS itself \(amazonaws\.com\)/],
+    ['https://S3.AMAZONAWS.COM./', /must not name AWS itself \(amazonaws\.com\)/],
+    ['https://s3.amazonaws\u3002com', /must not name AWS itself \(amazonaws\.com\)/],
+    ['https://bucket.vpce-0a1b.s3.us-east-1.vpce.amazonaws.com', /must not name AWS itself/],
+    ['https://s3.cn-north-1.amazonaws.com.cn', /must not name AWS itself \(amazonaws\.com\.cn\)/],
+    ['https://s3.dualstack.us-east-1.api.aws', /must not name AWS itself \(api\.aws\)/],
   ])('rejects %s', (url, rule) => expect(endpointRule(url)).toMatch(rule));
+  test('accepts a host that only ends like an AWS domain', () => expect(endpointRule('http://notamazonaws.com:4566')).toBeUndefined());
 });
 
 describe('environment names and retention days', () => {

@@ -188,6 +188,17 @@ describe('deploy arguments', () => {
     expect(() => deployArguments(config, ['1'])).toThrow('stack "1": not a stack of this project (one of bootstrap, app, app-dev); usage: npm run deploy -- <stack>... [cdktf deploy flags], e.g. npm run deploy -- app --parallelism 1');
     expect(() => deployArguments(config, ['--parallelism', '1'])).toThrow(/^name the stacks to deploy before any flag/);
   });
+  // cdktf deploys every stack named anywhere on its line; one named after a flag escaped the completion check.
+  test.each([
+    [['app', '--parallelism', '1', 'bootstrap'], '"bootstrap" after the flag --parallelism'],
+    [['app', '--migrate-state', 'app-*'], '"app-*" after the flag --migrate-state'],
+    [['app', '--', 'app-dev'], '"--" after the flag --'],
+  ])('a stack after a flag is refused: %j', (args, start) => {
+    expect(() => deployArguments(config, args)).toThrow(`${start}: cdktf would deploy it as one more stack, unchecked; name every stack before the first flag (a flag's value that looks like one: --flag=<value>); usage:`);
+  });
+  test('a flag value that looks like a stack passes with =', () => {
+    expect(deployArguments(config, ['app', '--outputs-file=app'])).toEqual({ stacks: ['app'], flags: ['--outputs-file=app'] });
+  });
 });
 
 describe('bounded waits', () => {

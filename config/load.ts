@@ -390,7 +390,54 @@ function readConfigFile(env: NodeJS.ProcessEnv, cwd: string, problems: string[])
     problems.push(`${label}: must hold a JSON object of settings`);
     return undefined;
   }
+  const duplicate = duplicateKey(text);
+  if (duplicate !== undefined) {
+    problems.push(`${label}: the key ${shown(duplicate, 60)} appears twice in one object; JSON.parse would silently keep the last one, so a reader of the file could believe the other`);
+    return undefined;
+  }
+  // A setting is a value, a list or an object of values; anything deeper would only be echoed back in an error,
+  // and a value nested tens of thousands deep overflows the stack on the way (JSON.stringify recurses).
+  const deep = Object.keys(parsed).find((key) => nestedDeeperThan((parsed as FileValues)[key], 1));
+  if (deep !== undefined) {
+    problems.push(`${label}: ${cut(deep, 60)}: is nested deeper than any setting (a string, number, boolean, or a list or object of those)`);
+    return undefined;
+  }
   return { label, values: parsed as FileValues };
+}
+
+/** True when `value` holds lists or objects more than `levels` deep; never looks further than that. */
+function nestedDeeperThan(value: unknown, levels: number): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  return levels === 0 || Object.values(value).some((item) => nestedDeeperThan(item, levels - 1));
+}
+
+/**
+ * The first key that appears twice in one object of `text` (valid JSON), compared as decoded ("bu\u0063ket" is
+ * "bucket"), else undefined. JSON.parse keeps the last of two silently.
+ */
+export function duplicateKey(text: string): string | undefined {
+  // One entry per open object (its keys so far) or list (null).
+  const open: (Set<string> | null)[] = [];
+  for (let at = 0; at < text.length; at += 1) {
+    const char = text[at];
+    if (char === '{') open.push(new Set());
+    else if (char === '[') open.push(null);
+    else if (char === '}' || char === ']') open.pop();
+    else if (char === '"') {
+      let end = at + 1;
+      while (text[end] !== '"') end += text[end] === '\\' ? 2 : 1;
+      let next = end + 1;
+      while (' \t\n\r'.includes(text[next] ?? '.')) next += 1;
+      const keys = open[open.length - 1];
+      if (text[next] === ':' && keys) {
+        const key = JSON.parse(text.slice(at, end + 1)) as string;
+        if (keys.has(key)) return key;
+        keys.add(key);
+      }
+      at = end;
+    }
+  }
+  return undefined;
 }
 
 /** The file's text when it is a regular file of at most MAX_CONFIG_BYTES of UTF-8; else one problem. */

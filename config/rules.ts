@@ -106,8 +106,14 @@ export function endpointRule(url: string): string | undefined {
   if (!parsed.hostname) return 'must name a host';
   if (parsed.username || parsed.password) return 'must not carry credentials (use AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY)';
   if (parsed.search || parsed.hash) return 'must not have a query string or fragment';
+  const host = parsed.hostname.replace(/\.+$/, '');
+  const aws = AWS_DOMAINS.find((domain) => host === domain || host.endsWith(`.${domain}`));
+  if (aws) return `must not name AWS itself (${aws}): an endpoint means an emulator, for which synth leaves out the bucket policies' TLS and encryption denies; unset it for real AWS`;
   return undefined;
 }
+
+/** Domains of AWS's own endpoints in every partition (the URL parser has already mapped lookalike dots and letters). */
+const AWS_DOMAINS = ['amazonaws.com', 'amazonaws.com.cn', 'amazonaws.eu', 'api.aws', 'c2s.ic.gov', 'sc2s.sgov.gov', 'cloud.adc-e.uk', 'csp.hci.ic.gov'];
 
 /** Environment names become stack ids (`app-<env>`) and key segments. */
 export function environmentNameRule(name: string): string | undefined {
@@ -163,6 +169,8 @@ export function tagKeyRule(key: string): string | undefined {
   if (key.length < 1 || key.length > 128) return `tag keys must be 1 to 128 characters long ("${key}" has ${key.length})`;
   if (!TAG_CHARACTERS.test(key)) return `tag keys may contain only letters, digits, spaces and _ . : / = + - @ ("${key}")`;
   if (key.toLowerCase().startsWith('aws:')) return `tag keys must not start with "aws:" (reserved for AWS) ("${key}")`;
+  // cdktf copies maps by assignment, and assigning "__proto__" sets a prototype: the tag vanished from cdk.tf.json.
+  if (key === '__proto__') return 'tag key "__proto__" cannot be synthesized (cdktf drops it from the provider\'s default_tags); pick another key';
   return undefined;
 }
 

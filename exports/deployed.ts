@@ -4,6 +4,7 @@ import { existsSync, readFileSync } from 'fs';
 import { join } from 'path';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { BOOTSTRAP_LOCAL_STATE } from '../config/naming';
+import { kmsKeyArnRule } from '../config/rules';
 import { BackendConfig } from '../config/types';
 
 export interface DeployedBackend {
@@ -11,11 +12,22 @@ export interface DeployedBackend {
   readonly keyArn?: string;
 }
 
-/** The outputs of a Terraform state file's text. */
-export function deployedFromState(text: string): DeployedBackend {
-  const outputs = (JSON.parse(text) as { outputs?: Record<string, { value?: unknown }> }).outputs ?? {};
-  const keyArn = outputs.kms_key_arn?.value;
-  return typeof keyArn === 'string' && keyArn !== '' ? { keyArn } : {};
+/**
+ * The outputs of a Terraform state file's text (`where` names it in errors). A state cut short by a crash, or a
+ * key ARN that is not one key of `region` (a wildcard would reach every policy printed from it), is one line.
+ */
+export function deployedFromState(text: string, where: string, region: string): DeployedBackend {
+  let state: { outputs?: Record<string, { value?: unknown }> } | null;
+  try {
+    state = JSON.parse(text) as typeof state;
+  } catch (error) {
+    throw new DeployedReadError(`${where}: is not a Terraform state (${(error as Error).message.slice(0, 120)}); restore it from its .backup or redeploy bootstrap`);
+  }
+  const keyArn = state?.outputs?.kms_key_arn?.value;
+  if (typeof keyArn !== 'string' || keyArn === '') return {};
+  const broken = kmsKeyArnRule(keyArn, region);
+  if (broken) throw new DeployedReadError(`${where}: output kms_key_arn=${JSON.stringify(keyArn.slice(0, 200))}: ${broken}`);
+  return { keyArn };
 }
 
 /** The account id in an ARN (`arn:<partition>:<service>:<region>:<account>:...`). */
@@ -32,16 +44,19 @@ export class DeployedReadError extends Error {}
 export async function readDeployed(config: BackendConfig, projectRoot: string, s3: () => S3Client): Promise<DeployedBackend> {
   if (config.bootstrapBackend === 'local') {
     const path = join(projectRoot, BOOTSTRAP_LOCAL_STATE);
-    return existsSync(path) ? deployedFromState(readFileSync(path, 'utf8')) : {};
+    return existsSync(path) ? deployedFromState(readFileSync(path, 'utf8'), BOOTSTRAP_LOCAL_STATE, config.region) : {};
   }
+  const where = `s3://${config.bucket}/${config.bootstrapStateKey}`;
+  let text: string;
   try {
     // A frozen endpoint must not hang the command: one state object answers in well under this.
     const object = await s3().send(new GetObjectCommand({ Bucket: config.bucket, Key: config.bootstrapStateKey }), { abortSignal: AbortSignal.timeout(READ_TIMEOUT_MS) });
-    return deployedFromState(await object.Body!.transformToString());
+    text = await object.Body!.transformToString();
   } catch (error) {
     const name = (error as Error).name;
     if (name === 'NoSuchKey' || name === 'NoSuchBucket') return {};
     const why = name === 'AbortError' ? `no answer within ${READ_TIMEOUT_MS / 1000} s` : `${name}: ${(error as Error).message}`;
-    throw new DeployedReadError(`reading the bootstrap's outputs from s3://${config.bucket}/${config.bootstrapStateKey}: ${why}`);
+    throw new DeployedReadError(`reading the bootstrap's outputs from ${where}: ${why}`);
   }
+  return deployedFromState(text, where, config.region);
 }

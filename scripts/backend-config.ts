@@ -87,6 +87,8 @@ function writeOut(path: string, text: string): string | undefined {
     if (code === 'EISDIR') return 'is a directory: name a file, e.g. state.s3.tfbackend inside it';
     if (code === 'ENOENT' || code === 'ENOTDIR') return `the folder ${JSON.stringify(dirname(path))} does not exist`;
     if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') return 'not writable (permission denied)';
+    // Anything else the file system says (a full disk, a name too long, /proc) is about the path, not our code.
+    if (code !== undefined) return `cannot be written (${(error as Error).message.slice(0, 200)})`;
     throw error;
   }
 }

@@ -28,7 +28,24 @@ export function deployArguments(config: BackendConfig, args: readonly string[]):
       throw error;
     }
   }
-  return { stacks, flags: firstFlag === -1 ? [] : args.slice(firstFlag) };
+  const flags = firstFlag === -1 ? [] : args.slice(firstFlag);
+  // cdktf takes a stack name or pattern anywhere on the line as one more stack to deploy, and such a stack
+  // would escape the check that Terraform completed it (a killed apply would pass as deployed).
+  const late = flags.find((arg) => arg === '--' || arg.includes('*') || isStack(config, arg));
+  if (late !== undefined) {
+    throw new UserError(`${JSON.stringify(late.slice(0, 100))} after the flag ${args[firstFlag]}: cdktf would deploy it as one more stack, unchecked; name every stack before the first flag (a flag's value that looks like one: --flag=<value>); ${USAGE}`);
+  }
+  return { stacks, flags };
+}
+
+function isStack(config: BackendConfig, name: string): boolean {
+  try {
+    stackStateKey(config, name);
+    return true;
+  } catch (error) {
+    if (error instanceof UsageError) return false;
+    throw error;
+  }
 }
 
 async function main(): Promise<void> {

@@ -61,9 +61,15 @@ async function main(): Promise<void> {
   });
 }
 
+/** Positional arguments each command takes after its name (move and delete check their keys in stateKeys). */
+const ARGUMENTS: Record<string, number> = { list: 0, lock: 0, versions: 0, restore: 1 };
+
 async function perform(clients: StateClients, config: BackendConfig, { command, versionId, confirmed, forceLineage, stack, key, args, toBucket, purge }: Request): Promise<void> {
   const where = `s3://${config.bucket}/${key}`;
   const say = (line: string) => progress(line);
+  // `lock app-dev` read as "the lock of app-dev" showed app's lock; move and delete count their keys themselves.
+  const allowed = command !== undefined && Object.hasOwn(ARGUMENTS, command) ? ARGUMENTS[command] : args.length;
+  if (args.length > allowed) throw new UserError(`${command} takes ${allowed === 0 ? 'no argument' : `${allowed} argument`}, got also ${JSON.stringify(args.slice(allowed).join(' ').slice(0, 100))} (a stack is --stack <name>); ${USAGE}`);
   switch (command) {
     case 'list': {
       const states = await listStates(clients, config);

@@ -1,6 +1,7 @@
 // Runs the real cdktf and terraform binaries with captured output, bounded in time, each in its own
 // process group so a timeout or Ctrl-C takes the whole tree (cdktf -> node -> terraform -> provider) down.
 import { spawn, spawnSync } from 'child_process';
+import { existsSync, readdirSync, readFileSync } from 'fs';
 import { join } from 'path';
 import { UserError } from './diagnose';
 
@@ -112,7 +113,7 @@ export function killGroup(pid: number | undefined, signal: NodeJS.Signals = 'SIG
 }
 
 /**
- * Turns Ctrl-C and SIGTERM into a normal exit, so the 'exit' handlers that stop child process groups (every
+ * Turns Ctrl-C, SIGTERM and SIGHUP into a normal exit, so the 'exit' handlers that stop child process groups (every
  * run() child, the emulator) fire: by default Node dies on these signals without running them.
  */
 export function exitOnSignals(): void {
@@ -121,13 +122,14 @@ export function exitOnSignals(): void {
   }
 }
 
-const SIGNAL_EXIT_CODES = [['SIGINT', 130], ['SIGTERM', 143]] as const;
+// SIGHUP too: a closed terminal or SSH session would otherwise end node at once, with no 'exit' handler run.
+const SIGNAL_EXIT_CODES = [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]] as const;
 
 /** How long a first signal lets terraform finish its current step, write its state and release its lock. */
 export const STOP_GRACE_MS = 60_000;
 
 /**
- * A command's signal handling. The first SIGINT or SIGTERM is passed on as SIGINT to every terraform process
+ * A command's signal handling. The first SIGINT, SIGTERM or SIGHUP is passed on as SIGINT to every terraform process
  * below the running children, and only to them: terraform then finishes the step in progress, writes its state
  * and releases its lock, while cdktf stays alive to carry its output (cdktf runs terraform on a pseudo-terminal
  * in a session of its own; a cdktf that stops first hangs up on terraform, which then dies holding its lock).
@@ -187,12 +189,7 @@ const TERRAFORM = /^(\S*\/)?terraform(\s|$)/;
 
 /** Every process below the given ones (by parent id, across sessions), with the root it descends from. */
 function processesBelow(roots: readonly number[]): { pid: number; root: number; args: string }[] {
-  const listing = spawnSync('ps', ['-eo', 'pid=,ppid=,args='], { encoding: 'utf8' }).stdout ?? '';
-  const rows = listing
-    .split('\n')
-    .map((line) => /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(line))
-    .filter((match): match is RegExpExecArray => match !== null)
-    .map((match) => ({ pid: Number(match[1]), ppid: Number(match[2]), args: match[3] }));
+  const rows = processTable();
   const found: { pid: number; root: number; args: string }[] = [];
   for (const root of roots) {
     let frontier = [root];
@@ -203,6 +200,34 @@ function processesBelow(roots: readonly number[]): { pid: number; root: number; 
     }
   }
   return found;
+}
+
+/**
+ * Every process with its parent and command line. On Linux from /proc: slim container images (node:20-slim)
+ * have no `ps`, and without the table the first signal went to cdktf, which then hung up on terraform.
+ */
+function processTable(): { pid: number; ppid: number; args: string }[] {
+  if (!existsSync('/proc/self/stat')) {
+    const listing = spawnSync('ps', ['-eo', 'pid=,ppid=,args='], { encoding: 'utf8' }).stdout ?? '';
+    return listing
+      .split('\n')
+      .map((line) => /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(line))
+      .filter((match): match is RegExpExecArray => match !== null)
+      .map((match) => ({ pid: Number(match[1]), ppid: Number(match[2]), args: match[3] }));
+  }
+  const rows: { pid: number; ppid: number; args: string }[] = [];
+  for (const name of readdirSync('/proc').filter((entry) => /^\d+$/.test(entry))) {
+    try {
+      // "pid (comm) state ppid ...": comm may hold spaces and parentheses, so the fields after the last ")".
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      const args = readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0').filter((arg) => arg !== '').join(' ');
+      rows.push({ pid: Number(name), ppid, args });
+    } catch {
+      // The process ended while the table was read.
+    }
+  }
+  return rows;
 }
 
 function processAlive(pid: number): boolean {

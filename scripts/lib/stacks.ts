@@ -139,16 +139,20 @@ export function progress(line: string): void {
 }
 
 /**
- * Entry point of a command: a UserError or ConfigError is printed as single lines and exits 1. SIGINT and
- * SIGTERM stop the whole tree (see stopOnSignals); a reader that goes away (`| head`) ends the command quietly.
+ * Entry point of a command: a UserError or ConfigError is printed as single lines and exits 1. SIGINT, SIGHUP and
+ * SIGTERM stop the whole tree (see stopOnSignals); a reader that goes away (`| head`) only loses the rest of the output.
  */
 export function runCommand(main: () => Promise<void>): void {
   let finished = false;
   stopOnSignals(() => finished);
-  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code === 'EPIPE') process.exit(0);
-    throw error;
-  });
+  // A reader that goes away (`| head`) must not end the work half done, reported as success (a deploy
+  // mid-apply, a move holding its locks): the rest of the output is dropped and the exit code stays the command's.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE' && error.code !== 'ERR_STREAM_DESTROYED') throw error;
+      stream.write = (() => true) as typeof stream.write;
+    });
+  }
   main()
     .then(
       () => 0,

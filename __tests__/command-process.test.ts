@@ -1,0 +1,142 @@
+// A command as a real process: signals reaching it (stopOnSignals) and a reader of its output going away (runCommand).
+import { ChildProcess, spawn, spawnSync } from 'child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+
+const LIB = join(__dirname, '..', 'scripts', 'lib');
+
+/** Runs a TypeScript script written into `dir`, as the npm scripts run the commands (stdout piped). */
+function startScript(dir: string, lines: readonly string[], env: NodeJS.ProcessEnv = process.env): ChildProcess {
+  const script = join(dir, 'command.ts');
+  writeFileSync(script, lines.join('\n'));
+  return spawn(process.execPath, ['--import', 'tsx', script], { cwd: join(__dirname, '..'), env, stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+/** A command that stops on signals and runs `sleep 60` in its own group, printing the sleep's pid. */
+function startCommand(dir: string): ChildProcess {
+  return startScript(dir, [
+    `import { run, stopOnSignals } from ${JSON.stringify(join(LIB, 'run.ts'))};`,
+    'stopOnSignals(() => true, () => undefined);',
+    "void run('sh', ['-c', 'echo $$; exec sleep 60'], { cwd: process.cwd(), env: process.env, onOutput: (text) => process.stdout.write(text) });",
+  ]);
+}
+
+function exitCode(child: ChildProcess): Promise<number | null> {
+  return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('a command as a process', () => {
+  let dir: string;
+  let sleeper: number | undefined;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'tfstate-command-'));
+  });
+  afterEach(() => {
+    if (sleeper !== undefined && alive(sleeper)) process.kill(sleeper, 'SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  // A closed terminal or SSH session sends SIGHUP, which by default ends node at once: no 'exit' handler, so
+  // cdktf and terraform (or the emulator) went on in their own groups, and the run was no longer watched.
+  test.each([['SIGHUP', 129], ['SIGTERM', 143], ['SIGINT', 130]] as const)('%s stops the child group and exits %d', async (signal, code) => {
+    const command = startCommand(dir);
+    sleeper = await new Promise<number>((resolve, reject) => {
+      command.stdout!.once('data', (chunk: Buffer) => resolve(Number(chunk.toString().trim())));
+      command.once('exit', () => reject(new Error('command exited before its child started')));
+    });
+    expect(alive(sleeper)).toBe(true);
+    const exited = exitCode(command);
+    command.kill(signal);
+    expect(await exited).toBe(code);
+    expect(alive(sleeper)).toBe(false);
+  }, 20_000);
+
+  // A reader that goes away (`npm run state -- move a b | head -1`, a CI log pipe closing) made the command
+  // exit 0 at its next line: work abandoned half done (locks held, terraform hung up on) and reported as success.
+  test('a closed output pipe loses the output, not the work or its exit code', async () => {
+    const marker = join(dir, 'finished');
+    const command = startScript(dir, [
+      `import { writeFileSync } from 'fs';`,
+      `import { runCommand } from ${JSON.stringify(join(LIB, 'stacks.ts'))};`,
+      `import { UserError } from ${JSON.stringify(join(LIB, 'diagnose.ts'))};`,
+      'const pause = () => new Promise((resolve) => setTimeout(resolve, 200));',
+      'runCommand(async () => {',
+      '  for (let line = 0; line < 5; line += 1) { console.log(`line ${line}`); console.error(`note ${line}`); await pause(); }',
+      `  writeFileSync(${JSON.stringify(marker)}, 'done');`,
+      "  throw new UserError('failed after its work');",
+      '});',
+    ]);
+    const exited = exitCode(command);
+    await new Promise((resolve) => command.stdout!.once('data', resolve));
+    command.stdout!.destroy();
+    command.stderr!.destroy();
+    expect(await exited).toBe(1);
+    expect(existsSync(marker)).toBe(true);
+  }, 20_000);
+
+  test('backend-config --out a path the file system refuses for another reason is one line', () => {
+    const out = join(dir, 'x'.repeat(300));
+    const result = spawnSync(process.execPath, ['--import', 'tsx', join('scripts', 'backend-config.ts'), '--format', 'policy', '--out', out], {
+      cwd: join(__dirname, '..'),
+      env: { PATH: process.env.PATH ?? '' },
+      encoding: 'utf8',
+    });
+    expect(result.status).toBe(1);
+    const lines = result.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^backend-config: --out "\/.*x": cannot be written \(ENAMETOOLONG: name too long, open '\/.*x\); nothing was written$/);
+  }, 20_000);
+
+  test.each([
+    [['lock', 'app-dev'], 'lock takes no argument, got also "app-dev" (a stack is --stack <name>); usage: npm run state -- '],
+    [['restore', 'v1', 'v2', '--yes'], 'restore takes 1 argument, got also "v2" (a stack is --stack <name>); usage: npm run state -- '],
+  ])('state %j: an extra argument is one line, before any AWS call', (args, start) => {
+    const result = spawnSync(process.execPath, ['--import', 'tsx', join('scripts', 'state.ts'), ...args], {
+      cwd: join(__dirname, '..'),
+      // Nothing listens on port 9: an AWS call would fail differently.
+      env: { PATH: process.env.PATH ?? '', AWS_ENDPOINT_URL: 'http://127.0.0.1:9', TFSTATE_ENVIRONMENTS: 'dev' },
+      encoding: 'utf8',
+    });
+    expect(result.status).toBe(1);
+    expect(result.stderr.startsWith(`error: ${start}`)).toBe(true);
+  }, 20_000);
+
+  // cdktf runs terraform in a session of its own; the first signal must reach terraform itself, found by its
+  // parent chain. Without `ps` (slim container images) it went to the run's group instead, and terraform ran on.
+  test('the first signal reaches a terraform in a session of its own, also with no ps on PATH', async () => {
+    const bin = join(dir, 'bin');
+    mkdirSync(bin);
+    for (const tool of ['sh', 'setsid', 'sleep']) symlinkSync(spawnSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).stdout.trim(), join(bin, tool));
+    // A binary named terraform that waits and ends on SIGINT, in a session of its own as under cdktf's pseudo-terminal.
+    copyFileSync(join(bin, 'sleep'), join(bin, 'terraform'));
+    const withoutPs = startScript(
+      dir,
+      [
+        `import { run, stopOnSignals } from ${JSON.stringify(join(LIB, 'run.ts'))};`,
+        'stopOnSignals(() => true, () => undefined);',
+        // setsid forks (sh is its group's leader): terraform is setsid's child, in a session of its own.
+        "void run('sh', ['-c', 'echo $$; exec setsid -w terraform 60'], { cwd: process.cwd(), env: process.env, onOutput: (text) => process.stdout.write(text) });",
+      ],
+      { PATH: bin },
+    );
+    const setsid = await new Promise<number>((resolve) => withoutPs.stdout!.once('data', (chunk: Buffer) => resolve(Number(chunk.toString().trim()))));
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    sleeper = Number(spawnSync('pgrep', ['-P', String(setsid), '-x', 'terraform'], { encoding: 'utf8' }).stdout.trim());
+    expect(sleeper).toBeGreaterThan(0);
+    expect(alive(sleeper)).toBe(true);
+    const exited = exitCode(withoutPs);
+    withoutPs.kill('SIGTERM');
+    expect(await exited).toBe(143);
+    expect(alive(sleeper)).toBe(false);
+  }, 20_000);
+});
