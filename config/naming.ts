@@ -19,9 +19,46 @@ export function environmentStateKey(prefix: string, environment: string): string
   return `${prefix}/${environment}/terraform.tfstate`;
 }
 
+/** The settings the list of stacks is derived from. */
+export interface StackSettings {
+  readonly stateKey: string;
+  readonly bootstrapStateKey: string;
+  readonly environments: readonly string[];
+  readonly environmentKeyPrefix: string;
+}
+
+/** One stack of the project: its cdktf id and the state key its backend uses. */
+export interface ProjectStack {
+  readonly name: string;
+  readonly stateKey: string;
+  /** bootstrap creates the backend; every app stack keeps its state in it. */
+  readonly kind: 'bootstrap' | 'app';
+  /** The environment of an app-<env> stack. */
+  readonly environment?: string;
+}
+
+/**
+ * Every stack of the project, in deploy order: bootstrap, app, then one app-<env> per environment. The app, the
+ * export command, the state and deploy commands and teardown all ask this one list.
+ */
+export function projectStacks(config: StackSettings): ProjectStack[] {
+  return [
+    { name: 'bootstrap', stateKey: config.bootstrapStateKey, kind: 'bootstrap' },
+    { name: appStackName(), stateKey: config.stateKey, kind: 'app' },
+    ...config.environments.map((environment): ProjectStack => ({
+      name: appStackName(environment),
+      stateKey: environmentStateKey(config.environmentKeyPrefix, environment),
+      kind: 'app',
+      environment,
+    })),
+  ];
+}
+
 /** Every state key the project's app stacks write: the app's and each environment's. */
-export function projectStateKeys(config: { stateKey: string; environments: readonly string[]; environmentKeyPrefix: string }): string[] {
-  return [config.stateKey, ...config.environments.map((name) => environmentStateKey(config.environmentKeyPrefix, name))];
+export function projectStateKeys(config: StackSettings): string[] {
+  return projectStacks(config)
+    .filter((stack) => stack.kind === 'app')
+    .map((stack) => stack.stateKey);
 }
 
 /**

@@ -1,7 +1,7 @@
 // The export command's logic, apart from argv and stdout so it is tested directly.
 import { tableArn } from '../config/arn';
 import { backendSettings, S3BackendSettings } from '../config/backend';
-import { appStackName, environmentStateKey, projectStateKeyPatterns } from '../config/naming';
+import { appStackName, projectStacks, projectStateKeyPatterns } from '../config/naming';
 import { accountIdRule, profileNameRule, roleArnRule, stateKeyRule } from '../config/rules';
 import { SETTINGS } from '../config/settings';
 import { stateResources } from '../config/state-resources';
@@ -34,14 +34,10 @@ export class UsageError extends Error {}
 
 /** The state key a stack of this project uses. */
 export function stackStateKey(config: BackendConfig, stack: string): string {
-  if (stack === 'bootstrap') return config.bootstrapStateKey;
-  if (stack === appStackName()) return config.stateKey;
-  const environment = config.environments.find((name) => appStackName(name) === stack);
-  if (environment === undefined) {
-    const known = ['bootstrap', appStackName(), ...config.environments.map((name) => appStackName(name))];
-    throw new UsageError(`--stack ${JSON.stringify(stack)}: not a stack of this project (one of ${known.join(', ')})`);
-  }
-  return environmentStateKey(config.environmentKeyPrefix, environment);
+  const stacks = projectStacks(config);
+  const found = stacks.find((candidate) => candidate.name === stack);
+  if (found === undefined) throw new UsageError(`--stack ${JSON.stringify(stack)}: not a stack of this project (one of ${stacks.map((known) => known.name).join(', ')})`);
+  return found.stateKey;
 }
 
 /** --role-arn and --profile, validated. */

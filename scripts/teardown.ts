@@ -5,7 +5,7 @@
 // destroys bootstrap. KMS keys cannot be deleted at once: AWS schedules the key for deletion.
 import { join } from 'path';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
-import { appStackName, lockfileKey, projectStateKeys } from '../config/naming';
+import { lockfileKey, projectStacks, projectStateKeys } from '../config/naming';
 import { loadConfig } from '../config/load';
 import { SETTINGS } from '../config/settings';
 import { BackendConfig } from '../config/types';
@@ -122,7 +122,7 @@ async function main(): Promise<void> {
   };
 
   if (bucketPresent) {
-    const apps = [appStackName(), ...config.environments.map(appStackName)];
+    const apps = projectStacks(config).filter((stack) => stack.kind === 'app').map((stack) => stack.name);
     await step(`cdktf destroy ${apps.join(' ')}`, 'destroy', apps);
   } else {
     progress(`bucket ${config.bucket} does not exist: no app state to destroy`);
