@@ -1,11 +1,11 @@
-import { emulatorWarnings } from './config/backend';
+import { targetWarnings } from './config/target';
 import { loadConfig } from './config/load';
 import { ConfigError } from './config/types';
 import { buildApp } from './stacks/app';
 
 try {
   const config = loadConfig();
-  for (const line of emulatorWarnings(config)) console.error(line);
+  for (const line of targetWarnings(config)) console.error(line);
   buildApp(config).synth();
 } catch (error) {
   if (!(error instanceof ConfigError)) throw error;

@@ -31,8 +31,9 @@ describe('main.ts, run by the app command of cdktf.json', () => {
     const result = runApp({ AWS_ENDPOINT_URL: 'http://127.0.0.1:1' });
     expect(result.status).toBe(0);
     expect(result.stderr.trim().split('\n')).toEqual([
-      expect.stringMatching(/^warning: AWS_ENDPOINT_URL=.*deny-without-TLS, deny uploads not encrypted with the state key\) are left out/),
-      expect.stringMatching(/^warning: AWS_ENDPOINT_URL=.*lifecycle configurations .* are left out/),
+      expect.stringMatching(/^warning: AWS_ENDPOINT_URL=http:\/\/127\.0\.0\.1:1: the bucket policies' conditional deny statements .* are left out/),
+      expect.stringMatching(/^warning: AWS_ENDPOINT_URL=http:\/\/127\.0\.0\.1:1: the buckets' EventBridge notifications are left out/),
+      expect.stringMatching(/^warning: AWS_ENDPOINT_URL=http:\/\/127\.0\.0\.1:1: the buckets' lifecycle configurations .* are left out/),
     ]);
     for (const stack of ['bootstrap', 'app']) {
       const json = JSON.parse(readFileSync(join(result.outdir, 'stacks', stack, 'cdk.tf.json'), 'utf8'));

@@ -53,17 +53,3 @@ function emulatorBackendSettings(endpoint: string): EmulatorBackendSettings {
     skip_region_validation: true,
   };
 }
-
-/** Lines to print at synth about where the output differs from what real AWS gets. */
-export function emulatorWarnings(config: BackendConfig): string[] {
-  if (config.endpoint === undefined) return [];
-  return [
-    `warning: AWS_ENDPOINT_URL=${config.endpoint}: the bucket policies' conditional deny statements (deny-without-TLS, deny uploads not encrypted with the state key) are left out, because emulators such as moto evaluate policy statements without their conditions and would refuse every request; the buckets' EventBridge notifications are left out too, because moto does not read them back (every plan would show a change); real AWS keeps them all.`,
-    ...(config.replica
-      ? [
-          `warning: AWS_ENDPOINT_URL=${config.endpoint}: replication to ${config.replica.region} is configured without its SSE-KMS source selection, which moto does not read back; moto stores the replication configuration but copies no object, so the replica stays empty there.`,
-        ]
-      : []),
-    `warning: AWS_ENDPOINT_URL=${config.endpoint}: the buckets' lifecycle configurations (noncurrent-version and log expiry) are left out, because AWS provider 5.100 waits about 55 s for each to settle and emulators never run lifecycle rules; real AWS keeps them.`,
-  ];
-}

@@ -9,6 +9,7 @@ import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-pub
 import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
 import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
 import { bucketArn } from '../config/arn';
+import { REAL_AWS, TargetProfile } from '../config/target';
 import { policyJson } from '../iam/document';
 import { denyInsecureTransport, logDeliveryStatement } from '../iam/resource-policies';
 
@@ -25,12 +26,12 @@ export interface LogBucketProps {
   readonly logPrefix: string;
   /** Days a log object is kept (current and noncurrent). @default 365 */
   readonly expirationDays?: number;
-  /** Deny every request not made over TLS. @default true (turned off only for emulators) */
-  readonly enforceTls?: boolean;
-  /** Send object events to EventBridge (free; lets an alarm watch deletes). @default true (off only for emulators: moto does not read it back) */
-  readonly eventNotifications?: boolean;
-  /** Adds the expiry lifecycle configuration. @default true (off only for emulators: see StateBucketProps.lifecycleRules) */
-  readonly lifecycleRules?: boolean;
+  /**
+   * What the target can do: the TLS-only deny, EventBridge notifications (free; they let an alarm watch deletes)
+   * and the expiry lifecycle configuration are written only where it can.
+   * @default REAL_AWS (every feature)
+   */
+  readonly target?: TargetProfile;
   /** Adds prevent_destroy; false also sets force_destroy, since logs keep arriving while a teardown empties it. @default true */
   readonly preventDestroy?: boolean;
   /** Provider to create every resource with (another region). @default the stack's default AWS provider */
@@ -51,6 +52,7 @@ export class LogBucket extends Construct {
     super(scope, id);
     const protect = props.preventDestroy ?? true;
     const provider = props.provider;
+    const target = props.target ?? REAL_AWS;
     this.bucket = new S3Bucket(this, 'bucket', { provider, bucket: props.bucketName, forceDestroy: !protect, lifecycle: { preventDestroy: protect } });
     const bucket = this.bucket.id;
     const arn = bucketArn(props.region, props.bucketName);
@@ -68,7 +70,7 @@ export class LogBucket extends Construct {
       rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: 'AES256' } }],
     });
     const days = props.expirationDays ?? 365;
-    if (props.lifecycleRules ?? true) {
+    if (target.lifecycleRules) {
       new S3BucketLifecycleConfiguration(this, 'lifecycle', { provider,
         bucket,
         dependsOn: [versioning],
@@ -85,11 +87,11 @@ export class LogBucket extends Construct {
         ],
       });
     }
-    if (props.eventNotifications ?? true) new S3BucketNotification(this, 'events', { provider, bucket, eventbridge: true });
+    if (target.eventNotifications) new S3BucketNotification(this, 'events', { provider, bucket, eventbridge: true });
     this.policy = new S3BucketPolicy(this, 'policy', { provider,
       bucket,
       policy: policyJson([
-        ...((props.enforceTls ?? true) ? [denyInsecureTransport(arn)] : []),
+        ...(target.conditionalDenies ? [denyInsecureTransport(arn)] : []),
         logDeliveryStatement(arn, props.sourceBucketArn, props.sourceAccountId, props.logPrefix),
       ]),
       dependsOn: [publicAccess],

@@ -10,6 +10,7 @@ import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-pub
 import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
 import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
 import { bucketArn } from '../config/arn';
+import { REAL_AWS, TargetProfile } from '../config/target';
 import { policyJson, Statement } from '../iam/document';
 import { BucketKeyForms, denyInsecureTransport, uploadEncryptionDenies } from '../iam/resource-policies';
 
@@ -22,16 +23,15 @@ export interface StateBucketProps {
   readonly kmsKeyArn: string;
   /**
    * The bucket's key in every form a client may name it: uploads that ask for another encryption type, name
-   * another key, name it by id or alias from another account, ask for aws/s3 or use SSE-C are denied.
-   * @default no upload-encryption denies (emulators only: they evaluate statements without their conditions)
+   * another key, name it by id or alias from another account, ask for aws/s3 or use SSE-C are denied (where the
+   * target has conditional denies).
+   * @default no upload-encryption denies
    */
   readonly uploadKey?: BucketKeyForms;
   /** Days a noncurrent state version is kept. @default 90 */
   readonly noncurrentVersionDays?: number;
   /** Days before an unfinished multipart upload is aborted. @default 7 */
   readonly abortIncompleteUploadDays?: number;
-  /** Deny every request not made over TLS. @default true (turned off only for emulators) */
-  readonly enforceTls?: boolean;
   /**
    * Server access logging: the target bucket (its id), the key prefix of this bucket's logs, and what must exist
    * first (the target's bucket policy: S3 checks log delivery is allowed when logging is switched on).
@@ -40,18 +40,16 @@ export interface StateBucketProps {
   readonly accessLogs?: { readonly targetBucket: string; readonly targetPrefix: string; readonly dependsOn?: ITerraformDependable[] };
   /** Statements appended to the bucket policy (e.g. named cross-account principals). @default none */
   readonly additionalPolicyStatements?: readonly Statement[];
-  /** Send object events to EventBridge (free; lets an alarm watch deletes). @default true (off only for emulators: moto does not read it back) */
-  readonly eventNotifications?: boolean;
   /** Adds lifecycle prevent_destroy to the bucket. @default true */
   readonly preventDestroy?: boolean;
   /** Provider to create every resource with (another region). @default the stack's default AWS provider */
   readonly provider?: TerraformProvider;
   /**
-   * Adds the lifecycle configuration (noncurrent-version expiry, multipart abort). @default true (turned off
-   * only for emulators: AWS provider 5.100 then polls it for about 55 s, which no timeout setting shortens,
-   * and emulators never run lifecycle rules anyway)
+   * What the target can do: a TLS-only deny, the upload denies, EventBridge notifications (free; they let an
+   * alarm watch deletes) and the lifecycle configuration are written only where it can.
+   * @default REAL_AWS (every feature)
    */
-  readonly lifecycleRules?: boolean;
+  readonly target?: TargetProfile;
 }
 
 /**
@@ -69,6 +67,7 @@ export class StateBucket extends Construct {
   constructor(scope: Construct, id: string, props: StateBucketProps) {
     super(scope, id);
     const provider = props.provider;
+    const target = props.target ?? REAL_AWS;
     this.bucket = new S3Bucket(this, 'bucket', {
       provider,
       bucket: props.bucketName,
@@ -107,7 +106,7 @@ export class StateBucket extends Construct {
         },
       ],
     });
-    if (props.lifecycleRules ?? true) {
+    if (target.lifecycleRules) {
       new S3BucketLifecycleConfiguration(this, 'lifecycle', {
         provider,
         bucket,
@@ -135,7 +134,7 @@ export class StateBucket extends Construct {
         ],
       });
     }
-    if (props.eventNotifications ?? true) new S3BucketNotification(this, 'events', { provider, bucket, eventbridge: true });
+    if (target.eventNotifications) new S3BucketNotification(this, 'events', { provider, bucket, eventbridge: true });
     if (props.accessLogs) {
       new S3BucketLoggingA(this, 'access-logs', {
         provider,
@@ -147,8 +146,8 @@ export class StateBucket extends Construct {
     }
 
     const statements = [
-      ...((props.enforceTls ?? true) ? [denyInsecureTransport(this.arn)] : []),
-      ...(props.uploadKey ? uploadEncryptionDenies(this.arn, props.uploadKey) : []),
+      ...(target.conditionalDenies ? [denyInsecureTransport(this.arn)] : []),
+      ...(target.conditionalDenies && props.uploadKey ? uploadEncryptionDenies(this.arn, props.uploadKey) : []),
       ...(props.additionalPolicyStatements ?? []),
     ];
     this.policyJson = statements.length > 0 ? policyJson(statements) : undefined;

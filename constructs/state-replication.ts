@@ -7,6 +7,7 @@ import { LogBucket } from './log-bucket';
 import { policyJson } from '../iam/document';
 import { REPLICATION_TRUST, replicationRoleStatements } from '../iam/resource-policies';
 import { bucketArn } from '../config/arn';
+import { REAL_AWS, TargetProfile } from '../config/target';
 import { StateBucket } from './state-bucket';
 import { StateKey } from './state-key';
 
@@ -34,11 +35,11 @@ export interface StateReplicationProps {
   /** Days a noncurrent replica version is kept. @default 90 */
   readonly noncurrentVersionDays?: number;
   /**
-   * false for emulators: leaves out what they refuse or do not read back (conditional denies, EventBridge
-   * notifications, the SSE-KMS source selection that real S3 needs to replicate KMS-encrypted objects).
-   * @default true
+   * What the target can do, passed on to the replica and its log bucket; the SSE-KMS source selection that S3
+   * needs to replicate KMS-encrypted objects is written only where the target reads it back.
+   * @default REAL_AWS (every feature)
    */
-  readonly realAws?: boolean;
+  readonly target?: TargetProfile;
   /** Adds prevent_destroy to replica bucket and key. @default true */
   readonly preventDestroy?: boolean;
 }
@@ -58,7 +59,7 @@ export class StateReplication extends Construct {
   constructor(scope: Construct, id: string, props: StateReplicationProps) {
     super(scope, id);
     const preventDestroy = props.preventDestroy ?? true;
-    const enforce = props.realAws ?? true;
+    const target = props.target ?? REAL_AWS;
     this.replicaKey = new StateKey(this, 'replica-key', {
       alias: props.replicaKmsAlias,
       accountRootArn: props.accountRootArn,
@@ -74,9 +75,7 @@ export class StateReplication extends Construct {
           sourceAccountId: props.accountId,
           logPrefix: props.accessLogs.prefix,
           expirationDays: props.accessLogs.expirationDays,
-          enforceTls: enforce,
-          eventNotifications: enforce,
-          lifecycleRules: enforce,
+          target,
           preventDestroy,
           provider: props.replicaProvider,
         })
@@ -86,18 +85,14 @@ export class StateReplication extends Construct {
       region: props.replicaRegion,
       kmsKeyArn: this.replicaKey.keyArn,
       noncurrentVersionDays: props.noncurrentVersionDays,
-      enforceTls: enforce,
-      uploadKey: enforce
-        ? {
-            keyArn: this.replicaKey.keyArn,
-            keyId: this.replicaKey.keyId,
-            aliasArn: this.replicaKey.alias.arn,
-            aliasName: props.replicaKmsAlias,
-            ownerAccountId: props.accountId,
-          }
-        : undefined,
-      eventNotifications: enforce,
-      lifecycleRules: enforce,
+      uploadKey: {
+        keyArn: this.replicaKey.keyArn,
+        keyId: this.replicaKey.keyId,
+        aliasArn: this.replicaKey.alias.arn,
+        aliasName: props.replicaKmsAlias,
+        ownerAccountId: props.accountId,
+      },
+      target,
       accessLogs:
         this.replicaLogBucket && props.accessLogs
           ? { targetBucket: this.replicaLogBucket.bucket.id, targetPrefix: props.accessLogs.prefix, dependsOn: [this.replicaLogBucket.policy] }
@@ -136,7 +131,7 @@ export class StateReplication extends Construct {
           filter: {},
           deleteMarkerReplication: { status: 'Disabled' },
           // Without it S3 skips every SSE-KMS object, which is every state object.
-          sourceSelectionCriteria: enforce ? { sseKmsEncryptedObjects: { status: 'Enabled' } } : undefined,
+          sourceSelectionCriteria: target.replicationSseKmsSelection ? { sseKmsEncryptedObjects: { status: 'Enabled' } } : undefined,
           destination: {
             bucket: this.replica.bucket.arn,
             storageClass: 'STANDARD',

@@ -2,7 +2,8 @@
 // starts moto on a free loopback port, deploys bootstrap then app through the real cdktf CLI in a throwaway
 // workspace (the project's own state files are never touched), shows what landed where, stops moto.
 import { join } from 'path';
-import { backendSettings, emulatorWarnings } from '../config/backend';
+import { backendSettings } from '../config/backend';
+import { targetWarnings } from '../config/target';
 import { loadConfig } from '../config/load';
 import { listObjectVersions } from '../ops/state';
 import { awsClients, emulatorEnv, lockItems, objectEncryption } from './lib/aws';
@@ -32,7 +33,7 @@ async function main(): Promise<void> {
     progress(`emulator (moto) listening on ${emulator.endpoint}`);
     workspace = createWorkspace(PROJECT_ROOT);
     const config = loadConfig({ cwd: workspace.dir, env: { ...process.env, AWS_ENDPOINT_URL: emulator.endpoint } });
-    for (const warning of emulatorWarnings(config)) progress(warning);
+    for (const warning of targetWarnings(config)) progress(warning);
 
     const runner = loggingRunner(workspace.dir, { ...env, ...emulatorEnv(emulator.endpoint, config.region) }, LOG);
     for (const stack of ['bootstrap', 'app']) {

@@ -6,6 +6,7 @@ import { backendSettings } from '../config/backend';
 import { accessLogPrefix, BOOTSTRAP_LOCAL_STATE, kopsStateStore, projectStateKeyPatterns } from '../config/naming';
 import { SETTINGS } from '../config/settings';
 import { stateResources } from '../config/state-resources';
+import { targetProfile } from '../config/target';
 import { BackendConfig } from '../config/types';
 import { DynamodbResourcePolicy } from '@cdktf/provider-aws/lib/dynamodb-resource-policy';
 import { checkPolicySize, policyJson } from '../iam/document';
@@ -45,8 +46,8 @@ export class BootstrapStack extends TerraformStack {
     }
 
     const preventDestroy = !config.allowDestroy;
-    // What emulators cannot do (conditional denies, notifications, lifecycle waits) is left out there: see emulatorWarnings.
-    const realAws = config.endpoint === undefined;
+    // What the target cannot do (an emulator: conditional denies, notifications, lifecycle waits) is left out there.
+    const target = targetProfile(config);
     const account = new DataAwsCallerIdentity(this, 'account');
     const rootArn = accountRootArn(config.region, account.accountId);
     const principals: CrossAccountPrincipals = {
@@ -87,22 +88,16 @@ export class BootstrapStack extends TerraformStack {
             sourceAccountId: account.accountId,
             logPrefix: accessLogPrefix(config.bucket),
             expirationDays: config.accessLogDays,
-            enforceTls: realAws,
-            eventNotifications: realAws,
-            lifecycleRules: realAws,
+            target,
             preventDestroy,
           });
     this.stateBucket = new StateBucket(this, 'state-bucket', {
       bucketName: config.bucket,
       region: config.region,
       kmsKeyArn: this.stateKey.keyArn,
-      uploadKey: realAws
-        ? { keyArn: this.stateKey.keyArn, keyId: this.stateKey.keyId, aliasArn: this.stateKey.alias.arn, aliasName: config.kmsAlias, ownerAccountId: account.accountId }
-        : undefined,
+      uploadKey: { keyArn: this.stateKey.keyArn, keyId: this.stateKey.keyId, aliasArn: this.stateKey.alias.arn, aliasName: config.kmsAlias, ownerAccountId: account.accountId },
       noncurrentVersionDays: config.noncurrentVersionDays,
-      enforceTls: realAws,
-      eventNotifications: realAws,
-      lifecycleRules: realAws,
+      target,
       accessLogs: this.logBucket
         ? { targetBucket: this.logBucket.bucket.id, targetPrefix: accessLogPrefix(config.bucket), dependsOn: [this.logBucket.policy] }
         : undefined,
@@ -127,7 +122,7 @@ export class BootstrapStack extends TerraformStack {
                 ? undefined
                 : { bucketName: config.replica.logBucket, prefix: accessLogPrefix(config.replica.bucket), expirationDays: config.accessLogDays },
             noncurrentVersionDays: config.noncurrentVersionDays,
-            realAws,
+            target,
             preventDestroy,
           });
     this.lockTable =
