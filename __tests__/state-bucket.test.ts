@@ -115,6 +115,17 @@ describe('the state bucket in the bootstrap stack', () => {
       target_prefix: 's3-access/tfstate-0a1b2c3d4e5f-us-east-1/',
     });
   });
+  test('object events go to EventBridge on real AWS', () => {
+    expect(synthAll().bootstrap.json.resource.aws_s3_bucket_notification['state-bucket_events_250588DB']).toEqual({
+      bucket: '${aws_s3_bucket.state-bucket_828F7150.id}',
+      eventbridge: true,
+    });
+  });
+  test('the bucket policy is written after the public-access block', () => {
+    expect(synthAll().bootstrap.json.resource.aws_s3_bucket_policy['state-bucket_policy_7580CD97'].depends_on).toEqual([
+      'aws_s3_bucket_public_access_block.state-bucket_public-access_A7F1B8BC',
+    ]);
+  });
   test('every resource is tagged through the provider: the project tags and TFSTATE_TAGS merged', () => {
     const { bootstrap } = synthAll({ TFSTATE_TAGS: 'team=platform,cost-center=42' });
     expect(bootstrap.json.provider.aws[0].default_tags).toEqual([
