@@ -1,6 +1,4 @@
 import { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
-import { KmsAlias } from '@cdktf/provider-aws/lib/kms-alias';
-import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
 import { S3BucketLifecycleConfiguration } from '@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration';
@@ -27,7 +25,6 @@ describe('snapshots (default config)', () => {
 
 describe('bootstrap is secure by default', () => {
   const { bootstrap } = synthAll();
-  const { text } = bootstrap;
 
   test('keeps its own state in a local file in the project root', () => {
     expect(bootstrap.json.terraform.backend).toEqual({ local: { path: '../../../terraform.bootstrap.tfstate' } });
@@ -104,11 +101,14 @@ describe('bootstrap is secure by default', () => {
     expect(rules[0]).toMatchObject({ id: 'expire-noncurrent-state-versions', noncurrent_version_expiration: [{ noncurrent_days: 30 }] });
   });
   test('the KMS key rotates and has the configured alias', () => {
-    expect(text).toHaveResourceWithProperties(KmsKey, { enable_key_rotation: true, deletion_window_in_days: 30 });
-    expect(text).toHaveResourceWithProperties(KmsAlias, { name: 'alias/tfstate-0a1b2c3d4e5f-us-east-1' });
+    expect(bootstrap.json.resource.aws_kms_key['state-key_753BFC90']).toMatchObject({ enable_key_rotation: true, deletion_window_in_days: 30 });
+    expect(bootstrap.json.resource.aws_kms_alias['state-key_alias_63E2A9D5']).toMatchObject({
+      name: 'alias/tfstate-0a1b2c3d4e5f-us-east-1',
+      target_key_id: '${aws_kms_key.state-key_753BFC90.key_id}',
+    });
   });
   test('the lock table has a LockID string hash key, on-demand billing, PITR, KMS encryption and deletion protection', () => {
-    expect(text).toHaveResourceWithProperties(DynamodbTable, {
+    expect(bootstrap.json.resource.aws_dynamodb_table['lock-table_D28631D7']).toMatchObject({
       name: 'terraform-locks',
       hash_key: 'LockID',
       attribute: [{ name: 'LockID', type: 'S' }],
