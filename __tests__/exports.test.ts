@@ -1,5 +1,4 @@
 import { execFileSync, spawnSync } from 'child_process';
-import { backendSettings } from '../config/backend';
 import { exportSettings, stackStateKey } from '../exports/export';
 import { hclString, renderLokomotive, shellQuote } from '../exports/render';
 import { configFrom, synthAll } from './helpers';
@@ -19,14 +18,26 @@ function sourceKops(script: string, env: Record<string, string> = {}): Record<st
 }
 
 describe('terraform partial backend file', () => {
-  test.each([['dynamodb'], ['s3'], ['both']])('%s locking: valid HCL, exactly the app backend', (locking) => {
+  const COMMON = {
+    bucket: 'tfstate-0a1b2c3d4e5f-us-east-1',
+    key: 'app/terraform.tfstate',
+    region: 'us-east-1',
+    encrypt: true,
+    kms_key_id: 'alias/tfstate-0a1b2c3d4e5f-us-east-1',
+  };
+  test.each([
+    ['dynamodb', { ...COMMON, dynamodb_table: 'terraform-locks' }],
+    ['s3', { ...COMMON, use_lockfile: true }],
+    ['both', { ...COMMON, dynamodb_table: 'terraform-locks', use_lockfile: true }],
+  ])('%s locking: valid HCL, exactly the app backend', (locking, expected) => {
     const env = { TFSTATE_LOCKING: locking };
     const text = exportSettings(configFrom(env), { format: 'terraform' });
     expect(terraformFmt(text)).toBe(text);
     const attributes = Object.fromEntries(
       text.split('\n').filter((line) => line.includes(' = ')).map((line) => line.split(/\s+=\s+/)).map(([name, value]) => [name, JSON.parse(value)]),
     );
-    expect(attributes).toEqual(synthAll(env).app.json.terraform.backend.s3);
+    expect(attributes).toEqual(expected);
+    expect(synthAll(env).app.json.terraform.backend.s3).toEqual(expected);
   });
   test('emulator endpoints become an HCL object', () => {
     const text = exportSettings(configFrom({ AWS_ENDPOINT_URL: EMULATOR }), { format: 'terraform' });
@@ -57,8 +68,20 @@ describe('lokomotive backend block', () => {
     );
   });
   test('says so when it cannot lock or cannot reach an emulator', () => {
-    const settings = backendSettings(configFrom({ TFSTATE_LOCKING: 's3', AWS_ENDPOINT_URL: EMULATOR }), 'k');
-    const text = renderLokomotive(settings);
+    const text = renderLokomotive({
+      bucket: 'team-state',
+      key: 'k',
+      region: 'us-east-1',
+      encrypt: true,
+      kms_key_id: 'alias/team-state',
+      use_lockfile: true,
+      endpoints: { s3: EMULATOR, dynamodb: EMULATOR, iam: EMULATOR, sts: EMULATOR },
+      use_path_style: true,
+      skip_credentials_validation: true,
+      skip_requesting_account_id: true,
+      skip_metadata_api_check: true,
+      skip_region_validation: true,
+    });
     expect(text).toMatch(/^# Note: lokoctl locks only through dynamodb_table/m);
     expect(text).toMatch(/^# Note: a .lokocfg backend has no endpoint settings/m);
     expect(text).not.toContain('aws_creds_path');

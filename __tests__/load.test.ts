@@ -38,7 +38,8 @@ describe('defaults', () => {
   });
   test('are frozen', () => expect(Object.isFrozen(config)).toBe(true));
   test('the default bucket name is stable and follows the region', () => {
-    expect(defaultBucketName(PROJECT_ID, 'eu-west-1')).toBe(defaultBucketName(PROJECT_ID, 'eu-west-1'));
+    expect(defaultBucketName(PROJECT_ID, 'eu-west-1')).toBe('tfstate-0a1b2c3d4e5f-eu-west-1');
+    expect(defaultBucketName(PROJECT_ID, 'us-east-1')).toBe('tfstate-0a1b2c3d4e5f-us-east-1');
     expect(configFrom({ AWS_REGION: 'eu-west-1' }).bucket).toBe('tfstate-0a1b2c3d4e5f-eu-west-1');
   });
   test('projectId comes from cdktf.json when not given', () => {

@@ -1,13 +1,7 @@
 import { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
-import { KmsAlias } from '@cdktf/provider-aws/lib/kms-alias';
-import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
 import { S3BucketLifecycleConfiguration } from '@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration';
-import { S3BucketOwnershipControls } from '@cdktf/provider-aws/lib/s3-bucket-ownership-controls';
-import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block';
-import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
-import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
 import { Vpc } from '@cdktf/provider-aws/lib/vpc';
 import { onlyResource, resourceOf, synthAll, Synthesized } from './helpers';
 
@@ -31,36 +25,44 @@ describe('snapshots (default config)', () => {
 
 describe('bootstrap is secure by default', () => {
   const { bootstrap } = synthAll();
-  const { text } = bootstrap;
 
   test('keeps its own state in a local file in the project root', () => {
     expect(bootstrap.json.terraform.backend).toEqual({ local: { path: '../../../terraform.bootstrap.tfstate' } });
   });
+  // The state bucket's own resources by their logical ids: the log bucket has versioning, encryption and
+  // ownership controls too, so "some resource of this type" would pass with the state bucket broken.
+  const STATE_BUCKET_ID = '${aws_s3_bucket.state-bucket_828F7150.id}';
   test('bucket is versioned', () => {
-    expect(text).toHaveResourceWithProperties(S3BucketVersioningA, { versioning_configuration: { status: 'Enabled' } });
+    expect(bootstrap.json.resource.aws_s3_bucket_versioning['state-bucket_versioning_933ED8BF']).toEqual({
+      bucket: STATE_BUCKET_ID,
+      versioning_configuration: { status: 'Enabled' },
+    });
   });
   test('bucket is encrypted by default with the customer key and a bucket key', () => {
-    const key = Object.keys(bootstrap.json.resource.aws_kms_key)[0];
-    expect(text).toHaveResourceWithProperties(S3BucketServerSideEncryptionConfigurationA, {
+    expect(bootstrap.json.resource.aws_s3_bucket_server_side_encryption_configuration['state-bucket_encryption_09E6F87B']).toEqual({
+      bucket: STATE_BUCKET_ID,
       rule: [
         {
-          apply_server_side_encryption_by_default: { sse_algorithm: 'aws:kms', kms_master_key_id: `\${aws_kms_key.${key}.arn}` },
+          apply_server_side_encryption_by_default: { sse_algorithm: 'aws:kms', kms_master_key_id: '${aws_kms_key.state-key_753BFC90.arn}' },
           bucket_key_enabled: true,
         },
       ],
     });
   });
   test('all four public-access blocks are on', () => {
-    expect(resourceOf(bootstrap, 'aws_s3_bucket_public_access_block', 'state-bucket_public-access')).toMatchObject({
+    expect(bootstrap.json.resource.aws_s3_bucket_public_access_block['state-bucket_public-access_A7F1B8BC']).toEqual({
+      bucket: STATE_BUCKET_ID,
       block_public_acls: true,
       block_public_policy: true,
       ignore_public_acls: true,
       restrict_public_buckets: true,
     });
-    expect(text).toHaveResource(S3BucketPublicAccessBlock);
   });
   test('ACLs are off (BucketOwnerEnforced)', () => {
-    expect(text).toHaveResourceWithProperties(S3BucketOwnershipControls, { rule: { object_ownership: 'BucketOwnerEnforced' } });
+    expect(bootstrap.json.resource.aws_s3_bucket_ownership_controls['state-bucket_ownership_A4364906']).toEqual({
+      bucket: STATE_BUCKET_ID,
+      rule: { object_ownership: 'BucketOwnerEnforced' },
+    });
   });
   test('the bucket policy denies every request without TLS', () => {
     expect(bucketPolicy(bootstrap)?.Statement).toContainEqual({
@@ -73,14 +75,18 @@ describe('bootstrap is secure by default', () => {
     });
   });
   test('noncurrent versions expire and stale multipart uploads are aborted', () => {
-    expect(text).toHaveResourceWithProperties(S3BucketLifecycleConfiguration, {
+    expect(bootstrap.json.resource.aws_s3_bucket_lifecycle_configuration['state-bucket_lifecycle_C2B75840']).toEqual({
+      bucket: STATE_BUCKET_ID,
+      // Expiring noncurrent versions needs versioning switched on first.
+      depends_on: ['aws_s3_bucket_versioning.state-bucket_versioning_933ED8BF'],
       rule: [
-        expect.objectContaining({
+        {
+          id: 'expire-noncurrent-state-versions',
           status: 'Enabled',
           filter: [{}],
           noncurrent_version_expiration: [{ noncurrent_days: 90 }],
           abort_incomplete_multipart_upload: [{ days_after_initiation: 7 }],
-        }),
+        },
         // Lockfile litter: see __tests__/lifecycle.test.ts for what the rules may and may not delete.
         { id: 'remove-expired-delete-markers', status: 'Enabled', filter: [{}], expiration: [{ expired_object_delete_marker: true }] },
       ],
@@ -91,23 +97,24 @@ describe('bootstrap is secure by default', () => {
   });
   test('the retention is configurable', () => {
     const custom = synthAll({ TFSTATE_NONCURRENT_DAYS: '30' }).bootstrap;
-    expect(custom.text).toHaveResourceWithProperties(S3BucketLifecycleConfiguration, {
-      rule: [expect.objectContaining({ noncurrent_version_expiration: [{ noncurrent_days: 30 }] }), expect.objectContaining({ id: 'remove-expired-delete-markers' })],
-    });
+    const rules = resourceOf(custom, 'aws_s3_bucket_lifecycle_configuration', 'state-bucket_lifecycle').rule as Record<string, unknown>[];
+    expect(rules[0]).toMatchObject({ id: 'expire-noncurrent-state-versions', noncurrent_version_expiration: [{ noncurrent_days: 30 }] });
   });
   test('the KMS key rotates and has the configured alias', () => {
-    expect(text).toHaveResourceWithProperties(KmsKey, { enable_key_rotation: true, deletion_window_in_days: 30 });
-    expect(text).toHaveResourceWithProperties(KmsAlias, { name: 'alias/tfstate-0a1b2c3d4e5f-us-east-1' });
+    expect(bootstrap.json.resource.aws_kms_key['state-key_753BFC90']).toMatchObject({ enable_key_rotation: true, deletion_window_in_days: 30 });
+    expect(bootstrap.json.resource.aws_kms_alias['state-key_alias_63E2A9D5']).toMatchObject({
+      name: 'alias/tfstate-0a1b2c3d4e5f-us-east-1',
+      target_key_id: '${aws_kms_key.state-key_753BFC90.key_id}',
+    });
   });
   test('the lock table has a LockID string hash key, on-demand billing, PITR, KMS encryption and deletion protection', () => {
-    const key = Object.keys(bootstrap.json.resource.aws_kms_key)[0];
-    expect(text).toHaveResourceWithProperties(DynamodbTable, {
+    expect(bootstrap.json.resource.aws_dynamodb_table['lock-table_D28631D7']).toMatchObject({
       name: 'terraform-locks',
       hash_key: 'LockID',
       attribute: [{ name: 'LockID', type: 'S' }],
       billing_mode: 'PAY_PER_REQUEST',
       point_in_time_recovery: { enabled: true },
-      server_side_encryption: { enabled: true, kms_key_arn: `\${aws_kms_key.${key}.arn}` },
+      server_side_encryption: { enabled: true, kms_key_arn: '${aws_kms_key.state-key_753BFC90.arn}' },
       deletion_protection_enabled: true,
     });
   });
@@ -140,7 +147,14 @@ describe('bootstrap is secure by default', () => {
       'replica_bucket',
     ]);
     expect(bootstrap.json.output.region.value).toBe('us-east-1');
-    expect(bootstrap.json.output.backend_config.value).toEqual(synthAll().app.json.terraform.backend.s3);
+    expect(bootstrap.json.output.backend_config.value).toEqual({
+      bucket: 'tfstate-0a1b2c3d4e5f-us-east-1',
+      key: 'app/terraform.tfstate',
+      region: 'us-east-1',
+      encrypt: true,
+      kms_key_id: 'alias/tfstate-0a1b2c3d4e5f-us-east-1',
+      dynamodb_table: 'terraform-locks',
+    });
   });
 });
 
