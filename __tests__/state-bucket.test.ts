@@ -1,4 +1,5 @@
 import { Testing } from 'cdktf';
+import { REAL_AWS } from '../config/target';
 import { StateBucket, StateBucketProps } from '../constructs/state-bucket';
 import { synthAll } from './helpers';
 
@@ -67,14 +68,14 @@ describe('StateBucket (one construct in a fresh stack)', () => {
       .rule as Record<string, unknown>[])[0];
     expect(rule).toMatchObject({ noncurrent_version_expiration: [{ noncurrent_days: 30 }], abort_incomplete_multipart_upload: [{ days_after_initiation: 2 }] });
   });
-  test('lifecycleRules false leaves the lifecycle configuration out', () => {
-    expect(synthBucket({ lifecycleRules: false })).not.toHaveProperty('aws_s3_bucket_lifecycle_configuration');
+  test('a target without lifecycle rules leaves the lifecycle configuration out', () => {
+    expect(synthBucket({ target: { ...REAL_AWS, lifecycleRules: false } })).not.toHaveProperty('aws_s3_bucket_lifecycle_configuration');
   });
   test('object events go to EventBridge', () => {
     expect(synthBucket().aws_s3_bucket_notification.state_events_1EABDE5D).toEqual({ bucket: BUCKET_REF, eventbridge: true });
   });
-  test('eventNotifications false leaves the notification out', () => {
-    expect(synthBucket({ eventNotifications: false })).not.toHaveProperty('aws_s3_bucket_notification');
+  test('a target without event notifications leaves the notification out', () => {
+    expect(synthBucket({ target: { ...REAL_AWS, eventNotifications: false } })).not.toHaveProperty('aws_s3_bucket_notification');
   });
   test('the TLS-only policy is written after the public-access block', () => {
     const policy = synthBucket().aws_s3_bucket_policy.state_policy_DB2E7E78;
