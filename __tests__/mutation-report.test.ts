@@ -1,0 +1,36 @@
+import { folderScore, MutationReport } from '../scripts/lib/mutation-report';
+
+const mutant = (id: string, status: string, line: number, statusReason?: string) => ({
+  id,
+  mutatorName: 'StringLiteral',
+  replacement: '""',
+  location: { start: { line, column: 5 } },
+  status,
+  statusReason,
+});
+
+describe('folderScore', () => {
+  const report: MutationReport = {
+    files: {
+      'ops/state.ts': { mutants: [mutant('1', 'Killed', 10), mutant('2', 'Timeout', 11), mutant('3', 'Survived', 12), mutant('4', 'CompileError', 13)] },
+      'ops/keys.ts': { mutants: [mutant('5', 'Killed', 3), mutant('6', 'Ignored', 4, 'equivalent: the message is not read'), mutant('7', 'NoCoverage', 5)] },
+    },
+  };
+
+  test('counts ignored, survived and uncovered mutants against the score, and leaves errors out', () => {
+    expect(folderScore(report)).toMatchObject({ killed: 3, total: 6, score: 50 });
+  });
+
+  test('lists each mutant left alive by file and line, with the reason it was left when one was given', () => {
+    expect(folderScore(report).alive).toEqual([
+      { where: 'ops/keys.ts:4:5', mutator: 'StringLiteral', replacement: '""', reason: 'equivalent: the message is not read' },
+      { where: 'ops/keys.ts:5:5', mutator: 'StringLiteral', replacement: '""', reason: undefined },
+      { where: 'ops/state.ts:12:5', mutator: 'StringLiteral', replacement: '""', reason: undefined },
+    ]);
+  });
+
+  test('rounds the score down, so 85% is never shown for 84.99%', () => {
+    const files = { 'a.ts': { mutants: [...Array.from({ length: 17 }, (_, i) => mutant(`k${i}`, 'Killed', i)), ...Array.from({ length: 3 }, (_, i) => mutant(`s${i}`, 'Survived', i)), mutant('x', 'Survived', 99)] } };
+    expect(folderScore({ files }).score).toBe(80.9);
+  });
+});

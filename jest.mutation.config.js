@@ -1,0 +1,28 @@
+// The tests StrykerJS runs against each mutant of one folder (stryker.config.mjs, scripts/mutation.ts).
+const base = require('./jest.config');
+
+/**
+ * Each folder's tests. Loading a test file costs about 0.3 s for every mutant, so a folder is not measured
+ * against the whole suite: the score is what these tests catch, a lower bound. Tests that start the commands
+ * as child processes are left out of every folder.
+ */
+const FOLDER_TESTS = {
+  config: ['load', 'rules', 'hostile-settings', 'brownfield-config', 'project-stacks', 'target', 'readme'],
+  constructs: ['stacks', 'state-bucket', 'brownfield-stacks', 'target', 'lifecycle', 'policies'],
+  iam: ['policies', 'policy-simulation', 'policy-mutation', 'security'],
+  ops: ['state-ops', 'state-move'],
+  exports: ['exports', 'project-stacks', 'policies'],
+};
+
+const folder = process.env.TFSTATE_MUTATION_FOLDER ?? 'ops';
+const tests = FOLDER_TESTS[folder];
+if (!tests) throw new Error(`TFSTATE_MUTATION_FOLDER=${folder}: must be one of ${Object.keys(FOLDER_TESTS).join(', ')}`);
+
+/** @type {import('jest').Config} */
+module.exports = {
+  ...base,
+  testMatch: tests.map((name) => `**/__tests__/${name}.test.ts`),
+  // Snapshot matching off: a changed snapshot is not a failing behavior test (`jest -u` accepts it).
+  setupFilesAfterEnv: [...base.setupFilesAfterEnv, '<rootDir>/__tests__/mutation-setup.ts'],
+};
+module.exports.FOLDER_TESTS = FOLDER_TESTS;

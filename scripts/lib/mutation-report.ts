@@ -1,0 +1,61 @@
+// Reads StrykerJS's JSON report (mutation-testing-report-schema) into the figures we keep: the score of a
+// folder, and each mutant left alive with the reason it was left, if one was given.
+
+export interface ReportMutant {
+  readonly id: string;
+  readonly mutatorName: string;
+  readonly replacement?: string;
+  readonly location: { readonly start: { readonly line: number; readonly column: number } };
+  readonly status: string;
+  readonly statusReason?: string;
+}
+
+export interface MutationReport {
+  readonly files: Record<string, { readonly mutants: readonly ReportMutant[] }>;
+}
+
+export interface LeftAlive {
+  /** file:line:column */
+  readonly where: string;
+  readonly mutator: string;
+  readonly replacement: string;
+  /** The `// Stryker disable` reason; undefined when none was given. */
+  readonly reason: string | undefined;
+}
+
+export interface FolderScore {
+  readonly killed: number;
+  /** Every valid mutant: killed, timed out, survived, not covered, and left alone on purpose (ignored). */
+  readonly total: number;
+  /** killed / total in percent, one decimal; a mutant ignored with a reason still counts against it. */
+  readonly score: number;
+  readonly alive: readonly LeftAlive[];
+}
+
+const KILLED = new Set(['Killed', 'Timeout']);
+const ALIVE = new Set(['Survived', 'NoCoverage', 'Ignored']);
+
+export function folderScore(report: MutationReport): FolderScore {
+  let killed = 0;
+  const alive: LeftAlive[] = [];
+  for (const [file, { mutants }] of Object.entries(report.files).sort(([a], [b]) => a.localeCompare(b))) {
+    for (const mutant of mutants) {
+      if (KILLED.has(mutant.status)) killed += 1;
+      else if (ALIVE.has(mutant.status)) {
+        alive.push({
+          where: `${file}:${mutant.location.start.line}:${mutant.location.start.column}`,
+          mutator: mutant.mutatorName,
+          replacement: oneLine(mutant.replacement ?? ''),
+          reason: mutant.status === 'Ignored' ? mutant.statusReason : undefined,
+        });
+      }
+    }
+  }
+  const total = killed + alive.length;
+  return { killed, total, score: total === 0 ? 100 : Math.floor((killed / total) * 1000) / 10, alive };
+}
+
+function oneLine(text: string): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length <= 80 ? flat : `${flat.slice(0, 80)}...`;
+}

@@ -1,0 +1,42 @@
+// npm run test:mutation [-- <folder>...]: StrykerJS over each folder in turn (stryker.config.mjs), then the
+// score per folder and every mutant left alive, with its reason or "no reason given".
+import { spawnSync } from 'child_process';
+import { existsSync, readFileSync } from 'fs';
+import { join } from 'path';
+import { folderScore, MutationReport } from './lib/mutation-report';
+
+const ROOT = join(__dirname, '..');
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { FOLDER_TESTS } = require('../jest.mutation.config.js') as { FOLDER_TESTS: Record<string, string[]> };
+/** The score each folder must keep. */
+const THRESHOLD = 85;
+
+const folders = process.argv.slice(2).length > 0 ? process.argv.slice(2) : Object.keys(FOLDER_TESTS);
+const unknown = folders.filter((folder) => !(folder in FOLDER_TESTS));
+if (unknown.length > 0) {
+  console.error(`test:mutation ${unknown.join(' ')}: unknown folder (known: ${Object.keys(FOLDER_TESTS).join(', ')})`);
+  process.exit(2);
+}
+
+const lines: string[] = [];
+let below = 0;
+for (const folder of folders) {
+  const started = Date.now();
+  console.log(`== ${folder}/: mutants against ${FOLDER_TESTS[folder].length} test files`);
+  const run = spawnSync('npx', ['stryker', 'run'], { cwd: ROOT, stdio: 'inherit', env: { ...process.env, TFSTATE_MUTATION_FOLDER: folder } });
+  const reportPath = join(ROOT, '.local', 'mutation', `${folder}.json`);
+  if (run.status !== 0 || !existsSync(reportPath)) {
+    console.error(`${folder}/: StrykerJS failed (exit ${run.status ?? run.signal}); no score`);
+    process.exit(1);
+  }
+  const score = folderScore(JSON.parse(readFileSync(reportPath, 'utf8')) as MutationReport);
+  const minutes = ((Date.now() - started) / 60_000).toFixed(1);
+  if (score.score < THRESHOLD) below += 1;
+  lines.push(`${folder}/: ${score.score}% (${score.killed} of ${score.total} mutants killed, ${minutes} min)`);
+  for (const mutant of score.alive) lines.push(`  ${mutant.where} ${mutant.mutator} -> ${mutant.replacement}: ${mutant.reason ?? 'no reason given'}`);
+}
+console.log(lines.join('\n'));
+if (below > 0) {
+  console.error(`${below} folder(s) below ${THRESHOLD}%`);
+  process.exit(1);
+}

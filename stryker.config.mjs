@@ -1,0 +1,29 @@
+// @ts-check
+/**
+ * Mutation testing, one folder per run (scripts/mutation.ts sets TFSTATE_MUTATION_FOLDER): StrykerJS changes
+ * that folder's code one mutant at a time and runs the folder's tests (jest.mutation.config.js) against each; a
+ * mutant no test notices survives. Measured honestly:
+ * - snapshot matching is off: `jest -u` would accept a changed snapshot, so it is not a behavior test;
+ * - jest's "related tests" narrowing is off, and a mutant reached outside any test (module load, a beforeAll
+ *   synth) runs against every test of the folder, not only those that happened to cover it;
+ * - each folder's tests are a subset of the suite, so the score is a lower bound.
+ * @type {import('@stryker-mutator/api/core').PartialStrykerOptions}
+ */
+const folder = process.env.TFSTATE_MUTATION_FOLDER ?? 'ops';
+
+export default {
+  testRunner: 'jest',
+  jest: { projectType: 'custom', configFile: 'jest.mutation.config.js', enableFindRelatedTests: false },
+  coverageAnalysis: 'perTest',
+  ignoreStatic: false,
+  mutate: [`${folder}/**/*.ts`],
+  checkers: [],
+  reporters: ['progress', 'json'],
+  jsonReporter: { fileName: `.local/mutation/${folder}.json` },
+  incremental: true,
+  incrementalFile: `.local/mutation/${folder}.incremental.json`,
+  tempDirName: '.local/stryker-tmp',
+  ignorePatterns: ['.local', '.venv', 'cdktf.out', 'bench/results.json', '*.tfstate', '*.tfstate.*'],
+  timeoutMS: 30000,
+  cleanTempDir: true,
+};
