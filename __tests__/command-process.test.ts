@@ -84,6 +84,19 @@ describe('a command as a process', () => {
     expect(existsSync(marker)).toBe(true);
   }, 20_000);
 
+  test('a bug of ours (not a UserError) is thrown on: its stack trace, exit 1, after the work it did', async () => {
+    const command = startScript(dir, [
+      `import { runCommand } from ${JSON.stringify(join(LIB, 'shell.ts'))};`,
+      "runCommand(async () => { console.log('working'); JSON.parse('{'); });",
+    ]);
+    let stderr = '';
+    command.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    expect(await exitCode(command)).toBe(1);
+    expect(stderr).toMatch(/^SyntaxError: .*JSON/m);
+    expect(stderr).toMatch(new RegExp(`^\\s+at .*${join(dir, 'command.ts')}:2:\\d+`, 'm'));
+    expect(stderr).not.toMatch(/^error: /m);
+  }, 20_000);
+
   test('backend-config --out a path the file system refuses for another reason is one line', () => {
     const out = join(dir, 'x'.repeat(300));
     const result = spawnSync(process.execPath, ['--import', 'tsx', join('scripts', 'backend-config.ts'), '--format', 'policy', '--out', out], {

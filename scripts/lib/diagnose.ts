@@ -1,5 +1,5 @@
-// Pure readers of cdktf/terraform output: turn what Terraform printed into facts a command can act on
-// and a user can read in one line.
+// Readers of cdktf/terraform output: turn what Terraform printed into facts a command can act on and a user
+// can read in one line (explainFailure also names the endpoint and mirror folders from the environment).
 import { SETTINGS } from '../../config/settings';
 import { RunResult } from './run';
 import { mirrorCandidates } from './terraform-config';
