@@ -7,10 +7,10 @@ const base = require('./jest.config');
  * as child processes are left out of every folder.
  */
 const FOLDER_TESTS = {
-  config: ['load', 'rules', 'hostile-settings', 'brownfield-config', 'project-stacks', 'target', 'readme'],
+  config: ['load', 'rules', 'hostile-settings', 'brownfield-config', 'project-stacks', 'target', 'readme', 'errors'],
   constructs: ['stacks', 'state-bucket', 'brownfield-stacks', 'target', 'lifecycle', 'policies'],
   iam: ['policies', 'policy-simulation', 'policy-mutation', 'security'],
-  ops: ['state-ops', 'state-move'],
+  ops: ['state-ops', 'state-move', 'bucket-ops'],
   exports: ['exports', 'project-stacks', 'policies'],
 };
 

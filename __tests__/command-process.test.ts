@@ -67,8 +67,8 @@ describe('a command as a process', () => {
     const marker = join(dir, 'finished');
     const command = startScript(dir, [
       `import { writeFileSync } from 'fs';`,
-      `import { runCommand } from ${JSON.stringify(join(LIB, 'stacks.ts'))};`,
-      `import { UserError } from ${JSON.stringify(join(LIB, 'diagnose.ts'))};`,
+      `import { runCommand } from ${JSON.stringify(join(LIB, 'shell.ts'))};`,
+      `import { UserError } from ${JSON.stringify(join(__dirname, '..', 'config', 'errors.ts'))};`,
       'const pause = () => new Promise((resolve) => setTimeout(resolve, 200));',
       'runCommand(async () => {',
       '  for (let line = 0; line < 5; line += 1) { console.log(`line ${line}`); console.error(`note ${line}`); await pause(); }',
@@ -82,6 +82,19 @@ describe('a command as a process', () => {
     command.stderr!.destroy();
     expect(await exited).toBe(1);
     expect(existsSync(marker)).toBe(true);
+  }, 20_000);
+
+  test('a bug of ours (not a UserError) is thrown on: its stack trace, exit 1, after the work it did', async () => {
+    const command = startScript(dir, [
+      `import { runCommand } from ${JSON.stringify(join(LIB, 'shell.ts'))};`,
+      "runCommand(async () => { console.log('working'); JSON.parse('{'); });",
+    ]);
+    let stderr = '';
+    command.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    expect(await exitCode(command)).toBe(1);
+    expect(stderr).toMatch(/^SyntaxError: .*JSON/m);
+    expect(stderr).toMatch(new RegExp(`^\\s+at .*${join(dir, 'command.ts')}:2:\\d+`, 'm'));
+    expect(stderr).not.toMatch(/^error: /m);
   }, 20_000);
 
   test('backend-config --out a path the file system refuses for another reason is one line', () => {
@@ -100,15 +113,32 @@ describe('a command as a process', () => {
   test.each([
     [['lock', 'app-dev'], 'lock takes no argument, got also "app-dev" (a stack is --stack <name>); usage: npm run state -- '],
     [['restore', 'v1', 'v2', '--yes'], 'restore takes 1 argument, got also "v2" (a stack is --stack <name>); usage: npm run state -- '],
-  ])('state %j: an extra argument is one line, before any AWS call', (args, start) => {
+  ])('state %j: an extra argument is a usage error (exit 2) in one line, before any AWS call', (args, start) => {
     const result = spawnSync(process.execPath, ['--import', 'tsx', join('scripts', 'state.ts'), ...args], {
       cwd: join(__dirname, '..'),
       // Nothing listens on port 9: an AWS call would fail differently.
       env: { PATH: process.env.PATH ?? '', AWS_ENDPOINT_URL: 'http://127.0.0.1:9', TFSTATE_ENVIRONMENTS: 'dev' },
       encoding: 'utf8',
     });
-    expect(result.status).toBe(1);
+    expect(result.status).toBe(2);
     expect(result.stderr.startsWith(`error: ${start}`)).toBe(true);
+  }, 20_000);
+
+  // A usage error exits 2 in every command, a mistake the user can fix otherwise 1 (scripts/lib/shell.ts).
+  test.each([
+    [['backend-config.ts', '--nope'], 2, [expect.stringMatching(/^backend-config: Unknown option '--nope'/), expect.stringMatching(/^usage: npm run backend-config -- /)]],
+    [['deploy.ts', '--parallelism', '1'], 2, [expect.stringMatching(/^error: name the stacks to deploy before any flag; usage: npm run deploy -- <stack>/)]],
+    [['scan.ts', 'nope'], 2, [expect.stringMatching(/^scan: unknown variant "nope" \(known: default, /)]],
+    [['backend-config.ts', '--format', 'policy', '--level', 'admin'], 2, ['backend-config: --level "admin": must be one of read-write, read-only, kops', expect.stringMatching(/^usage: /)]],
+    [['state.ts', 'lock'], 1, ['tfstate config error: TFSTATE_LOCKING="sometimes": must be one of dynamodb, s3, both']],
+  ])('%j exits %d with these lines', (args, code, lines) => {
+    const result = spawnSync(process.execPath, ['--import', 'tsx', join('scripts', ...args.slice(0, 1)), ...args.slice(1)], {
+      cwd: join(__dirname, '..'),
+      env: { PATH: process.env.PATH ?? '', AWS_ENDPOINT_URL: 'http://127.0.0.1:9', ...(args[0] === 'state.ts' ? { TFSTATE_LOCKING: 'sometimes' } : {}) },
+      encoding: 'utf8',
+    });
+    expect(result.stderr.trim().split('\n')).toEqual(lines);
+    expect(result.status).toBe(code);
   }, 20_000);
 
   // cdktf runs terraform in a session of its own; the first signal must reach terraform itself, found by its

@@ -1,5 +1,6 @@
 import { execFileSync, spawnSync } from 'child_process';
-import { exportSettings, stackStateKey } from '../exports/export';
+import { stackStateKey } from '../config/naming';
+import { exportSettings } from '../exports/export';
 import { hclString, renderLokomotive, shellQuote } from '../exports/render';
 import { configFrom, synthAll } from './helpers';
 

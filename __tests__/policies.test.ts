@@ -1,4 +1,5 @@
-import { exportSettings, needsDeployed, UsageError } from '../exports/export';
+import { UsageError } from '../config/errors';
+import { exportSettings, needsDeployed } from '../exports/export';
 import { mkdtempSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';

@@ -1,6 +1,6 @@
 // The one list of stacks: the app builds it, the commands and the export resolve stack names and keys from it.
-import { projectStacks, projectStateKeys } from '../config/naming';
-import { stackStateKey, UsageError } from '../exports/export';
+import { UsageError } from '../config/errors';
+import { projectStacks, projectStateKeys, stackStateKey } from '../config/naming';
 import { configFrom, synthAll } from './helpers';
 
 const settings = { stateKey: 'app/terraform.tfstate', bootstrapStateKey: 'bootstrap/terraform.tfstate', environments: ['dev', 'qa'], environmentKeyPrefix: 'env' };

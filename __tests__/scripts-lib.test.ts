@@ -5,10 +5,10 @@ import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { ObjectVersion } from '../ops/state';
 import { deployArguments } from '../scripts/deploy';
 import { awsClients } from '../scripts/lib/aws';
-import { completedStacks, firstError, lockHeld, missingBucket, reportsNoChanges } from '../scripts/lib/diagnose';
-import { cdktfArgs, run, stripAnsi } from '../scripts/lib/run';
-import { explainFailure, withoutSettings } from '../scripts/lib/stacks';
-import { AWS_PROVIDER_PATH, findProviderMirror, mirrorCandidates, renderCliConfig } from '../scripts/lib/terraform-config';
+import { cdktfArgs } from '../scripts/lib/cdktf';
+import { completedStacks, explainFailure, firstError, lockHeld, missingBucket, reportsNoChanges } from '../scripts/lib/diagnose';
+import { run, stripAnsi } from '../scripts/lib/run';
+import { AWS_PROVIDER_PATH, findProviderMirror, mirrorCandidates, renderCliConfig, withoutSettings } from '../scripts/lib/terraform-config';
 import { accountRefusal, teardownPlan, teardownRefusal } from '../scripts/teardown';
 import { configFrom } from './helpers';
 

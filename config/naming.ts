@@ -1,4 +1,5 @@
 // Pure naming: every derived name comes from here, so app and bootstrap can never disagree.
+import { UsageError } from './errors';
 
 /**
  * Stable default bucket name: the same project and region always give the same name, and projects
@@ -52,6 +53,14 @@ export function projectStacks(config: StackSettings): ProjectStack[] {
       environment,
     })),
   ];
+}
+
+/** The state key a stack of this project uses. */
+export function stackStateKey(config: StackSettings, stack: string): string {
+  const stacks = projectStacks(config);
+  const found = stacks.find((candidate) => candidate.name === stack);
+  if (found === undefined) throw new UsageError(`--stack ${JSON.stringify(stack)}: not a stack of this project (one of ${stacks.map((known) => known.name).join(', ')})`);
+  return found.stateKey;
 }
 
 /** Every state key the project's app stacks write: the app's and each environment's. */

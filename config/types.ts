@@ -1,3 +1,5 @@
+import { UserError } from './errors';
+
 /** How Terraform keeps two writers off the same state. */
 export type LockingMode = 'dynamodb' | 's3' | 'both';
 export const LOCKING_MODES: readonly LockingMode[] = ['dynamodb', 's3', 'both'];
@@ -82,12 +84,11 @@ export interface ReplicaConfig {
 export const MAX_PROBLEMS_SHOWN = 20;
 
 /** A user mistake in the configuration: one line per problem (the first MAX_PROBLEMS_SHOWN), never a stack trace. */
-export class ConfigError extends Error {
+export class ConfigError extends UserError {
   readonly problems: readonly string[];
   constructor(problems: readonly string[]) {
     const shown = problems.length > MAX_PROBLEMS_SHOWN ? [...problems.slice(0, MAX_PROBLEMS_SHOWN), `${problems.length - MAX_PROBLEMS_SHOWN} more problems not shown`] : [...problems];
     super(shown.join('\n'));
-    this.name = 'ConfigError';
     this.problems = shown;
   }
 }

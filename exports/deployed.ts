@@ -3,6 +3,7 @@
 import { existsSync, readFileSync } from 'fs';
 import { join } from 'path';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { UserError } from '../config/errors';
 import { BOOTSTRAP_LOCAL_STATE } from '../config/naming';
 import { kmsKeyArnRule } from '../config/rules';
 import { BackendConfig } from '../config/types';
@@ -38,7 +39,7 @@ export function accountOfArn(arn: string): string | undefined {
 const READ_TIMEOUT_MS = 20_000;
 
 /** The bootstrap state exists but cannot be read (credentials, network): one line for the user. */
-export class DeployedReadError extends Error {}
+export class DeployedReadError extends UserError {}
 
 /** Reads the bootstrap's outputs where its state lives; {} when it is not deployed. */
 export async function readDeployed(config: BackendConfig, projectRoot: string, s3: () => S3Client): Promise<DeployedBackend> {

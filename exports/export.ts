@@ -1,7 +1,8 @@
 // The export command's logic, apart from argv and stdout so it is tested directly.
 import { tableArn } from '../config/arn';
 import { backendSettings, S3BackendSettings } from '../config/backend';
-import { appStackName, projectStacks, projectStateKeyPatterns } from '../config/naming';
+import { UsageError } from '../config/errors';
+import { appStackName, projectStateKeyPatterns, stackStateKey } from '../config/naming';
 import { accountIdRule, profileNameRule, roleArnRule, stateKeyRule } from '../config/rules';
 import { SETTINGS } from '../config/settings';
 import { stateResources } from '../config/state-resources';
@@ -27,17 +28,6 @@ export interface ExportRequest {
   readonly roleArn?: string;
   /** A named AWS profile (Terraform's profile, AWS_PROFILE for kOps). */
   readonly profile?: string;
-}
-
-/** A mistake in the command's own arguments; printed as one line. */
-export class UsageError extends Error {}
-
-/** The state key a stack of this project uses. */
-export function stackStateKey(config: BackendConfig, stack: string): string {
-  const stacks = projectStacks(config);
-  const found = stacks.find((candidate) => candidate.name === stack);
-  if (found === undefined) throw new UsageError(`--stack ${JSON.stringify(stack)}: not a stack of this project (one of ${stacks.map((known) => known.name).join(', ')})`);
-  return found.stateKey;
 }
 
 /** --role-arn and --profile, validated. */

@@ -4,6 +4,7 @@ import { createHash, randomUUID } from 'crypto';
 import { hostname, userInfo } from 'os';
 import { DeleteItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { DeleteObjectCommand, GetObjectCommand, ListObjectVersionsCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { UserError } from '../config/errors';
 import { digestLockId, lockfileKey, lockItemId } from '../config/naming';
 import { BackendConfig } from '../config/types';
 
@@ -30,7 +31,7 @@ export interface StateClients {
 }
 
 /** A failure the user can act on (a held lock, an unknown version): printed as one line. */
-export class StateOperationError extends Error {}
+export class StateOperationError extends UserError {}
 
 /** The ID shown for a lock record that is not Terraform's JSON. */
 export const UNKNOWN_LOCK_ID = '(unknown: the lock record is not JSON)';

@@ -89,14 +89,14 @@ if (!isFresh()) {
     process.exit(1);
   }
 }
-try {
-  require(BUNDLE);
-} catch (error) {
-  // main.ts rethrows what is not a config error. Its stack trace is mapped to the .ts sources here, only
-  // when it happens: node's --enable-source-maps would decode every source map of cdktf at each start (0.15 s).
+// The shell (scripts/lib/shell.ts) throws on what is not a user's mistake: a bug of ours. Its stack trace is mapped
+// to the .ts sources here, only when it happens: node's --enable-source-maps would decode every source map of
+// cdktf at each start (0.15 s).
+process.on('uncaughtException', (error) => {
   console.error(mapStack(error));
   process.exit(1);
-}
+});
+require(BUNDLE);
 
 /**
  * The error's stack with every position in the bundle replaced by the .ts file, line and column it came from.

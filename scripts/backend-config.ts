@@ -2,78 +2,56 @@
 //                           [--role-arn <arn>] [--profile <name>]
 import { writeFileSync } from 'fs';
 import { dirname, join } from 'path';
-import { parseArgs } from 'util';
+import { UserError } from '../config/errors';
 import { loadConfig } from '../config/load';
-import { ConfigError } from '../config/types';
-import { DeployedReadError, readDeployed } from '../exports/deployed';
-import { exportSettings, needsDeployed, UsageError } from '../exports/export';
+import { readDeployed } from '../exports/deployed';
+import { exportSettings, needsDeployed } from '../exports/export';
 import { awsClients } from './lib/aws';
+import { parseCommandLine, runCommand } from './lib/shell';
 
 const USAGE =
   'usage: npm run backend-config -- [--format terraform|lokomotive|kops|json|policy] [--stack app|app-<env>|bootstrap] [--key <state key>] [--aws-creds-path <file>] [--level read-write|read-only|kops] [--for-account <12-digit id>] [--role-arn <IAM role ARN>] [--profile <AWS profile>] [--out <file>]';
 
-async function main(): Promise<number> {
-  try {
-    const { values } = parseArgs({
-      options: {
-        format: { type: 'string' },
-        stack: { type: 'string' },
-        key: { type: 'string' },
-        'aws-creds-path': { type: 'string' },
-        level: { type: 'string' },
-        'for-account': { type: 'string' },
-        'role-arn': { type: 'string' },
-        profile: { type: 'string' },
-        out: { type: 'string' },
-        help: { type: 'boolean' },
-      },
-      strict: true,
-    });
-    if (values.help) {
-      console.log(USAGE);
-      return 0;
-    }
-    const config = loadConfig();
-    const request = {
-      format: values.format,
-      stack: values.stack,
-      key: values.key,
-      awsCredsPath: values['aws-creds-path'],
-      level: values.level,
-      forAccount: values['for-account'],
-      roleArn: values['role-arn'],
-      profile: values.profile,
-    };
-    // The key's ARN (and so the account) exists only once bootstrap is deployed; its outputs are read when needed.
-    const deployed = needsDeployed(request) ? await readDeployed(config, join(__dirname, '..'), () => awsClients(config.region, config.endpoint).s3) : {};
-    const text = exportSettings(config, request, deployed);
-    if (values.out) {
-      const failed = writeOut(values.out, text);
-      if (failed) {
-        console.error(`backend-config: --out ${JSON.stringify(values.out)}: ${failed}; nothing was written`);
-        return 1;
-      }
-      console.error(`wrote ${values.out}`);
-    } else {
-      process.stdout.write(text);
-    }
-    return 0;
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      for (const problem of error.problems) console.error(`tfstate config error: ${problem}`);
-      return 1;
-    }
-    if (error instanceof DeployedReadError) {
-      console.error(`backend-config: ${error.message}`);
-      return 1;
-    }
-    // parseArgs reports unknown flags with a TypeError carrying an ERR_PARSE_ARGS_* code.
-    if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      console.error(`backend-config: ${(error as Error).message}`);
-      console.error(USAGE);
-      return 2;
-    }
-    throw error;
+async function main(): Promise<void> {
+  const { values } = parseCommandLine({
+    options: {
+      format: { type: 'string' },
+      stack: { type: 'string' },
+      key: { type: 'string' },
+      'aws-creds-path': { type: 'string' },
+      level: { type: 'string' },
+      'for-account': { type: 'string' },
+      'role-arn': { type: 'string' },
+      profile: { type: 'string' },
+      out: { type: 'string' },
+      help: { type: 'boolean' },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return;
+  }
+  const config = loadConfig();
+  const request = {
+    format: values.format,
+    stack: values.stack,
+    key: values.key,
+    awsCredsPath: values['aws-creds-path'],
+    level: values.level,
+    forAccount: values['for-account'],
+    roleArn: values['role-arn'],
+    profile: values.profile,
+  };
+  // The key's ARN (and so the account) exists only once bootstrap is deployed; its outputs are read when needed.
+  const deployed = needsDeployed(request) ? await readDeployed(config, join(__dirname, '..'), () => awsClients(config.region, config.endpoint).s3) : {};
+  const text = exportSettings(config, request, deployed);
+  if (values.out) {
+    const failed = writeOut(values.out, text);
+    if (failed) throw new UserError(`--out ${JSON.stringify(values.out)}: ${failed}; nothing was written`);
+    console.error(`wrote ${values.out}`);
+  } else {
+    process.stdout.write(text);
   }
 }
 
@@ -93,6 +71,4 @@ function writeOut(path: string, text: string): string | undefined {
   }
 }
 
-void main().then((code) => {
-  process.exitCode = code;
-});
+runCommand(main, { prefix: 'backend-config: ', usage: USAGE });

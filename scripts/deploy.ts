@@ -4,11 +4,15 @@
 import { loadConfig } from '../config/load';
 import { BackendConfig } from '../config/types';
 import { ADOPT_REFUSED } from '../constructs/adoption';
-import { stackStateKey, UsageError } from '../exports/export';
+import { UsageError, UserError } from '../config/errors';
+import { stackStateKey } from '../config/naming';
 import { awsClients, probeEndpoint } from './lib/aws';
-import { adoptRefusals, UserError } from './lib/diagnose';
+import { cdktf, ensureCompleted } from './lib/cdktf';
+import { adoptRefusals } from './lib/diagnose';
+import { LOCAL_DIR, stackDir } from './lib/project';
 import { run } from './lib/run';
-import { LOCAL_DIR, cdktf, ensureCompleted, progress, runCommand, stackDir, stackEnv } from './lib/stacks';
+import { progress, runCommand } from './lib/shell';
+import { stackEnv } from './lib/terraform-config';
 
 const USAGE = 'usage: npm run deploy -- <stack>... [cdktf deploy flags], e.g. npm run deploy -- app --parallelism 1';
 
@@ -19,12 +23,12 @@ const USAGE = 'usage: npm run deploy -- <stack>... [cdktf deploy flags], e.g. np
 export function deployArguments(config: BackendConfig, args: readonly string[]): { stacks: string[]; flags: string[] } {
   const firstFlag = args.findIndex((arg) => arg.startsWith('-'));
   const stacks = firstFlag === -1 ? [...args] : args.slice(0, firstFlag);
-  if (stacks.length === 0) throw new UserError(`name the stacks to deploy before any flag; ${USAGE}`);
+  if (stacks.length === 0) throw new UsageError(`name the stacks to deploy before any flag; ${USAGE}`);
   for (const stack of stacks) {
     try {
       stackStateKey(config, stack);
     } catch (error) {
-      if (error instanceof UsageError) throw new UserError(`${error.message.replace(/^--stack /, 'stack ')}; ${USAGE}`);
+      if (error instanceof UsageError) throw new UsageError(`${error.message.replace(/^--stack /, 'stack ')}; ${USAGE}`);
       throw error;
     }
   }
@@ -33,7 +37,7 @@ export function deployArguments(config: BackendConfig, args: readonly string[]):
   // would escape the check that Terraform completed it (a killed apply would pass as deployed).
   const late = flags.find((arg) => arg === '--' || arg.includes('*') || isStack(config, arg));
   if (late !== undefined) {
-    throw new UserError(`${JSON.stringify(late.slice(0, 100))} after the flag ${args[firstFlag]}: cdktf would deploy it as one more stack, unchecked; name every stack before the first flag (a flag's value that looks like one: --flag=<value>); ${USAGE}`);
+    throw new UsageError(`${JSON.stringify(late.slice(0, 100))} after the flag ${args[firstFlag]}: cdktf would deploy it as one more stack, unchecked; name every stack before the first flag (a flag's value that looks like one: --flag=<value>); ${USAGE}`);
   }
   return { stacks, flags };
 }

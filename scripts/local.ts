@@ -5,11 +5,15 @@ import { join } from 'path';
 import { backendSettings } from '../config/backend';
 import { targetWarnings } from '../config/target';
 import { loadConfig } from '../config/load';
+import { objectEncryption } from '../ops/bucket';
+import { lockItems } from '../ops/lock-table';
 import { listObjectVersions } from '../ops/state';
-import { awsClients, emulatorEnv, lockItems, objectEncryption } from './lib/aws';
+import { awsClients, emulatorEnv } from './lib/aws';
+import { cdktfOrExplain, loggingRunner } from './lib/cdktf';
 import { Emulator, ensureVenv, startEmulator } from './lib/emulator';
-import { LOCAL_DIR, PROJECT_ROOT, cdktfOrExplain, loggingRunner, progress, runCommand, stackEnv } from './lib/stacks';
-import { findProviderMirror } from './lib/terraform-config';
+import { LOCAL_DIR, PROJECT_ROOT } from './lib/project';
+import { progress, runCommand } from './lib/shell';
+import { findProviderMirror, stackEnv } from './lib/terraform-config';
 import { createWorkspace, Workspace } from './lib/workspace';
 
 const LOG = join(LOCAL_DIR, 'local-run.log');

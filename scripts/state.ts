@@ -2,17 +2,16 @@
 //                  list | move <from> <to> [--to-bucket <name>] | delete <key> --yes [--purge]
 // Who holds the state lock (and how to release it), the state's version history, and a safe restore;
 // every state key of the bucket, and moving or deleting one.
-import { parseArgs } from 'util';
+import { UsageError, UserError } from '../config/errors';
 import { loadConfig } from '../config/load';
-import { appStackName } from '../config/naming';
+import { appStackName, stackStateKey } from '../config/naming';
 import { BackendConfig } from '../config/types';
-import { stackStateKey, UsageError } from '../exports/export';
 import { bucketNameRule, existingStateKeyRule } from '../config/rules';
 import { deleteState, listStates, moveState } from '../ops/keys';
-import { describeLock, findLocks, listStateVersions, restoreStateVersion, StateClients, StateOperationError } from '../ops/state';
+import { describeLock, findLocks, listStateVersions, restoreStateVersion, StateClients } from '../ops/state';
 import { awsClients } from './lib/aws';
-import { UserError } from './lib/diagnose';
-import { progress, runCommand, stackDir } from './lib/stacks';
+import { stackDir } from './lib/project';
+import { parseCommandLine, progress, runCommand } from './lib/shell';
 
 const USAGE =
   'usage: npm run state -- lock | versions | restore <version id> --yes [--force-lineage]   [--stack app|app-<env>|bootstrap]\n' +
@@ -33,7 +32,7 @@ interface Request {
 
 async function main(): Promise<void> {
   const { values, positionals } = withUsage(() =>
-    parseArgs({
+    parseCommandLine({
       options: { stack: { type: 'string' }, yes: { type: 'boolean' }, 'force-lineage': { type: 'boolean' }, 'to-bucket': { type: 'string' }, purge: { type: 'boolean' } },
       allowPositionals: true,
       strict: true,
@@ -57,7 +56,7 @@ async function main(): Promise<void> {
     if (name === 'NoSuchBucket' || name === 'ResourceNotFoundException') {
       throw new UserError(`${name}: the state bucket ${config.bucket} or the lock table ${config.lockTable ?? '(none)'} does not exist: deploy the bootstrap stack first`);
     }
-    throw error instanceof StateOperationError ? new UserError(error.message) : error;
+    throw error;
   });
 }
 
@@ -69,7 +68,7 @@ async function perform(clients: StateClients, config: BackendConfig, { command, 
   const say = (line: string) => progress(line);
   // `lock app-dev` read as "the lock of app-dev" showed app's lock; move and delete count their keys themselves.
   const allowed = command !== undefined && Object.hasOwn(ARGUMENTS, command) ? ARGUMENTS[command] : args.length;
-  if (args.length > allowed) throw new UserError(`${command} takes ${allowed === 0 ? 'no argument' : `${allowed} argument`}, got also ${JSON.stringify(args.slice(allowed).join(' ').slice(0, 100))} (a stack is --stack <name>); ${USAGE}`);
+  if (args.length > allowed) throw new UsageError(`${command} takes ${allowed === 0 ? 'no argument' : `${allowed} argument`}, got also ${JSON.stringify(args.slice(allowed).join(' ').slice(0, 100))} (a stack is --stack <name>); ${USAGE}`);
   switch (command) {
     case 'list': {
       const states = await listStates(clients, config);
@@ -83,7 +82,7 @@ async function perform(clients: StateClients, config: BackendConfig, { command, 
     }
     case 'move': {
       const [from, to] = stateKeys(args, 2, 'move <from key> <to key>');
-      if (toBucket !== undefined && bucketNameRule(toBucket)) throw new UserError(`--to-bucket ${JSON.stringify(toBucket)}: ${bucketNameRule(toBucket)}`);
+      if (toBucket !== undefined && bucketNameRule(toBucket)) throw new UsageError(`--to-bucket ${JSON.stringify(toBucket)}: ${bucketNameRule(toBucket)}`);
       await moveState(clients, config, from, to, toBucket ?? config.bucket, say);
       return;
     }
@@ -109,7 +108,7 @@ async function perform(clients: StateClients, config: BackendConfig, { command, 
       return;
     }
     case 'restore': {
-      if (!versionId) throw new UserError(`restore needs a version id (see: npm run state -- versions --stack ${stack})`);
+      if (!versionId) throw new UsageError(`restore needs a version id (see: npm run state -- versions --stack ${stack})`);
       if (!confirmed) throw new UserError(`restore replaces the current state of ${stack}: add --yes to confirm (the current version stays in the history)`);
       progress(`restoring ${where} to version ${versionId}`);
       const result = await restoreStateVersion(clients, config, key, versionId, { forceLineage });
@@ -120,16 +119,16 @@ async function perform(clients: StateClients, config: BackendConfig, { command, 
       return;
     }
     default:
-      throw new UserError(command ? `unknown command "${command}"; ${USAGE}` : USAGE);
+      throw new UsageError(command ? `unknown command "${command}"; ${USAGE}` : USAGE);
   }
 }
 
 /** Exactly `count` keys, each a valid state key. */
 function stateKeys(args: readonly string[], count: number, form: string): string[] {
-  if (args.length !== count) throw new UserError(`${form}: expects ${count} key(s), got ${args.length}`);
+  if (args.length !== count) throw new UsageError(`${form}: expects ${count} key(s), got ${args.length}`);
   for (const key of args) {
     const broken = existingStateKeyRule(key);
-    if (broken) throw new UserError(`key ${JSON.stringify(key)}: ${broken}`);
+    if (broken) throw new UsageError(`key ${JSON.stringify(key)}: ${broken}`);
   }
   return [...args];
 }
@@ -138,9 +137,7 @@ function withUsage<T>(body: () => T): T {
   try {
     return body();
   } catch (error) {
-    // parseArgs reports unknown flags with an ERR_PARSE_ARGS_* code.
-    const usage = error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
-    throw usage ? new UserError(`${(error as Error).message}; ${USAGE}`) : error;
+    throw error instanceof UsageError ? new UsageError(`${error.message}; ${USAGE}`) : error;
   }
 }
 

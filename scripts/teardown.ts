@@ -9,10 +9,14 @@ import { lockfileKey, projectStacks, projectStateKeys } from '../config/naming';
 import { loadConfig } from '../config/load';
 import { SETTINGS } from '../config/settings';
 import { BackendConfig } from '../config/types';
+import { UserError } from '../config/errors';
+import { bucketExists, emptyBucket } from '../ops/bucket';
 import { listObjectVersions, ObjectVersion } from '../ops/state';
-import { awsClients, bucketExists, emptyBucket } from './lib/aws';
-import { UserError } from './lib/diagnose';
-import { LOCAL_DIR, cdktfOrExplain, loggingRunner, progress, runCommand, stackEnv } from './lib/stacks';
+import { awsClients } from './lib/aws';
+import { cdktfOrExplain, loggingRunner } from './lib/cdktf';
+import { LOCAL_DIR } from './lib/project';
+import { progress, runCommand } from './lib/shell';
+import { stackEnv } from './lib/terraform-config';
 
 export const CONFIRM_FLAG = '--yes-destroy-state';
 export const CONFIRM_ENV = 'TFSTATE_CONFIRM_TEARDOWN';

@@ -25,9 +25,11 @@ import {
 import { digestLockId } from '../../config/naming';
 import { ADOPT_REFUSED } from '../../constructs/adoption';
 import { listStateVersions, md5Hex } from '../../ops/state';
-import { awsClients, bucketExists } from '../../scripts/lib/aws';
+import { bucketExists } from '../../ops/bucket';
+import { awsClients } from '../../scripts/lib/aws';
 import { adoptRefusals } from '../../scripts/lib/diagnose';
-import { cdktfBin, run } from '../../scripts/lib/run';
+import { cdktfBin } from '../../scripts/lib/cdktf';
+import { run } from '../../scripts/lib/run';
 import { expectSuccess, Scenario, withScenario } from './harness';
 
 const LINEAGE = '8d1b6f0e-5b8a-4c39-9d6e-2f4a7c1e9b30';

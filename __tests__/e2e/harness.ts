@@ -9,7 +9,9 @@ import { AwsClients, awsClients, emulatorEnv } from '../../scripts/lib/aws';
 import { reportsNoChanges } from '../../scripts/lib/diagnose';
 import { Emulator, startEmulator } from '../../scripts/lib/emulator';
 import { RunResult, exitOnSignals, run } from '../../scripts/lib/run';
-import { LOCAL_DIR, PROJECT_ROOT, StackRunner, cdktf, stackDir, stackEnv, withoutSettings } from '../../scripts/lib/stacks';
+import { StackRunner, cdktf } from '../../scripts/lib/cdktf';
+import { LOCAL_DIR, PROJECT_ROOT, stackDir } from '../../scripts/lib/project';
+import { stackEnv, withoutSettings } from '../../scripts/lib/terraform-config';
 import { Workspace, createWorkspace } from '../../scripts/lib/workspace';
 
 /** Bound of each cdktf/terraform run inside a scenario: fail, don't hang. */

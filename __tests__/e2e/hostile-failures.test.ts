@@ -8,7 +8,8 @@ import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { digestLockId, environmentStateKey, lockItemId } from '../../config/naming';
 import { findLocks, listObjectVersions, md5Hex } from '../../ops/state';
-import { LOCAL_DIR, PROJECT_ROOT, withoutSettings } from '../../scripts/lib/stacks';
+import { LOCAL_DIR, PROJECT_ROOT } from '../../scripts/lib/project';
+import { withoutSettings } from '../../scripts/lib/terraform-config';
 import { alive, descendants, expectSuccess, npmRun, NpmRun, Scenario, waitFor, withScenario } from './harness';
 
 const VPC_CREATING = (stack: string) => new RegExp(`^${stack}\\s+aws_vpc\\.placeholder-vpc: Creating\\.\\.\\.`, 'm');

@@ -1,7 +1,8 @@
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { digestLockId } from '../../config/naming';
 import { LOCKING_MODES } from '../../config/types';
-import { lockItems, objectEncryption } from '../../scripts/lib/aws';
+import { objectEncryption } from '../../ops/bucket';
+import { lockItems } from '../../ops/lock-table';
 import { expectSuccess, unchangedStacks, withScenario } from './harness';
 
 describe.each(LOCKING_MODES)('TFSTATE_LOCKING=%s: bootstrap, then app, through cdktf deploy', (locking) => {

@@ -10,7 +10,7 @@ import { readDeployed } from '../../exports/deployed';
 import { exportSettings } from '../../exports/export';
 import { md5Hex } from '../../ops/state';
 import { run } from '../../scripts/lib/run';
-import { PROJECT_ROOT, stackDir } from '../../scripts/lib/stacks';
+import { PROJECT_ROOT, stackDir } from '../../scripts/lib/project';
 import { createWorkspace } from '../../scripts/lib/workspace';
 import { expectSuccess, Scenario, withScenario } from './harness';
 

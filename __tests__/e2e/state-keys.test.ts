@@ -7,7 +7,7 @@ import { hostname, userInfo } from 'os';
 import { join } from 'path';
 import { listStateVersions, md5Hex } from '../../ops/state';
 import { run } from '../../scripts/lib/run';
-import { PROJECT_ROOT } from '../../scripts/lib/stacks';
+import { PROJECT_ROOT } from '../../scripts/lib/project';
 import { EMULATOR_CREDENTIALS } from '../../scripts/lib/aws';
 import { expectSuccess, Scenario, withScenario } from './harness';
 

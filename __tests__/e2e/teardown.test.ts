@@ -1,7 +1,7 @@
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { DescribeKeyCommand, ListAliasesCommand } from '@aws-sdk/client-kms';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { bucketExists } from '../../scripts/lib/aws';
+import { bucketExists } from '../../ops/bucket';
 import { expectSuccess, withScenario } from './harness';
 
 describe('npm run teardown', () => {

@@ -1,12 +1,10 @@
-// AWS SDK clients for one endpoint (real AWS or an emulator) and the few state-bucket operations the
-// commands share: existence, listing, emptying a versioned bucket, reading lock items.
-import { HeadBucketCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+// AWS SDK clients for one endpoint (real AWS or an emulator), each request bounded in time, and the probe that
+// tells a silent endpoint apart from one that answers. What the commands do with the clients is in ops/.
+import { HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KMSClient } from '@aws-sdk/client-kms';
-import { deleteObjectVersions } from '../../ops/keys';
 import { STSClient } from '@aws-sdk/client-sts';
-import { listObjectVersions } from '../../ops/state';
-import { UserError } from './diagnose';
+import { UserError } from '../../config/errors';
 
 export interface AwsClients {
   readonly s3: S3Client;
@@ -117,44 +115,4 @@ export async function probeEndpoint(s3: S3Client, bucket: string): Promise<void>
     // Any answer (404, 403, a credentials error) is Terraform's to report; only silence stops us here.
     if (error instanceof UserError) throw error;
   }
-}
-
-export async function bucketExists(s3: S3Client, bucket: string): Promise<boolean> {
-  try {
-    await s3.send(new HeadBucketCommand({ Bucket: bucket }));
-    return true;
-  } catch (error) {
-    const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-    if (status === 404) return false;
-    throw error;
-  }
-}
-
-/** Deletes every version and delete marker (a versioned bucket is only deletable when this is done). */
-export async function emptyBucket(s3: S3Client, bucket: string): Promise<number> {
-  const versions = await listObjectVersions(s3, bucket);
-  await deleteObjectVersions(s3, bucket, versions);
-  return versions.length;
-}
-
-/** How an object is encrypted at rest, as S3 reports it. */
-export async function objectEncryption(s3: S3Client, bucket: string, key: string): Promise<{ sse?: string; kmsKeyId?: string }> {
-  const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
-  return { sse: head.ServerSideEncryption, kmsKeyId: head.SSEKMSKeyId };
-}
-
-/** Every item of the lock table as LockID -> other attributes (strings). */
-export async function lockItems(dynamodb: DynamoDBClient, table: string): Promise<Map<string, Record<string, string>>> {
-  const items = new Map<string, Record<string, string>>();
-  let start: Record<string, never> | undefined;
-  do {
-    const page = await dynamodb.send(new ScanCommand({ TableName: table, ExclusiveStartKey: start }));
-    for (const item of page.Items ?? []) {
-      const flat: Record<string, string> = {};
-      for (const [name, value] of Object.entries(item)) flat[name] = value.S ?? value.N ?? JSON.stringify(value);
-      items.set(flat.LockID, flat);
-    }
-    start = page.LastEvaluatedKey as Record<string, never> | undefined;
-  } while (start !== undefined);
-  return items;
 }

@@ -1,13 +1,9 @@
-// Pure readers of cdktf/terraform output: turn what Terraform printed into facts a command can act on
-// and a user can read in one line.
+// Readers of cdktf/terraform output: turn what Terraform printed into facts a command can act on and a user
+// can read in one line (explainFailure also names the endpoint and mirror folders from the environment).
+import { SETTINGS } from '../../config/settings';
+import { RunResult } from './run';
+import { mirrorCandidates } from './terraform-config';
 
-/** A mistake or missing prerequisite the user can fix: printed as one line, never with a stack trace. */
-export class UserError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'UserError';
-  }
-}
 
 /** The holder of a state lock, as Terraform prints it under "Lock Info:". */
 export interface PrintedLockInfo {
@@ -84,4 +80,18 @@ export function adoptRefusals(output: string, bucket: string, region: string, pr
     refusals.add(`${prefix} bucket "${bucket}" does not exist in ${region}; name the existing one (TFSTATE_BUCKET, TFSTATE_REGION), or unset TFSTATE_ADOPT to create it`);
   }
   return [...refusals];
+}
+
+/** One line on why a cdktf/terraform run failed. */
+export function explainFailure(what: string, result: RunResult, bucket: string): string {
+  if (result.timedOut) return `${what}: timed out after ${Math.round(result.seconds)} s`;
+  if (result.stalled) return `${what}: stopped after ${Math.round(result.seconds)} s: Terraform printed nothing for too long, so it was waiting on something that does not answer (an AWS endpoint${process.env[SETTINGS.endpoint.env] ? ` such as ${process.env[SETTINGS.endpoint.env]}` : ''})`;
+  const missing = missingBucket(result.output, bucket);
+  if (missing) return `${what}: state bucket "${missing}" does not exist: deploy the bootstrap stack first (cdktf deploy bootstrap, or npm run local against the emulator)`;
+  const lock = lockHeld(result.output);
+  if (lock) return `${what}: the state is locked by ${lock.who ?? 'another process'} (${lock.operation ?? 'unknown operation'}, lock ID ${lock.id ?? '?'}, since ${lock.created ?? '?'}); wait for it, or terraform force-unlock <ID> if that run is dead`;
+  if (/Failed to query available provider packages|could not connect to registry|Failed to install provider/.test(result.output)) {
+    return `${what}: the AWS provider could not be installed: no provider mirror found (searched ${mirrorCandidates().join(', ')}) and the registry is unreachable; set TFSTATE_PROVIDER_MIRROR to a folder holding registry.terraform.io/hashicorp/aws/5.100.0`;
+  }
+  return `${what}: failed (exit ${result.code}): ${firstError(result.output) ?? 'see the output above'}`;
 }

@@ -2,8 +2,7 @@
 // process group so a timeout or Ctrl-C takes the whole tree (cdktf -> node -> terraform -> provider) down.
 import { spawn, spawnSync } from 'child_process';
 import { existsSync, readdirSync, readFileSync } from 'fs';
-import { join } from 'path';
-import { UserError } from './diagnose';
+import { UserError } from '../../config/errors';
 
 export interface RunResult {
   /** Exit code; null when the process was killed (timeout or signal). */
@@ -252,17 +251,4 @@ function groupAlive(pid: number): boolean {
 /** True when `command` is an executable on PATH. */
 export function onPath(command: string, env: NodeJS.ProcessEnv = process.env): boolean {
   return spawnSync('sh', ['-c', `command -v "${command}"`], { env, stdio: 'ignore' }).status === 0;
-}
-
-/** The project's own cdktf CLI (never a global one: the version is pinned in package.json). */
-export function cdktfBin(projectRoot: string): string {
-  return join(projectRoot, 'node_modules', '.bin', 'cdktf');
-}
-
-/**
- * Arguments of a non-interactive `cdktf deploy|destroy`: no prompt, and no provider lock, since the
- * lock file would need the registry's checksums for every platform, which an offline mirror lacks.
- */
-export function cdktfArgs(verb: 'deploy' | 'destroy', stacks: readonly string[], extra: readonly string[] = []): string[] {
-  return [verb, ...stacks, '--auto-approve', '--skip-provider-lock', ...extra];
 }

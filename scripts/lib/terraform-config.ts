@@ -1,8 +1,12 @@
-// Where Terraform finds the AWS provider offline, and the CLI config file that tells it so. The project
-// writes its own CLI config (never the user's ~/.terraformrc) and hands it to the processes it starts.
+// Where Terraform finds the AWS provider offline, the CLI config file that tells it so, and the environment
+// every terraform and cdktf process gets. The project writes its own CLI config (never the user's
+// ~/.terraformrc) and hands it to the processes it starts.
 import { existsSync, mkdirSync, writeFileSync } from 'fs';
 import { homedir } from 'os';
 import { join } from 'path';
+import { UserError } from '../../config/errors';
+import { SETTINGS } from '../../config/settings';
+import { onPath } from './run';
 
 /** The provider build the stacks are generated for (@cdktf/provider-aws 20.1.0), as a mirror path. */
 export const AWS_PROVIDER_PATH = join('registry.terraform.io', 'hashicorp', 'aws', '5.100.0');
@@ -79,4 +83,25 @@ export function terraformEnv(dir: string, mirror: Mirror): Record<string, string
   const file = join(dir, 'terraform.rc');
   writeFileSync(file, renderCliConfig(mirror.path));
   return { ...base, TF_CLI_CONFIG_FILE: file };
+}
+
+/**
+ * The environment for cdktf/terraform: `base`, the CLI config and plugin cache in `localDir` (a gitignored
+ * folder), plain (non-TUI) output via CI=true, then `extra` (settings, emulator endpoint, credentials).
+ * Throws a UserError when terraform is not installed or TFSTATE_PROVIDER_MIRROR is wrong.
+ */
+export function stackEnv(localDir: string, base: NodeJS.ProcessEnv, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  if (!onPath('terraform', base)) throw new UserError('terraform not found on PATH: install Terraform >= 1.10 (1.11.4 is tested)');
+  let mirror;
+  try {
+    mirror = findProviderMirror(base);
+  } catch (error) {
+    throw new UserError((error as Error).message);
+  }
+  return { ...base, ...terraformEnv(localDir, mirror), CI: 'true', ...extra };
+}
+
+/** `env` without the project's settings (TFSTATE_*, AWS_ENDPOINT_URL): a run that must not see the caller's. */
+export function withoutSettings(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([name]) => !name.startsWith('TFSTATE_') && name !== SETTINGS.endpoint.env));
 }

@@ -1,0 +1,42 @@
+// The layering the README describes, checked on the sources: the domain never reaches into the commands, and the
+// commands' shared library does not build on the export (a command does).
+import { readdirSync, readFileSync } from 'fs';
+import { join, relative, resolve } from 'path';
+
+const ROOT = join(__dirname, '..');
+const DOMAIN = ['config', 'constructs', 'iam', 'ops', 'exports', 'stacks'];
+
+/** Every .ts file below `folder` (relative to the project root). */
+function sources(folder: string): string[] {
+  return readdirSync(join(ROOT, folder), { recursive: true, encoding: 'utf8' })
+    .filter((file) => file.endsWith('.ts'))
+    .map((file) => join(folder, file));
+}
+
+/** The project folder (first path segment) each relative import or require of `file` resolves into. */
+function importedFolders(file: string, text: string): string[] {
+  const specifiers = [...text.matchAll(/(?:\bfrom\s+|\bimport\s*\(\s*|\brequire\s*\(\s*|^\s*import\s+)['"](\.{1,2}\/[^'"]*)['"]/gm)].map((match) => match[1]);
+  return specifiers.map((specifier) => relative(ROOT, resolve(ROOT, file, '..', specifier)).split('/').slice(0, 2).join('/'));
+}
+
+/** `file -> import` for every import of a file under `folders` that lands in one of `forbidden`. */
+function offending(folders: readonly string[], forbidden: (target: string) => boolean): string[] {
+  return folders.flatMap(sources).flatMap((file) =>
+    importedFolders(file, readFileSync(join(ROOT, file), 'utf8'))
+      .filter(forbidden)
+      .map((target) => `${file} -> ${target}`),
+  );
+}
+
+test('the import reader sees static, dynamic and side-effect imports and requires, resolved from the file', () => {
+  const text = "import { a } from '../scripts/lib/x';\nimport '../scripts/y';\nconst b = require('./z');\nconst c = await import('../exports/e');\nimport { d } from 'fs';";
+  expect(importedFolders('ops/bucket.ts', text)).toEqual(['scripts/lib', 'scripts/y', 'ops/z', 'exports/e']);
+});
+
+test('no file in config/, constructs/, iam/, ops/, exports/ or stacks/ imports from scripts/', () => {
+  expect(offending(DOMAIN, (target) => target === 'scripts' || target.startsWith('scripts/'))).toEqual([]);
+});
+
+test('scripts/lib does not import exports/', () => {
+  expect(offending(['scripts/lib'], (target) => target === 'exports' || target.startsWith('exports/'))).toEqual([]);
+});

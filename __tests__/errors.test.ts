@@ -1,0 +1,22 @@
+// config/errors.ts: the user-facing error type and its exit codes, as every domain error carries them.
+import { EXIT_CODES, UsageError, UserError } from '../config/errors';
+import { ConfigError } from '../config/types';
+import { DeployedReadError } from '../exports/deployed';
+import { StateOperationError } from '../ops/state';
+
+test('the exit codes: 1 for a user error, 2 for a usage error', () => {
+  expect(EXIT_CODES).toEqual({ user: 1, usage: 2 });
+});
+
+test.each([
+  ['UserError', 1, new UserError('m')],
+  ['UsageError', 2, new UsageError('m')],
+  ['ConfigError', 1, new ConfigError(['m'])],
+  ['StateOperationError', 1, new StateOperationError('m')],
+  ['DeployedReadError', 1, new DeployedReadError('m')],
+] as const)('%s is a UserError that exits %d', (name, code, error) => {
+  expect(error).toBeInstanceOf(UserError);
+  expect(error.exitCode).toBe(code);
+  // Its own name where it is ever shown with a stack (a failure while a signal stops the command).
+  expect(String(error)).toBe(`${name}: m`);
+});

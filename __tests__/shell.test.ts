@@ -1,0 +1,83 @@
+// The command shell in-process: how each kind of failure ends a command (lines and exit code). The spawned
+// checks of the same rules, one per command kind, are in command-process.test.ts.
+import { UsageError, UserError } from '../config/errors';
+import { ConfigError } from '../config/types';
+import { DeployedReadError } from '../exports/deployed';
+import { exportSettings } from '../exports/export';
+import { StateOperationError } from '../ops/state';
+import { deployArguments } from '../scripts/deploy';
+import { failureOf, parseCommandLine } from '../scripts/lib/shell';
+import { configFrom } from './helpers';
+
+/** The error `body` throws (fails the test when it throws none). */
+function thrown(body: () => unknown): unknown {
+  try {
+    body();
+  } catch (error) {
+    return error;
+  }
+  throw new Error('nothing was thrown');
+}
+
+describe('failureOf: the one place that decides how a command ends', () => {
+  test('a usage error exits 2: the prefixed line, then the command synopsis when it has one', () => {
+    expect(failureOf(new UsageError('--stack "x": not a stack'), { prefix: 'backend-config: ', usage: 'usage: npm run backend-config -- ...' })).toEqual({
+      lines: ['backend-config: --stack "x": not a stack', 'usage: npm run backend-config -- ...'],
+      code: 2,
+    });
+    expect(failureOf(new UsageError('unknown command "x"'))).toEqual({ lines: ['error: unknown command "x"'], code: 2 });
+  });
+
+  test('a user error exits 1 in one prefixed line, with no synopsis', () => {
+    expect(failureOf(new UserError('deploy the bootstrap stack first'), { usage: 'usage: ...' })).toEqual({ lines: ['error: deploy the bootstrap stack first'], code: 1 });
+    expect(failureOf(new UserError('2 problem(s)'), { prefix: 'scan: ' })).toEqual({ lines: ['scan: 2 problem(s)'], code: 1 });
+  });
+
+  test('the domain errors are user errors: exit 1, their message as the line', () => {
+    expect(failureOf(new StateOperationError('s3://b/k is locked by ci@runner'))).toEqual({ lines: ['error: s3://b/k is locked by ci@runner'], code: 1 });
+    expect(failureOf(new DeployedReadError('reading the outputs: no answer'), { prefix: 'backend-config: ' })).toEqual({ lines: ['backend-config: reading the outputs: no answer'], code: 1 });
+  });
+
+  test('a config error exits 1 with one line per problem, whatever the command prefix', () => {
+    expect(failureOf(new ConfigError(['TFSTATE_BUCKET="A": bad', 'TFSTATE_REGION="x": bad']), { prefix: 'scan: ' })).toEqual({
+      lines: ['tfstate config error: TFSTATE_BUCKET="A": bad', 'tfstate config error: TFSTATE_REGION="x": bad'],
+      code: 1,
+    });
+  });
+
+  test('an AWS SDK failure is the environment: exit 1, one line naming the error', () => {
+    const denied = Object.assign(new Error('User is not authorized'), { name: 'AccessDenied', $metadata: { httpStatusCode: 403 } });
+    expect(failureOf(denied)).toEqual({ lines: ['error: AWS request failed: AccessDenied: User is not authorized'], code: 1 });
+    const unnamed = Object.assign(new Error(''), { $metadata: {} });
+    expect(failureOf(unnamed)).toEqual({ lines: ['error: AWS request failed: (no message)'], code: 1 });
+    const noCredentials = Object.assign(new Error('Could not load credentials from any providers\nmore detail'), { name: 'CredentialsProviderError' });
+    expect(failureOf(noCredentials)).toEqual({ lines: ['error: AWS credentials: Could not load credentials from any providers'], code: 1 });
+  });
+
+  test('anything else is our bug: no one-line story (the shell throws it on with its stack trace)', () => {
+    expect(failureOf(new TypeError("Cannot read properties of undefined (reading 'x')"))).toBeUndefined();
+    expect(failureOf('a thrown string')).toBeUndefined();
+  });
+});
+
+describe('each command kind throws the error its exit code comes from', () => {
+  const config = configFrom({ TFSTATE_ENVIRONMENTS: 'dev' });
+
+  test('parseCommandLine: an unknown flag or a missing value is a usage error', () => {
+    const commandLine = (args: string[]) => parseCommandLine({ options: { stack: { type: 'string' } }, strict: true, args });
+    expect(failureOf(thrown(() => commandLine(['--nope'])))?.code).toBe(2);
+    expect(failureOf(thrown(() => commandLine(['--stack'])))?.code).toBe(2);
+    expect(commandLine(['--stack', 'app']).values).toEqual({ stack: 'app' });
+  });
+
+  test('deploy: no stack, an unknown stack, a stack after a flag exit 2', () => {
+    expect(failureOf(thrown(() => deployArguments(config, ['--parallelism', '1'])))?.code).toBe(2);
+    expect(failureOf(thrown(() => deployArguments(config, ['app-qa'])))?.code).toBe(2);
+    expect(failureOf(thrown(() => deployArguments(config, ['app', '--parallelism', 'app-dev'])))?.code).toBe(2);
+  });
+
+  test('backend-config: a wrong flag value exits 2, a missing deployment to read from too (today a usage error)', () => {
+    expect(failureOf(thrown(() => exportSettings(config, { format: 'yaml' }, {})))?.code).toBe(2);
+    expect(failureOf(thrown(() => exportSettings(config, { format: 'policy', forAccount: '111122223333' }, {})))?.code).toBe(2);
+  });
+});

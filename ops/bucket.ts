@@ -1,0 +1,30 @@
+// The state bucket as a whole: whether it exists, emptying it (a versioned bucket is deletable only when empty),
+// and how an object in it is encrypted.
+import { HeadBucketCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { deleteObjectVersions } from './keys';
+import { listObjectVersions } from './state';
+
+/** True when the bucket exists, false on S3's 404; any other failure (denied, no answer) is thrown on. */
+export async function bucketExists(s3: S3Client, bucket: string): Promise<boolean> {
+  try {
+    await s3.send(new HeadBucketCommand({ Bucket: bucket }));
+    return true;
+  } catch (error) {
+    const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+    if (status === 404) return false;
+    throw error;
+  }
+}
+
+/** Deletes every version and delete marker (a versioned bucket is only deletable when this is done). */
+export async function emptyBucket(s3: S3Client, bucket: string): Promise<number> {
+  const versions = await listObjectVersions(s3, bucket);
+  await deleteObjectVersions(s3, bucket, versions);
+  return versions.length;
+}
+
+/** How an object is encrypted at rest, as S3 reports it. */
+export async function objectEncryption(s3: S3Client, bucket: string, key: string): Promise<{ sse?: string; kmsKeyId?: string }> {
+  const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+  return { sse: head.ServerSideEncryption, kmsKeyId: head.SSEKMSKeyId };
+}

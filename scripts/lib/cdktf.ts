@@ -1,0 +1,108 @@
+// Deploying and destroying the project's stacks through the real cdktf CLI: bounded runs whose success is
+// Terraform's own report, and failures turned into one-line errors.
+import { appendFileSync, mkdirSync, writeFileSync } from 'fs';
+import { dirname, join, relative } from 'path';
+import { UserError } from '../../config/errors';
+import { stackStateKey } from '../../config/naming';
+import { BackendConfig } from '../../config/types';
+import { describeLock, findLocks } from '../../ops/state';
+import { awsClients } from './aws';
+import { completedStacks, explainFailure, lockHeld, missingBucket } from './diagnose';
+import { stackDir } from './project';
+import { RunResult, run } from './run';
+
+/** Where cdktf runs (a project folder: cdktf.json, main.ts) and with which environment. */
+export interface StackRunner {
+  readonly dir: string;
+  readonly env: NodeJS.ProcessEnv;
+  /** Echo of cdktf's output, e.g. to the terminal; silent when omitted. */
+  readonly onOutput?: (text: string) => void;
+  /** Bound of one cdktf run. @default 600_000 */
+  readonly timeoutMs?: number;
+  /**
+   * Bound of a silence: terraform prints at least every 10 s while it works ("Still creating..."), so this
+   * long without a line means it waits on something that will not answer. @default 120_000
+   */
+  readonly silenceMs?: number;
+}
+
+/** Runs `cdktf deploy|destroy` on the stacks, returning the raw result (no interpretation). */
+export function cdktf(runner: StackRunner, verb: 'deploy' | 'destroy', stacks: readonly string[], extra: readonly string[] = [], settings: Record<string, string> = {}): Promise<RunResult> {
+  return run(cdktfBin(runner.dir), cdktfArgs(verb, stacks, extra), {
+    cwd: runner.dir,
+    env: { ...runner.env, ...settings },
+    timeoutMs: runner.timeoutMs ?? 600_000,
+    silenceMs: runner.silenceMs ?? 120_000,
+    onOutput: runner.onOutput,
+  });
+}
+
+/**
+ * Like cdktf(), but success is Terraform's own: every stack must report "Apply complete!" (deploy) or
+ * "Destroy complete!" (destroy), since cdktf exits 0 even when terraform was killed mid-apply. A failure
+ * becomes a UserError with one line that says what to do: a missing state bucket (deploy bootstrap first), a
+ * held lock (who holds it), no provider available (the mirror), a silent endpoint, else Terraform's first
+ * error; when a lock of ours was left behind, the line names it and the command that releases it.
+ */
+export async function cdktfOrExplain(runner: StackRunner, verb: 'deploy' | 'destroy', stacks: readonly string[], config: BackendConfig, extra: readonly string[] = [], settings: Record<string, string> = {}): Promise<RunResult> {
+  const result = await cdktf(runner, verb, stacks, extra, settings);
+  await ensureCompleted(runner, verb, stacks, config, result);
+  return result;
+}
+
+/**
+ * Throws a UserError unless Terraform itself reported every stack complete (cdktf exits 0 when terraform is
+ * killed): the failure's one line, plus the locks an unfinished stack left behind and how to release them.
+ */
+export async function ensureCompleted(runner: StackRunner, verb: 'deploy' | 'destroy', stacks: readonly string[], config: BackendConfig, result: RunResult): Promise<void> {
+  const what = `cdktf ${verb} ${stacks.join(' ')}`;
+  const completed = completedStacks(result.output, stacks, verb);
+  const unfinished = stacks.filter((stack) => !completed.has(stack));
+  if (result.code === 0 && unfinished.length === 0) return;
+  const reason =
+    result.code === 0
+      ? `${what}: Terraform did not report "${verb === 'deploy' ? 'Apply' : 'Destroy'} complete!" for ${unfinished.join(', ')} (it was killed or crashed; cdktf still exited 0)`
+      : explainFailure(what, result, config.bucket);
+  // A missing bucket or another holder's lock is the whole story; otherwise a run of ours may have left its lock.
+  const explained = missingBucket(result.output, config.bucket) !== undefined || lockHeld(result.output) !== undefined;
+  throw new UserError(`${reason}${explained ? '' : await leftLocks(runner.dir, config, unfinished)}`);
+}
+
+/** "; ..." naming the state locks an unfinished stack left behind and how to release them, else "". */
+async function leftLocks(projectDir: string, config: BackendConfig, stacks: readonly string[]): Promise<string> {
+  // Bootstrap's local state is locked with a file lock, which the operating system released with the process.
+  const remote = stacks.filter((stack) => stack !== 'bootstrap' || config.bootstrapBackend === 's3');
+  if (remote.length === 0) return '';
+  const parts: string[] = [];
+  try {
+    const clients = awsClients(config.region, config.endpoint);
+    for (const stack of remote) {
+      const key = stackStateKey(config, stack);
+      const dir = relative(process.cwd(), stackDir(projectDir, stack)) || '.';
+      for (const lock of await findLocks(clients, config, key)) parts.push(`the state lock of ${stack} is still held: ${describeLock(lock, dir).replace(/\n\s*/, '; ')}`);
+    }
+  } catch (error) {
+    return `; the state locks could not be checked (${(error as Error).message})`;
+  }
+  return parts.length === 0 ? '' : `; ${parts.join('; ')}`;
+}
+
+/** A runner whose cdktf output goes to `logFile` (truncated first), leaving the terminal to progress lines. */
+export function loggingRunner(dir: string, env: NodeJS.ProcessEnv, logFile: string): StackRunner {
+  mkdirSync(dirname(logFile), { recursive: true });
+  writeFileSync(logFile, '');
+  return { dir, env, onOutput: (text) => appendFileSync(logFile, text) };
+}
+
+/** The project's own cdktf CLI (never a global one: the version is pinned in package.json). */
+export function cdktfBin(projectRoot: string): string {
+  return join(projectRoot, 'node_modules', '.bin', 'cdktf');
+}
+
+/**
+ * Arguments of a non-interactive `cdktf deploy|destroy`: no prompt, and no provider lock, since the
+ * lock file would need the registry's checksums for every platform, which an offline mirror lacks.
+ */
+export function cdktfArgs(verb: 'deploy' | 'destroy', stacks: readonly string[], extra: readonly string[] = []): string[] {
+  return [verb, ...stacks, '--auto-approve', '--skip-provider-lock', ...extra];
+}

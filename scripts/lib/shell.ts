@@ -1,0 +1,89 @@
+// The command shell: every command and the app (main.ts) run their work through runCommand, the one place that
+// decides how a failure ends the process. A UserError (config/errors.ts) is printed as one line and exits with
+// its code: 2 for a usage error, 1 for the rest. An AWS SDK failure is about the environment: one line, exit 1.
+// Anything else is a bug of this project: thrown on, so Node prints its stack trace and exits 1.
+import { parseArgs, ParseArgsConfig } from 'util';
+import { EXIT_CODES, UsageError, UserError } from '../../config/errors';
+import { ConfigError } from '../../config/types';
+import { stopOnSignals, stoppingOn } from './run';
+
+export interface ShellOptions {
+  /** Put before the line of a UserError or an AWS failure (a ConfigError has its own). @default 'error: ' */
+  readonly prefix?: string;
+  /** The command's synopsis, printed on a line of its own after a usage error; nothing more when omitted. */
+  readonly usage?: string;
+}
+
+/** How a failure ends a command: the lines for stderr and the exit code. */
+export interface Failure {
+  readonly lines: readonly string[];
+  readonly code: number;
+}
+
+/** The lines and exit code of a failure the user can act on; undefined for a bug of ours (no one-line story). */
+export function failureOf(error: unknown, { prefix = 'error: ', usage }: ShellOptions = {}): Failure | undefined {
+  if (error instanceof ConfigError) return { lines: error.problems.map((problem) => `tfstate config error: ${problem}`), code: error.exitCode };
+  if (error instanceof UsageError) return { lines: [`${prefix}${error.message}`, ...(usage === undefined ? [] : [usage])], code: error.exitCode };
+  if (error instanceof UserError) return { lines: [`${prefix}${error.message}`], code: error.exitCode };
+  // No credentials found (real AWS): the SDK's own explanation, in one line.
+  if (error instanceof Error && error.name === 'CredentialsProviderError') return { lines: [`${prefix}AWS credentials: ${error.message.split('\n')[0]}`], code: EXIT_CODES.user };
+  // An AWS SDK failure (denied, throttled, missing) is about the environment, not our code.
+  if (error instanceof Error && '$metadata' in error) {
+    return { lines: [`${prefix}AWS request failed: ${error.name === 'Error' ? '' : `${error.name}: `}${error.message || '(no message)'}`], code: EXIT_CODES.user };
+  }
+  return undefined;
+}
+
+/** parseArgs with its complaints (an unknown flag, a missing value) as UsageErrors. */
+export function parseCommandLine<T extends ParseArgsConfig>(config: T): ReturnType<typeof parseArgs<T>> {
+  try {
+    return parseArgs(config);
+  } catch (error) {
+    // parseArgs reports what it refuses with a TypeError carrying an ERR_PARSE_ARGS_* code.
+    if ((error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) throw new UsageError((error as Error).message);
+    throw error;
+  }
+}
+
+/**
+ * Entry point of a command: runs `main` and ends the process as failureOf says. SIGINT, SIGHUP and SIGTERM stop the
+ * whole tree (see stopOnSignals); a reader that goes away (`| head`) only loses the rest of the output.
+ */
+export function runCommand(main: () => void | Promise<void>, options: ShellOptions = {}): void {
+  let finished = false;
+  stopOnSignals(() => finished);
+  // A reader that goes away (`| head`) must not end the work half done, reported as success (a deploy
+  // mid-apply, a move holding its locks): the rest of the output is dropped and the exit code stays the command's.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE' && error.code !== 'ERR_STREAM_DESTROYED') throw error;
+      stream.write = (() => true) as typeof stream.write;
+    });
+  }
+  new Promise<void>((resolve) => resolve(main()))
+    .then(
+      () => 0,
+      (error: unknown) => {
+        const failure = failureOf(error, options);
+        if (failure === undefined) {
+          // Our bug: thrown on, so Node prints the stack trace (app.cjs maps it to the .ts sources) and exits 1,
+          // unless a signal is stopping the command: its handler exits once the children are gone.
+          if (!stoppingOn()) throw error;
+          console.error(error);
+          return 1;
+        }
+        for (const line of failure.lines) console.error(line);
+        return failure.code;
+      },
+    )
+    .then((code) => {
+      finished = true;
+      // Stopping on a signal: the signal handler exits (with the signal's code) once the tree is gone too.
+      if (code !== 0 && !stoppingOn()) process.exit(code);
+    });
+}
+
+/** Prints a progress line the same way in every command. */
+export function progress(line: string): void {
+  console.log(`==> ${line}`);
+}
