@@ -10,7 +10,7 @@ const FOLDER_TESTS = {
   config: ['load', 'rules', 'hostile-settings', 'brownfield-config', 'project-stacks', 'target', 'readme'],
   constructs: ['stacks', 'state-bucket', 'brownfield-stacks', 'target', 'lifecycle', 'policies'],
   iam: ['policies', 'policy-simulation', 'policy-mutation', 'security'],
-  ops: ['state-ops', 'state-move'],
+  ops: ['state-ops', 'state-move', 'state-restore', 'state-keys'],
   exports: ['exports', 'project-stacks', 'policies'],
 };
 
