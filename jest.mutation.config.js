@@ -11,7 +11,7 @@ const FOLDER_TESTS = {
   constructs: ['stacks', 'state-bucket', 'brownfield-stacks', 'target', 'lifecycle', 'policies'],
   iam: ['policies', 'policy-simulation', 'policy-mutation', 'security'],
   ops: ['state-ops', 'state-move', 'state-restore', 'state-keys'],
-  exports: ['exports', 'project-stacks', 'policies'],
+  exports: ['exports', 'exports-deployed', 'project-stacks', 'policies'],
 };
 
 const folder = process.env.TFSTATE_MUTATION_FOLDER ?? 'ops';

@@ -40,6 +40,8 @@ export class FakeAws {
   readonly undeletable = new Set<string>();
   /** LockIDs whose last write an eventually consistent GetItem does not see yet, with the item it sees instead. */
   private readonly staleItems = new Map<string, FakeItem | undefined>();
+  /** Runs before each command takes effect (with its `calls` entry): another writer acting in between. */
+  beforeSend?: (call: string) => void;
   private readonly failures: { readonly command: string; readonly error: Error; readonly target?: string }[] = [];
   private clock = 0;
 
@@ -67,7 +69,9 @@ export class FakeAws {
   }
 
   private take(name: string, target: string): void {
-    this.calls.push(`${name.replace(/Command$/, '')} ${target}`);
+    const call = `${name.replace(/Command$/, '')} ${target}`;
+    this.calls.push(call);
+    this.beforeSend?.(call);
     const index = this.failures.findIndex((failure) => failure.command === name && (failure.target === undefined || failure.target === target));
     if (index >= 0) throw this.failures.splice(index, 1)[0].error;
   }

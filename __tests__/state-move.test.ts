@@ -158,6 +158,22 @@ describe('state move', () => {
     expect([...fake.items.keys()]).toEqual([`${BUCKET}/${NETWORK}-md5`]);
   });
 
+  test('a state written to the target meanwhile (by a run ignoring the lock) is never overwritten', async () => {
+    const fake = new FakeAws();
+    fake.put(BUCKET, APP, state('L1', 3));
+    fake.beforeSend = (call) => {
+      if (call === `PutObject ${BUCKET}/${NETWORK}`) fake.put(BUCKET, NETWORK, state('NET', 1));
+    };
+    const { run, said } = move(fake);
+    await expect(run).rejects.toThrow(
+      new StateOperationError(`s3://${BUCKET}/${NETWORK} was written during the move by a run that ignores its lock; nothing was moved: check that state, then run the move again`),
+    );
+    expect(said).toEqual([]);
+    expect(fake.history(BUCKET, NETWORK)).toEqual([`v2:${state('NET', 1)}`]);
+    expect(fake.history(BUCKET, APP)).toEqual([`v1:${state('L1', 3)}`]);
+    expect(fake.items.size).toBe(0);
+  });
+
   test('a failure midway releases both locks, and the re-run finishes', async () => {
     const fake = new FakeAws();
     fake.put(BUCKET, APP, state('L1', 3));

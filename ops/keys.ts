@@ -193,7 +193,12 @@ export async function moveState(clients: StateClients, config: BackendConfig, fr
     } else if (existing === undefined) {
       const sameBucket = target.bucket === config.bucket;
       // Another bucket gets its own default encryption; IfNoneMatch: never overwrite a state that appeared meanwhile.
-      await clients.s3.send(new PutObjectCommand({ Bucket: target.bucket, Key: target.key, Body: text, ContentType: 'application/json', IfNoneMatch: '*', ...(sameBucket ? encryption(config) : {}) }));
+      try {
+        await clients.s3.send(new PutObjectCommand({ Bucket: target.bucket, Key: target.key, Body: text, ContentType: 'application/json', IfNoneMatch: '*', ...(sameBucket ? encryption(config) : {}) }));
+      } catch (error) {
+        if ((error as { name?: string }).name !== 'PreconditionFailed') throw error;
+        throw new StateOperationError(`${url(target)} was written during the move by a run that ignores its lock; nothing was moved: check that state, then run the move again`);
+      }
       say(`copied ${url(source)} to ${url(target)} (${Buffer.byteLength(text)} bytes, serial ${serialOf(text)})`);
     } else if (md5Hex(existing) === md5Hex(text)) {
       say(`${url(target)} already holds this state (copied by an interrupted run)`);
