@@ -148,6 +148,7 @@ export class FakeAws {
     };
     const id = input.Item?.LockID.S ?? input.Key!.LockID.S;
     this.take(command.constructor.name, id);
+    if (typeof command.input.TableName !== 'string') throw awsError('ValidationException');
     const write = (item: FakeItem | undefined) => {
       this.staleItems.set(id, this.items.get(id));
       if (item === undefined) this.items.delete(id);

@@ -97,6 +97,15 @@ describe('state delete', () => {
     ]);
     expect([...fake.objects.keys()]).toEqual([`${BUCKET}/${APP}.backup`]);
   });
+  test('s3 locking: no digest item to remove (there is no table)', async () => {
+    const fake = new FakeAws();
+    fake.put(BUCKET, APP, state('APP', 1));
+    expect(await remove(fake, APP, false, s3Locking)).toEqual([
+      `removed the current version of s3://${BUCKET}/${APP}`,
+      `deleted s3://${BUCKET}/${APP}; its history stays: npm run state -- versions / restore`,
+    ]);
+    expect(fake.calls.filter((call) => call.startsWith('DeleteItem'))).toEqual([]);
+  });
   test('--purge of a key with no lockfile history says nothing about lockfiles', async () => {
     const fake = new FakeAws();
     fake.put(BUCKET, APP, state('APP', 1));

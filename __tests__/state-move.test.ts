@@ -87,10 +87,10 @@ describe('state move', () => {
     expect(fake.items.size).toBe(0);
   });
 
-  test('a target holding something that is not a state is refused with serial ?', async () => {
+  test.each(['not json', '{"lineage": "L2"}'])('a target holding %s is refused with serial ?', async (other) => {
     const fake = new FakeAws();
     fake.put(BUCKET, APP, state('L1', 3));
-    fake.put(BUCKET, NETWORK, 'not json');
+    fake.put(BUCKET, NETWORK, other);
     await expect(move(fake).run).rejects.toThrow(`s3://${BUCKET}/${NETWORK} already holds another state (serial ?); move refused (delete it first, or pick another key)`);
   });
 
@@ -158,6 +158,26 @@ describe('state move', () => {
     expect([...fake.items.keys()]).toEqual([`${BUCKET}/${NETWORK}-md5`]);
   });
 
+  test('a source that cannot be read is an error, never "nothing to move"', async () => {
+    const fake = new FakeAws();
+    fake.put(BUCKET, APP, state('L1', 3));
+    fake.failNext('GetObjectCommand', awsError('AccessDenied', 403), `${BUCKET}/${APP}`);
+    await expect(move(fake).run).rejects.toThrow('AccessDenied (fake)');
+    expect(fake.history(BUCKET, NETWORK)).toEqual([]);
+    expect(fake.items.size).toBe(0);
+  });
+
+  test('s3 locking: a refusal of its own live run names the lockfile and no table', async () => {
+    const fake = new FakeAws();
+    fake.put(BUCKET, APP, state('L1', 3));
+    fake.put(BUCKET, `${APP}.tflock`, JSON.stringify(moveLock(APP, process.pid)));
+    await expect(move(fake, APP, NETWORK, BUCKET, configFrom({ TFSTATE_LOCKING: 's3' })).run).rejects.toThrow(
+      new StateOperationError(
+        `s3://${BUCKET}/${APP} is locked by ${ME} (ID lock-of-${APP}, tfstate-move); tfstate-move refused while a lock is held (if that run is dead, delete the lock: item "${BUCKET}/${APP}" of (no table) and/or the object ${APP}.tflock)`,
+      ),
+    );
+  });
+
   test('a state written to the target meanwhile (by a run ignoring the lock) is never overwritten', async () => {
     const fake = new FakeAws();
     fake.put(BUCKET, APP, state('L1', 3));
@@ -202,6 +222,20 @@ describe('state move', () => {
     );
     expect([...fake.items.values()]).toEqual([lockItem(APP, info)]);
     expect(fake.history(BUCKET, NETWORK)).toEqual([]);
+  });
+
+  test("its own lock from a process of another user (kill answers EPERM) counts as alive", async () => {
+    const fake = new FakeAws();
+    fake.put(BUCKET, APP, state('L1', 3));
+    fake.items.set(`${BUCKET}/${APP}`, lockItem(APP, moveLock(APP, DEAD_PID)));
+    const kill = jest.spyOn(process, 'kill').mockImplementation(() => {
+      throw Object.assign(new Error('kill EPERM'), { code: 'EPERM' });
+    });
+    try {
+      await expect(move(fake).run).rejects.toThrow(`s3://${BUCKET}/${APP} is locked by ${ME} (ID lock-of-${APP}, tfstate-move); tfstate-move refused while a lock is held`);
+    } finally {
+      kill.mockRestore();
+    }
   });
 
   test('a target locked between the look-up and the taking: the source lock just taken is released', async () => {

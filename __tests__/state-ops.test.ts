@@ -52,7 +52,7 @@ describe('restored state', () => {
     expect(forced.replaced).toBe('foreign');
     expect(JSON.parse(forced.text)).toEqual({ version: 4, serial: 12, lineage: 'L1', resources: [{ name: 'old' }] });
   });
-  test.each([['not JSON', '{"version": 4, "ser'], ['empty', ''], ['JSON but no state', '[1,2]']])('a current version that is %s is replaced', (_, corrupt) => {
+  test.each([['not JSON', '{"version": 4, "ser'], ['empty', ''], ['JSON but no state', '[1,2]'], ['a state with a serial that is no number', '{"lineage": "L1", "serial": "7"}'], ['JSON with no lineage', '{"serial": 7}']])('a current version that is %s is replaced', (_, corrupt) => {
     const { text, replaced } = restoredStateText(old, corrupt);
     expect(replaced).toBe('corrupt');
     expect(JSON.parse(text)).toEqual({ version: 4, serial: 4, lineage: 'L1', resources: [{ name: 'old' }] });

@@ -74,9 +74,9 @@ describe('findLocks', () => {
     fake.failNext('GetObjectCommand', awsError('AccessDenied', 403));
     await expect(findLocks(fake.clients, s3Locking, KEY)).rejects.toThrow('AccessDenied (fake)');
   });
-  test('a lock record that is not an object reads as held with empty fields', async () => {
+  test.each(['42', 'null'])('a lock record %s (JSON, not an object) reads as held with empty fields', async (text) => {
     const fake = new FakeAws();
-    fake.put(BUCKET, `${KEY}.tflock`, '42');
+    fake.put(BUCKET, `${KEY}.tflock`, text);
     expect(await findLocks(fake.clients, s3Locking, KEY)).toEqual([{ source: 's3', info: { ID: '', Operation: '', Info: '', Who: '', Version: '', Created: '', Path: '' } }]);
   });
   test('the fake reads stale without ConsistentRead (what findLocks must not rely on)', async () => {
@@ -116,12 +116,16 @@ describe('listing versions', () => {
     fake.put(BUCKET, KEY, undefined);
     fake.put(BUCKET, KEY, state('L1', 2));
     fake.put(BUCKET, 'env/dev/terraform.tfstate', state('D', 1));
+    fake.put(BUCKET, 'app/x.tfstate', state('X', 1));
+    fake.put(BUCKET, 'app/x.tfstate', undefined);
     expect(await listObjectVersions(fake.clients.s3, BUCKET, 'app/')).toEqual([
       { key: KEY, versionId: 'v3', deleteMarker: false, lastModified: new Date(3000), size: state('L1', 2).length, isLatest: true },
       { key: KEY, versionId: 'v2', deleteMarker: true, lastModified: new Date(2000), size: 0, isLatest: false },
       { key: KEY, versionId: 'v1', deleteMarker: false, lastModified: new Date(1000), size: state('L1', 1).length, isLatest: false },
+      { key: 'app/x.tfstate', versionId: 'v6', deleteMarker: true, lastModified: new Date(6000), size: 0, isLatest: true },
+      { key: 'app/x.tfstate', versionId: 'v5', deleteMarker: false, lastModified: new Date(5000), size: state('X', 1).length, isLatest: false },
     ]);
-    expect(fake.calls).toEqual([`ListObjectVersions ${BUCKET}/app/`, `ListObjectVersions ${BUCKET}/app/`]);
+    expect(fake.calls).toEqual([`ListObjectVersions ${BUCKET}/app/`, `ListObjectVersions ${BUCKET}/app/`, `ListObjectVersions ${BUCKET}/app/`]);
   });
   test('state versions: that key only, newest first, delete markers left out', async () => {
     const fake = new FakeAws();

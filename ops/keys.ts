@@ -142,9 +142,8 @@ async function releaseStale(clients: StateClients, config: BackendConfig, ref: S
   }
 }
 
-async function writeDigest(clients: StateClients, config: BackendConfig, ref: StateRef, text: string): Promise<void> {
-  if (config.lockTable === undefined) return;
-  await clients.dynamodb.send(new PutItemCommand({ TableName: config.lockTable, Item: { LockID: { S: digestLockId(ref.bucket, ref.key) }, Digest: { S: md5Hex(text) } } }));
+async function writeDigest(clients: StateClients, table: string, ref: StateRef, text: string): Promise<void> {
+  await clients.dynamodb.send(new PutItemCommand({ TableName: table, Item: { LockID: { S: digestLockId(ref.bucket, ref.key) }, Digest: { S: md5Hex(text) } } }));
 }
 
 /** Deletes the digest item; true when there was one. */
@@ -207,7 +206,7 @@ export async function moveState(clients: StateClients, config: BackendConfig, fr
     }
     const moved = text ?? existing!;
     if (config.lockTable !== undefined) {
-      await writeDigest(clients, config, target, moved);
+      await writeDigest(clients, config.lockTable, target, moved);
       say(`digest ${md5Hex(moved)} of ${url(target)} written to ${config.lockTable}`);
     }
     if (text !== undefined) {
