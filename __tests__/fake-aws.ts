@@ -3,7 +3,18 @@
 // paged version listings, eventually consistent reads of the table unless ConsistentRead is asked for.
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
-import { StateClients } from '../ops/state';
+import { LockInfo, StateClients } from '../ops/state';
+
+/** The lock record Terraform 1.11 writes while it applies the app stack of the test config. */
+export const TERRAFORM_LOCK: LockInfo = {
+  ID: '7f0c7c37-5b2e-2d6c-0a50-3c6fbd1e4a7e',
+  Operation: 'OperationTypeApply',
+  Info: '',
+  Who: 'ci@runner-1',
+  Version: '1.11.4',
+  Created: '2026-11-22T07:00:00.000000Z',
+  Path: 'tfstate-0a1b2c3d4e5f-us-east-1/app/terraform.tfstate',
+};
 
 /** One version of an object; a delete marker has no body. */
 export interface FakeVersion {
@@ -36,6 +47,8 @@ export class FakeAws {
   readonly calls: string[] = [];
   /** Entries per ListObjectVersions page (S3 sends up to 1000). */
   pageSize = 1000;
+  /** The buckets that exist, when set: a command on any other fails with NoSuchBucket (HeadBucket: NotFound). */
+  buckets?: ReadonlySet<string>;
   /** Keys (`<bucket>/<key>`) whose versions DeleteObjects reports as errors (AccessDenied). */
   readonly undeletable = new Set<string>();
   /** LockIDs whose last write an eventually consistent GetItem does not see yet, with the item it sees instead. */
@@ -84,7 +97,12 @@ export class FakeAws {
     const input = command.input as { Bucket: string; Key?: string; Body?: string; IfNoneMatch?: string; VersionId?: string; Prefix?: string; KeyMarker?: string; VersionIdMarker?: string; Delete?: { Objects: { Key: string; VersionId: string }[] } };
     const path = `${input.Bucket}/${input.Key ?? input.Prefix ?? ''}`;
     this.take(command.constructor.name, path);
+    if (this.buckets !== undefined && !this.buckets.has(input.Bucket)) {
+      throw command.constructor.name === 'HeadBucketCommand' ? awsError('NotFound', 404) : awsError('NoSuchBucket', 404);
+    }
     switch (command.constructor.name) {
+      case 'HeadBucketCommand':
+        return {};
       case 'GetObjectCommand': {
         const version = input.VersionId === undefined ? this.current(path) : this.objects.get(path)?.find((v) => v.versionId === input.VersionId);
         if (version === undefined && input.VersionId !== undefined) throw awsError('NoSuchVersion', 404);

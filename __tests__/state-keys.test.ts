@@ -1,8 +1,8 @@
 // listStates and deleteState (ops/keys.ts) against the in-memory AWS of fake-aws.ts: what each leaves in the
 // bucket and the table, and what each says.
 import { deleteObjectVersions, deleteState, listStates } from '../ops/keys';
-import { listObjectVersions, LockInfo, StateOperationError } from '../ops/state';
-import { FakeAws } from './fake-aws';
+import { listObjectVersions, StateOperationError } from '../ops/state';
+import { FakeAws, TERRAFORM_LOCK } from './fake-aws';
 import { configFrom } from './helpers';
 
 const BUCKET = 'tfstate-0a1b2c3d4e5f-us-east-1';
@@ -11,16 +11,6 @@ const DEV = 'env/dev/terraform.tfstate';
 const dynamodbLocking = configFrom({ TFSTATE_LOCKING: 'dynamodb' });
 const s3Locking = configFrom({ TFSTATE_LOCKING: 's3' });
 const state = (lineage: string, serial: number) => JSON.stringify({ version: 4, serial, lineage, resources: [] });
-const TERRAFORM_LOCK: LockInfo = {
-  ID: 'tf-1',
-  Operation: 'OperationTypeApply',
-  Info: '',
-  Who: 'ci@runner-1',
-  Version: '1.11.4',
-  Created: '2026-11-22T07:00:00.000000Z',
-  Path: `${BUCKET}/${APP}`,
-};
-
 async function remove(fake: FakeAws, key: string, purge: boolean, config = dynamodbLocking): Promise<string[]> {
   const said: string[] = [];
   await deleteState(fake.clients, config, key, purge, (line) => said.push(line));
@@ -120,7 +110,7 @@ describe('state delete', () => {
     fake.put(BUCKET, APP, state('APP', 1));
     fake.items.set(`${BUCKET}/${APP}`, { LockID: { S: `${BUCKET}/${APP}` }, Info: { S: JSON.stringify(TERRAFORM_LOCK) } });
     await expect(remove(fake, APP, true)).rejects.toThrow(
-      new StateOperationError(`s3://${BUCKET}/${APP} is locked by ci@runner-1 (ID tf-1, OperationTypeApply); tfstate-delete refused while a lock is held`),
+      new StateOperationError(`s3://${BUCKET}/${APP} is locked by ci@runner-1 (ID 7f0c7c37-5b2e-2d6c-0a50-3c6fbd1e4a7e, OperationTypeApply); tfstate-delete refused while a lock is held`),
     );
     expect(fake.history(BUCKET, APP)).toEqual([`v1:${state('APP', 1)}`]);
   });

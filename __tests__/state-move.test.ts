@@ -65,8 +65,34 @@ describe('state move', () => {
     await run;
     expect(fake.objects.get(`other-bucket/${APP}`)).toEqual([{ versionId: 'v2', body: state('L1', 3), at: 2, headers: { ContentType: 'application/json' } }]);
     expect([...fake.items.keys()]).toEqual([`other-bucket/${APP}-md5`]);
+    expect(fake.calls[0]).toBe('HeadBucket other-bucket/');
     expect(fake.calls.filter((call) => call.startsWith('PutItem'))).toEqual([`PutItem ${BUCKET}/${APP}`, `PutItem other-bucket/${APP}`, `PutItem other-bucket/${APP}-md5`]);
     expect(said.at(-1)).toBe(`moved s3://${BUCKET}/${APP} to s3://other-bucket/${APP}`);
+  });
+
+  test('a target bucket that does not exist is refused in one line before any lock', async () => {
+    const fake = new FakeAws();
+    fake.buckets = new Set([BUCKET]);
+    fake.put(BUCKET, APP, state('L1', 3));
+    await expect(move(fake, APP, APP, 'typo-bucket').run).rejects.toThrow(new StateOperationError('s3://typo-bucket: no such bucket (a move does not create its target bucket)'));
+    expect(fake.calls).toEqual(['HeadBucket typo-bucket/']);
+  });
+
+  test.each([
+    ['denied (no s3:ListBucket there): the move goes on', 403, undefined],
+    ['failing otherwise: that error', 500, 'InternalError (fake)'],
+  ])('a target bucket whose check is %s', async (_, status, error) => {
+    const fake = new FakeAws();
+    fake.put(BUCKET, APP, state('L1', 3));
+    fake.failNext('HeadBucketCommand', awsError(status === 403 ? 'Forbidden' : 'InternalError', status));
+    const { run, said } = move(fake, APP, APP, 'other-bucket');
+    if (error === undefined) {
+      await run;
+      expect(said.at(-1)).toBe(`moved s3://${BUCKET}/${APP} to s3://other-bucket/${APP}`);
+    } else {
+      await expect(run).rejects.toThrow(error);
+      expect(fake.items.size).toBe(0);
+    }
   });
 
   test('a state onto itself is refused before any lock', async () => {

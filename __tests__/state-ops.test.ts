@@ -1,14 +1,7 @@
 import { describeLock, md5Hex, parseLockInfo, restoredStateText, StateOperationError } from '../ops/state';
+import { TERRAFORM_LOCK as TERRAFORM_LOCK_INFO } from './fake-aws';
 
-const TERRAFORM_LOCK = JSON.stringify({
-  ID: '7f0c7c37-5b2e-2d6c-0a50-3c6fbd1e4a7e',
-  Operation: 'OperationTypeApply',
-  Info: '',
-  Who: 'ci@runner-1',
-  Version: '1.11.4',
-  Created: '2026-11-22T07:00:00.000000Z',
-  Path: 'bucket/app/terraform.tfstate',
-});
+const TERRAFORM_LOCK = JSON.stringify(TERRAFORM_LOCK_INFO);
 
 describe('lock info', () => {
   test('reads the record Terraform writes', () => {

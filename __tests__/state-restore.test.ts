@@ -3,7 +3,7 @@
 import { createHash } from 'crypto';
 import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { acquire, describeLock, findLocks, listObjectVersions, listStateVersions, LockInfo, restoreStateVersion, StateOperationError } from '../ops/state';
-import { awsError, FakeAws } from './fake-aws';
+import { awsError, FakeAws, TERRAFORM_LOCK } from './fake-aws';
 import { configFrom } from './helpers';
 
 const BUCKET = 'tfstate-0a1b2c3d4e5f-us-east-1';
@@ -14,15 +14,6 @@ const dynamodbLocking = configFrom({ TFSTATE_LOCKING: 'dynamodb' });
 const s3Locking = configFrom({ TFSTATE_LOCKING: 's3' });
 const bothLocking = configFrom({ TFSTATE_LOCKING: 'both' });
 
-const TERRAFORM_LOCK: LockInfo = {
-  ID: '7f0c7c37-5b2e-2d6c-0a50-3c6fbd1e4a7e',
-  Operation: 'OperationTypeApply',
-  Info: '',
-  Who: 'ci@runner-1',
-  Version: '1.11.4',
-  Created: '2026-11-22T07:00:00.000000Z',
-  Path: `${BUCKET}/${KEY}`,
-};
 const OTHER_LOCK: LockInfo = { ...TERRAFORM_LOCK, ID: '0b9d2a51-0000-4000-8000-000000000001', Who: 'dev@laptop', Operation: 'OperationTypePlan' };
 const lockItem = (info: LockInfo) => ({ LockID: { S: `${BUCKET}/${KEY}` }, Info: { S: JSON.stringify(info) } });
 const state = (lineage: string, serial: number, resources: string[] = []) => JSON.stringify({ version: 4, serial, lineage, resources });

@@ -2,7 +2,7 @@
 // Each step is safe to repeat: a run that died midway is finished by running the same command again, and
 // every operation reports what it did. Clients are parameters (AWS or the emulator, or a test's wrapper).
 import { DeleteItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { DeleteObjectCommand, DeleteObjectsCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, DeleteObjectsCommand, GetObjectCommand, HeadBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { digestLockId, lockfileKey, lockItemId } from '../config/naming';
 import { BackendConfig } from '../config/types';
 import {
@@ -82,6 +82,19 @@ async function lastVersionText(s3: S3Client, ref: StateRef): Promise<string | un
 /** The backend settings of another bucket served by the same lock table and key alias. */
 function inBucket(config: BackendConfig, bucket: string): BackendConfig {
   return { ...config, bucket };
+}
+
+/**
+ * Refuses a target bucket that does not exist (a move does not create it): otherwise S3's NoSuchBucket reads
+ * as the state bucket missing. Denied (HeadBucket needs s3:ListBucket) is left to the writes to decide.
+ */
+async function requireBucket(s3: S3Client, bucket: string): Promise<void> {
+  try {
+    await s3.send(new HeadBucketCommand({ Bucket: bucket }));
+  } catch (error) {
+    if (isMissing(error)) throw new StateOperationError(`s3://${bucket}: no such bucket (a move does not create its target bucket)`);
+    if ((error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode !== 403) throw error;
+  }
 }
 
 /** Whether a process of this machine is still running. */
@@ -179,6 +192,7 @@ export async function moveState(clients: StateClients, config: BackendConfig, fr
   const source = { bucket: config.bucket, key: from };
   const target = { bucket: toBucket, key: to };
   if (url(source) === url(target)) throw new StateOperationError(`${url(source)}: source and target are the same`);
+  if (target.bucket !== config.bucket) await requireBucket(clients.s3, target.bucket);
   const release = await lockAll(clients, config, [source, target], MOVE_OPERATION, `move ${url(source)} -> ${url(target)}`, say);
   try {
     const text = await readCurrent(clients.s3, source);
