@@ -34,8 +34,8 @@ interface Command {
 }
 
 /** An error as the SDK throws it: its name and the HTTP status. */
-export function awsError(name: string, status = 400): Error {
-  return Object.assign(new Error(`${name} (fake)`), { name, $metadata: { httpStatusCode: status } });
+export function awsError(name: string, status: number | undefined = 400): Error {
+  return Object.assign(new Error(`${name} (fake)`), { name }, status === undefined ? {} : { $metadata: { httpStatusCode: status } });
 }
 
 export class FakeAws {
@@ -121,6 +121,7 @@ export class FakeAws {
         this.put(input.Bucket, input.Key!, undefined);
         return {};
       case 'DeleteObjectsCommand': {
+        if (input.Delete!.Objects.length > 1000) throw awsError('MalformedXML');
         const errors = input.Delete!.Objects.filter((entry) => this.undeletable.has(`${input.Bucket}/${entry.Key}`)).map((entry) => ({ Key: entry.Key, Code: 'AccessDenied' }));
         for (const entry of input.Delete!.Objects) {
           const entryPath = `${input.Bucket}/${entry.Key}`;
@@ -144,9 +145,12 @@ export class FakeAws {
           page
             .filter((entry) => (entry.version.body === undefined) === markers)
             .map(({ key, version, latest }) => ({ Key: key, VersionId: version.versionId, LastModified: new Date(version.at * 1000), ...(markers ? {} : { Size: version.body!.length }), IsLatest: latest }));
+        // S3 leaves out a list that has no entry on the page.
+        const versions = listed(false);
+        const markers = listed(true);
         return {
-          Versions: listed(false),
-          DeleteMarkers: listed(true),
+          ...(versions.length > 0 ? { Versions: versions } : {}),
+          ...(markers.length > 0 ? { DeleteMarkers: markers } : {}),
           IsTruncated: truncated,
           ...(truncated ? { NextKeyMarker: page.at(-1)!.key, NextVersionIdMarker: page.at(-1)!.version.versionId } : {}),
         };

@@ -27,10 +27,13 @@ describe('state list', () => {
     fake.put(BUCKET, `${APP}.tflock`, JSON.stringify(TERRAFORM_LOCK));
     fake.put(BUCKET, 'kops/cluster1/config', 'kops');
     fake.put(BUCKET, 'kopsx/terraform.tfstate', state('X', 1));
+    fake.put(BUCKET, 'Zeta/terraform.tfstate', state('Z', 1));
+    // S3 lists Zeta/ first (byte order); the list reads alphabetically.
     expect(await listStates(fake.clients, configFrom({ TFSTATE_LOCKING: 'both' }))).toEqual([
       { key: APP, current: { size: state('APP', 2).length, lastModified: new Date(4000) }, versions: 2, locks: [{ source: 's3', info: TERRAFORM_LOCK }] },
       { key: DEV, current: undefined, versions: 1, locks: [] },
       { key: 'kopsx/terraform.tfstate', current: { size: state('X', 1).length, lastModified: new Date(7000) }, versions: 1, locks: [] },
+      { key: 'Zeta/terraform.tfstate', current: { size: state('Z', 1).length, lastModified: new Date(8000) }, versions: 1, locks: [] },
     ]);
   });
   test('an empty bucket lists nothing', async () => {
@@ -73,6 +76,19 @@ describe('state delete', () => {
       `deleted s3://${BUCKET}/${APP}; its history stays: npm run state -- versions / restore`,
     ]);
     expect(fake.history(BUCKET, `${APP}.tflock`)).toEqual(['v2:{}', 'v4:marker']);
+  });
+  test.each([
+    [false, `delete s3://${BUCKET}/${APP} (pid ${process.pid})`],
+    [true, `delete s3://${BUCKET}/${APP} --purge (pid ${process.pid})`],
+  ])('purge %s: its lock names the delete and this process, so a re-run can tell it is its own', async (purge, info) => {
+    const fake = new FakeAws();
+    fake.put(BUCKET, APP, state('APP', 1));
+    const held: string[] = [];
+    fake.beforeSend = (call) => {
+      if (call.startsWith('DeleteObject ')) held.push(JSON.parse(fake.items.get(`${BUCKET}/${APP}`)!.Info.S).Info);
+    };
+    await remove(fake, APP, purge);
+    expect(held).toEqual([info]);
   });
   test('--purge under s3 locking: every version of the state and of its lockfile is gone, other keys stay', async () => {
     const fake = new FakeAws();

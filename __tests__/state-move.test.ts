@@ -56,6 +56,27 @@ describe('state move', () => {
     ]);
     expect(fake.history(BUCKET, APP)).toEqual([`v1:${state('L1', 3)}`, 'v3:marker']);
     expect([...fake.items.values()]).toEqual([digestItem(NETWORK, md5)]);
+    // Released in the reverse order of taking: the target's lock, then the source's.
+    expect(fake.calls.filter((call) => call.startsWith('DeleteItem'))).toEqual([`DeleteItem ${BUCKET}/${APP}-md5`, `DeleteItem ${BUCKET}/${NETWORK}`, `DeleteItem ${BUCKET}/${APP}`]);
+  });
+
+  test('its locks name the move and this process, so a re-run can tell they are its own', async () => {
+    const fake = new FakeAws();
+    fake.put(BUCKET, APP, state('L1', 3));
+    const held: string[] = [];
+    fake.beforeSend = (call) => {
+      if (call === `PutObject ${BUCKET}/${NETWORK}`) for (const key of [APP, NETWORK]) held.push(JSON.parse(fake.items.get(`${BUCKET}/${key}`)!.Info.S).Info);
+    };
+    await move(fake).run;
+    expect(held).toEqual([`move s3://${BUCKET}/${APP} -> s3://${BUCKET}/${NETWORK} (pid ${process.pid})`, `move s3://${BUCKET}/${APP} -> s3://${BUCKET}/${NETWORK} (pid ${process.pid})`]);
+  });
+
+  test('a copy failing for another reason than a state appearing is that error', async () => {
+    const fake = new FakeAws();
+    fake.put(BUCKET, APP, state('L1', 3));
+    fake.failNext('PutObjectCommand', awsError('InternalError', 500), `${BUCKET}/${NETWORK}`);
+    await expect(move(fake).run).rejects.toThrow(awsError('InternalError', 500));
+    expect(fake.items.size).toBe(0);
   });
 
   test('to another bucket: that bucket\'s own default encryption, both keys locked, digest under the new bucket', async () => {
@@ -238,6 +259,7 @@ describe('state move', () => {
     ['the same move of another user', { ...moveLock(APP, DEAD_PID), Who: 'someone@elsewhere' }, 'hint'],
     ['another move, its process gone', moveLock(APP, DEAD_PID, `move s3://${BUCKET}/${APP} -> s3://${BUCKET}/other`), 'hint'],
     ['a lock with no pid', { ...moveLock(APP, DEAD_PID), Info: 'by hand' }, 'hint'],
+    ['a lock whose Info only begins like its own', { ...moveLock(APP, DEAD_PID), Info: `${moveLock(APP, DEAD_PID).Info} by hand` }, 'hint'],
   ])('a lock held by %s is refused, and left alone', async (_, info, hint) => {
     const fake = new FakeAws();
     fake.put(BUCKET, APP, state('L1', 3));
