@@ -33,9 +33,9 @@ interface Command {
   readonly input: Record<string, unknown>;
 }
 
-/** An error as the SDK throws it: its name and the HTTP status. */
-export function awsError(name: string, status: number | undefined = 400): Error {
-  return Object.assign(new Error(`${name} (fake)`), { name }, status === undefined ? {} : { $metadata: { httpStatusCode: status } });
+/** An error as the SDK throws it: its name and the HTTP status (null: no HTTP answer, no $metadata). */
+export function awsError(name: string, status: number | null = 400): Error {
+  return Object.assign(new Error(`${name} (fake)`), { name }, status === null ? {} : { $metadata: { httpStatusCode: status } });
 }
 
 export class FakeAws {

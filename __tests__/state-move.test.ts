@@ -102,6 +102,7 @@ describe('state move', () => {
   test.each([
     ['denied (no s3:ListBucket there): the move goes on', 403, undefined],
     ['failing otherwise: that error', 500, 'InternalError (fake)'],
+    ['failing with no HTTP answer: that error', null, 'InternalError (fake)'],
   ])('a target bucket whose check is %s', async (_, status, error) => {
     const fake = new FakeAws();
     fake.put(BUCKET, APP, state('L1', 3));

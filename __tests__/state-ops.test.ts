@@ -33,6 +33,9 @@ describe('restored state', () => {
     expect(JSON.parse(text)).toEqual({ version: 4, serial: 8, lineage: 'L1', resources: [{ name: 'old' }] });
     expect(replaced).toBe('same-lineage');
   });
+  test('a version with no serial (written by hand) restores as serial 1', () => {
+    expect(restoredStateText('{"lineage": "L1"}', undefined)).toEqual({ text: '{\n  "lineage": "L1",\n  "serial": 1\n}\n', replaced: 'none' });
+  });
   test('with no current state the serial still moves forward', () => {
     expect(JSON.parse(restoredStateText(old, undefined).text).serial).toBe(4);
   });

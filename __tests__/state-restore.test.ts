@@ -62,12 +62,12 @@ describe('findLocks', () => {
   });
   test.each(['NoSuchKey', 'NotFound'])('an error named %s without an HTTP status counts as absent too', async (name) => {
     const fake = new FakeAws();
-    fake.failNext('GetObjectCommand', awsError(name, undefined));
+    fake.failNext('GetObjectCommand', awsError(name, null));
     expect(await findLocks(fake.clients, s3Locking, KEY)).toEqual([]);
   });
   test('a lockfile read failing without any HTTP answer is that error', async () => {
     const fake = new FakeAws();
-    fake.failNext('GetObjectCommand', awsError('TimeoutError', undefined));
+    fake.failNext('GetObjectCommand', awsError('TimeoutError', null));
     await expect(findLocks(fake.clients, s3Locking, KEY)).rejects.toThrow('TimeoutError (fake)');
   });
   test('a lockfile that cannot be read (access denied) is an error, not "no lock"', async () => {
