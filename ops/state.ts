@@ -145,6 +145,7 @@ function stateHead(text: string): StateHead | undefined {
     const { serial, lineage } = parsed as { serial?: unknown; lineage?: unknown };
     if (typeof lineage !== 'string' || (serial !== undefined && typeof serial !== 'number')) return undefined;
     return { serial: serial as number | undefined, lineage };
+    // Stryker disable next-line BlockStatement: a function that runs off its end returns undefined as well
   } catch {
     return undefined;
   }
@@ -163,6 +164,7 @@ export function restoredStateText(oldText: string, currentText: string | undefin
   const replaced: ReplacedState = currentText === undefined ? 'none' : current === undefined ? 'corrupt' : current.lineage === old.lineage ? 'same-lineage' : 'foreign';
   if (replaced === 'foreign' && !forceLineage) {
     throw new StateOperationError(
+      // Stryker disable next-line OptionalChaining: a foreign current version is one that parsed, so current is defined here
       `the version has lineage ${old.lineage}, the current state ${current?.lineage}: the current one belongs to another state (overwritten by another project?); add --force-lineage to restore this version over it anyway (the current one stays in the history)`,
     );
   }
