@@ -10,8 +10,8 @@ const FOLDER_TESTS = {
   config: ['load', 'rules', 'hostile-settings', 'brownfield-config', 'project-stacks', 'target', 'readme', 'errors'],
   constructs: ['stacks', 'state-bucket', 'brownfield-stacks', 'target', 'lifecycle', 'policies'],
   iam: ['policies', 'policy-simulation', 'policy-mutation', 'security'],
-  ops: ['state-ops', 'state-move', 'bucket-ops'],
-  exports: ['exports', 'project-stacks', 'policies'],
+  ops: ['state-ops', 'state-move', 'state-restore', 'state-keys', 'bucket-ops'],
+  exports: ['exports', 'exports-deployed', 'project-stacks', 'policies'],
 };
 
 const folder = process.env.TFSTATE_MUTATION_FOLDER ?? 'ops';

@@ -1,14 +1,7 @@
 import { describeLock, md5Hex, parseLockInfo, restoredStateText, StateOperationError } from '../ops/state';
+import { TERRAFORM_LOCK as TERRAFORM_LOCK_INFO } from './fake-aws';
 
-const TERRAFORM_LOCK = JSON.stringify({
-  ID: '7f0c7c37-5b2e-2d6c-0a50-3c6fbd1e4a7e',
-  Operation: 'OperationTypeApply',
-  Info: '',
-  Who: 'ci@runner-1',
-  Version: '1.11.4',
-  Created: '2026-11-22T07:00:00.000000Z',
-  Path: 'bucket/app/terraform.tfstate',
-});
+const TERRAFORM_LOCK = JSON.stringify(TERRAFORM_LOCK_INFO);
 
 describe('lock info', () => {
   test('reads the record Terraform writes', () => {
@@ -40,6 +33,9 @@ describe('restored state', () => {
     expect(JSON.parse(text)).toEqual({ version: 4, serial: 8, lineage: 'L1', resources: [{ name: 'old' }] });
     expect(replaced).toBe('same-lineage');
   });
+  test('a version with no serial (written by hand) restores as serial 1', () => {
+    expect(restoredStateText('{"lineage": "L1"}', undefined)).toEqual({ text: '{\n  "lineage": "L1",\n  "serial": 1\n}\n', replaced: 'none' });
+  });
   test('with no current state the serial still moves forward', () => {
     expect(JSON.parse(restoredStateText(old, undefined).text).serial).toBe(4);
   });
@@ -52,7 +48,7 @@ describe('restored state', () => {
     expect(forced.replaced).toBe('foreign');
     expect(JSON.parse(forced.text)).toEqual({ version: 4, serial: 12, lineage: 'L1', resources: [{ name: 'old' }] });
   });
-  test.each([['not JSON', '{"version": 4, "ser'], ['empty', ''], ['JSON but no state', '[1,2]']])('a current version that is %s is replaced', (_, corrupt) => {
+  test.each([['not JSON', '{"version": 4, "ser'], ['empty', ''], ['JSON but no state', '[1,2]'], ['a state with a serial that is no number', '{"lineage": "L1", "serial": "7"}'], ['JSON with no lineage', '{"serial": 7}']])('a current version that is %s is replaced', (_, corrupt) => {
     const { text, replaced } = restoredStateText(old, corrupt);
     expect(replaced).toBe('corrupt');
     expect(JSON.parse(text)).toEqual({ version: 4, serial: 4, lineage: 'L1', resources: [{ name: 'old' }] });

@@ -2,7 +2,7 @@
 // Each step is safe to repeat: a run that died midway is finished by running the same command again, and
 // every operation reports what it did. Clients are parameters (AWS or the emulator, or a test's wrapper).
 import { DeleteItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { DeleteObjectCommand, DeleteObjectsCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, DeleteObjectsCommand, GetObjectCommand, HeadBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { digestLockId, lockfileKey, lockItemId } from '../config/naming';
 import { BackendConfig } from '../config/types';
 import {
@@ -84,6 +84,19 @@ function inBucket(config: BackendConfig, bucket: string): BackendConfig {
   return { ...config, bucket };
 }
 
+/**
+ * Refuses a target bucket that does not exist (a move does not create it): otherwise S3's NoSuchBucket reads
+ * as the state bucket missing. Denied (HeadBucket needs s3:ListBucket) is left to the writes to decide.
+ */
+async function requireBucket(s3: S3Client, bucket: string): Promise<void> {
+  try {
+    await s3.send(new HeadBucketCommand({ Bucket: bucket }));
+  } catch (error) {
+    if (isMissing(error)) throw new StateOperationError(`s3://${bucket}: no such bucket (a move does not create its target bucket)`);
+    if ((error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode !== 403) throw error;
+  }
+}
+
 /** Whether a process of this machine is still running. */
 function processAlive(pid: number): boolean {
   try {
@@ -142,9 +155,8 @@ async function releaseStale(clients: StateClients, config: BackendConfig, ref: S
   }
 }
 
-async function writeDigest(clients: StateClients, config: BackendConfig, ref: StateRef, text: string): Promise<void> {
-  if (config.lockTable === undefined) return;
-  await clients.dynamodb.send(new PutItemCommand({ TableName: config.lockTable, Item: { LockID: { S: digestLockId(ref.bucket, ref.key) }, Digest: { S: md5Hex(text) } } }));
+async function writeDigest(clients: StateClients, table: string, ref: StateRef, text: string): Promise<void> {
+  await clients.dynamodb.send(new PutItemCommand({ TableName: table, Item: { LockID: { S: digestLockId(ref.bucket, ref.key) }, Digest: { S: md5Hex(text) } } }));
 }
 
 /** Deletes the digest item; true when there was one. */
@@ -160,6 +172,7 @@ async function deleteDigest(clients: StateClients, config: BackendConfig, ref: S
 export async function deleteObjectVersions(s3: S3Client, bucket: string, versions: readonly ObjectVersion[]): Promise<void> {
   for (let i = 0; i < versions.length; i += 1000) {
     const batch = versions.slice(i, i + 1000).map((v) => ({ Key: v.key, VersionId: v.versionId }));
+    // Stryker disable next-line BooleanLiteral: Quiet only leaves the successes out of the answer, which is read for its errors alone
     const result = await s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: batch, Quiet: true } }));
     if (result.Errors && result.Errors.length > 0) {
       throw new Error(`could not delete ${result.Errors.length} object version(s) from ${bucket}: ${result.Errors[0].Code} ${result.Errors[0].Key}`);
@@ -180,6 +193,7 @@ export async function moveState(clients: StateClients, config: BackendConfig, fr
   const source = { bucket: config.bucket, key: from };
   const target = { bucket: toBucket, key: to };
   if (url(source) === url(target)) throw new StateOperationError(`${url(source)}: source and target are the same`);
+  if (target.bucket !== config.bucket) await requireBucket(clients.s3, target.bucket);
   const release = await lockAll(clients, config, [source, target], MOVE_OPERATION, `move ${url(source)} -> ${url(target)}`, say);
   try {
     const text = await readCurrent(clients.s3, source);
@@ -193,7 +207,12 @@ export async function moveState(clients: StateClients, config: BackendConfig, fr
     } else if (existing === undefined) {
       const sameBucket = target.bucket === config.bucket;
       // Another bucket gets its own default encryption; IfNoneMatch: never overwrite a state that appeared meanwhile.
-      await clients.s3.send(new PutObjectCommand({ Bucket: target.bucket, Key: target.key, Body: text, ContentType: 'application/json', IfNoneMatch: '*', ...(sameBucket ? encryption(config) : {}) }));
+      try {
+        await clients.s3.send(new PutObjectCommand({ Bucket: target.bucket, Key: target.key, Body: text, ContentType: 'application/json', IfNoneMatch: '*', ...(sameBucket ? encryption(config) : {}) }));
+      } catch (error) {
+        if ((error as { name?: string }).name !== 'PreconditionFailed') throw error;
+        throw new StateOperationError(`${url(target)} was written during the move by a run that ignores its lock; nothing was moved: check that state, then run the move again`);
+      }
       say(`copied ${url(source)} to ${url(target)} (${Buffer.byteLength(text)} bytes, serial ${serialOf(text)})`);
     } else if (md5Hex(existing) === md5Hex(text)) {
       say(`${url(target)} already holds this state (copied by an interrupted run)`);
@@ -202,7 +221,7 @@ export async function moveState(clients: StateClients, config: BackendConfig, fr
     }
     const moved = text ?? existing!;
     if (config.lockTable !== undefined) {
-      await writeDigest(clients, config, target, moved);
+      await writeDigest(clients, config.lockTable, target, moved);
       say(`digest ${md5Hex(moved)} of ${url(target)} written to ${config.lockTable}`);
     }
     if (text !== undefined) {

@@ -1,0 +1,158 @@
+// listStates and deleteState (ops/keys.ts) against the in-memory AWS of fake-aws.ts: what each leaves in the
+// bucket and the table, and what each says.
+import { deleteObjectVersions, deleteState, listStates } from '../ops/keys';
+import { listObjectVersions, StateOperationError } from '../ops/state';
+import { FakeAws, TERRAFORM_LOCK } from './fake-aws';
+import { configFrom } from './helpers';
+
+const BUCKET = 'tfstate-0a1b2c3d4e5f-us-east-1';
+const APP = 'app/terraform.tfstate';
+const DEV = 'env/dev/terraform.tfstate';
+const dynamodbLocking = configFrom({ TFSTATE_LOCKING: 'dynamodb' });
+const s3Locking = configFrom({ TFSTATE_LOCKING: 's3' });
+const state = (lineage: string, serial: number) => JSON.stringify({ version: 4, serial, lineage, resources: [] });
+async function remove(fake: FakeAws, key: string, purge: boolean, config = dynamodbLocking): Promise<string[]> {
+  const said: string[] = [];
+  await deleteState(fake.clients, config, key, purge, (line) => said.push(line));
+  return said;
+}
+
+describe('state list', () => {
+  test('every state key, sorted, deleted ones too; lockfiles and the kOps store left out; locks shown', async () => {
+    const fake = new FakeAws();
+    fake.put(BUCKET, DEV, state('DEV', 1));
+    fake.put(BUCKET, DEV, undefined);
+    fake.put(BUCKET, APP, state('APP', 1));
+    fake.put(BUCKET, APP, state('APP', 2));
+    fake.put(BUCKET, `${APP}.tflock`, JSON.stringify(TERRAFORM_LOCK));
+    fake.put(BUCKET, 'kops/cluster1/config', 'kops');
+    fake.put(BUCKET, 'kopsx/terraform.tfstate', state('X', 1));
+    fake.put(BUCKET, 'Zeta/terraform.tfstate', state('Z', 1));
+    // S3 lists Zeta/ first (byte order); the list reads alphabetically.
+    expect(await listStates(fake.clients, configFrom({ TFSTATE_LOCKING: 'both' }))).toEqual([
+      { key: APP, current: { size: state('APP', 2).length, lastModified: new Date(4000) }, versions: 2, locks: [{ source: 's3', info: TERRAFORM_LOCK }] },
+      { key: DEV, current: undefined, versions: 1, locks: [] },
+      { key: 'kopsx/terraform.tfstate', current: { size: state('X', 1).length, lastModified: new Date(7000) }, versions: 1, locks: [] },
+      { key: 'Zeta/terraform.tfstate', current: { size: state('Z', 1).length, lastModified: new Date(8000) }, versions: 1, locks: [] },
+    ]);
+  });
+  test('an empty bucket lists nothing', async () => {
+    expect(await listStates(new FakeAws().clients, dynamodbLocking)).toEqual([]);
+  });
+});
+
+describe('state delete', () => {
+  test('removes the current version and the digest; the history stays for restore', async () => {
+    const fake = new FakeAws();
+    fake.put(BUCKET, APP, state('APP', 1));
+    fake.items.set(`${BUCKET}/${APP}-md5`, { LockID: { S: `${BUCKET}/${APP}-md5` }, Digest: { S: 'abc' } });
+    fake.put(BUCKET, DEV, state('DEV', 1));
+    expect(await remove(fake, APP, false)).toEqual([
+      `removed the current version of s3://${BUCKET}/${APP}`,
+      `removed the digest item of s3://${BUCKET}/${APP}`,
+      `deleted s3://${BUCKET}/${APP}; its history stays: npm run state -- versions / restore`,
+    ]);
+    expect(fake.history(BUCKET, APP)).toEqual([`v1:${state('APP', 1)}`, 'v3:marker']);
+    expect(fake.history(BUCKET, DEV)).toEqual([`v2:${state('DEV', 1)}`]);
+    expect(fake.items.size).toBe(0);
+  });
+  test('run again, it says the state is already deleted and adds nothing', async () => {
+    const fake = new FakeAws();
+    fake.put(BUCKET, APP, state('APP', 1));
+    fake.put(BUCKET, APP, undefined);
+    expect(await remove(fake, APP, false)).toEqual([
+      `s3://${BUCKET}/${APP} has no current version (already deleted)`,
+      `deleted s3://${BUCKET}/${APP}; its history stays: npm run state -- versions / restore`,
+    ]);
+    expect(fake.history(BUCKET, APP)).toEqual([`v1:${state('APP', 1)}`, 'v2:marker']);
+  });
+  test('a lockfile left from s3 locking is not a lock under dynamodb locking, and is removed', async () => {
+    const fake = new FakeAws();
+    fake.put(BUCKET, APP, state('APP', 1));
+    fake.put(BUCKET, `${APP}.tflock`, '{}');
+    expect(await remove(fake, APP, false)).toEqual([
+      `removed the current version of s3://${BUCKET}/${APP}`,
+      `removed the lockfile ${APP}.tflock`,
+      `deleted s3://${BUCKET}/${APP}; its history stays: npm run state -- versions / restore`,
+    ]);
+    expect(fake.history(BUCKET, `${APP}.tflock`)).toEqual(['v2:{}', 'v4:marker']);
+  });
+  test.each([
+    [false, `delete s3://${BUCKET}/${APP} (pid ${process.pid})`],
+    [true, `delete s3://${BUCKET}/${APP} --purge (pid ${process.pid})`],
+  ])('purge %s: its lock names the delete and this process, so a re-run can tell it is its own', async (purge, info) => {
+    const fake = new FakeAws();
+    fake.put(BUCKET, APP, state('APP', 1));
+    const held: string[] = [];
+    fake.beforeSend = (call) => {
+      if (call.startsWith('DeleteObject ')) held.push(JSON.parse(fake.items.get(`${BUCKET}/${APP}`)!.Info.S).Info);
+    };
+    await remove(fake, APP, purge);
+    expect(held).toEqual([info]);
+  });
+  test('--purge under s3 locking: every version of the state and of its lockfile is gone, other keys stay', async () => {
+    const fake = new FakeAws();
+    fake.put(BUCKET, APP, state('APP', 1));
+    fake.put(BUCKET, APP, undefined);
+    fake.put(BUCKET, APP, state('APP', 2));
+    fake.put(BUCKET, `${APP}.backup`, state('APP', 0));
+    expect(await remove(fake, APP, true, s3Locking)).toEqual([
+      `removed the current version of s3://${BUCKET}/${APP}`,
+      `purged 4 version(s) and delete marker(s) of s3://${BUCKET}/${APP}: nothing of it is left to restore`,
+      `purged 2 version(s) of the lockfile ${APP}.tflock`,
+    ]);
+    expect([...fake.objects.keys()]).toEqual([`${BUCKET}/${APP}.backup`]);
+  });
+  test('s3 locking: no digest item to remove (there is no table)', async () => {
+    const fake = new FakeAws();
+    fake.put(BUCKET, APP, state('APP', 1));
+    expect(await remove(fake, APP, false, s3Locking)).toEqual([
+      `removed the current version of s3://${BUCKET}/${APP}`,
+      `deleted s3://${BUCKET}/${APP}; its history stays: npm run state -- versions / restore`,
+    ]);
+    expect(fake.calls.filter((call) => call.startsWith('DeleteItem'))).toEqual([]);
+  });
+  test('--purge of a key with no lockfile history says nothing about lockfiles', async () => {
+    const fake = new FakeAws();
+    fake.put(BUCKET, APP, state('APP', 1));
+    expect(await remove(fake, APP, true)).toEqual([
+      `removed the current version of s3://${BUCKET}/${APP}`,
+      `purged 2 version(s) and delete marker(s) of s3://${BUCKET}/${APP}: nothing of it is left to restore`,
+    ]);
+    expect(fake.objects.size).toBe(0);
+  });
+  test('a held lock refuses the delete; nothing is removed', async () => {
+    const fake = new FakeAws();
+    fake.put(BUCKET, APP, state('APP', 1));
+    fake.items.set(`${BUCKET}/${APP}`, { LockID: { S: `${BUCKET}/${APP}` }, Info: { S: JSON.stringify(TERRAFORM_LOCK) } });
+    await expect(remove(fake, APP, true)).rejects.toThrow(
+      new StateOperationError(`s3://${BUCKET}/${APP} is locked by ci@runner-1 (ID 7f0c7c37-5b2e-2d6c-0a50-3c6fbd1e4a7e, OperationTypeApply); tfstate-delete refused while a lock is held`),
+    );
+    expect(fake.history(BUCKET, APP)).toEqual([`v1:${state('APP', 1)}`]);
+  });
+});
+
+describe('deleting versions for good', () => {
+  test('in batches of 1000, S3\'s limit per request', async () => {
+    const fake = new FakeAws();
+    for (let i = 0; i < 2001; i++) fake.put(BUCKET, APP, String(i));
+    await deleteObjectVersions(fake.clients.s3, BUCKET, await listObjectVersions(fake.clients.s3, BUCKET, APP));
+    expect(fake.objects.size).toBe(0);
+    expect(fake.calls.filter((call) => call.startsWith('DeleteObjects'))).toHaveLength(3);
+  });
+  test('versions S3 refuses to delete are one error naming the first', async () => {
+    const fake = new FakeAws();
+    fake.put(BUCKET, APP, state('APP', 1));
+    fake.put(BUCKET, DEV, state('DEV', 1));
+    fake.undeletable.add(`${BUCKET}/${DEV}`);
+    await expect(deleteObjectVersions(fake.clients.s3, BUCKET, await listObjectVersions(fake.clients.s3, BUCKET))).rejects.toThrow(
+      `could not delete 1 object version(s) from ${BUCKET}: AccessDenied ${DEV}`,
+    );
+    expect(fake.history(BUCKET, APP)).toEqual([]);
+  });
+  test('nothing to delete sends nothing', async () => {
+    const fake = new FakeAws();
+    await deleteObjectVersions(fake.clients.s3, BUCKET, []);
+    expect(fake.calls).toEqual([]);
+  });
+});

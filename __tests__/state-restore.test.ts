@@ -1,0 +1,291 @@
+// ops/state.ts against the in-memory AWS of fake-aws.ts: finding locks, listing versions, taking the lock
+// (and undoing half a lock) and restoring a version, with the exact objects, items and messages left behind.
+import { createHash } from 'crypto';
+import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { acquire, describeLock, findLocks, listObjectVersions, listStateVersions, LockInfo, restoreStateVersion, StateOperationError } from '../ops/state';
+import { awsError, FakeAws, TERRAFORM_LOCK } from './fake-aws';
+import { configFrom } from './helpers';
+
+const BUCKET = 'tfstate-0a1b2c3d4e5f-us-east-1';
+const KEY = 'app/terraform.tfstate';
+const ALIAS = 'alias/tfstate-0a1b2c3d4e5f-us-east-1';
+const TABLE = 'terraform-locks';
+const dynamodbLocking = configFrom({ TFSTATE_LOCKING: 'dynamodb' });
+const s3Locking = configFrom({ TFSTATE_LOCKING: 's3' });
+const bothLocking = configFrom({ TFSTATE_LOCKING: 'both' });
+
+const OTHER_LOCK: LockInfo = { ...TERRAFORM_LOCK, ID: '0b9d2a51-0000-4000-8000-000000000001', Who: 'dev@laptop', Operation: 'OperationTypePlan' };
+const lockItem = (info: LockInfo) => ({ LockID: { S: `${BUCKET}/${KEY}` }, Info: { S: JSON.stringify(info) } });
+const state = (lineage: string, serial: number, resources: string[] = []) => JSON.stringify({ version: 4, serial, lineage, resources });
+/** The text a restore writes: the old state pretty-printed under the new serial. */
+const restored = (lineage: string, serial: number, resources: string[] = []) => `${JSON.stringify({ version: 4, serial, lineage, resources }, null, 2)}\n`;
+const md5Of = (text: string) => createHash('md5').update(text).digest('hex');
+const ENCRYPTED_JSON = { ContentType: 'application/json', ServerSideEncryption: 'aws:kms', SSEKMSKeyId: ALIAS };
+
+describe('findLocks', () => {
+  test('dynamodb locking reads the table item only, consistently: a lock taken a moment ago is found', async () => {
+    const fake = new FakeAws();
+    await fake.clients.dynamodb.send(new PutItemCommand({ TableName: TABLE, Item: lockItem(TERRAFORM_LOCK) }));
+    fake.put(BUCKET, `${KEY}.tflock`, JSON.stringify(OTHER_LOCK));
+    expect(await findLocks(fake.clients, dynamodbLocking, KEY)).toEqual([{ source: 'dynamodb', info: TERRAFORM_LOCK }]);
+  });
+  test('s3 locking reads the lockfile only', async () => {
+    const fake = new FakeAws();
+    fake.items.set(`${BUCKET}/${KEY}`, lockItem(OTHER_LOCK));
+    fake.put(BUCKET, `${KEY}.tflock`, JSON.stringify(TERRAFORM_LOCK));
+    expect(await findLocks(fake.clients, s3Locking, KEY)).toEqual([{ source: 's3', info: TERRAFORM_LOCK }]);
+  });
+  test('both: the table item first, then the lockfile', async () => {
+    const fake = new FakeAws();
+    fake.items.set(`${BUCKET}/${KEY}`, lockItem(OTHER_LOCK));
+    fake.put(BUCKET, `${KEY}.tflock`, JSON.stringify(TERRAFORM_LOCK));
+    expect(await findLocks(fake.clients, bothLocking, KEY)).toEqual([
+      { source: 'dynamodb', info: OTHER_LOCK },
+      { source: 's3', info: TERRAFORM_LOCK },
+    ]);
+  });
+  test('no lock: a digest item, a deleted lockfile and an item without Info are not locks', async () => {
+    const fake = new FakeAws();
+    fake.items.set(`${BUCKET}/${KEY}-md5`, { LockID: { S: `${BUCKET}/${KEY}-md5` }, Digest: { S: 'abc' } });
+    fake.items.set(`${BUCKET}/${KEY}`, { LockID: { S: `${BUCKET}/${KEY}` } });
+    fake.put(BUCKET, `${KEY}.tflock`, JSON.stringify(TERRAFORM_LOCK));
+    fake.put(BUCKET, `${KEY}.tflock`, undefined);
+    expect(await findLocks(fake.clients, bothLocking, KEY)).toEqual([]);
+  });
+  test.each([
+    ['NotFound', 'NotFound', 404],
+    ['a bare 404', 'UnknownError', 404],
+  ])('a lockfile answered with %s counts as absent', async (_, name, status) => {
+    const fake = new FakeAws();
+    fake.failNext('GetObjectCommand', awsError(name, status));
+    expect(await findLocks(fake.clients, s3Locking, KEY)).toEqual([]);
+  });
+  test.each(['NoSuchKey', 'NotFound'])('an error named %s without an HTTP status counts as absent too', async (name) => {
+    const fake = new FakeAws();
+    fake.failNext('GetObjectCommand', awsError(name, null));
+    expect(await findLocks(fake.clients, s3Locking, KEY)).toEqual([]);
+  });
+  test('a lockfile read failing without any HTTP answer is that error', async () => {
+    const fake = new FakeAws();
+    fake.failNext('GetObjectCommand', awsError('TimeoutError', null));
+    await expect(findLocks(fake.clients, s3Locking, KEY)).rejects.toThrow('TimeoutError (fake)');
+  });
+  test('a lockfile that cannot be read (access denied) is an error, not "no lock"', async () => {
+    const fake = new FakeAws();
+    fake.failNext('GetObjectCommand', awsError('AccessDenied', 403));
+    await expect(findLocks(fake.clients, s3Locking, KEY)).rejects.toThrow('AccessDenied (fake)');
+  });
+  test.each(['42', 'null'])('a lock record %s (JSON, not an object) reads as held with empty fields', async (text) => {
+    const fake = new FakeAws();
+    fake.put(BUCKET, `${KEY}.tflock`, text);
+    expect(await findLocks(fake.clients, s3Locking, KEY)).toEqual([{ source: 's3', info: { ID: '', Operation: '', Info: '', Who: '', Version: '', Created: '', Path: '' } }]);
+  });
+  test('the fake reads stale without ConsistentRead (what findLocks must not rely on)', async () => {
+    const fake = new FakeAws();
+    await fake.clients.dynamodb.send(new PutItemCommand({ TableName: TABLE, Item: lockItem(TERRAFORM_LOCK) }));
+    expect((await fake.clients.dynamodb.send(new GetItemCommand({ TableName: TABLE, Key: { LockID: { S: `${BUCKET}/${KEY}` } } }))).Item).toBeUndefined();
+  });
+});
+
+describe('describeLock', () => {
+  test('a Terraform lock in the table: the holder and the force-unlock command', () => {
+    expect(describeLock({ source: 'dynamodb', info: TERRAFORM_LOCK }, 'cdktf.out/stacks/app')).toBe(
+      [
+        `locked (lock table item): ID=7f0c7c37-5b2e-2d6c-0a50-3c6fbd1e4a7e Who=ci@runner-1 Operation=OperationTypeApply Created=2026-11-22T07:00:00.000000Z Path=${BUCKET}/${KEY}`,
+        '  if that run is really gone, release it with: (cd cdktf.out/stacks/app && terraform force-unlock -force 7f0c7c37-5b2e-2d6c-0a50-3c6fbd1e4a7e)',
+      ].join('\n'),
+    );
+  });
+  test('a lockfile that is not JSON: delete it by hand', async () => {
+    const fake = new FakeAws();
+    fake.put(BUCKET, `${KEY}.tflock`, 'held by hand');
+    const [lock] = await findLocks(fake.clients, s3Locking, KEY);
+    expect(describeLock(lock, 'cdktf.out/stacks/app')).toBe(
+      [
+        'locked (S3 lockfile): ID=(unknown: the lock record is not JSON) Who= Operation= Created= Path=',
+        `  the record is not Terraform's (Info="held by hand"), so terraform force-unlock cannot name it: once no run holds it, delete the S3 lockfile by hand`,
+      ].join('\n'),
+    );
+  });
+});
+
+describe('listing versions', () => {
+  test('every version and delete marker under the prefix, page after page', async () => {
+    const fake = new FakeAws();
+    fake.pageSize = 2;
+    fake.put(BUCKET, KEY, state('L1', 1));
+    fake.put(BUCKET, KEY, undefined);
+    fake.put(BUCKET, KEY, state('L1', 2));
+    fake.put(BUCKET, 'env/dev/terraform.tfstate', state('D', 1));
+    fake.put(BUCKET, 'app/x.tfstate', state('X', 1));
+    fake.put(BUCKET, 'app/x.tfstate', undefined);
+    expect(await listObjectVersions(fake.clients.s3, BUCKET, 'app/')).toEqual([
+      { key: KEY, versionId: 'v3', deleteMarker: false, lastModified: new Date(3000), size: state('L1', 2).length, isLatest: true },
+      { key: KEY, versionId: 'v2', deleteMarker: true, lastModified: new Date(2000), size: 0, isLatest: false },
+      { key: KEY, versionId: 'v1', deleteMarker: false, lastModified: new Date(1000), size: state('L1', 1).length, isLatest: false },
+      { key: 'app/x.tfstate', versionId: 'v6', deleteMarker: true, lastModified: new Date(6000), size: 0, isLatest: true },
+      { key: 'app/x.tfstate', versionId: 'v5', deleteMarker: false, lastModified: new Date(5000), size: state('X', 1).length, isLatest: false },
+    ]);
+    expect(fake.calls).toEqual([`ListObjectVersions ${BUCKET}/app/`, `ListObjectVersions ${BUCKET}/app/`, `ListObjectVersions ${BUCKET}/app/`]);
+  });
+  test('state versions: that key only, newest first, delete markers left out', async () => {
+    const fake = new FakeAws();
+    fake.pageSize = 1;
+    fake.put(BUCKET, KEY, state('L1', 1));
+    fake.put(BUCKET, `${KEY}.tflock`, JSON.stringify(TERRAFORM_LOCK));
+    fake.put(BUCKET, KEY, state('L1', 2));
+    fake.put(BUCKET, KEY, undefined);
+    const versions = await listStateVersions(fake.clients.s3, BUCKET, KEY);
+    expect(versions.map((version) => `${version.versionId} ${version.isLatest}`)).toEqual(['v3 false', 'v1 false']);
+  });
+});
+
+describe('acquire', () => {
+  test('both: takes the table item and the lockfile (encrypted, only if absent), and the release removes both', async () => {
+    const fake = new FakeAws();
+    const release = await acquire(fake.clients, bothLocking, KEY, TERRAFORM_LOCK);
+    expect([...fake.items.values()]).toEqual([lockItem(TERRAFORM_LOCK)]);
+    expect(fake.objects.get(`${BUCKET}/${KEY}.tflock`)).toEqual([
+      { versionId: 'v1', body: JSON.stringify(TERRAFORM_LOCK), at: 1, headers: { ServerSideEncryption: 'aws:kms', SSEKMSKeyId: ALIAS } },
+    ]);
+    await release();
+    expect(fake.items.size).toBe(0);
+    expect(fake.history(BUCKET, `${KEY}.tflock`)).toEqual([`v1:${JSON.stringify(TERRAFORM_LOCK)}`, 'v2:marker']);
+    expect(fake.calls).toEqual([`PutItem ${BUCKET}/${KEY}`, `PutObject ${BUCKET}/${KEY}.tflock`, `DeleteObject ${BUCKET}/${KEY}.tflock`, `DeleteItem ${BUCKET}/${KEY}`]);
+  });
+  test('a lockfile held by another run undoes the table item just taken, and names the holder', async () => {
+    const fake = new FakeAws();
+    fake.put(BUCKET, `${KEY}.tflock`, JSON.stringify(OTHER_LOCK));
+    await expect(acquire(fake.clients, bothLocking, KEY, TERRAFORM_LOCK)).rejects.toThrow(
+      new StateOperationError(`s3://${BUCKET}/${KEY} is locked by dev@laptop (ID 0b9d2a51-0000-4000-8000-000000000001, OperationTypePlan); OperationTypeApply refused while a lock is held`),
+    );
+    expect(fake.items.size).toBe(0);
+    expect(fake.history(BUCKET, `${KEY}.tflock`)).toEqual([`v1:${JSON.stringify(OTHER_LOCK)}`]);
+  });
+  test('a held table item refuses before the lockfile is tried', async () => {
+    const fake = new FakeAws();
+    fake.items.set(`${BUCKET}/${KEY}`, lockItem(OTHER_LOCK));
+    await expect(acquire(fake.clients, bothLocking, KEY, TERRAFORM_LOCK)).rejects.toThrow(StateOperationError);
+    expect(fake.objects.size).toBe(0);
+    expect([...fake.items.values()]).toEqual([lockItem(OTHER_LOCK)]);
+  });
+  test('any other failure of the second write undoes the first and is passed on as it is', async () => {
+    const fake = new FakeAws();
+    const denied = awsError('AccessDenied', 403);
+    fake.failNext('PutObjectCommand', denied);
+    await expect(acquire(fake.clients, bothLocking, KEY, TERRAFORM_LOCK)).rejects.toBe(denied);
+    expect(fake.items.size).toBe(0);
+    expect(fake.calls).toEqual([`PutItem ${BUCKET}/${KEY}`, `PutObject ${BUCKET}/${KEY}.tflock`, `DeleteItem ${BUCKET}/${KEY}`]);
+  });
+  test('a lock released between the refusal and the look-up is "another run"', async () => {
+    const fake = new FakeAws();
+    fake.failNext('PutItemCommand', awsError('ConditionalCheckFailedException'));
+    await expect(acquire(fake.clients, dynamodbLocking, KEY, TERRAFORM_LOCK)).rejects.toThrow(
+      new StateOperationError(`s3://${BUCKET}/${KEY} is locked by another run; OperationTypeApply refused while a lock is held`),
+    );
+  });
+});
+
+describe('restoreStateVersion', () => {
+  test('same lineage: the old resources under the next serial, with the digest; history and no lock left', async () => {
+    const fake = new FakeAws();
+    const old = fake.put(BUCKET, KEY, state('L1', 3, ['old']));
+    fake.put(BUCKET, KEY, state('L1', 7));
+    const result = await restoreStateVersion(fake.clients, dynamodbLocking, KEY, old);
+    const text = restored('L1', 8, ['old']);
+    expect(result).toEqual({ serial: 8, md5: md5Of(text), replaced: 'same-lineage' });
+    expect(fake.objects.get(`${BUCKET}/${KEY}`)).toEqual([
+      { versionId: 'v1', body: state('L1', 3, ['old']), at: 1 },
+      { versionId: 'v2', body: state('L1', 7), at: 2 },
+      { versionId: 'v3', body: text, at: 3, headers: ENCRYPTED_JSON },
+    ]);
+    expect([...fake.items]).toEqual([[`${BUCKET}/${KEY}-md5`, { LockID: { S: `${BUCKET}/${KEY}-md5` }, Digest: { S: md5Of(text) } }]]);
+  });
+  test('the lock is taken before anything is read, and released last', async () => {
+    const fake = new FakeAws();
+    const old = fake.put(BUCKET, KEY, state('L1', 1));
+    fake.put(BUCKET, KEY, state('L1', 2));
+    await restoreStateVersion(fake.clients, dynamodbLocking, KEY, old);
+    expect(fake.calls).toEqual([
+      `PutItem ${BUCKET}/${KEY}`,
+      `ListObjectVersions ${BUCKET}/${KEY}`,
+      `GetObject ${BUCKET}/${KEY}`,
+      `GetObject ${BUCKET}/${KEY}`,
+      `PutObject ${BUCKET}/${KEY}`,
+      `PutItem ${BUCKET}/${KEY}-md5`,
+      `DeleteItem ${BUCKET}/${KEY}`,
+    ]);
+  });
+  test.each([
+    ['empty', ''],
+    ['cut short', '{"version": 4, "ser'],
+  ])('a current version that is %s is replaced and kept in the history', async (_, corrupt) => {
+    const fake = new FakeAws();
+    const old = fake.put(BUCKET, KEY, state('L1', 5));
+    fake.put(BUCKET, KEY, corrupt);
+    expect(await restoreStateVersion(fake.clients, dynamodbLocking, KEY, old)).toMatchObject({ serial: 6, replaced: 'corrupt' });
+    expect(fake.history(BUCKET, KEY)).toEqual([`v1:${state('L1', 5)}`, `v2:${corrupt}`, `v3:${restored('L1', 6)}`]);
+  });
+  test('a deleted state (delete marker current) is brought back', async () => {
+    const fake = new FakeAws();
+    const old = fake.put(BUCKET, KEY, state('L1', 5));
+    fake.put(BUCKET, KEY, undefined);
+    expect(await restoreStateVersion(fake.clients, dynamodbLocking, KEY, old)).toMatchObject({ serial: 6, replaced: 'none' });
+    expect(fake.history(BUCKET, KEY)).toEqual([`v1:${state('L1', 5)}`, 'v2:marker', `v3:${restored('L1', 6)}`]);
+  });
+  test('a current state of another lineage is refused unless forced; nothing written, lock released', async () => {
+    const fake = new FakeAws();
+    const old = fake.put(BUCKET, KEY, state('L1', 5));
+    fake.put(BUCKET, KEY, state('L2', 9));
+    await expect(restoreStateVersion(fake.clients, dynamodbLocking, KEY, old)).rejects.toThrow(
+      new StateOperationError(
+        'the version has lineage L1, the current state L2: the current one belongs to another state (overwritten by another project?); add --force-lineage to restore this version over it anyway (the current one stays in the history)',
+      ),
+    );
+    expect(fake.history(BUCKET, KEY)).toEqual([`v1:${state('L1', 5)}`, `v2:${state('L2', 9)}`]);
+    expect(fake.items.size).toBe(0);
+    expect(await restoreStateVersion(fake.clients, dynamodbLocking, KEY, old, { forceLineage: true })).toMatchObject({ serial: 10, replaced: 'foreign' });
+    expect(fake.history(BUCKET, KEY)).toEqual([`v1:${state('L1', 5)}`, `v2:${state('L2', 9)}`, `v3:${restored('L1', 10)}`]);
+  });
+  test.each([
+    ['an unknown version', 'v9'],
+    ['a delete marker', 'v2'],
+    ['a version of another key', 'v3'],
+  ])('%s is refused in one line', async (_, versionId) => {
+    const fake = new FakeAws();
+    fake.put(BUCKET, KEY, state('L1', 5));
+    fake.put(BUCKET, KEY, undefined);
+    fake.put(BUCKET, `${KEY}.backup`, state('L1', 4));
+    await expect(restoreStateVersion(fake.clients, dynamodbLocking, KEY, versionId)).rejects.toThrow(
+      new StateOperationError(`version ${versionId} of s3://${BUCKET}/${KEY} does not exist (see the versions command)`),
+    );
+    expect(fake.items.size).toBe(0);
+  });
+  test('a version id pasted with garbage is cut in the message', async () => {
+    const fake = new FakeAws();
+    await expect(restoreStateVersion(fake.clients, dynamodbLocking, KEY, 'x'.repeat(500))).rejects.toThrow(
+      `version ${'x'.repeat(200)} of s3://${BUCKET}/${KEY} does not exist (see the versions command)`,
+    );
+  });
+  test('a held lock refuses the restore and leaves the holder\'s lock and the state alone', async () => {
+    const fake = new FakeAws();
+    const old = fake.put(BUCKET, KEY, state('L1', 5));
+    fake.put(BUCKET, KEY, state('L1', 6));
+    fake.items.set(`${BUCKET}/${KEY}`, lockItem(TERRAFORM_LOCK));
+    await expect(restoreStateVersion(fake.clients, dynamodbLocking, KEY, old)).rejects.toThrow(
+      new StateOperationError(`s3://${BUCKET}/${KEY} is locked by ci@runner-1 (ID 7f0c7c37-5b2e-2d6c-0a50-3c6fbd1e4a7e, OperationTypeApply); tfstate-restore refused while a lock is held`),
+    );
+    expect([...fake.items.values()]).toEqual([lockItem(TERRAFORM_LOCK)]);
+    expect(fake.history(BUCKET, KEY)).toEqual([`v1:${state('L1', 5)}`, `v2:${state('L1', 6)}`]);
+  });
+  test('s3 locking: a lockfile lock, no digest item (there is no table)', async () => {
+    const fake = new FakeAws();
+    const old = fake.put(BUCKET, KEY, state('L1', 1));
+    fake.put(BUCKET, KEY, state('L1', 2));
+    expect(await restoreStateVersion(fake.clients, s3Locking, KEY, old)).toMatchObject({ serial: 3, replaced: 'same-lineage' });
+    expect(fake.items.size).toBe(0);
+    const [lock, marker] = fake.objects.get(`${BUCKET}/${KEY}.tflock`)!;
+    expect(JSON.parse(lock.body!)).toMatchObject({ Operation: 'tfstate-restore', Info: '', Version: '', Path: `${BUCKET}/${KEY}` });
+    expect(marker.body).toBeUndefined();
+  });
+});
