@@ -2,7 +2,8 @@
 // and the whole text of each rendered format, each against literal expected values.
 import { S3Client } from '@aws-sdk/client-s3';
 import { accountOfArn, DeployedReadError, deployedFromState, readDeployed } from '../exports/deployed';
-import { exportSettings, needsDeployed, ownerAccount, UsageError } from '../exports/export';
+import { UsageError } from '../config/errors';
+import { exportSettings, needsDeployed, ownerAccount } from '../exports/export';
 import { configFrom } from './helpers';
 
 const KEY_ARN = 'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
