@@ -63,23 +63,31 @@ export function runCommand(main: () => void | Promise<void>, options: ShellOptio
   new Promise<void>((resolve) => resolve(main()))
     .then(
       () => 0,
-      (error: unknown) => {
+      (error: unknown): number | undefined => {
         const failure = failureOf(error, options);
-        if (failure === undefined) {
-          // Our bug: thrown on, so Node prints the stack trace (app.cjs maps it to the .ts sources) and exits 1,
-          // unless a signal is stopping the command: its handler exits once the children are gone.
-          if (!stoppingOn()) throw error;
+        if (failure !== undefined) {
+          for (const line of failure.lines) console.error(line);
+          return failure.code;
+        }
+        // Our bug, while a signal stops the command: its handler exits once the children are gone.
+        if (stoppingOn()) {
           console.error(error);
           return 1;
         }
-        for (const line of failure.lines) console.error(line);
-        return failure.code;
+        // Our bug: thrown on, so Node prints the stack trace (app.cjs maps it to the .ts sources) and exits 1.
+        // Thrown outside the promise chain: an unhandled rejection ends node only in its default mode, and with
+        // NODE_OPTIONS=--unhandled-rejections=warn (or none) the bug exited 0.
+        process.exitCode = 1;
+        setImmediate(() => {
+          throw error;
+        });
+        return undefined;
       },
     )
     .then((code) => {
       finished = true;
       // Stopping on a signal: the signal handler exits (with the signal's code) once the tree is gone too.
-      if (code !== 0 && !stoppingOn()) process.exit(code);
+      if (code !== undefined && code !== 0 && !stoppingOn()) process.exit(code);
     });
 }
 
