@@ -134,10 +134,18 @@ describe('a command as a process', () => {
     [['scan.ts', 'nope'], 2, [expect.stringMatching(/^scan: unknown variant "nope" \(known: default, /)]],
     [['backend-config.ts', '--format', 'policy', '--level', 'admin'], 2, ['backend-config: --level "admin": must be one of read-write, read-only, kops', expect.stringMatching(/^usage: /)]],
     [['state.ts', 'lock'], 1, ['tfstate config error: TFSTATE_LOCKING="sometimes": must be one of dynamodb, s3, both']],
+    // `name in` took names every object inherits for variants: the default config was scanned as "constructor".
+    [['scan.ts', 'constructor'], 2, [expect.stringMatching(/^scan: unknown variant "constructor" \(known: default, /)]],
+    [['scan.ts', '__proto__'], 2, [expect.stringMatching(/^scan: unknown variant "__proto__" \(known: default, /)]],
+    // Arguments nobody read: a mistyped confirmation was a refusal (exit 1), `local --help` a whole run.
+    [['teardown.ts', '--yes-destroy-stat'], 2, ["error: Unknown option '--yes-destroy-stat'", expect.stringMatching(/^usage: npm run teardown -- \[--yes-destroy-state\] \[--include-foreign-states\]/)]],
+    [['teardown.ts', '--yes-destroy-state', 'app'], 2, ["error: Unexpected argument 'app'. This command does not take positional arguments", expect.stringMatching(/^usage: npm run teardown /)]],
+    [['local.ts', '--help'], 2, ["error: Unknown option '--help'", expect.stringMatching(/^usage: npm run local \(no arguments/)]],
   ])('%j exits %d with these lines', (args, code, lines) => {
     const result = spawnSync(process.execPath, ['--import', 'tsx', join('scripts', ...args.slice(0, 1)), ...args.slice(1)], {
       cwd: join(__dirname, '..'),
-      env: { PATH: process.env.PATH ?? '', AWS_ENDPOINT_URL: 'http://127.0.0.1:9', ...(args[0] === 'state.ts' ? { TFSTATE_LOCKING: 'sometimes' } : {}) },
+      // A mirror and a checkov that do not exist: a command that ignored its arguments stops there (exit 1), not after a run.
+      env: { PATH: process.env.PATH ?? '', AWS_ENDPOINT_URL: 'http://127.0.0.1:9', TFSTATE_PROVIDER_MIRROR: '/nonexistent', CHECKOV_BIN: '/nonexistent', ...(args[0] === 'state.ts' ? { TFSTATE_LOCKING: 'sometimes' } : {}) },
       encoding: 'utf8',
     });
     expect(result.stderr.trim().split('\n')).toEqual(lines);
