@@ -114,9 +114,11 @@ describe('a command as a process', () => {
   }, 20_000);
 
   test.each([
-    [['lock', 'app-dev'], 'lock takes no argument, got also "app-dev" (a stack is --stack <name>); usage: npm run state -- '],
-    [['restore', 'v1', 'v2', '--yes'], 'restore takes 1 argument, got also "v2" (a stack is --stack <name>); usage: npm run state -- '],
-  ])('state %j: an extra argument is a usage error (exit 2) in one line, before any AWS call', (args, start) => {
+    [['lock', 'app-dev'], 'error: lock takes no argument, got also "app-dev" (a stack is --stack <name>)'],
+    [['restore', 'v1', 'v2', '--yes'], 'error: restore takes 1 argument, got also "v2" (a stack is --stack <name>)'],
+    // The two-line synopsis was part of the message: its second line reached the terminal inside the error.
+    [['--stack', 'nope', 'lock'], 'error: --stack "nope": not a stack of this project (one of bootstrap, app, app-dev)'],
+  ])('state %j: a usage error (exit 2) in one line, then the synopsis, before any AWS call', (args, line) => {
     const result = spawnSync(process.execPath, ['--import', 'tsx', join('scripts', 'state.ts'), ...args], {
       cwd: join(__dirname, '..'),
       // Nothing listens on port 9: an AWS call would fail differently.
@@ -124,7 +126,12 @@ describe('a command as a process', () => {
       encoding: 'utf8',
     });
     expect(result.status).toBe(2);
-    expect(result.stderr.startsWith(`error: ${start}`)).toBe(true);
+    expect(result.stderr.split('\n')).toEqual([
+      line,
+      'usage: npm run state -- lock | versions | restore <version id> --yes [--force-lineage]   [--stack app|app-<env>|bootstrap]',
+      '       npm run state -- list | move <from key> <to key> [--to-bucket <name>] | delete <key> --yes [--purge]',
+      '',
+    ]);
   }, 20_000);
 
   // A usage error exits 2 in every command, a mistake the user can fix otherwise 1 (scripts/lib/shell.ts).

@@ -54,6 +54,16 @@ describe('failureOf: the one place that decides how a command ends', () => {
     expect(failureOf(noCredentials)).toEqual({ lines: ['error: AWS credentials: Could not load credentials from any providers'], code: 1 });
   });
 
+  // A message of several lines printed its later lines bare (deploy glued "error: " into its own message), and an
+  // AWS answer of several lines (an emulator's, a proxy's HTML) spread one problem over many lines.
+  test('every line printed for a user error says whose it is; an AWS failure of several lines is one line', () => {
+    expect(failureOf(new UserError('refusal one\nrefusal two\n'), { prefix: 'deploy: ' })).toEqual({ lines: ['deploy: refusal one', 'deploy: refusal two'], code: 1 });
+    expect(failureOf(new UsageError('bad flag\r\nsecond'), { usage: 'usage: x' })).toEqual({ lines: ['error: bad flag', 'error: second', 'usage: x'], code: 2 });
+    const html = Object.assign(new Error('<html>\n  <body>Bad Gateway</body>\n</html>'), { name: 'BadGateway', $metadata: { httpStatusCode: 502 } });
+    expect(failureOf(html)).toEqual({ lines: ['error: AWS request failed: BadGateway: <html> <body>Bad Gateway</body> </html>'], code: 1 });
+    expect(failureOf(new ConfigError(['tfstate.config.json: is not valid JSON (a\nb)']))).toEqual({ lines: ['tfstate config error: tfstate.config.json: is not valid JSON (a b)'], code: 1 });
+  });
+
   test('anything else is our bug: no one-line story (the shell throws it on with its stack trace)', () => {
     expect(failureOf(new TypeError("Cannot read properties of undefined (reading 'x')"))).toBeUndefined();
     expect(failureOf('a thrown string')).toBeUndefined();

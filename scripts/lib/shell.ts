@@ -22,16 +22,25 @@ export interface Failure {
 
 /** The lines and exit code of a failure the user can act on; undefined for a bug of ours (no one-line story). */
 export function failureOf(error: unknown, { prefix = 'error: ', usage }: ShellOptions = {}): Failure | undefined {
-  if (error instanceof ConfigError) return { lines: error.problems.map((problem) => `tfstate config error: ${problem}`), code: error.exitCode };
-  if (error instanceof UsageError) return { lines: [`${prefix}${error.message}`, ...(usage === undefined ? [] : [usage])], code: error.exitCode };
-  if (error instanceof UserError) return { lines: [`${prefix}${error.message}`], code: error.exitCode };
+  if (error instanceof ConfigError) return { lines: error.problems.map((problem) => `tfstate config error: ${oneLine(problem)}`), code: error.exitCode };
+  // A UserError's message is one problem a line (deploy's adoption refusals are several): each line prefixed, so
+  // no line of it reaches the terminal without saying whose it is.
+  const problems = (message: string) => message.split(/\r?\n/).filter((line) => line.trim() !== '').map((line) => `${prefix}${line}`);
+  if (error instanceof UsageError) return { lines: [...problems(error.message), ...(usage === undefined ? [] : [usage])], code: error.exitCode };
+  if (error instanceof UserError) return { lines: problems(error.message), code: error.exitCode };
   // No credentials found (real AWS): the SDK's own explanation, in one line.
   if (error instanceof Error && error.name === 'CredentialsProviderError') return { lines: [`${prefix}AWS credentials: ${error.message.split('\n')[0]}`], code: EXIT_CODES.user };
-  // An AWS SDK failure (denied, throttled, missing) is about the environment, not our code.
+  // An AWS SDK failure (denied, throttled, missing) is about the environment, not our code: one problem, one
+  // line, also when the service (or an emulator, a proxy) answered with a message of several lines.
   if (error instanceof Error && '$metadata' in error) {
-    return { lines: [`${prefix}AWS request failed: ${error.name === 'Error' ? '' : `${error.name}: `}${error.message || '(no message)'}`], code: EXIT_CODES.user };
+    return { lines: [`${prefix}AWS request failed: ${error.name === 'Error' ? '' : `${error.name}: `}${oneLine(error.message) || '(no message)'}`], code: EXIT_CODES.user };
   }
   return undefined;
+}
+
+/** The text with its line breaks (and the blanks around them) as single spaces. */
+function oneLine(text: string): string {
+  return text.replace(/\s*[\r\n]+\s*/g, ' ').trim();
 }
 
 /** parseArgs with its complaints (an unknown flag, a missing value) as UsageErrors. */
