@@ -1,6 +1,6 @@
 // A command as a real process: signals reaching it (stopOnSignals) and a reader of its output going away (runCommand).
 import { ChildProcess, spawn, spawnSync } from 'child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'fs';
+import { closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, rmSync, symlinkSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 
@@ -81,6 +81,27 @@ describe('a command as a process', () => {
     command.stdout!.destroy();
     command.stderr!.destroy();
     expect(await exited).toBe(1);
+    expect(existsSync(marker)).toBe(true);
+  }, 20_000);
+
+  // `npm run backend-config > file` on a full disk: the failed write was thrown on (a stack trace, and a deploy
+  // ended mid-apply); a command whose output was lost reported success when the failure came after its last line.
+  test('output the system cannot take (a full disk) loses the output, not the work: one line, exit 1', () => {
+    const marker = join(dir, 'finished');
+    const script = join(dir, 'command.ts');
+    writeFileSync(script, [
+      `import { writeFileSync } from 'fs';`,
+      `import { runCommand } from ${JSON.stringify(join(LIB, 'shell.ts'))};`,
+      "runCommand(async () => {",
+      "  console.log('the settings');",
+      `  writeFileSync(${JSON.stringify(marker)}, 'done');`,
+      '});',
+    ].join('\n'));
+    const full = openSync('/dev/full', 'w');
+    const result = spawnSync(process.execPath, ['--import', 'tsx', script], { cwd: join(__dirname, '..'), stdio: ['ignore', full, 'pipe'], encoding: 'utf8' });
+    closeSync(full);
+    expect(result.stderr.split('\n')).toEqual(['error: writing to stdout failed (ENOSPC: no space left on device, write): the output is incomplete', '']);
+    expect(result.status).toBe(1);
     expect(existsSync(marker)).toBe(true);
   }, 20_000);
 

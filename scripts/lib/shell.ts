@@ -63,15 +63,25 @@ export function runCommand(main: () => void | Promise<void>, options: ShellOptio
   stopOnSignals(() => finished);
   // A reader that goes away (`| head`) must not end the work half done, reported as success (a deploy
   // mid-apply, a move holding its locks): the rest of the output is dropped and the exit code stays the command's.
-  for (const stream of [process.stdout, process.stderr]) {
+  // Output that could not be written for another reason (`> file` on a full disk) ended the command the same way,
+  // with a stack trace: now the work goes on too, and a command that succeeded exits 1, its output incomplete.
+  let lost: string | undefined;
+  for (const [name, stream] of [['stdout', process.stdout], ['stderr', process.stderr]] as const) {
     stream.on('error', (error: NodeJS.ErrnoException) => {
-      if (error.code !== 'EPIPE' && error.code !== 'ERR_STREAM_DESTROYED') throw error;
       stream.write = (() => true) as typeof stream.write;
+      if (error.code !== 'EPIPE' && error.code !== 'ERR_STREAM_DESTROYED') lost ??= `writing to ${name} failed (${oneLine(error.message)}): the output is incomplete`;
     });
   }
   new Promise<void>((resolve) => resolve(main()))
     .then(
-      () => 0,
+      // A stream reports a failed write on the next tick: the verdict waits for the last writes' reports.
+      () =>
+        new Promise<number>((resolve) =>
+          setImmediate(() => {
+            if (lost !== undefined) console.error(`${options.prefix ?? 'error: '}${lost}`);
+            resolve(lost === undefined ? 0 : EXIT_CODES.user);
+          }),
+        ),
       (error: unknown): number | undefined => {
         const failure = failureOf(error, options);
         if (failure !== undefined) {
