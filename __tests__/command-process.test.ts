@@ -1,6 +1,6 @@
 // A command as a real process: signals reaching it (stopOnSignals) and a reader of its output going away (runCommand).
 import { ChildProcess, spawn, spawnSync } from 'child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'fs';
+import { closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, rmSync, symlinkSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 
@@ -84,11 +84,35 @@ describe('a command as a process', () => {
     expect(existsSync(marker)).toBe(true);
   }, 20_000);
 
-  test('a bug of ours (not a UserError) is thrown on: its stack trace, exit 1, after the work it did', async () => {
+  // `npm run backend-config > file` on a full disk: the failed write was thrown on (a stack trace, and a deploy
+  // ended mid-apply); a command whose output was lost reported success when the failure came after its last line.
+  test('output the system cannot take (a full disk) loses the output, not the work: one line, exit 1', () => {
+    const marker = join(dir, 'finished');
+    const script = join(dir, 'command.ts');
+    writeFileSync(script, [
+      `import { writeFileSync } from 'fs';`,
+      `import { runCommand } from ${JSON.stringify(join(LIB, 'shell.ts'))};`,
+      "runCommand(async () => {",
+      "  console.log('the settings');",
+      `  writeFileSync(${JSON.stringify(marker)}, 'done');`,
+      '});',
+    ].join('\n'));
+    const full = openSync('/dev/full', 'w');
+    const result = spawnSync(process.execPath, ['--import', 'tsx', script], { cwd: join(__dirname, '..'), stdio: ['ignore', full, 'pipe'], encoding: 'utf8' });
+    closeSync(full);
+    expect(result.stderr.split('\n')).toEqual(['error: writing to stdout failed (ENOSPC: no space left on device, write): the output is incomplete', '']);
+    expect(result.status).toBe(1);
+    expect(existsSync(marker)).toBe(true);
+  }, 20_000);
+
+  // An unhandled rejection ends node only in its default mode: with NODE_OPTIONS=--unhandled-rejections=warn (a
+  // setting some CI images and tools carry) or none, a bug thrown on as a rejection exited 0.
+  test.each([['the default'], ['warn'], ['none']])('a bug of ours (not a UserError) is thrown on: its stack trace, exit 1, after the work it did (unhandled rejections: %s)', async (mode) => {
+    const env = mode === 'the default' ? process.env : { ...process.env, NODE_OPTIONS: `--unhandled-rejections=${mode}` };
     const command = startScript(dir, [
       `import { runCommand } from ${JSON.stringify(join(LIB, 'shell.ts'))};`,
       "runCommand(async () => { console.log('working'); JSON.parse('{'); });",
-    ]);
+    ], env);
     let stderr = '';
     command.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     expect(await exitCode(command)).toBe(1);
@@ -111,9 +135,11 @@ describe('a command as a process', () => {
   }, 20_000);
 
   test.each([
-    [['lock', 'app-dev'], 'lock takes no argument, got also "app-dev" (a stack is --stack <name>); usage: npm run state -- '],
-    [['restore', 'v1', 'v2', '--yes'], 'restore takes 1 argument, got also "v2" (a stack is --stack <name>); usage: npm run state -- '],
-  ])('state %j: an extra argument is a usage error (exit 2) in one line, before any AWS call', (args, start) => {
+    [['lock', 'app-dev'], 'error: lock takes no argument, got also "app-dev" (a stack is --stack <name>)'],
+    [['restore', 'v1', 'v2', '--yes'], 'error: restore takes 1 argument, got also "v2" (a stack is --stack <name>)'],
+    // The two-line synopsis was part of the message: its second line reached the terminal inside the error.
+    [['--stack', 'nope', 'lock'], 'error: --stack "nope": not a stack of this project (one of bootstrap, app, app-dev)'],
+  ])('state %j: a usage error (exit 2) in one line, then the synopsis, before any AWS call', (args, line) => {
     const result = spawnSync(process.execPath, ['--import', 'tsx', join('scripts', 'state.ts'), ...args], {
       cwd: join(__dirname, '..'),
       // Nothing listens on port 9: an AWS call would fail differently.
@@ -121,7 +147,12 @@ describe('a command as a process', () => {
       encoding: 'utf8',
     });
     expect(result.status).toBe(2);
-    expect(result.stderr.startsWith(`error: ${start}`)).toBe(true);
+    expect(result.stderr.split('\n')).toEqual([
+      line,
+      'usage: npm run state -- lock | versions | restore <version id> --yes [--force-lineage]   [--stack app|app-<env>|bootstrap]',
+      '       npm run state -- list | move <from key> <to key> [--to-bucket <name>] | delete <key> --yes [--purge]',
+      '',
+    ]);
   }, 20_000);
 
   // A usage error exits 2 in every command, a mistake the user can fix otherwise 1 (scripts/lib/shell.ts).
@@ -131,10 +162,18 @@ describe('a command as a process', () => {
     [['scan.ts', 'nope'], 2, [expect.stringMatching(/^scan: unknown variant "nope" \(known: default, /)]],
     [['backend-config.ts', '--format', 'policy', '--level', 'admin'], 2, ['backend-config: --level "admin": must be one of read-write, read-only, kops', expect.stringMatching(/^usage: /)]],
     [['state.ts', 'lock'], 1, ['tfstate config error: TFSTATE_LOCKING="sometimes": must be one of dynamodb, s3, both']],
+    // `name in` took names every object inherits for variants: the default config was scanned as "constructor".
+    [['scan.ts', 'constructor'], 2, [expect.stringMatching(/^scan: unknown variant "constructor" \(known: default, /)]],
+    [['scan.ts', '__proto__'], 2, [expect.stringMatching(/^scan: unknown variant "__proto__" \(known: default, /)]],
+    // Arguments nobody read: a mistyped confirmation was a refusal (exit 1), `local --help` a whole run.
+    [['teardown.ts', '--yes-destroy-stat'], 2, ["error: Unknown option '--yes-destroy-stat'", expect.stringMatching(/^usage: npm run teardown -- \[--yes-destroy-state\] \[--include-foreign-states\]/)]],
+    [['teardown.ts', '--yes-destroy-state', 'app'], 2, ["error: Unexpected argument 'app'. This command does not take positional arguments", expect.stringMatching(/^usage: npm run teardown /)]],
+    [['local.ts', '--help'], 2, ["error: Unknown option '--help'", expect.stringMatching(/^usage: npm run local \(no arguments/)]],
   ])('%j exits %d with these lines', (args, code, lines) => {
     const result = spawnSync(process.execPath, ['--import', 'tsx', join('scripts', ...args.slice(0, 1)), ...args.slice(1)], {
       cwd: join(__dirname, '..'),
-      env: { PATH: process.env.PATH ?? '', AWS_ENDPOINT_URL: 'http://127.0.0.1:9', ...(args[0] === 'state.ts' ? { TFSTATE_LOCKING: 'sometimes' } : {}) },
+      // A mirror and a checkov that do not exist: a command that ignored its arguments stops there (exit 1), not after a run.
+      env: { PATH: process.env.PATH ?? '', AWS_ENDPOINT_URL: 'http://127.0.0.1:9', TFSTATE_PROVIDER_MIRROR: '/nonexistent', CHECKOV_BIN: '/nonexistent', ...(args[0] === 'state.ts' ? { TFSTATE_LOCKING: 'sometimes' } : {}) },
       encoding: 'utf8',
     });
     expect(result.stderr.trim().split('\n')).toEqual(lines);

@@ -54,6 +54,16 @@ describe('failureOf: the one place that decides how a command ends', () => {
     expect(failureOf(noCredentials)).toEqual({ lines: ['error: AWS credentials: Could not load credentials from any providers'], code: 1 });
   });
 
+  // A message of several lines printed its later lines bare (deploy glued "error: " into its own message), and an
+  // AWS answer of several lines (an emulator's, a proxy's HTML) spread one problem over many lines.
+  test('every line printed for a user error says whose it is; an AWS failure of several lines is one line', () => {
+    expect(failureOf(new UserError('refusal one\nrefusal two\n'), { prefix: 'deploy: ' })).toEqual({ lines: ['deploy: refusal one', 'deploy: refusal two'], code: 1 });
+    expect(failureOf(new UsageError('bad flag\r\nsecond'), { usage: 'usage: x' })).toEqual({ lines: ['error: bad flag', 'error: second', 'usage: x'], code: 2 });
+    const html = Object.assign(new Error('<html>\n  <body>Bad Gateway</body>\n</html>'), { name: 'BadGateway', $metadata: { httpStatusCode: 502 } });
+    expect(failureOf(html)).toEqual({ lines: ['error: AWS request failed: BadGateway: <html> <body>Bad Gateway</body> </html>'], code: 1 });
+    expect(failureOf(new ConfigError(['tfstate.config.json: is not valid JSON (a\nb)']))).toEqual({ lines: ['tfstate config error: tfstate.config.json: is not valid JSON (a b)'], code: 1 });
+  });
+
   test('anything else is our bug: no one-line story (the shell throws it on with its stack trace)', () => {
     expect(failureOf(new TypeError("Cannot read properties of undefined (reading 'x')"))).toBeUndefined();
     expect(failureOf('a thrown string')).toBeUndefined();
@@ -76,8 +86,12 @@ describe('each command kind throws the error its exit code comes from', () => {
     expect(failureOf(thrown(() => deployArguments(config, ['app', '--parallelism', 'app-dev'])))?.code).toBe(2);
   });
 
-  test('backend-config: a wrong flag value exits 2, a missing deployment to read from too (today a usage error)', () => {
+  // A right command line before bootstrap was deployed exited 2 and printed the synopsis, as if a flag were wrong.
+  test('backend-config: a wrong flag value exits 2; a missing deployment to read from exits 1, with no synopsis', () => {
     expect(failureOf(thrown(() => exportSettings(config, { format: 'yaml' }, {})))?.code).toBe(2);
-    expect(failureOf(thrown(() => exportSettings(config, { format: 'policy', forAccount: '111122223333' }, {})))?.code).toBe(2);
+    expect(failureOf(thrown(() => exportSettings(config, { format: 'policy', forAccount: '111122223333' }, {})), { usage: 'usage: x' })).toEqual({
+      lines: ["error: --for-account 111122223333: needs the state key's ARN, which exists once bootstrap is deployed (output kms_key_arn); deploy bootstrap first, from this folder"],
+      code: 1,
+    });
   });
 });

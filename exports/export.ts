@@ -1,7 +1,7 @@
 // The export command's logic, apart from argv and stdout so it is tested directly.
 import { tableArn } from '../config/arn';
 import { backendSettings, S3BackendSettings } from '../config/backend';
-import { UsageError } from '../config/errors';
+import { UsageError, UserError } from '../config/errors';
 import { appStackName, projectStateKeyPatterns, stackStateKey } from '../config/naming';
 import { accountIdRule, profileNameRule, roleArnRule, stateKeyRule } from '../config/rules';
 import { SETTINGS } from '../config/settings';
@@ -71,7 +71,8 @@ function forOtherAccount(settings: S3BackendSettings, config: BackendConfig, own
   if (broken) throw new UsageError(`--for-account ${JSON.stringify(forAccount)}: ${broken}`);
   // Stryker disable next-line ConditionalExpression,StringLiteral: owner is '*' only when no key ARN is known (a valid one always names its account), which the second test catches
   if (owner === '*' || deployed.keyArn === undefined) {
-    throw new UsageError(`--for-account ${forAccount}: needs the state key's ARN, which exists once bootstrap is deployed (output kms_key_arn); deploy bootstrap first, from this folder`);
+    // The command line is right; the deployment is missing: exit 1, and no synopsis to reread.
+    throw new UserError(`--for-account ${forAccount}: needs the state key's ARN, which exists once bootstrap is deployed (output kms_key_arn); deploy bootstrap first, from this folder`);
   }
   return {
     ...settings,

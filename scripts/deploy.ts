@@ -65,8 +65,8 @@ async function main(): Promise<void> {
     // cdktf can exit before its last lines (Terraform's errors) reach a pipe; a read-only plan prints them again.
     const plan = await run('terraform', ['plan', '-input=false', '-no-color', '-lock=false'], { cwd: stackDir('.', 'bootstrap'), env: runner.env, timeoutMs: 180_000 });
     const refusals = adoptRefusals(plan.output, config.bucket, config.region, ADOPT_REFUSED);
-    // One line per reason, each printed as an "error:" line.
-    if (refusals.length > 0) throw new UserError(refusals.map((line) => `cdktf deploy ${stacks.join(' ')}: ${line}`).join('\nerror: '));
+    // One line per reason: the shell prints each line of a UserError as a line of its own.
+    if (refusals.length > 0) throw new UserError(refusals.map((line) => `cdktf deploy ${stacks.join(' ')}: ${line}`).join('\n'));
   }
   await ensureCompleted(runner, 'deploy', stacks, config, result);
   progress(`${stacks.join(', ')} deployed in ${result.seconds.toFixed(1)} s`);

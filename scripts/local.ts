@@ -12,13 +12,15 @@ import { awsClients, emulatorEnv } from './lib/aws';
 import { cdktfOrExplain, loggingRunner } from './lib/cdktf';
 import { Emulator, ensureVenv, startEmulator } from './lib/emulator';
 import { LOCAL_DIR, PROJECT_ROOT } from './lib/project';
-import { progress, runCommand } from './lib/shell';
+import { parseCommandLine, progress, runCommand } from './lib/shell';
 import { findProviderMirror, stackEnv } from './lib/terraform-config';
 import { createWorkspace, Workspace } from './lib/workspace';
 
 const LOG = join(LOCAL_DIR, 'local-run.log');
 
 async function main(): Promise<void> {
+  // It takes no argument: a flag meant for something else (--help, a stack) must not start a whole run.
+  parseCommandLine({ options: {}, strict: true });
   const started = Date.now();
   progress('checking terraform and the provider mirror');
   // Fails early, with one line, when terraform is missing or TFSTATE_PROVIDER_MIRROR is wrong.
@@ -74,4 +76,4 @@ async function describe(config: ReturnType<typeof loadConfig>): Promise<string[]
   return lines;
 }
 
-runCommand(main);
+runCommand(main, { usage: 'usage: npm run local (no arguments; settings are TFSTATE_* variables and tfstate.config.json)' });

@@ -23,7 +23,8 @@ function fail(message: string): never {
 
 function scan(): void {
   const requested = process.argv.slice(2);
-  for (const name of requested) if (!(name in SCAN_VARIANTS)) throw new UsageError(`unknown variant "${name}" (known: ${Object.keys(SCAN_VARIANTS).join(', ')})`);
+  // Own keys only: `name in` took constructor and __proto__ (inherited from Object) for variants, scanning the default.
+  for (const name of requested) if (!Object.hasOwn(SCAN_VARIANTS, name)) throw new UsageError(`unknown variant "${name}" (known: ${Object.keys(SCAN_VARIANTS).join(', ')})`);
   const variants = requested.length > 0 ? requested : Object.keys(SCAN_VARIANTS);
   if (!existsSync(CHECKOV)) fail(`${CHECKOV} not found: python3 -m venv .venv && .venv/bin/pip install -r requirements-scan.txt`);
   const listProblems = skipListProblems();

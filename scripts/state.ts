@@ -31,13 +31,11 @@ interface Request {
 }
 
 async function main(): Promise<void> {
-  const { values, positionals } = withUsage(() =>
-    parseCommandLine({
-      options: { stack: { type: 'string' }, yes: { type: 'boolean' }, 'force-lineage': { type: 'boolean' }, 'to-bucket': { type: 'string' }, purge: { type: 'boolean' } },
-      allowPositionals: true,
-      strict: true,
-    }),
-  );
+  const { values, positionals } = parseCommandLine({
+    options: { stack: { type: 'string' }, yes: { type: 'boolean' }, 'force-lineage': { type: 'boolean' }, 'to-bucket': { type: 'string' }, purge: { type: 'boolean' } },
+    allowPositionals: true,
+    strict: true,
+  });
   const config = loadConfig();
   const stack = values.stack ?? appStackName();
   const request = {
@@ -46,7 +44,7 @@ async function main(): Promise<void> {
     confirmed: values.yes === true,
     forceLineage: values['force-lineage'] === true,
     stack,
-    key: withUsage(() => stackStateKey(config, stack)),
+    key: stackStateKey(config, stack),
     args: positionals.slice(1),
     toBucket: values['to-bucket'],
     purge: values.purge === true,
@@ -68,7 +66,7 @@ async function perform(clients: StateClients, config: BackendConfig, { command, 
   const say = (line: string) => progress(line);
   // `lock app-dev` read as "the lock of app-dev" showed app's lock; move and delete count their keys themselves.
   const allowed = command !== undefined && Object.hasOwn(ARGUMENTS, command) ? ARGUMENTS[command] : args.length;
-  if (args.length > allowed) throw new UsageError(`${command} takes ${allowed === 0 ? 'no argument' : `${allowed} argument`}, got also ${JSON.stringify(args.slice(allowed).join(' ').slice(0, 100))} (a stack is --stack <name>); ${USAGE}`);
+  if (args.length > allowed) throw new UsageError(`${command} takes ${allowed === 0 ? 'no argument' : `${allowed} argument`}, got also ${JSON.stringify(args.slice(allowed).join(' ').slice(0, 100))} (a stack is --stack <name>)`);
   switch (command) {
     case 'list': {
       const states = await listStates(clients, config);
@@ -119,7 +117,7 @@ async function perform(clients: StateClients, config: BackendConfig, { command, 
       return;
     }
     default:
-      throw new UsageError(command ? `unknown command "${command}"; ${USAGE}` : USAGE);
+      throw new UsageError(command ? `unknown command "${command}"` : 'name a command: lock, versions, restore, list, move or delete');
   }
 }
 
@@ -133,12 +131,5 @@ function stateKeys(args: readonly string[], count: number, form: string): string
   return [...args];
 }
 
-function withUsage<T>(body: () => T): T {
-  try {
-    return body();
-  } catch (error) {
-    throw error instanceof UsageError ? new UsageError(`${error.message}; ${USAGE}`) : error;
-  }
-}
-
-runCommand(main);
+// The synopsis (two lines) follows every usage error on lines of its own.
+runCommand(main, { usage: USAGE });

@@ -15,12 +15,14 @@ import { listObjectVersions, ObjectVersion } from '../ops/state';
 import { awsClients } from './lib/aws';
 import { cdktfOrExplain, loggingRunner } from './lib/cdktf';
 import { LOCAL_DIR } from './lib/project';
-import { progress, runCommand } from './lib/shell';
+import { parseCommandLine, progress, runCommand } from './lib/shell';
 import { stackEnv } from './lib/terraform-config';
 
 export const CONFIRM_FLAG = '--yes-destroy-state';
 export const CONFIRM_ENV = 'TFSTATE_CONFIRM_TEARDOWN';
 export const FOREIGN_FLAG = '--include-foreign-states';
+
+const USAGE = `usage: npm run teardown -- [${CONFIRM_FLAG}] [${FOREIGN_FLAG}], or ${CONFIRM_ENV}=<bucket>[@<account id>] npm run teardown`;
 
 /**
  * Why the teardown must not run, or undefined when it was confirmed for this very bucket (decided before any
@@ -91,6 +93,8 @@ export function teardownPlan(config: BackendConfig, versions: readonly ObjectVer
 }
 
 async function main(): Promise<void> {
+  // A mistyped flag (--yes-destroy-stat) is a usage error; a flag nobody reads must not pass unnoticed.
+  parseCommandLine({ options: { [CONFIRM_FLAG.slice(2)]: { type: 'boolean' }, [FOREIGN_FLAG.slice(2)]: { type: 'boolean' } }, strict: true });
   const config = loadConfig();
   const args = process.argv.slice(2);
   const refusal = teardownRefusal(config, args, process.env);
@@ -139,4 +143,4 @@ async function main(): Promise<void> {
   progress('done: bucket and lock table deleted, KMS key scheduled for deletion (AWS keeps it in PendingDeletion for its waiting period)');
 }
 
-if (require.main === module) runCommand(main);
+if (require.main === module) runCommand(main, { usage: USAGE });

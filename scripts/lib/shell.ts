@@ -22,16 +22,25 @@ export interface Failure {
 
 /** The lines and exit code of a failure the user can act on; undefined for a bug of ours (no one-line story). */
 export function failureOf(error: unknown, { prefix = 'error: ', usage }: ShellOptions = {}): Failure | undefined {
-  if (error instanceof ConfigError) return { lines: error.problems.map((problem) => `tfstate config error: ${problem}`), code: error.exitCode };
-  if (error instanceof UsageError) return { lines: [`${prefix}${error.message}`, ...(usage === undefined ? [] : [usage])], code: error.exitCode };
-  if (error instanceof UserError) return { lines: [`${prefix}${error.message}`], code: error.exitCode };
+  if (error instanceof ConfigError) return { lines: error.problems.map((problem) => `tfstate config error: ${oneLine(problem)}`), code: error.exitCode };
+  // A UserError's message is one problem a line (deploy's adoption refusals are several): each line prefixed, so
+  // no line of it reaches the terminal without saying whose it is.
+  const problems = (message: string) => message.split(/\r?\n/).filter((line) => line.trim() !== '').map((line) => `${prefix}${line}`);
+  if (error instanceof UsageError) return { lines: [...problems(error.message), ...(usage === undefined ? [] : [usage])], code: error.exitCode };
+  if (error instanceof UserError) return { lines: problems(error.message), code: error.exitCode };
   // No credentials found (real AWS): the SDK's own explanation, in one line.
   if (error instanceof Error && error.name === 'CredentialsProviderError') return { lines: [`${prefix}AWS credentials: ${error.message.split('\n')[0]}`], code: EXIT_CODES.user };
-  // An AWS SDK failure (denied, throttled, missing) is about the environment, not our code.
+  // An AWS SDK failure (denied, throttled, missing) is about the environment, not our code: one problem, one
+  // line, also when the service (or an emulator, a proxy) answered with a message of several lines.
   if (error instanceof Error && '$metadata' in error) {
-    return { lines: [`${prefix}AWS request failed: ${error.name === 'Error' ? '' : `${error.name}: `}${error.message || '(no message)'}`], code: EXIT_CODES.user };
+    return { lines: [`${prefix}AWS request failed: ${error.name === 'Error' ? '' : `${error.name}: `}${oneLine(error.message) || '(no message)'}`], code: EXIT_CODES.user };
   }
   return undefined;
+}
+
+/** The text with its line breaks (and the blanks around them) as single spaces. */
+function oneLine(text: string): string {
+  return text.replace(/\s*[\r\n]+\s*/g, ' ').trim();
 }
 
 /** parseArgs with its complaints (an unknown flag, a missing value) as UsageErrors. */
@@ -54,32 +63,50 @@ export function runCommand(main: () => void | Promise<void>, options: ShellOptio
   stopOnSignals(() => finished);
   // A reader that goes away (`| head`) must not end the work half done, reported as success (a deploy
   // mid-apply, a move holding its locks): the rest of the output is dropped and the exit code stays the command's.
-  for (const stream of [process.stdout, process.stderr]) {
+  // Output that could not be written for another reason (`> file` on a full disk) ended the command the same way,
+  // with a stack trace: now the work goes on too, and a command that succeeded exits 1, its output incomplete.
+  let lost: string | undefined;
+  for (const [name, stream] of [['stdout', process.stdout], ['stderr', process.stderr]] as const) {
     stream.on('error', (error: NodeJS.ErrnoException) => {
-      if (error.code !== 'EPIPE' && error.code !== 'ERR_STREAM_DESTROYED') throw error;
       stream.write = (() => true) as typeof stream.write;
+      if (error.code !== 'EPIPE' && error.code !== 'ERR_STREAM_DESTROYED') lost ??= `writing to ${name} failed (${oneLine(error.message)}): the output is incomplete`;
     });
   }
   new Promise<void>((resolve) => resolve(main()))
     .then(
-      () => 0,
-      (error: unknown) => {
+      // A stream reports a failed write on the next tick: the verdict waits for the last writes' reports.
+      () =>
+        new Promise<number>((resolve) =>
+          setImmediate(() => {
+            if (lost !== undefined) console.error(`${options.prefix ?? 'error: '}${lost}`);
+            resolve(lost === undefined ? 0 : EXIT_CODES.user);
+          }),
+        ),
+      (error: unknown): number | undefined => {
         const failure = failureOf(error, options);
-        if (failure === undefined) {
-          // Our bug: thrown on, so Node prints the stack trace (app.cjs maps it to the .ts sources) and exits 1,
-          // unless a signal is stopping the command: its handler exits once the children are gone.
-          if (!stoppingOn()) throw error;
+        if (failure !== undefined) {
+          for (const line of failure.lines) console.error(line);
+          return failure.code;
+        }
+        // Our bug, while a signal stops the command: its handler exits once the children are gone.
+        if (stoppingOn()) {
           console.error(error);
           return 1;
         }
-        for (const line of failure.lines) console.error(line);
-        return failure.code;
+        // Our bug: thrown on, so Node prints the stack trace (app.cjs maps it to the .ts sources) and exits 1.
+        // Thrown outside the promise chain: an unhandled rejection ends node only in its default mode, and with
+        // NODE_OPTIONS=--unhandled-rejections=warn (or none) the bug exited 0.
+        process.exitCode = 1;
+        setImmediate(() => {
+          throw error;
+        });
+        return undefined;
       },
     )
     .then((code) => {
       finished = true;
       // Stopping on a signal: the signal handler exits (with the signal's code) once the tree is gone too.
-      if (code !== 0 && !stoppingOn()) process.exit(code);
+      if (code !== undefined && code !== 0 && !stoppingOn()) process.exit(code);
     });
 }
 
