@@ -175,7 +175,7 @@ export async function deleteObjectVersions(s3: S3Client, bucket: string, version
     // Stryker disable next-line BooleanLiteral: Quiet only leaves the successes out of the answer, which is read for its errors alone
     const result = await s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: batch, Quiet: true } }));
     if (result.Errors && result.Errors.length > 0) {
-      throw new Error(`could not delete ${result.Errors.length} object version(s) from ${bucket}: ${result.Errors[0].Code} ${result.Errors[0].Key}`);
+      throw new StateOperationError(`could not delete ${result.Errors.length} object version(s) from ${bucket}: ${result.Errors[0].Code} ${result.Errors[0].Key}`);
     }
   }
 }
