@@ -87,7 +87,11 @@ describe('sources and defaults', () => {
       .toMatchObject({ accessLogDays: 45, noncurrentVersionDays: 31, allowDestroy: true, adopt: false, logBucket: 'tfstate-0a1b2c3d4e5f-us-east-1-logs' });
     expect(problemsOf({ TFSTATE_ACCESS_LOG_DAYS: '-3' })).toEqual(['TFSTATE_ACCESS_LOG_DAYS="-3": must be a whole number of days from 1 to 36500']);
     expect(problemsOf({}, dirWithConfig({ accessLogDays: '12a' }))).toEqual(['tfstate.config.json: accessLogDays="12a": must be a whole number']);
+    expect(problemsOf({ TFSTATE_ACCESS_LOG_DAYS: 'x12' })).toEqual(['TFSTATE_ACCESS_LOG_DAYS="x12": must be a whole number']);
     expect(problemsOf({}, dirWithConfig({ adopt: 'no' }))).toEqual(['tfstate.config.json: adopt="no": must be true or false']);
+  });
+  test('empty items of a comma-separated list are dropped', () => {
+    expect(configFrom({ TFSTATE_ENVIRONMENTS: 'dev,,qa,' }).environments).toEqual(['dev', 'qa']);
   });
   test('lists from the file keep their order and drop nothing but repeats', () => {
     expect(configFrom({}, dirWithConfig({ environments: ['qa', 'dev'], crossAccountReaders: ['444455556666'], acceptRisks: ['short-retention'] }))).toMatchObject({

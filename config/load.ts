@@ -190,9 +190,8 @@ class SettingsLoader implements LoadedSettings {
     return (SETTINGS[name] as Setting<unknown>).parse.rule?.(this.get(name), this) === undefined;
   }
 
-  /** The given value a setting took, and where it came from; undefined when it took its default. */
+  /** The given value a loaded setting took, and where it came from; undefined when it took its default. */
   given(name: SettingName): Raw | undefined {
-    this.get(name);
     return this.accepted.get(name);
   }
 
