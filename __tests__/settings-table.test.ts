@@ -137,6 +137,8 @@ describe('derived defaults are checked only when what they come from is valid', 
     });
   });
   test('nothing derived from an invalid bucket, region or replica bucket is reported again', () => {
+    // "alias/my bucket" would break the alias rule too.
+    expect(problemsOf({ TFSTATE_BUCKET: 'my bucket' })).toEqual(['TFSTATE_BUCKET="my bucket": may contain only lowercase letters, digits, dots (.) and hyphens (-)']);
     expect(problemsOf({ TFSTATE_BUCKET: `B${'0'.repeat(62)}`, TFSTATE_REPLICA_REGION: 'us-west-2' })).toEqual([
       `TFSTATE_BUCKET="B${'0'.repeat(62)}": may contain only lowercase letters, digits, dots (.) and hyphens (-)`,
     ]);

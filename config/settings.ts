@@ -101,7 +101,7 @@ export const SETTINGS: { readonly [N in SettingName]: Setting<SettingValues[N]> 
   bucket: {
     env: 'TFSTATE_BUCKET',
     file: 'bucket',
-    default: new Derived('tfstate-<first 12 hex digits of cdktf.json projectId>-<region>', 'derived bucket name', (s) => defaultBucketName(s.projectId() ?? '', s.get('region')), (s) => s.valid('region') && s.projectId() !== undefined),
+    default: new Derived('tfstate-<first 12 hex digits of cdktf.json projectId>-<region>', 'derived bucket name', (s) => defaultBucketName(s.projectId() ?? '', s.get('region')), (s) => s.valid('region')), // a missing projectId is reported on its own and leaves a valid name
     parse: text(bucketNameRule),
     description: 'Name of the S3 state bucket (AWS bucket naming rules).',
   },
