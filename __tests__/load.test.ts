@@ -209,3 +209,26 @@ describe('bad settings: one line each naming the setting, the value and the rule
     ]);
   });
 });
+
+describe('the project and the file', () => {
+  test.each([
+    ['{"projectId": "0a1b2c3d4e5"}', '11 hex digits'],
+    ['{"projectId": "0a1b2c3d4e5z-0000"}', 'not hex'],
+    ['{"language": "typescript"}', 'missing'],
+  ])('a cdktf.json projectId that is no UUID (%s, %s) leaves the bucket to be set', (cdktf) => {
+    const dir = mkdtempSync(join(tmpdir(), 'tfstate-project-'));
+    writeFileSync(join(dir, 'cdktf.json'), cdktf);
+    expect(() => loadConfig({ env: {}, cwd: dir })).toThrow(
+      new Error('cdktf.json: projectId is missing or not a UUID, so no default bucket name can be derived (set TFSTATE_BUCKET)'),
+    );
+  });
+  test('TFSTATE_CONFIG may be an absolute path; messages name it', () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'tfstate-abs-')), 'team.json');
+    writeFileSync(path, JSON.stringify({ bucket: 'Nope' }));
+    expect(problemsOf({ TFSTATE_CONFIG: path })).toEqual([`${path}: bucket="Nope": may contain only lowercase letters, digits, dots (.) and hyphens (-)`]);
+  });
+  test('a value of exactly 100 characters as JSON is shown whole', () => {
+    const name = 'B'.repeat(98);
+    expect(problemsOf({ TFSTATE_BUCKET: name })).toEqual([`TFSTATE_BUCKET="${name}": must be 3 to 63 characters long (has 98)`]);
+  });
+});
