@@ -199,6 +199,20 @@ describe('checks across settings', () => {
   });
 });
 
+describe('a key in a folder of another party is reported once, as that', () => {
+  test('a key in both folders, when the folders overlap', () => {
+    expect(problemsOf({ TFSTATE_KOPS_PREFIX: 'x', TFSTATE_ENV_KEY_PREFIX: 'x/y', TFSTATE_KEY: 'x/y/k' })).toEqual([
+      'TFSTATE_KOPS_PREFIX="x": overlaps TFSTATE_ENV_KEY_PREFIX="x/y"; the kOps state store and the environments\' keys need separate folders',
+      'TFSTATE_KEY="x/y/k": lies in folder "x" (TFSTATE_KOPS_PREFIX), the kOps state store (kOps users may read and delete everything in it); choose a key outside it',
+    ]);
+  });
+  test('an invalid key is reported by its own rule only, not again by the denies its wildcard would reach', () => {
+    expect(problemsOf({ TFSTATE_KEY: 'terraform.tfstate*', TFSTATE_ENVIRONMENTS: 'dev' })).toEqual([
+      'TFSTATE_KEY="terraform.tfstate*": must not contain "*" or "?" (IAM wildcards: a policy for this key would cover other keys)',
+    ]);
+  });
+});
+
 describe('parsers', () => {
   const parse = <T>(parser: { read(value: unknown, context: { settings: undefined; fail(rule: string): void }): T | undefined }, value: unknown) => {
     const problems: string[] = [];
