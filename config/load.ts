@@ -187,6 +187,7 @@ class SettingsLoader implements LoadedSettings {
   }
 
   valid(name: SettingName): boolean {
+    // Stryker disable next-line OptionalChaining: the settings asked (valid, fallback variables, derived defaults) are all text settings, which have a rule
     return (SETTINGS[name] as Setting<unknown>).parse.rule?.(this.get(name), this) === undefined;
   }
 
@@ -233,6 +234,7 @@ class SettingsLoader implements LoadedSettings {
     for (const fallback of setting.fallbackEnv ?? []) {
       const value = this.env[fallback];
       if (value) {
+        // Stryker disable next-line OptionalChaining: the settings asked (valid, fallback variables, derived defaults) are all text settings, which have a rule
         const broken = setting.parse.rule?.(value, this);
         if (broken) problems.push(`${fallback}=${shown(value)}: ${broken}`);
         return value;
@@ -241,6 +243,7 @@ class SettingsLoader implements LoadedSettings {
     if (!(setting.default instanceof Derived)) return setting.default;
     const derived = setting.default as Derived<unknown>;
     const value = derived.derive(this);
+    // Stryker disable next-line OptionalChaining: the settings asked (valid, fallback variables, derived defaults) are all text settings, which have a rule
     const broken = derived.checked(this) ? setting.parse.rule?.(value, this) : undefined;
     if (broken) problems.push(`${derived.label}=${shown(value)}: ${broken}`);
     return value;
