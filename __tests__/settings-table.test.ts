@@ -165,6 +165,9 @@ describe('checks across settings', () => {
       'tfstate.config.json: noncurrentVersionDays=29: keeps old state versions less than 30 days; set TFSTATE_ACCEPT_RISKS=short-retention to accept that',
     ]);
     expect(configFrom({ TFSTATE_NONCURRENT_DAYS: '30' }).noncurrentVersionDays).toBe(30);
+    expect(problemsOf({}, dirWithConfig({ accessLogging: false }))).toEqual([
+      'tfstate.config.json: accessLogging=false: turns off access logging of the state bucket; set TFSTATE_ACCEPT_RISKS=no-access-logging to accept that',
+    ]);
     expect(configFrom({ TFSTATE_ACCESS_LOGGING: 'false', TFSTATE_ACCEPT_RISKS: 'no-access-logging' }).logBucket).toBeUndefined();
   });
   test('every bucket is distinct: log, replica and the replica\'s log bucket', () => {
