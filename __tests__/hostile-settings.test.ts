@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { duplicateKey } from '../config/load';
-import { SETTINGS, SettingSpec } from '../config/settings';
+import { Setting, SETTINGS } from '../config/settings';
 import { MAX_PROBLEMS_SHOWN } from '../config/types';
 import { configFrom, dirWithConfig, problemsOf, synthAll } from './helpers';
 
@@ -16,7 +16,7 @@ const COMPANIONS: Record<string, Record<string, string>> = {
   TFSTATE_REPLICA_BUCKET: { TFSTATE_REPLICA_REGION: 'us-west-2' },
 };
 
-const ALL = Object.values(SETTINGS) as SettingSpec[];
+const ALL = Object.values(SETTINGS) as Setting<unknown>[];
 
 describe('"${" and "%{" in any setting are refused, from the environment and from the file', () => {
   const templates = ['x${file("/etc/hostname")}', 'kops/%{ if true }y%{ endif }', 'http://127.0.0.1:1/${trimspace(file("~/.aws/credentials"))}'];

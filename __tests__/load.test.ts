@@ -6,9 +6,9 @@ import { defaultBucketName } from '../config/naming';
 import { configFrom, dirWithConfig, EMPTY_DIR, PROJECT_ID, problemsOf } from './helpers';
 
 describe('defaults', () => {
-  const config = configFrom();
+  // Each test loads its own config: a mutant reached outside a test would run against every test of the folder.
   test('derive every name from the project and region', () => {
-    expect(config).toEqual({
+    expect(configFrom()).toEqual({
       projectId: PROJECT_ID,
       region: 'us-east-1',
       bucket: 'tfstate-0a1b2c3d4e5f-us-east-1',
@@ -36,7 +36,11 @@ describe('defaults', () => {
       tags: {},
     });
   });
-  test('are frozen', () => expect(Object.isFrozen(config)).toBe(true));
+  test('are frozen, lists and the replica too', () => {
+    const config = configFrom({ TFSTATE_ENVIRONMENTS: 'dev', TFSTATE_CROSS_ACCOUNT_PRINCIPALS: '111122223333', TFSTATE_CROSS_ACCOUNT_READERS: '444455556666', TFSTATE_ACCEPT_RISKS: 'short-retention', TFSTATE_REPLICA_REGION: 'us-west-2' });
+    const frozen = [config, config.environments, config.crossAccountPrincipals, config.crossAccountReaders, config.acceptedRisks, config.replica, config.tags].map(Object.isFrozen);
+    expect(frozen).toEqual([true, true, true, true, true, true, true]);
+  });
   test('the default bucket name is stable and follows the region', () => {
     expect(defaultBucketName(PROJECT_ID, 'eu-west-1')).toBe('tfstate-0a1b2c3d4e5f-eu-west-1');
     expect(defaultBucketName(PROJECT_ID, 'us-east-1')).toBe('tfstate-0a1b2c3d4e5f-us-east-1');
@@ -45,7 +49,7 @@ describe('defaults', () => {
   test('projectId comes from cdktf.json when not given', () => {
     const dir = mkdtempSync(join(tmpdir(), 'tfstate-project-'));
     writeFileSync(join(dir, 'cdktf.json'), JSON.stringify({ projectId: 'ffffffff-0000-4000-8000-000000000000' }));
-    expect(loadConfig({ env: {}, cwd: dir }).bucket).toBe('tfstate-ffffffff0000-us-east-1');
+    expect(loadConfig({ env: {}, cwd: dir })).toMatchObject({ projectId: 'ffffffff-0000-4000-8000-000000000000', bucket: 'tfstate-ffffffff0000-us-east-1' });
   });
   test('a missing cdktf.json is an error only when the bucket is not set', () => {
     expect(() => loadConfig({ env: {}, cwd: EMPTY_DIR })).toThrow(/cdktf.json.*set TFSTATE_BUCKET/);
@@ -203,5 +207,28 @@ describe('bad settings: one line each naming the setting, the value and the rule
     expect(problemsOf({}, dirWithConfig({ environments: [1] }))).toEqual([
       'tfstate.config.json: environments=[1]: must be a comma-separated string or a list of strings',
     ]);
+  });
+});
+
+describe('the project and the file', () => {
+  test.each([
+    ['{"projectId": "0a1b2c3d4e5"}', '11 hex digits'],
+    ['{"projectId": "0a1b2c3d4e5z-0000"}', 'not hex'],
+    ['{"language": "typescript"}', 'missing'],
+  ])('a cdktf.json projectId that is no UUID (%s, %s) leaves the bucket to be set', (cdktf) => {
+    const dir = mkdtempSync(join(tmpdir(), 'tfstate-project-'));
+    writeFileSync(join(dir, 'cdktf.json'), cdktf);
+    expect(() => loadConfig({ env: {}, cwd: dir })).toThrow(
+      new Error('cdktf.json: projectId is missing or not a UUID, so no default bucket name can be derived (set TFSTATE_BUCKET)'),
+    );
+  });
+  test('TFSTATE_CONFIG may be an absolute path; messages name it', () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'tfstate-abs-')), 'team.json');
+    writeFileSync(path, JSON.stringify({ bucket: 'Nope' }));
+    expect(problemsOf({ TFSTATE_CONFIG: path })).toEqual([`${path}: bucket="Nope": may contain only lowercase letters, digits, dots (.) and hyphens (-)`]);
+  });
+  test('a value of exactly 100 characters as JSON is shown whole', () => {
+    const name = 'B'.repeat(98);
+    expect(problemsOf({ TFSTATE_BUCKET: name })).toEqual([`TFSTATE_BUCKET="${name}": must be 3 to 63 characters long (has 98)`]);
   });
 });

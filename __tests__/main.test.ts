@@ -20,8 +20,8 @@ describe('main.ts, run by the app command of cdktf.json', () => {
     const result = runApp({ TFSTATE_BUCKET: 'Not_A_Bucket', TFSTATE_LOCKING: 'sometimes' });
     expect(result.status).toBe(1);
     expect(result.stderr.trim().split('\n')).toEqual([
-      'tfstate config error: TFSTATE_LOCKING="sometimes": must be one of dynamodb, s3, both',
       'tfstate config error: TFSTATE_BUCKET="Not_A_Bucket": may contain only lowercase letters, digits, dots (.) and hyphens (-)',
+      'tfstate config error: TFSTATE_LOCKING="sometimes": must be one of dynamodb, s3, both',
     ]);
     expect(result.stderr).not.toMatch(/\bat .*\.ts:\d+/);
     expect(existsSync(join(result.outdir, 'stacks'))).toBe(false);

@@ -1,51 +1,10 @@
 import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync, statSync } from 'fs';
 import { isAbsolute, join } from 'path';
-import {
-  accountIdRule,
-  retentionDaysRule,
-  bucketNameRule,
-  endpointRule,
-  environmentNameRule,
-  keyPrefixRule,
-  kmsAliasRule,
-  kmsKeyArnRule,
-  principalArnRule,
-  inFolder,
-  regionRule,
-  stateKeyRule,
-  tableNameRule,
-  tagKeyRule,
-  tagValueRule,
-  templateRule,
-} from './rules';
-import {
-  CONFIG_FILE,
-  CONFIG_FILE_ENV,
-  DEFAULT_ACCESS_LOG_DAYS,
-  DEFAULT_BOOTSTRAP_STATE_KEY,
-  DEFAULT_ENV_KEY_PREFIX,
-  DEFAULT_KOPS_PREFIX,
-  DEFAULT_LOCK_TABLE,
-  DEFAULT_NONCURRENT_DAYS,
-  DEFAULT_REGION,
-  DEFAULT_STATE_KEY,
-  MAX_USER_TAGS,
-  MIN_SAFE_NONCURRENT_DAYS,
-  SETTINGS,
-  SettingName,
-} from './settings';
-import { deniedDeeperKeys, environmentStateKey, defaultBucketName, defaultKmsAlias, iamPatternMatches, inEveryWorkspace, projectTags } from './naming';
-import {
-  ACCEPTED_RISKS,
-  AcceptedRisk,
-  BackendConfig,
-  BOOTSTRAP_BACKENDS,
-  BootstrapBackend,
-  ConfigError,
-  LOCKING_MODES,
-  LockingMode,
-  ReplicaConfig,
-} from './types';
+import { deniedDeeperKeys, environmentStateKey, iamPatternMatches, inEveryWorkspace } from './naming';
+import { cut, ParseContext, shown } from './parsers';
+import { bucketNameRule, environmentNameRule, inFolder, templateRule } from './rules';
+import { CONFIG_FILE, CONFIG_FILE_ENV, Derived, LoadedSettings, MIN_SAFE_NONCURRENT_DAYS, Setting, SETTING_NAMES, SettingName, SETTINGS, SettingValues } from './settings';
+import { AcceptedRisk, BackendConfig, ConfigError, ReplicaConfig } from './types';
 
 export interface LoadOptions {
   /** Environment to read; defaults to process.env. */
@@ -60,6 +19,7 @@ export interface LoadOptions {
 export const OPERATIONAL_ENV = ['TFSTATE_CONFIG', 'TFSTATE_PROVIDER_MIRROR', 'TFSTATE_CONFIRM_TEARDOWN'] as const;
 
 type FileValues = Record<string, unknown>;
+type ConfigFile = { label: string; values: FileValues };
 
 /** A raw value and the words that tell the user where it came from. */
 interface Raw {
@@ -69,7 +29,9 @@ interface Raw {
 
 /**
  * Reads environment, config file and defaults (highest first), validates every setting against AWS's and
- * Terraform's rules, and returns a frozen config. Throws ConfigError listing every problem at once.
+ * Terraform's rules, and returns a frozen config. Throws ConfigError listing every problem at once: the file's
+ * and unknown names first, then each setting's in the order of the settings table, then the checks across
+ * settings.
  */
 export function loadConfig(options: LoadOptions = {}): BackendConfig {
   const env = options.env ?? process.env;
@@ -79,230 +41,221 @@ export function loadConfig(options: LoadOptions = {}): BackendConfig {
   const file = readConfigFile(env, cwd, problems);
   checkUnknownNames(env, file, problems);
 
-  const source = (name: SettingName): Raw | undefined => {
-    const spec = SETTINGS[name];
-    const fromEnv = env[spec.env];
-    if (fromEnv !== undefined && !(spec.env === 'AWS_ENDPOINT_URL' && fromEnv === '')) return { value: fromEnv, origin: spec.env };
-    if (file && Object.prototype.hasOwnProperty.call(file.values, spec.file)) return { value: file.values[spec.file], origin: `${file.label}: ${spec.file}` };
-    return undefined;
-  };
-  // Every setting, whatever its own rule: a template sequence is refused before the value is used anywhere,
-  // so a setting added later cannot forget it. A refused value counts as unset (one mistake, one line).
-  const raw = (name: SettingName): Raw | undefined => {
-    const found = source(name);
-    const strings = stringsIn(found?.value);
-    const broken = strings.map(templateRule).find((rule) => rule !== undefined);
-    if (found && broken) {
-      problems.push(`${found.origin}=${shown(found.value)}: ${broken}`);
-      return undefined;
-    }
-    return found;
-  };
-  const str = (name: SettingName): Raw & { value: string } | undefined => {
-    const found = raw(name);
-    if (!found) return undefined;
-    if (typeof found.value !== 'string') {
-      problems.push(`${found.origin}=${shown(found.value)}: must be a string`);
-      return undefined;
-    }
-    if (found.value === '') {
-      problems.push(`${found.origin}="": must not be empty (unset it to use the default)`);
-      return undefined;
-    }
-    return found as Raw & { value: string };
-  };
-  // A derived value is only checked when what it is derived from is valid: one mistake, one line.
-  const check = (found: Raw | undefined, value: string, rule: (v: string) => string | undefined, origin: string, derivedFromValid = true): string => {
-    const broken = found || derivedFromValid ? rule(value) : undefined;
-    if (broken) problems.push(`${found?.origin ?? origin}=${shown(value)}: ${broken}`);
-    return value;
-  };
+  const settings = new SettingsLoader(env, file, cwd, options.projectId);
+  for (const name of SETTING_NAMES) settings.get(name);
+  problems.push(...settings.problems());
+  const get = <N extends SettingName>(name: N) => settings.get(name);
+  const origin = (name: SettingName) => settings.given(name)?.origin ?? SETTINGS[name].env;
 
-  const regionRaw = str('region') ?? ambientRegion(env);
-  const region = check(regionRaw, regionRaw?.value ?? DEFAULT_REGION, regionRule, 'region');
-  const regionValid = regionRule(region) === undefined;
-
-  const locking = oneOf<LockingMode>(str('locking'), LOCKING_MODES, 'dynamodb', problems);
-
-  let projectId = options.projectId;
-  const bucketRaw = str('bucket');
-  if (!bucketRaw && projectId === undefined) projectId = readProjectId(cwd, problems);
-  const bucket = check(bucketRaw, bucketRaw?.value ?? defaultBucketName(projectId ?? '', region), bucketNameRule, 'derived bucket name', regionValid && projectId !== undefined);
-
-  const tableRaw = str('lockTable');
-  const lockTable = check(tableRaw, tableRaw?.value ?? DEFAULT_LOCK_TABLE, tableNameRule, 'lockTable');
-
-  const keyRaw = str('stateKey');
-  const stateKey = check(keyRaw, keyRaw?.value ?? DEFAULT_STATE_KEY, stateKeyRule, 'stateKey');
-
-  const aliasRaw = str('kmsAlias');
-  const kmsAlias = check(aliasRaw, aliasRaw?.value ?? defaultKmsAlias(bucket), kmsAliasRule, 'derived KMS alias', bucketNameRule(bucket) === undefined);
-
-  const endpointRaw = str('endpoint');
-  const endpoint = endpointRaw ? check(endpointRaw, endpointRaw.value, endpointRule, 'endpoint').replace(/\/+$/, '') : undefined;
-
-  const bootstrapBackend = oneOf<BootstrapBackend>(str('bootstrapBackend'), BOOTSTRAP_BACKENDS, 'local', problems);
-  const bootstrapKeyRaw = str('bootstrapStateKey');
-  const bootstrapStateKey = check(bootstrapKeyRaw, bootstrapKeyRaw?.value ?? DEFAULT_BOOTSTRAP_STATE_KEY, stateKeyRule, 'bootstrapStateKey');
-
-  const acceptedRisks = list(raw('acceptRisks'), (item) => ((ACCEPTED_RISKS as readonly string[]).includes(item) ? undefined : `must list only ${ACCEPTED_RISKS.join(', ')}`), problems, 'each risk must be listed once') as AcceptedRisk[];
+  const acceptedRisks = get('acceptRisks');
   const accepts = (risk: AcceptedRisk) => acceptedRisks.includes(risk);
-
-  const noncurrentRaw = raw('noncurrentVersionDays');
-  const noncurrentVersionDays = integer(noncurrentRaw, DEFAULT_NONCURRENT_DAYS, retentionDaysRule, problems);
+  const noncurrentVersionDays = get('noncurrentVersionDays');
   if (noncurrentVersionDays < MIN_SAFE_NONCURRENT_DAYS && !accepts('short-retention')) {
     problems.push(
-      `${noncurrentRaw?.origin ?? SETTINGS.noncurrentVersionDays.env}=${shown(noncurrentRaw?.value)}: keeps old state versions less than ${MIN_SAFE_NONCURRENT_DAYS} days; set ${SETTINGS.acceptRisks.env}=short-retention to accept that`,
+      `${origin('noncurrentVersionDays')}=${shown(settings.given('noncurrentVersionDays')?.value)}: keeps old state versions less than ${MIN_SAFE_NONCURRENT_DAYS} days; set ${SETTINGS.acceptRisks.env}=short-retention to accept that`,
     );
   }
-
-  const bucketValid = bucketNameRule(bucket) === undefined;
-  const loggingRaw = raw('accessLogging');
-  const accessLogging = boolean(loggingRaw, true, problems);
+  const accessLogging = get('accessLogging');
   if (!accessLogging && !accepts('no-access-logging')) {
-    problems.push(`${loggingRaw?.origin}=${shown(loggingRaw?.value)}: turns off access logging of the state bucket; set ${SETTINGS.acceptRisks.env}=no-access-logging to accept that`);
+    problems.push(`${origin('accessLogging')}=${shown(settings.given('accessLogging')?.value)}: turns off access logging of the state bucket; set ${SETTINGS.acceptRisks.env}=no-access-logging to accept that`);
   }
-  const logBucketRaw = str('logBucket');
-  const logBucketName = check(logBucketRaw, logBucketRaw?.value ?? `${bucket}-logs`, bucketNameRule, 'derived log bucket name', bucketValid);
-  const accessLogDays = integer(raw('accessLogDays'), DEFAULT_ACCESS_LOG_DAYS, retentionDaysRule, problems);
 
-  const replicaRegionRaw = str('replicaRegion');
+  const region = get('region');
+  const bucket = get('bucket');
+  const replicaRegion = get('replicaRegion');
   let replica: ReplicaConfig | undefined;
-  if (replicaRegionRaw) {
-    const replicaRegion = check(replicaRegionRaw, replicaRegionRaw.value, regionRule, 'replicaRegion');
-    if (replicaRegion === region) problems.push(`${replicaRegionRaw.origin}=${shown(replicaRegion)}: must differ from the state bucket's region (cross-region replication)`);
-    const replicaBucketRaw = str('replicaBucket');
-    const replicaBucket = check(replicaBucketRaw, replicaBucketRaw?.value ?? `${bucket}-replica`, bucketNameRule, 'derived replica bucket name', bucketValid);
-    const replicaLogBucket = accessLogging
-      ? check(undefined, `${replicaBucket}-logs`, bucketNameRule, `derived replica log bucket name (${SETTINGS.replicaBucket.env} + "-logs")`, bucketNameRule(replicaBucket) === undefined)
-      : undefined;
-    replica = { region: replicaRegion, bucket: replicaBucket, logBucket: replicaLogBucket };
+  if (replicaRegion !== undefined) {
+    if (replicaRegion === region) problems.push(`${origin('replicaRegion')}=${shown(replicaRegion)}: must differ from the state bucket's region (cross-region replication)`);
+    const replicaBucket = get('replicaBucket') as string;
+    const replicaLogBucket = `${replicaBucket}-logs`;
+    // Derived from the replica bucket, so checked only when that is valid: one mistake, one line.
+    const broken = accessLogging && settings.valid('replicaBucket') ? bucketNameRule(replicaLogBucket) : undefined;
+    if (broken) problems.push(`derived replica log bucket name (${SETTINGS.replicaBucket.env} + "-logs")=${shown(replicaLogBucket)}: ${broken}`);
+    replica = { region: replicaRegion, bucket: replicaBucket, logBucket: accessLogging ? replicaLogBucket : undefined };
   }
-  checkBucketsDistinct(
+  const logBucket = accessLogging ? get('logBucket') : undefined;
+  checkDistinct(
     [
-      [bucketRaw?.origin ?? SETTINGS.bucket.env, bucket],
-      ...(accessLogging ? [[logBucketRaw?.origin ?? SETTINGS.logBucket.env, logBucketName] as [string, string]] : []),
+      [origin('bucket'), bucket],
+      ...(logBucket !== undefined ? [[origin('logBucket'), logBucket] as [string, string]] : []),
       ...(replica ? [[SETTINGS.replicaBucket.env, replica.bucket] as [string, string]] : []),
       ...(replica?.logBucket ? [[`replica log bucket (${SETTINGS.replicaBucket.env}-logs)`, replica.logBucket] as [string, string]] : []),
     ],
+    (first) => `is already the bucket of ${first}; state, logs and replica need separate buckets`,
     problems,
   );
-  const allowDestroy = boolean(raw('allowDestroy'), false, problems);
 
-  const prefixRaw = str('environmentKeyPrefix');
-  const environmentKeyPrefix = check(prefixRaw, prefixRaw?.value ?? DEFAULT_ENV_KEY_PREFIX, keyPrefixRule, 'environmentKeyPrefix');
-  const environments = list(raw('environments'), environmentNameRule, problems);
-  const crossAccountPrincipals = list(raw('crossAccountPrincipals'), principalArnRule, problems, 'each principal must be listed once');
-  const readersRaw = raw('crossAccountReaders');
-  const crossAccountReaders = list(readersRaw, (principal) => (crossAccountPrincipals.includes(principal) ? `is already a writer (${SETTINGS.crossAccountPrincipals.env})` : principalArnRule(principal)), problems, 'each principal must be listed once');
-  const accountRaw = str('accountId');
-  const accountId = accountRaw ? check(accountRaw, accountRaw.value, accountIdRule, 'accountId') : undefined;
-  const kopsRaw = str('kopsPrefix');
-  const kopsPrefix = check(kopsRaw, kopsRaw?.value ?? DEFAULT_KOPS_PREFIX, keyPrefixRule, 'kopsPrefix');
-
+  const stateKey = get('stateKey');
+  const bootstrapStateKey = get('bootstrapStateKey');
+  const environments = get('environments');
+  const environmentKeyPrefix = get('environmentKeyPrefix');
+  const kopsPrefix = get('kopsPrefix');
   const ownKeys: [origin: string, key: string][] = [
-    [keyRaw?.origin ?? SETTINGS.stateKey.env, stateKey],
-    [bootstrapKeyRaw?.origin ?? SETTINGS.bootstrapStateKey.env, bootstrapStateKey],
+    [origin('stateKey'), stateKey],
+    [origin('bootstrapStateKey'), bootstrapStateKey],
   ];
   // A key in another party's folder is reported once, as that: it is also why it could collide with an environment's key.
   const misplaced = checkFoldersApart(
-    { origin: kopsRaw?.origin ?? SETTINGS.kopsPrefix.env, folder: kopsPrefix, what: 'the kOps state store (kOps users may read and delete everything in it)' },
-    { origin: prefixRaw?.origin ?? SETTINGS.environmentKeyPrefix.env, folder: environmentKeyPrefix, what: "the environments' state keys" },
+    { origin: origin('kopsPrefix'), folder: kopsPrefix, what: 'the kOps state store (kOps users may read and delete everything in it)' },
+    { origin: origin('environmentKeyPrefix'), folder: environmentKeyPrefix, what: "the environments' state keys" },
     ownKeys,
     problems,
   );
-  checkKeysDistinct([...ownKeys.filter(([origin]) => !misplaced.has(origin)), ...environments.map((name): [string, string] => [`environment "${name}"`, environmentStateKey(environmentKeyPrefix, name)])], problems);
-
+  checkDistinct(
+    [...ownKeys.filter(([keyOrigin]) => !misplaced.has(keyOrigin)), ...environments.map((name): [string, string] => [`environment "${name}"`, environmentStateKey(environmentKeyPrefix, name)])],
+    (first) => `is already the state key of ${first}; two stacks must not share a state object`,
+    problems,
+  );
   // Derived from the keys and environments, so checked only when those are valid and not already reported.
-  const keyOrigin = keyRaw?.origin ?? SETTINGS.stateKey.env;
-  const bootstrapOrigin = bootstrapKeyRaw?.origin ?? SETTINGS.bootstrapStateKey.env;
   const derivedFromValid =
     environments.every((name) => environmentNameRule(name) === undefined) &&
-    [stateKey, bootstrapStateKey].every((key) => stateKeyRule(key) === undefined) &&
-    keyPrefixRule(environmentKeyPrefix) === undefined &&
-    !misplaced.has(keyOrigin) &&
-    !misplaced.has(bootstrapOrigin);
+    settings.valid('stateKey') &&
+    settings.valid('bootstrapStateKey') &&
+    settings.valid('environmentKeyPrefix') &&
+    ownKeys.every(([keyOrigin]) => !misplaced.has(keyOrigin));
   if (environments.length > 0 && derivedFromValid) {
-    checkKeysBesideEnvironments(environmentKeyPrefix, environments, [keyOrigin, stateKey], problems);
+    checkKeysBesideEnvironments(environmentKeyPrefix, environments, ownKeys[0], problems);
   }
 
-  const adopt = boolean(raw('adopt'), false, problems);
-  const kmsKeyArnRaw = str('kmsKeyArn');
-  const kmsKeyArn = kmsKeyArnRaw ? check(kmsKeyArnRaw, kmsKeyArnRaw.value, (arn) => kmsKeyArnRule(arn, region), 'kmsKeyArn', regionValid) : undefined;
-  if (kmsKeyArnRaw && (crossAccountPrincipals.length > 0 || crossAccountReaders.length > 0)) {
+  const crossAccountPrincipals = get('crossAccountPrincipals');
+  const crossAccountReaders = get('crossAccountReaders');
+  const kmsKeyArn = settings.given('kmsKeyArn');
+  if (kmsKeyArn && (crossAccountPrincipals.length > 0 || crossAccountReaders.length > 0)) {
     const grants = crossAccountPrincipals.length > 0 ? SETTINGS.crossAccountPrincipals.env : SETTINGS.crossAccountReaders.env;
-    problems.push(`${kmsKeyArnRaw.origin}=${JSON.stringify(kmsKeyArnRaw.value)}: the key policy of an existing key is not managed here, so it cannot grant ${grants}; add those grants to its key policy and drop one of the two settings`);
+    problems.push(`${kmsKeyArn.origin}=${JSON.stringify(kmsKeyArn.value)}: the key policy of an existing key is not managed here, so it cannot grant ${grants}; add those grants to its key policy and drop one of the two settings`);
   }
-  const tags = tagMap(raw('tags'), problems);
 
   if (problems.length > 0) throw new ConfigError(problems);
 
+  const locking = get('locking');
   return Object.freeze({
-    projectId: projectId ?? '',
+    projectId: settings.knownProjectId() ?? '',
     region,
     bucket,
-    lockTable: locking === 's3' ? undefined : lockTable,
+    lockTable: locking === 's3' ? undefined : get('lockTable'),
     locking,
     stateKey,
-    kmsAlias,
+    kmsAlias: get('kmsAlias'),
     noncurrentVersionDays,
-    endpoint,
-    bootstrapBackend,
+    endpoint: get('endpoint'),
+    bootstrapBackend: get('bootstrapBackend'),
     bootstrapStateKey,
-    allowDestroy,
+    allowDestroy: get('allowDestroy'),
     environments: Object.freeze(environments),
     environmentKeyPrefix,
     crossAccountPrincipals: Object.freeze(crossAccountPrincipals),
     crossAccountReaders: Object.freeze(crossAccountReaders),
-    accountId,
+    accountId: get('accountId'),
     kopsPrefix,
-    logBucket: accessLogging ? logBucketName : undefined,
-    accessLogDays,
+    logBucket,
+    accessLogDays: get('accessLogDays'),
     replica: replica ? Object.freeze(replica) : undefined,
     acceptedRisks: Object.freeze(acceptedRisks),
-    adopt,
-    kmsKeyArn,
-    tags: Object.freeze(tags),
+    adopt: get('adopt'),
+    kmsKeyArn: get('kmsKeyArn'),
+    tags: Object.freeze(get('tags')),
   });
 }
 
-/** key=value pairs (a string "a=1,b=2", or an object in the file) checked against AWS's tag rules. */
-function tagMap(found: Raw | undefined, problems: string[]): Record<string, string> {
-  if (!found) return {};
-  const fail = (rule: string) => problems.push(`${found.origin}=${shown(found.value)}: ${rule}`);
-  let pairs: [string, unknown][];
-  if (typeof found.value === 'string') {
-    pairs = [];
-    for (const item of found.value.split(',').map((part) => part.trim()).filter((part) => part !== '')) {
-      const at = item.indexOf('=');
-      if (at < 0) fail(`each tag must be key=value ("${item}")`);
-      else pairs.push([item.slice(0, at).trim(), item.slice(at + 1).trim()]);
+/**
+ * Loads each setting of the table on first use: its value from the environment, the file, its fallback
+ * variables or its default, read by its parser and checked by its rule. Rules and derived defaults read other
+ * settings through it, so the order of the table is free. Problems are kept per setting.
+ */
+class SettingsLoader implements LoadedSettings {
+  private readonly values = new Map<SettingName, unknown>();
+  private readonly accepted = new Map<SettingName, Raw>();
+  private readonly problemsBySetting = new Map<SettingName, string[]>(SETTING_NAMES.map((name) => [name, []]));
+  /** The settings being loaded, innermost last: a problem found on the way belongs to the innermost. */
+  private readonly loading: SettingName[] = [];
+  private readProjectIdOnce: { id: string | undefined } | undefined;
+
+  constructor(
+    private readonly env: NodeJS.ProcessEnv,
+    private readonly file: ConfigFile | undefined,
+    private readonly cwd: string,
+    private readonly givenProjectId: string | undefined,
+  ) {}
+
+  get<N extends SettingName>(name: N): SettingValues[N] {
+    if (!this.values.has(name)) {
+      this.loading.push(name);
+      this.values.set(name, this.load(name, SETTINGS[name] as Setting<unknown>));
+      this.loading.pop();
     }
-  } else if (typeof found.value === 'object' && found.value !== null && !Array.isArray(found.value)) {
-    pairs = Object.entries(found.value);
-  } else {
-    fail('must be a comma-separated string of key=value or an object of strings');
-    return {};
+    return this.values.get(name) as SettingValues[N];
   }
-  const reserved = Object.keys(projectTags(''));
-  // IAM refuses two tag keys that differ only in case on a role (the replication role): compare without case.
-  const folded = (key: string) => key.toLowerCase();
-  // A Map, not an object: "constructor" or "__proto__" are tag keys like any other.
-  const tags = new Map<string, string>();
-  for (const [key, value] of pairs) {
-    const broken =
-      typeof value !== 'string'
-        ? `tag values must be strings (the value of "${key}")`
-        : [...tags.keys()].some((listed) => folded(listed) === folded(key))
-          ? `each tag key must be listed once, in any case (IAM ignores case) ("${key}")`
-          : reserved.some((own) => folded(own) === folded(key))
-            ? `"${key}" is a tag the project sets itself (${reserved.join(', ')}; IAM ignores case)`
-            : (tagKeyRule(key) ?? tagValueRule(key, value));
-    if (broken) fail(broken);
-    else tags.set(key, value as string);
+
+  valid(name: SettingName): boolean {
+    // Stryker disable next-line OptionalChaining: the settings asked (valid, fallback variables, derived defaults) are all text settings, which have a rule
+    return (SETTINGS[name] as Setting<unknown>).parse.rule?.(this.get(name), this) === undefined;
   }
-  if (tags.size > MAX_USER_TAGS) fail(`at most ${MAX_USER_TAGS} tags (AWS allows 50 per resource; the project sets 2)`);
-  return Object.fromEntries(tags);
+
+  /** The given value a loaded setting took, and where it came from; undefined when it took its default. */
+  given(name: SettingName): Raw | undefined {
+    return this.accepted.get(name);
+  }
+
+  projectId(): string | undefined {
+    if (this.givenProjectId !== undefined) return this.givenProjectId;
+    this.readProjectIdOnce ??= { id: readProjectId(this.cwd, this.problemsOf(this.loading[this.loading.length - 1])) };
+    return this.readProjectIdOnce.id;
+  }
+
+  /** The projectId if it was given or had to be read, without reading it. */
+  knownProjectId(): string | undefined {
+    return this.givenProjectId ?? this.readProjectIdOnce?.id;
+  }
+
+  /** Every problem, setting by setting in the order of the table. */
+  problems(): string[] {
+    return SETTING_NAMES.flatMap((name) => this.problemsOf(name));
+  }
+
+  private problemsOf(name: SettingName): string[] {
+    return this.problemsBySetting.get(name) as string[];
+  }
+
+  private load(name: SettingName, setting: Setting<unknown>): unknown {
+    if (setting.onlyWith && this.get(setting.onlyWith) === undefined) return undefined;
+    const problems = this.problemsOf(name);
+    const found = this.source(setting);
+    if (found) {
+      const context: ParseContext<LoadedSettings> = { settings: this, fail: (rule) => problems.push(`${found.origin}=${shown(found.value)}: ${rule}`) };
+      // Every setting, whatever its own rule: a template sequence is refused before the value is used anywhere,
+      // so a setting added later cannot forget it. A refused value counts as unset (one mistake, one line).
+      const template = stringsIn(found.value).map(templateRule).find((rule) => rule !== undefined);
+      const value = template ? void context.fail(template) : setting.parse.read(found.value, context);
+      if (value !== undefined) {
+        this.accepted.set(name, found);
+        return value;
+      }
+    }
+    for (const fallback of setting.fallbackEnv ?? []) {
+      const value = this.env[fallback];
+      if (value) {
+        // Stryker disable next-line OptionalChaining: the settings asked (valid, fallback variables, derived defaults) are all text settings, which have a rule
+        const broken = setting.parse.rule?.(value, this);
+        if (broken) problems.push(`${fallback}=${shown(value)}: ${broken}`);
+        return value;
+      }
+    }
+    if (!(setting.default instanceof Derived)) return setting.default;
+    const derived = setting.default as Derived<unknown>;
+    const value = derived.derive(this);
+    // Stryker disable next-line OptionalChaining: the settings asked (valid, fallback variables, derived defaults) are all text settings, which have a rule
+    const broken = derived.checked(this) ? setting.parse.rule?.(value, this) : undefined;
+    if (broken) problems.push(`${derived.label}=${shown(value)}: ${broken}`);
+    return value;
+  }
+
+  /** The environment variable, else the file's key, else undefined. */
+  private source(setting: Setting<unknown>): Raw | undefined {
+    const fromEnv = this.env[setting.env];
+    if (fromEnv !== undefined && !(setting.emptyEnvIsUnset && fromEnv === '')) return { value: fromEnv, origin: setting.env };
+    if (this.file && Object.prototype.hasOwnProperty.call(this.file.values, setting.file)) return { value: this.file.values[setting.file], origin: `${this.file.label}: ${setting.file}` };
+    return undefined;
+  }
 }
 
 interface Folder {
@@ -340,36 +293,21 @@ function stringsIn(value: unknown): string[] {
   return [];
 }
 
-/** A value as a message shows it: JSON, cut short so a huge value is not echoed back whole. */
-export function shown(value: unknown, limit = 100): string {
-  return cut(JSON.stringify(value) ?? String(value), limit);
-}
 
-function cut(text: string, limit: number): string {
-  return text.length <= limit ? text : `${text.slice(0, limit)}... (${text.length} characters)`;
-}
-
-function checkBucketsDistinct(buckets: readonly [origin: string, name: string][], problems: string[]): void {
+/** Each value once: a second one is reported with `clash(first's origin)`. */
+function checkDistinct(values: readonly [origin: string, value: string][], clash: (first: string) => string, problems: string[]): void {
   const owner = new Map<string, string>();
-  for (const [origin, name] of buckets) {
-    const first = owner.get(name);
-    if (first) problems.push(`${origin}=${shown(name)}: is already the bucket of ${first}; state, logs and replica need separate buckets`);
-    else owner.set(name, origin);
+  for (const [origin, value] of values) {
+    const first = owner.get(value);
+    if (first) problems.push(`${origin}=${shown(value)}: ${clash(first)}`);
+    else owner.set(value, origin);
   }
-}
-
-function ambientRegion(env: NodeJS.ProcessEnv): Raw & { value: string } | undefined {
-  for (const name of ['AWS_REGION', 'AWS_DEFAULT_REGION']) {
-    const value = env[name];
-    if (value) return { value, origin: name };
-  }
-  return undefined;
 }
 
 /** A settings file is a few hundred bytes; anything near this is not one (and is not read whole). */
 export const MAX_CONFIG_BYTES = 64 * 1024;
 
-function readConfigFile(env: NodeJS.ProcessEnv, cwd: string, problems: string[]): { label: string; values: FileValues } | undefined {
+function readConfigFile(env: NodeJS.ProcessEnv, cwd: string, problems: string[]): ConfigFile | undefined {
   const explicit = env[CONFIG_FILE_ENV];
   const path = explicit ? (isAbsolute(explicit) ? explicit : join(cwd, explicit)) : join(cwd, CONFIG_FILE);
   const label = explicit ? cut(explicit, 200) : CONFIG_FILE;
@@ -476,7 +414,7 @@ function readBounded(path: string, label: string, problems: string[]): string | 
 /** At most this many unknown names are listed one by one; the rest are counted. */
 const MAX_UNKNOWN_LISTED = 5;
 
-function checkUnknownNames(env: NodeJS.ProcessEnv, file: { label: string; values: FileValues } | undefined, problems: string[]): void {
+function checkUnknownNames(env: NodeJS.ProcessEnv, file: ConfigFile | undefined, problems: string[]): void {
   const specs = Object.values(SETTINGS);
   const knownEnv = new Set<string>([...specs.map((s) => s.env), ...OPERATIONAL_ENV]);
   const report = (where: string, unknown: string[], known: string) => {
@@ -500,53 +438,6 @@ function readProjectId(cwd: string, problems: string[]): string | undefined {
   return undefined;
 }
 
-function oneOf<T extends string>(found: Raw | undefined, allowed: readonly T[], fallback: T, problems: string[]): T {
-  if (!found) return fallback;
-  if ((allowed as readonly unknown[]).includes(found.value)) return found.value as T;
-  problems.push(`${found.origin}=${shown(found.value)}: must be one of ${allowed.join(', ')}`);
-  return fallback;
-}
-
-function integer(found: Raw | undefined, fallback: number, rule: (n: number) => string | undefined, problems: string[]): number {
-  if (!found) return fallback;
-  const value = typeof found.value === 'string' && /^\s*-?\d+\s*$/.test(found.value) ? Number(found.value) : found.value;
-  const broken = typeof value === 'number' ? rule(value) : 'must be a whole number';
-  if (broken) {
-    problems.push(`${found.origin}=${shown(found.value)}: ${broken}`);
-    return fallback;
-  }
-  return value as number;
-}
-
-function boolean(found: Raw | undefined, fallback: boolean, problems: string[]): boolean {
-  if (!found) return fallback;
-  if (found.value === true || found.value === 'true') return true;
-  if (found.value === false || found.value === 'false') return false;
-  problems.push(`${found.origin}=${shown(found.value)}: must be true or false`);
-  return fallback;
-}
-
-function list(found: Raw | undefined, rule: (item: string) => string | undefined, problems: string[], duplicate = 'each environment must be listed once'): string[] {
-  if (!found) return [];
-  const items =
-    typeof found.value === 'string'
-      ? found.value.split(',').map((item) => item.trim()).filter((item) => item !== '')
-      : Array.isArray(found.value) && found.value.every((item) => typeof item === 'string')
-        ? (found.value as string[])
-        : undefined;
-  if (!items) {
-    problems.push(`${found.origin}=${shown(found.value)}: must be a comma-separated string or a list of strings`);
-    return [];
-  }
-  const seen = new Set<string>();
-  for (const item of items) {
-    const broken = seen.has(item) ? duplicate : rule(item);
-    if (broken) problems.push(`${found.origin}=${shown(found.value)}: ${broken} (${shown(item)})`);
-    seen.add(item);
-  }
-  return [...seen];
-}
-
 /**
  * The policies grant every state user `<prefix>/*\/terraform.tfstate` and deny the keys one folder deeper than
  * each grant pattern, in every workspace (IAM's `*` spans "/"): no deny may reach a key of the project (checked
@@ -563,14 +454,5 @@ function checkKeysBesideEnvironments(prefix: string, environments: readonly stri
       );
       return;
     }
-  }
-}
-
-function checkKeysDistinct(keys: readonly [origin: string, key: string][], problems: string[]): void {
-  const owner = new Map<string, string>();
-  for (const [origin, key] of keys) {
-    const first = owner.get(key);
-    if (first) problems.push(`${origin}=${shown(key)}: is already the state key of ${first}; two stacks must not share a state object`);
-    else owner.set(key, origin);
   }
 }

@@ -1,198 +1,320 @@
-// The public interface: every setting, its environment variable, its config-file key, its default and what
-// it does. The loader reads this table, the README documents it and a test keeps the two in step.
+// The public interface: every setting, its environment variable, its config-file key, its default, how its
+// value is read and checked, and what it does. The loader is a loop over this table, the README's settings
+// table is rendered from it (a test keeps the two in step), so each default is written here and nowhere else.
+import { defaultBucketName, defaultKmsAlias } from './naming';
+import { flag, list, MAX_USER_TAGS, oneOf, Parser, tagMap, text, wholeNumber } from './parsers';
+import {
+  accountIdRule,
+  bucketNameRule,
+  endpointRule,
+  environmentNameRule,
+  keyPrefixRule,
+  kmsAliasRule,
+  kmsKeyArnRule,
+  principalArnRule,
+  regionRule,
+  retentionDaysRule,
+  stateKeyRule,
+  tableNameRule,
+} from './rules';
+import { ACCEPTED_RISKS, AcceptedRisk, BOOTSTRAP_BACKENDS, BootstrapBackend, LOCKING_MODES, LockingMode } from './types';
 
-export interface SettingSpec {
+/** Each setting's value once loaded. */
+export interface SettingValues {
+  bucket: string;
+  region: string;
+  lockTable: string;
+  stateKey: string;
+  locking: LockingMode;
+  endpoint: string | undefined;
+  kmsAlias: string;
+  noncurrentVersionDays: number;
+  bootstrapBackend: BootstrapBackend;
+  bootstrapStateKey: string;
+  allowDestroy: boolean;
+  environments: string[];
+  environmentKeyPrefix: string;
+  crossAccountPrincipals: string[];
+  crossAccountReaders: string[];
+  accountId: string | undefined;
+  kopsPrefix: string;
+  accessLogging: boolean;
+  logBucket: string;
+  accessLogDays: number;
+  replicaRegion: string | undefined;
+  /** Undefined when replicaRegion is unset: the setting is not read then. */
+  replicaBucket: string | undefined;
+  acceptRisks: AcceptedRisk[];
+  adopt: boolean;
+  kmsKeyArn: string | undefined;
+  tags: Record<string, string>;
+}
+
+export type SettingName = keyof SettingValues;
+
+/** What a rule or a derived default may read: the other settings, each loaded on first use. */
+export interface LoadedSettings {
+  get<N extends SettingName>(name: N): SettingValues[N];
+  /** Whether a setting's value keeps that setting's own rule. */
+  valid(name: SettingName): boolean;
+  /** cdktf.json's projectId, read on first use; undefined (and reported) when it cannot be read. */
+  projectId(): string | undefined;
+}
+
+/** A default computed from other settings. */
+export class Derived<T> {
+  constructor(
+    /** The default as the README shows it. */
+    readonly describe: string,
+    /** What a message calls the value when it breaks the setting's rule. */
+    readonly label: string,
+    readonly derive: (settings: LoadedSettings) => T,
+    /** Whether what it is derived from is valid: only then is the value checked (one mistake, one line). */
+    readonly checked: (settings: LoadedSettings) => boolean,
+  ) {}
+}
+
+export interface Setting<T> {
   /** Environment variable; wins over the config file. */
   readonly env: string;
   /** Key in the JSON config file. */
   readonly file: string;
-  /** Default, as a user reads it. */
-  readonly default: string;
+  /** The value when the setting is not given or its value is refused outright: typed, or derived. */
+  readonly default: T | Derived<T>;
+  /** What an undefined default means, as the README says it. */
+  readonly unset?: string;
+  /** Environment variables read, in this order, when the setting is not given, before the default. */
+  readonly fallbackEnv?: readonly string[];
+  /** An empty environment variable counts as unset instead of as an empty value. */
+  readonly emptyEnvIsUnset?: boolean;
+  /** Read only when this other setting has a value. */
+  readonly onlyWith?: SettingName;
+  readonly parse: Parser<T, LoadedSettings>;
   /** One line on what it does. */
   readonly description: string;
 }
 
-export const SETTINGS = {
+/** Below this many days of noncurrent retention a bad apply can outlive its own undo: needs short-retention. */
+export const MIN_SAFE_NONCURRENT_DAYS = 30;
+
+export const SETTINGS: { readonly [N in SettingName]: Setting<SettingValues[N]> } = {
   bucket: {
     env: 'TFSTATE_BUCKET',
     file: 'bucket',
-    default: 'tfstate-<first 12 hex digits of cdktf.json projectId>-<region>',
+    default: new Derived('tfstate-<first 12 hex digits of cdktf.json projectId>-<region>', 'derived bucket name', (s) => defaultBucketName(s.projectId() ?? '', s.get('region')), (s) => s.valid('region')), // a missing projectId is reported on its own and leaves a valid name
+    parse: text(bucketNameRule),
     description: 'Name of the S3 state bucket (AWS bucket naming rules).',
   },
   region: {
     env: 'TFSTATE_REGION',
     file: 'region',
-    default: 'AWS_REGION, then AWS_DEFAULT_REGION, then us-east-1',
+    default: 'us-east-1',
+    fallbackEnv: ['AWS_REGION', 'AWS_DEFAULT_REGION'],
+    parse: text(regionRule),
     description: 'Region of the bucket, the lock table and the KMS key.',
   },
   lockTable: {
     env: 'TFSTATE_LOCK_TABLE',
     file: 'lockTable',
     default: 'terraform-locks',
+    parse: text(tableNameRule),
     description: 'Name of the DynamoDB lock table (hash key LockID, string). Unused when locking is s3.',
   },
   stateKey: {
     env: 'TFSTATE_KEY',
     file: 'stateKey',
     default: 'app/terraform.tfstate',
+    parse: text(stateKeyRule),
     description: 'State object key of the app stack.',
   },
   locking: {
     env: 'TFSTATE_LOCKING',
     file: 'locking',
     default: 'dynamodb',
+    parse: oneOf(LOCKING_MODES),
     description: 'dynamodb (lock table), s3 (Terraform >= 1.10 use_lockfile, no table) or both (migration between them).',
   },
   endpoint: {
     env: 'AWS_ENDPOINT_URL',
     file: 'endpoint',
-    default: '(unset: real AWS)',
+    default: undefined,
+    unset: 'real AWS',
+    // As in the AWS SDKs.
+    emptyEnvIsUnset: true,
+    parse: text(endpointRule, (url) => url.replace(/\/+$/, '')),
     description: 'S3/DynamoDB-compatible endpoint (moto, LocalStack): provider and backend point there, path-style.',
   },
   kmsAlias: {
     env: 'TFSTATE_KMS_ALIAS',
     file: 'kmsAlias',
-    default: 'alias/<bucket, dots as hyphens>',
+    default: new Derived('alias/<bucket, dots as hyphens>', 'derived KMS alias', (s) => defaultKmsAlias(s.get('bucket')), (s) => s.valid('bucket')),
+    parse: text(kmsAliasRule),
     description: 'Alias of the customer managed KMS key; the backend refers to the key by it.',
   },
   noncurrentVersionDays: {
     env: 'TFSTATE_NONCURRENT_DAYS',
     file: 'noncurrentVersionDays',
-    default: '90',
+    default: 90,
+    parse: wholeNumber(retentionDaysRule),
     description: 'Days a superseded state version is kept before S3 expires it.',
   },
   bootstrapBackend: {
     env: 'TFSTATE_BOOTSTRAP_BACKEND',
     file: 'bootstrapBackend',
     default: 'local',
+    parse: oneOf(BOOTSTRAP_BACKENDS),
     description: 'local (terraform.bootstrap.tfstate in the project root) or s3 (phase 3: the bucket holds bootstrap state too).',
   },
   bootstrapStateKey: {
     env: 'TFSTATE_BOOTSTRAP_KEY',
     file: 'bootstrapStateKey',
     default: 'bootstrap/terraform.tfstate',
+    parse: text(stateKeyRule),
     description: 'State object key of the bootstrap stack when its backend is s3.',
   },
   allowDestroy: {
     env: 'TFSTATE_ALLOW_DESTROY',
     file: 'allowDestroy',
-    default: 'false',
+    default: false,
+    parse: flag(),
     description: 'true lifts prevent_destroy (state, log and replica buckets, keys, aliases) and the table deletion protection, and lets destroy empty the log buckets; set only by the teardown.',
   },
   environments: {
     env: 'TFSTATE_ENVIRONMENTS',
     file: 'environments',
-    default: '(none)',
+    default: [],
+    parse: list(environmentNameRule, 'each environment must be listed once'),
     description: 'Comma-separated environments (e.g. dev,staging,prod); each gets an app-<env> stack.',
   },
   environmentKeyPrefix: {
     env: 'TFSTATE_ENV_KEY_PREFIX',
     file: 'environmentKeyPrefix',
     default: 'env',
+    parse: text(keyPrefixRule),
     description: 'Each environment keeps its state at <prefix>/<env>/terraform.tfstate.',
   },
   crossAccountPrincipals: {
     env: 'TFSTATE_CROSS_ACCOUNT_PRINCIPALS',
     file: 'crossAccountPrincipals',
-    default: '(none)',
+    default: [],
+    parse: list(principalArnRule, 'each principal must be listed once'),
     description: 'Comma-separated IAM principal ARNs (or account ids) of other accounts granted read-write on the project\'s state keys and the kOps store.',
   },
   crossAccountReaders: {
     env: 'TFSTATE_CROSS_ACCOUNT_READERS',
     file: 'crossAccountReaders',
-    default: '(none)',
+    default: [],
+    parse: list((principal, s) => (s.get('crossAccountPrincipals').includes(principal) ? `is already a writer (${SETTINGS.crossAccountPrincipals.env})` : principalArnRule(principal)), 'each principal must be listed once'),
     description: 'Comma-separated IAM principal ARNs (or account ids) of other accounts granted read-only on the project\'s state keys (terraform_remote_state, plan -lock=false).',
   },
   accountId: {
     env: 'TFSTATE_ACCOUNT_ID',
     file: 'accountId',
-    default: '(unset: read from the deployed bootstrap\'s outputs)',
+    default: undefined,
+    unset: "read from the deployed bootstrap's outputs",
+    parse: text(accountIdRule),
     description: '12-digit id of the account that owns bucket, table and key; names that account in exported policies and --for-account settings.',
   },
   kopsPrefix: {
     env: 'TFSTATE_KOPS_PREFIX',
     file: 'kopsPrefix',
     default: 'kops',
+    parse: text(keyPrefixRule),
     description: 'Folder of the bucket used as the kOps state store (s3://<bucket>/<prefix>).',
   },
   accessLogging: {
     env: 'TFSTATE_ACCESS_LOGGING',
     file: 'accessLogging',
-    default: 'true',
+    default: true,
+    parse: flag(),
     description: 'S3 server access logs of the state bucket go to a separate log bucket; false needs TFSTATE_ACCEPT_RISKS=no-access-logging.',
   },
   logBucket: {
     env: 'TFSTATE_LOG_BUCKET',
     file: 'logBucket',
-    default: '<bucket>-logs',
+    default: new Derived('<bucket>-logs', 'derived log bucket name', (s) => `${s.get('bucket')}-logs`, (s) => s.valid('bucket')),
+    parse: text(bucketNameRule),
     description: 'Name of the access-log bucket (versioned, SSE-S3 as S3 requires for log targets, private).',
   },
   accessLogDays: {
     env: 'TFSTATE_ACCESS_LOG_DAYS',
     file: 'accessLogDays',
-    default: '365',
+    default: 365,
+    parse: wholeNumber(retentionDaysRule),
     description: 'Days an access log object is kept before S3 expires it.',
   },
   replicaRegion: {
     env: 'TFSTATE_REPLICA_REGION',
     file: 'replicaRegion',
-    default: '(unset: no replication)',
+    default: undefined,
+    unset: 'no replication',
+    parse: text(regionRule),
     description: 'A second region: the state bucket is replicated to a versioned bucket there, encrypted with its own KMS key.',
   },
   replicaBucket: {
     env: 'TFSTATE_REPLICA_BUCKET',
     file: 'replicaBucket',
-    default: '<bucket>-replica',
+    default: new Derived('<bucket>-replica', 'derived replica bucket name', (s) => `${s.get('bucket')}-replica`, (s) => s.valid('bucket')),
+    onlyWith: 'replicaRegion',
+    parse: text(bucketNameRule),
     description: 'Name of the replica bucket (its access logs go to <replica bucket>-logs there); used only with TFSTATE_REPLICA_REGION.',
   },
   acceptRisks: {
     env: 'TFSTATE_ACCEPT_RISKS',
     file: 'acceptRisks',
-    default: '(none)',
-    description: 'Comma-separated acknowledgements that allow a weaker setting: no-access-logging, short-retention (noncurrent days below 30).',
+    default: [],
+    parse: list((risk) => ((ACCEPTED_RISKS as readonly string[]).includes(risk) ? undefined : `must list only ${ACCEPTED_RISKS.join(', ')}`), 'each risk must be listed once'),
+    description: `Comma-separated acknowledgements that allow a weaker setting: no-access-logging, short-retention (noncurrent days below ${MIN_SAFE_NONCURRENT_DAYS}).`,
   },
   adopt: {
     env: 'TFSTATE_ADOPT',
     file: 'adopt',
-    default: 'false',
+    default: false,
+    parse: flag(),
     description: 'true imports an existing state bucket and lock table (made by hand) into bootstrap and converges them to this hardening; objects and items are kept. Refused at plan time, before any change, when they do not fit.',
   },
   kmsKeyArn: {
     env: 'TFSTATE_KMS_KEY_ARN',
     file: 'kmsKeyArn',
-    default: '(unset: a new key is created)',
+    default: undefined,
+    unset: 'a new key is created',
+    parse: text((arn, s) => kmsKeyArnRule(arn, s.get('region'))),
     description: 'ARN of an existing KMS key in the region to encrypt state with instead of creating one; its key policy stays yours, the alias is created for it.',
   },
   tags: {
     env: 'TFSTATE_TAGS',
     file: 'tags',
-    default: '(none)',
-    description: 'Comma-separated key=value tags (e.g. team=platform,cost-center=42; AWS tag rules, at most 48, keys unique without case) on every resource from its create call on, besides ManagedBy and StateBucket.',
+    default: {},
+    parse: tagMap(),
+    description: `Comma-separated key=value tags (e.g. team=platform,cost-center=42; AWS tag rules, at most ${MAX_USER_TAGS}, keys unique without case) on every resource from its create call on, besides ManagedBy and StateBucket.`,
   },
-} as const satisfies Record<string, SettingSpec>;
+};
 
-export type SettingName = keyof typeof SETTINGS;
+/** Every setting's name, in the table's order: the order the README lists them and the loader reports problems. */
+export const SETTING_NAMES = Object.keys(SETTINGS) as SettingName[];
 
 /** Path of the config file, relative to the project root, unless TFSTATE_CONFIG names another. */
 export const CONFIG_FILE = 'tfstate.config.json';
 export const CONFIG_FILE_ENV = 'TFSTATE_CONFIG';
 
-export const DEFAULT_REGION = 'us-east-1';
-export const DEFAULT_LOCK_TABLE = 'terraform-locks';
-export const DEFAULT_STATE_KEY = 'app/terraform.tfstate';
-export const DEFAULT_BOOTSTRAP_STATE_KEY = 'bootstrap/terraform.tfstate';
-export const DEFAULT_NONCURRENT_DAYS = 90;
-export const DEFAULT_ENV_KEY_PREFIX = 'env';
-export const DEFAULT_KOPS_PREFIX = 'kops';
-export const DEFAULT_ACCESS_LOG_DAYS = 365;
-/** Below this many days of noncurrent retention a bad apply can outlive its own undo: needs short-retention. */
-export const MIN_SAFE_NONCURRENT_DAYS = 30;
-/** AWS allows 50 tags per resource (S3, DynamoDB, KMS, IAM); the project's own two leave 48 to the user. */
-export const MAX_USER_TAGS = 48;
+/** A default as the README shows it: a derived one by its description, a typed one as it is written. */
+export function renderDefault(setting: Setting<unknown>): string {
+  const value = setting.default;
+  if (value instanceof Derived) return value.describe;
+  if (value === undefined) return `(unset: ${setting.unset})`;
+  if (typeof value === 'object' && value !== null) {
+    const items = Array.isArray(value) ? value.map(String) : Object.entries(value).map(([key, item]) => `${key}=${String(item)}`);
+    return items.length === 0 ? '(none)' : items.join(',');
+  }
+  return [...(setting.fallbackEnv ?? []), String(value)].join(', then ');
+}
 
 /** The README's settings table, rendered from SETTINGS so the documentation cannot drift from the code. */
 export function renderSettingsTable(): string {
   const cell = (text: string) => text.replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\|/g, '\\|');
-  const rows = Object.values(SETTINGS).map((s: SettingSpec) => `| \`${s.env}\` | \`${s.file}\` | ${cell(s.default)} | ${cell(s.description)} |`);
+  const rows = SETTING_NAMES.map((name) => {
+    const setting: Setting<unknown> = SETTINGS[name];
+    return `| \`${setting.env}\` | \`${setting.file}\` | ${cell(renderDefault(setting))} | ${cell(setting.description)} |`;
+  });
   return ['| Variable | File key | Default | What it does |', '|---|---|---|---|', ...rows].join('\n');
 }
