@@ -14,9 +14,9 @@ const FOLDER_TESTS = {
   exports: ['exports', 'exports-deployed', 'project-stacks', 'policies'],
 };
 
-const folder = process.env.TFSTATE_MUTATION_FOLDER ?? 'ops';
+const folder = process.env.MUTATION_FOLDER ?? 'ops';
 const tests = FOLDER_TESTS[folder];
-if (!tests) throw new Error(`TFSTATE_MUTATION_FOLDER=${folder}: must be one of ${Object.keys(FOLDER_TESTS).join(', ')}`);
+if (!tests) throw new Error(`MUTATION_FOLDER=${folder}: must be one of ${Object.keys(FOLDER_TESTS).join(', ')}`);
 
 /** @type {import('jest').Config} */
 module.exports = {
@@ -24,5 +24,7 @@ module.exports = {
   testMatch: tests.map((name) => `**/__tests__/${name}.test.ts`),
   // Snapshot matching off: a changed snapshot is not a failing behavior test (`jest -u` accepts it).
   setupFilesAfterEnv: [...base.setupFilesAfterEnv, '<rootDir>/__tests__/mutation-setup.ts'],
+  // Loads only the files that hold the tests a mutant is run against (see the file).
+  runner: '<rootDir>/scripts/lib/mutation-jest-runner.js',
 };
 module.exports.FOLDER_TESTS = FOLDER_TESTS;

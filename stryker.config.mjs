@@ -1,6 +1,6 @@
 // @ts-check
 /**
- * Mutation testing, one folder per run (scripts/mutation.ts sets TFSTATE_MUTATION_FOLDER): StrykerJS changes
+ * Mutation testing, one folder per run (scripts/mutation.ts sets MUTATION_FOLDER): StrykerJS changes
  * that folder's code one mutant at a time and runs the folder's tests (jest.mutation.config.js) against each; a
  * mutant no test notices survives. Measured honestly:
  * - snapshot matching is off: `jest -u` would accept a changed snapshot, so it is not a behavior test;
@@ -9,7 +9,7 @@
  * - each folder's tests are a subset of the suite, so the score is a lower bound.
  * @type {import('@stryker-mutator/api/core').PartialStrykerOptions}
  */
-const folder = process.env.TFSTATE_MUTATION_FOLDER ?? 'ops';
+const folder = process.env.MUTATION_FOLDER ?? 'ops';
 
 export default {
   testRunner: 'jest',

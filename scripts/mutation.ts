@@ -1,8 +1,8 @@
 // npm run test:mutation [-- <folder>...]: StrykerJS over each folder in turn (stryker.config.mjs), then the
 // score per folder and every mutant left alive, with its reason or "no reason given".
 import { spawnSync } from 'child_process';
-import { existsSync, readFileSync } from 'fs';
-import { join } from 'path';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'fs';
+import { dirname, join } from 'path';
 import { folderScore, MutationReport } from './lib/mutation-report';
 
 const ROOT = join(__dirname, '..');
@@ -23,7 +23,12 @@ let below = 0;
 for (const folder of folders) {
   const started = Date.now();
   console.log(`== ${folder}/: mutants against ${FOLDER_TESTS[folder].length} test files`);
-  const run = spawnSync('npx', ['stryker', 'run'], { cwd: ROOT, stdio: 'inherit', env: { ...process.env, TFSTATE_MUTATION_FOLDER: folder } });
+  // Which file holds which test, recorded afresh by this run's dry run (scripts/lib/mutation-jest-runner.js).
+  const index = join(ROOT, '.local', 'mutation', `${folder}.tests.jsonl`);
+  mkdirSync(dirname(index), { recursive: true });
+  rmSync(index, { force: true });
+  const env = { ...process.env, MUTATION_FOLDER: folder, MUTATION_TEST_INDEX: index };
+  const run = spawnSync('npx', ['stryker', 'run'], { cwd: ROOT, stdio: 'inherit', env });
   const reportPath = join(ROOT, '.local', 'mutation', `${folder}.json`);
   if (run.status !== 0 || !existsSync(reportPath)) {
     console.error(`${folder}/: StrykerJS failed (exit ${run.status ?? run.signal}); no score`);
