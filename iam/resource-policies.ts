@@ -100,7 +100,7 @@ export function crossAccountTableStatements(resources: StateResources, keys: rea
  * policies in the account (without it only the key policy could grant anything, and a lost principal would
  * lock the key for good). Extra statements come after it, never a wildcard principal.
  */
-export function keyPolicyStatements(accountRootArn: string, additional: readonly Statement[] = []): Statement[] {
+export function kmsKeyPolicyStatements(accountRootArn: string, additional: readonly Statement[] = []): Statement[] {
   return [{ Sid: 'AccountRootAndIamPolicies', Effect: 'Allow', Principal: { AWS: accountRootArn }, Action: 'kms:*', Resource: '*' }, ...additional];
 }
 
