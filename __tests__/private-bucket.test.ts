@@ -1,4 +1,5 @@
 // PrivateBucket: the one construct that writes bucket hardening, built alone in a fresh stack per test.
+import { Testing, TerraformStack } from 'cdktf';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { EMULATOR, REAL_AWS } from '../config/target';
 import { PrivateBucket, PrivateBucketProps } from '../constructs/private-bucket';
@@ -197,5 +198,23 @@ describe('PrivateBucket.addToResourcePolicy', () => {
       expect(bucket.addToResourcePolicy(grant)).toBe(bucket.addToResourcePolicy({ ...grant, Sid: 'Second' }));
     });
     expect(statementsOf(resources.aws_s3_bucket_policy.private_policy_09771A32).map((statement) => statement.Sid)).toEqual(['DenyInsecureTransport', 'Grant', 'Second']);
+  });
+});
+
+describe('PrivateBucket warnings (Annotations, in the manifest next to the stack)', () => {
+  function warnings(target: typeof REAL_AWS): unknown[] {
+    const bucket = new PrivateBucket(new TerraformStack(Testing.app(), 'test'), 'private', { bucketName: 'team-bucket', region: 'us-east-1', target });
+    return bucket.node.metadata.filter((entry) => entry.type === '@cdktf/warn').map((entry) => entry.data);
+  }
+  test('each feature the target leaves out is named on the bucket', () => {
+    expect(warnings(EMULATOR)).toEqual([
+      expect.stringMatching(/^the bucket policies' conditional deny statements .* are left out, because emulators such as moto/),
+      expect.stringMatching(/^the buckets' EventBridge notifications are left out, because moto does not read them back/),
+      expect.stringMatching(/^the buckets' lifecycle configurations .* are left out, because AWS provider 5.100 waits/),
+    ]);
+    expect(warnings({ ...REAL_AWS, eventNotifications: false })).toEqual([expect.stringMatching(/^the buckets' EventBridge notifications are left out/)]);
+  });
+  test('real AWS: no warning', () => {
+    expect(warnings(REAL_AWS)).toEqual([]);
   });
 });

@@ -105,6 +105,13 @@ describe('StateReplication', () => {
     expect(rule).not.toHaveProperty('source_selection_criteria');
     expect(rule.id).toBe('replicate-state');
   });
+  test('the replication warns, naming the replica region, only where the selection is left out', () => {
+    const warnings = (replication: StateReplication) => replication.node.metadata.filter((entry) => entry.type === '@cdktf/warn').map((entry) => entry.data);
+    expect(warnings(synthReplication({ target: EMULATOR }).replication)).toEqual([
+      'replication to us-west-2 is configured without its SSE-KMS source selection, which moto does not read back; moto stores the replication configuration but copies no object, so the replica stays empty there',
+    ]);
+    expect(warnings(synthReplication().replication)).toEqual([]);
+  });
   test('the replica is hardened like the state bucket, in the replica region, with its own key', () => {
     const { resources } = synthReplication();
     expect(resources.aws_s3_bucket['replication_replica-bucket_09E63B8B']).toEqual({ bucket: 'team-state-replica', provider: 'aws.replica', lifecycle: { prevent_destroy: true } });

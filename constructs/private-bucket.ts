@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { ITerraformDependable, Lazy, TerraformProvider } from 'cdktf';
+import { Annotations, ITerraformDependable, Lazy, TerraformProvider } from 'cdktf';
 import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
 import { S3BucketLifecycleConfiguration } from '@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration';
 import { S3BucketLoggingA } from '@cdktf/provider-aws/lib/s3-bucket-logging';
@@ -10,12 +10,15 @@ import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-pub
 import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
 import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
 import { bucketArn } from '../config/arn';
-import { REAL_AWS, TargetProfile } from '../config/target';
+import { leftOutReason, REAL_AWS, TargetProfile } from '../config/target';
 import { policyJson, Statement } from '../iam/document';
 import { BucketKeyForms, denyInsecureTransport, uploadEncryptionDenies } from '../iam/resource-policies';
 
 /** Days before S3 aborts an unfinished multipart upload (a crashed client's parts are billed until then). */
 export const ABORT_INCOMPLETE_UPLOAD_DAYS = 7;
+
+/** The target features a bucket's own resources depend on. */
+const BUCKET_FEATURES = ['conditionalDenies', 'eventNotifications', 'lifecycleRules'] as const;
 
 /** Default encryption of a bucket's objects. */
 export type BucketEncryption =
@@ -103,6 +106,8 @@ export class PrivateBucket extends Construct {
     this.provider = provider;
     const target = props.target ?? REAL_AWS;
     const encryption = props.encryption ?? { kind: 's3-managed' };
+    // The commands print the same reasons for the whole target (targetWarnings); here they name this bucket.
+    for (const feature of BUCKET_FEATURES) if (!target[feature]) Annotations.of(this).addWarning(leftOutReason(feature));
     this.bucket = new S3Bucket(this, 'bucket', {
       provider,
       bucket: props.bucketName,

@@ -1,12 +1,12 @@
 import { Construct } from 'constructs';
-import { TerraformProvider } from 'cdktf';
+import { Annotations, TerraformProvider } from 'cdktf';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { S3BucketReplicationConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-replication-configuration';
 import { LogBucket } from './log-bucket';
 import { policyJson } from '../iam/document';
 import { REPLICATION_TRUST, replicationRoleStatements } from '../iam/resource-policies';
-import { REAL_AWS, TargetProfile } from '../config/target';
+import { leftOutReason, REAL_AWS, TargetProfile } from '../config/target';
 import { StateBucket } from './state-bucket';
 import { StateKmsKey } from './state-kms-key';
 
@@ -114,6 +114,7 @@ export class StateReplication extends Construct {
         }),
       ),
     });
+    if (!target.replicationSseKmsSelection) Annotations.of(this).addWarning(leftOutReason('replicationSseKmsSelection', props.replicaRegion));
     new S3BucketReplicationConfigurationA(this, 'configuration', {
       bucket: props.source.bucket.id,
       role: this.role.arn,
