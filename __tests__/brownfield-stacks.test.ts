@@ -17,16 +17,17 @@ function dataOf(stack: Synthesized, type: string, constructId: string): Record<s
 }
 
 describe('TFSTATE_ADOPT=true: import blocks and the checks Terraform runs while planning', () => {
-  const { bootstrap } = synthAll({ TFSTATE_ADOPT: 'true' });
-  const imports = (bootstrap.json as unknown as DataJson).import ?? [];
 
   test('imports exactly the bucket and the table, by name', () => {
+    const { bootstrap } = synthAll({ TFSTATE_ADOPT: 'true' });
+    const imports = (bootstrap.json as unknown as DataJson).import ?? [];
     expect(imports.map(({ to, id }) => [to.replace(/_[0-9A-F]{8}$/, ''), id])).toEqual([
       ['aws_s3_bucket.state-bucket', BUCKET],
       ['aws_dynamodb_table.lock-table', 'terraform-locks'],
     ]);
   });
   test('the bucket must be in the configured region', () => {
+    const { bootstrap } = synthAll({ TFSTATE_ADOPT: 'true' });
     expect(dataOf(bootstrap, 'aws_s3_bucket', 'existing-bucket')).toMatchObject({
       bucket: BUCKET,
       lifecycle: {
@@ -40,6 +41,7 @@ describe('TFSTATE_ADOPT=true: import blocks and the checks Terraform runs while 
     });
   });
   test('the table must exist, with the LockID string hash key and no range key', () => {
+    const { bootstrap } = synthAll({ TFSTATE_ADOPT: 'true' });
     expect(dataOf(bootstrap, 'aws_dynamodb_tables', 'tables')).toMatchObject({
       lifecycle: { postcondition: [{ condition: '${contains(self.names, "terraform-locks")}', error_message: expect.stringMatching(/^adopt refused: table "terraform-locks" does not exist in us-east-1; /) }] },
     });
@@ -56,6 +58,7 @@ describe('TFSTATE_ADOPT=true: import blocks and the checks Terraform runs while 
     });
   });
   test('versioning is switched on only for a versioned or an empty bucket', () => {
+    const { bootstrap } = synthAll({ TFSTATE_ADOPT: 'true' });
     const versioning = resourceOf(bootstrap, 'aws_s3_bucket_versioning', 'state-bucket_versioning') as { lifecycle: { precondition: { condition: string; error_message: string }[] } };
     expect(versioning.lifecycle.precondition).toHaveLength(1);
     expect(versioning.lifecycle.precondition[0].condition).toMatch(
@@ -76,12 +79,13 @@ describe('TFSTATE_ADOPT=true: import blocks and the checks Terraform runs while 
 });
 
 describe('TFSTATE_KMS_KEY_ARN: the named key instead of a new one', () => {
-  const { bootstrap } = synthAll({ TFSTATE_KMS_KEY_ARN: KEY_ARN });
   test('no key is created; the alias points at the named key', () => {
+    const { bootstrap } = synthAll({ TFSTATE_KMS_KEY_ARN: KEY_ARN });
     expect(bootstrap.json.resource.aws_kms_key).toBeUndefined();
     expect(resourceOf(bootstrap, 'aws_kms_alias', 'state-key_alias')).toMatchObject({ name: `alias/${BUCKET}`, target_key_id: '1234abcd-12ab-34cd-56ef-1234567890ab' });
   });
   test('its account must be the one bootstrap runs in (checked while planning)', () => {
+    const { bootstrap } = synthAll({ TFSTATE_KMS_KEY_ARN: KEY_ARN });
     expect(resourceOf(bootstrap, 'aws_kms_alias', 'state-key_alias').lifecycle).toEqual({
       prevent_destroy: true,
       precondition: [
@@ -93,6 +97,7 @@ describe('TFSTATE_KMS_KEY_ARN: the named key instead of a new one', () => {
     });
   });
   test('the bucket, the table and the output use its ARN', () => {
+    const { bootstrap } = synthAll({ TFSTATE_KMS_KEY_ARN: KEY_ARN });
     expect((resourceOf(bootstrap, 'aws_s3_bucket_server_side_encryption_configuration', 'state-bucket_encryption').rule as unknown[])[0]).toMatchObject({
       apply_server_side_encryption_by_default: { sse_algorithm: 'aws:kms', kms_master_key_id: KEY_ARN },
     });
