@@ -15,7 +15,7 @@ export interface StateResources {
   readonly bucketName: string;
   readonly bucketArn: string;
   /**
-   * The state key's ARN, or `arn:...:key/*` when it is not known yet (an export before deploy): then
+   * The state's KMS key ARN, or `arn:...:key/*` when it is not known yet (an export before deploy): then
    * keyAlias limits the grant to the key that carries the state alias.
    */
   readonly keyArn: string;
@@ -47,7 +47,7 @@ function listBucket(resources: StateResources, extraActions: readonly string[] =
 }
 
 /**
- * Use of the state key, only through S3 (the SSE-KMS data keys of reads and writes): no direct Decrypt of
+ * Use of the state's KMS key, only through S3 (the SSE-KMS data keys of reads and writes): no direct Decrypt of
  * anything else encrypted with it.
  */
 function useKmsKey(resources: StateResources, actions: readonly string[]): Statement {
