@@ -93,5 +93,11 @@ describe('AccessPolicies', () => {
       expect.arrayContaining([expect.stringMatching(/^access_read-only_[0-9A-F]{8}$/), 'team-state-state-read-only', 'Terraform state in s3://team-state: read-only']),
       expect.arrayContaining([expect.stringMatching(/^access_read-write_[0-9A-F]{8}$/), 'team-state-state-read-write', 'Terraform state in s3://team-state: read-write']),
     ]);
+    // Each level's document is the one its policy carries (the read-only one has no write action).
+    expect(resources.aws_iam_policy.access_kops_805B0146.policy).toBe(access!.policyJson.kops);
+    const readOnly = Object.values(resources.aws_iam_policy).find((policy) => policy.name === 'team-state-state-read-only')!;
+    expect(readOnly.policy).toBe(access!.policyJson['read-only']);
+    expect(readOnly.policy).not.toContain('s3:PutObject');
+    expect(access!.policyJson['read-write']).toContain('s3:PutObject');
   });
 });
