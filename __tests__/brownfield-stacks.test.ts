@@ -66,6 +66,42 @@ describe('TFSTATE_ADOPT=true: import blocks and the checks Terraform runs while 
     );
     expect(versioning.lifecycle.precondition[0].error_message).toMatch(/^adopt refused: bucket "tfstate-0a1b2c3d4e5f-us-east-1" is not versioned and holds objects; adopting would switch versioning on, which cannot be undone/);
   });
+  test('the refusals in full, the one-object listing, and the table read only once the table list is checked', () => {
+    const { bootstrap } = synthAll({ TFSTATE_ADOPT: 'true' });
+    const data = (bootstrap.json as unknown as DataJson).data;
+    expect(data.aws_s3_objects['adoption_existing-objects_318CD092']).toMatchObject({ bucket: BUCKET, max_keys: 1 });
+    expect(data.aws_dynamodb_table['adoption_existing-table_F8869A34']).toMatchObject({
+      depends_on: ['data.aws_dynamodb_tables.adoption_tables_F7CCB315'],
+      lifecycle: {
+        postcondition: [
+          expect.objectContaining({
+            error_message: 'adopt refused: table "terraform-locks" has the hash key "${self.hash_key}"; Terraform\'s S3 backend needs the hash key LockID of type S (string) and no range key: use another table (TFSTATE_LOCK_TABLE)',
+          }),
+        ],
+      },
+    });
+    expect(data.aws_dynamodb_tables.adoption_tables_F7CCB315).toMatchObject({
+      lifecycle: {
+        postcondition: [
+          expect.objectContaining({
+            error_message: 'adopt refused: table "terraform-locks" does not exist in us-east-1; create it (hash key LockID, string), set TFSTATE_LOCK_TABLE to the existing one, or unset TFSTATE_ADOPT to create both',
+          }),
+        ],
+      },
+    });
+    const versioning = bootstrap.json.resource.aws_s3_bucket_versioning['state-bucket_versioning_933ED8BF'] as { lifecycle: unknown };
+    expect(versioning.lifecycle).toEqual({
+      precondition: [
+        {
+          condition: '${(aws_s3_bucket.state-bucket_828F7150.versioning[0].enabled || (length(data.aws_s3_objects.adoption_existing-objects_318CD092.keys) < 1))}',
+          error_message:
+            `adopt refused: bucket "${BUCKET}" is not versioned and holds objects; adopting would switch versioning on, which cannot be undone (only suspended): ` +
+            'every object stays as its "null" version, every later write keeps the replaced data as a noncurrent version that the lifecycle rule deletes after TFSTATE_NONCURRENT_DAYS; ' +
+            `switch it on yourself when that is what you want (aws s3api put-bucket-versioning --bucket ${BUCKET} --versioning-configuration Status=Enabled), then adopt`,
+        },
+      ],
+    });
+  });
   test('locking s3: no table to check or import', () => {
     const s3only = synthAll({ TFSTATE_ADOPT: 'true', TFSTATE_LOCKING: 's3' }).bootstrap;
     expect(((s3only.json as unknown as DataJson).import ?? []).map(({ id }) => id)).toEqual([BUCKET]);
