@@ -105,6 +105,7 @@ export class PrivateBucket extends Construct {
     const provider = props.provider;
     this.provider = provider;
     const target = props.target ?? REAL_AWS;
+    // Stryker disable next-line ObjectLiteral,StringLiteral: equivalent, every kind but 'kms' is S3-managed encryption
     const encryption = props.encryption ?? { kind: 's3-managed' };
     // The commands print the same reasons for the whole target (targetWarnings); here they name this bucket.
     for (const feature of BUCKET_FEATURES) if (!target[feature]) Annotations.of(this).addWarning(leftOutReason(feature));
