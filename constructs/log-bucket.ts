@@ -40,6 +40,7 @@ export class LogBucket extends PrivateBucket implements AccessLogTarget {
     super(scope, id, {
       bucketName: props.bucketName,
       region: props.region,
+      // Stryker disable next-line ObjectLiteral,StringLiteral: equivalent, S3-managed is PrivateBucket's default; stated because log delivery needs it
       encryption: { kind: 's3-managed' },
       lifecycleRules: [
         // A deleted log stays recoverable as long as it would have been kept.

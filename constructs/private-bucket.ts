@@ -176,6 +176,7 @@ export class PrivateBucket extends Construct {
 
     this.statements = [
       ...(target.conditionalDenies ? [denyInsecureTransport(this.arn)] : []),
+      // Stryker disable next-line ConditionalExpression: equivalent, only the kms kind carries an uploadKey (the check narrows the type)
       ...(target.conditionalDenies && encryption.kind === 'kms' && encryption.uploadKey ? uploadEncryptionDenies(this.arn, encryption.uploadKey) : []),
       ...(props.policyStatements ?? []),
     ];

@@ -57,7 +57,8 @@ export class StateReplication extends Construct {
 
   constructor(scope: Construct, id: string, props: StateReplicationProps) {
     super(scope, id);
-    const preventDestroy = props.preventDestroy ?? true;
+    // Passed on: key, log bucket and replica bucket each default to protected.
+    const preventDestroy = props.preventDestroy;
     const target = props.target ?? REAL_AWS;
     this.replicaKey = new StateKmsKey(this, 'replica-key', {
       alias: props.replicaKmsAlias,
