@@ -23,7 +23,7 @@ const BUCKET_FEATURES = ['conditionalDenies', 'eventNotifications', 'lifecycleRu
 /** Default encryption of a bucket's objects. */
 export type BucketEncryption =
   /** SSE-S3 (AES256): the only default encryption S3 server access log delivery writes to. */
-  | { readonly kind: 's3-managed' }
+  | { readonly kind: 's3-managed'; readonly uploadKey?: undefined }
   | {
       /** SSE-KMS with this customer managed key and an S3 bucket key. */
       readonly kind: 'kms';
@@ -176,8 +176,7 @@ export class PrivateBucket extends Construct {
 
     this.statements = [
       ...(target.conditionalDenies ? [denyInsecureTransport(this.arn)] : []),
-      // Stryker disable next-line ConditionalExpression: equivalent, only the kms kind carries an uploadKey (the check narrows the type)
-      ...(target.conditionalDenies && encryption.kind === 'kms' && encryption.uploadKey ? uploadEncryptionDenies(this.arn, encryption.uploadKey) : []),
+      ...(target.conditionalDenies && encryption.uploadKey ? uploadEncryptionDenies(this.arn, encryption.uploadKey) : []),
       ...(props.policyStatements ?? []),
     ];
     if (this.statements.length > 0) this.resourcePolicy();
