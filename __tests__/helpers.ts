@@ -71,3 +71,16 @@ export function resourceOf(stack: Synthesized, type: string, constructId: string
   if (found.length !== 1) throw new Error(`expected exactly one ${type} of ${constructId}, found ${found.length}`);
   return found[0][1];
 }
+
+/** Resources by type and logical id, as parsed from synthesized JSON. */
+export type Resources = Record<string, Record<string, Record<string, unknown>>>;
+
+/** Synthesizes what build adds to a fresh stack and returns its resources (each test synthesizes what it asserts on). */
+export function synthResources(build: Parameters<typeof Testing.synthScope>[0]): Resources {
+  return (JSON.parse(Testing.synthScope(build)) as { resource: Resources }).resource;
+}
+
+/** The statements of a policy document held as JSON text in a resource attribute. */
+export function statementsOf(resource: Record<string, unknown>, attribute = 'policy'): Record<string, unknown>[] {
+  return (JSON.parse(resource[attribute] as string) as { Statement: Record<string, unknown>[] }).Statement;
+}

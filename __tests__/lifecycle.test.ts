@@ -66,25 +66,30 @@ describe.each([
   ['the default retention', {}, 90],
   ['TFSTATE_NONCURRENT_DAYS=30', { TFSTATE_NONCURRENT_DAYS: '30' }, 30],
 ])('state bucket lifecycle rules (%s)', (_name, env, days) => {
-  const rules = resourceOf(synthAll(env).bootstrap, 'aws_s3_bucket_lifecycle_configuration', 'state-bucket_lifecycle').rule as Rule[];
+  // Synthesized in each test (not here), so each test reaches the construct code it checks.
+  const synthRules = () => resourceOf(synthAll(env).bootstrap, 'aws_s3_bucket_lifecycle_configuration', 'state-bucket_lifecycle').rule as Rule[];
 
   test('a .tflock version left noncurrent by an unlock expires after the retention days', () => {
+    const rules = synthRules();
     const litter = { key: 'app/terraform.tfstate.tflock', size: 250, deleteMarker: false, current: false, newerNoncurrent: 500 };
     expect(expires(rules, { ...litter, days: days - 1 })).toBe(false);
     expect(expires(rules, { ...litter, days })).toBe(true);
   });
 
   test('a delete marker with nothing left behind it (lockfile or state) is removed', () => {
+    const rules = synthRules();
     for (const key of ['app/terraform.tfstate.tflock', 'app/terraform.tfstate']) {
       expect(expires(rules, { key, size: 0, deleteMarker: true, current: true, days: 1, versionsBehind: false })).toBe(true);
     }
   });
 
   test('a delete marker with history behind it stays, so a deleted state remains restorable', () => {
+    const rules = synthRules();
     expect(expires(rules, { key: 'app/terraform.tfstate', size: 0, deleteMarker: true, current: true, days: 10_000, versionsBehind: true })).toBe(false);
   });
 
   test('no rule ever expires a current state version, whatever its key, size or age', () => {
+    const rules = synthRules();
     for (const key of STATE_KEYS) {
       for (const size of SIZES) {
         for (const age of [0, 1, days, 36_500]) expect(expires(rules, { key, size, deleteMarker: false, current: true, days: age })).toBe(false);
@@ -93,6 +98,7 @@ describe.each([
   });
 
   test('no rule expires a noncurrent state version before the configured days, however many newer ones exist', () => {
+    const rules = synthRules();
     for (const key of STATE_KEYS) {
       for (const size of SIZES) {
         for (const newerNoncurrent of [0, 1, 100, 10_000]) {

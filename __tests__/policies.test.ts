@@ -115,9 +115,9 @@ describe('state user statements (Terraform S3 backend permissions)', () => {
 });
 
 describe('fix 7: cross-account tiers', () => {
-  const { bootstrap } = synthAll({ TFSTATE_CROSS_ACCOUNT_PRINCIPALS: '111122223333', TFSTATE_CROSS_ACCOUNT_READERS: 'arn:aws:iam::444455556666:role/reader' });
-  const bucketPolicy = JSON.parse(Object.entries(bootstrap.json.resource.aws_s3_bucket_policy).find(([id]) => id.startsWith('state-bucket_policy'))![1].policy as string);
   test('readers get ListBucket and GetObject on state keys only; writers read-write plus the kOps store', () => {
+    const { bootstrap } = synthAll({ TFSTATE_CROSS_ACCOUNT_PRINCIPALS: '111122223333', TFSTATE_CROSS_ACCOUNT_READERS: 'arn:aws:iam::444455556666:role/reader' });
+    const bucketPolicy = JSON.parse(Object.entries(bootstrap.json.resource.aws_s3_bucket_policy).find(([id]) => id.startsWith('state-bucket_policy'))![1].policy as string);
     const byPrincipal = (principal: string) => grants(bucketPolicy.Statement.filter((s: Statement) => JSON.stringify(s.Principal).includes(principal)));
     expect(byPrincipal('444455556666')).toEqual([`s3:GetObject ${BUCKET}/app/terraform.tfstate`, `s3:GetObject ${BUCKET}/env:/*/app/terraform.tfstate`, `s3:ListBucket ${BUCKET}`]);
     expect(byPrincipal('111122223333')).toContain(`s3:PutObject ${BUCKET}/kops/*`);

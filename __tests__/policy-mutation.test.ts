@@ -52,7 +52,7 @@ const CHECKED: Record<Variant, readonly string[]> = {
   dynamodb: [
     'state bucket policy',
     'log bucket policy',
-    'state key policy',
+    'KMS key policy',
     'table resource policy',
     'managed read-write',
     'managed read-only',

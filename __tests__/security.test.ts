@@ -1,5 +1,5 @@
 import { Statement as PolicyStatement } from '../iam/document';
-import { keyPolicyStatements, logDeliveryStatement, replicationRoleStatements, uploadEncryptionDenies } from '../iam/resource-policies';
+import { kmsKeyPolicyStatements, logDeliveryStatement, replicationRoleStatements, uploadEncryptionDenies } from '../iam/resource-policies';
 import { CHECKOV_SKIPS, CheckovSkip, classify, matchingSkip, SCAN_VARIANTS, skipListProblems } from '../security/checkov';
 import { SECURITY_CONTROLS } from '../security/controls';
 import { configFrom, dirWithConfig, problemsOf, resourceOf, synthAll, Synthesized } from './helpers';
@@ -114,10 +114,10 @@ describe('the state bucket policy', () => {
 describe('the KMS key policy', () => {
   test('names the account root and nothing else by default; appends additional statements', () => {
     const extra: PolicyStatement = { Sid: 'X', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111122223333:role/ci' }, Action: 'kms:Decrypt', Resource: '*' };
-    expect(keyPolicyStatements('arn:aws:iam::123456789012:root')).toEqual([
+    expect(kmsKeyPolicyStatements('arn:aws:iam::123456789012:root')).toEqual([
       { Sid: 'AccountRootAndIamPolicies', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::123456789012:root' }, Action: 'kms:*', Resource: '*' },
     ]);
-    expect(keyPolicyStatements('root', [extra])[1]).toBe(extra);
+    expect(kmsKeyPolicyStatements('root', [extra])[1]).toBe(extra);
   });
   test('every synthesized key policy names the caller account root of the right partition, never a wildcard principal', () => {
     for (const env of [{}, { TFSTATE_REGION: 'cn-north-1' }, { TFSTATE_REPLICA_REGION: 'eu-west-1' }] as Record<string, string>[]) {

@@ -79,7 +79,7 @@ export function documentsOf(variant: Variant): Documents {
     'state bucket policy': parsed(byConstructId(resource.aws_s3_bucket_policy, 'state-bucket_policy')),
     'log bucket policy': parsed(byConstructId(resource.aws_s3_bucket_policy, 'log-bucket_policy')),
     'replica bucket policy': parsed(byConstructId(resource.aws_s3_bucket_policy, 'replication_replica-bucket_policy')),
-    'state key policy': parsed(byConstructId(resource.aws_kms_key, 'state-key')),
+    'KMS key policy': parsed(byConstructId(resource.aws_kms_key, 'state-key')),
     'replica key policy': parsed(byConstructId(resource.aws_kms_key, 'replication_replica-key')),
     'table resource policy': parsed(byConstructId(resource.aws_dynamodb_resource_policy, 'lock-table-cross-account')),
     'managed read-write': parsed(byConstructId(resource.aws_iam_policy, 'access-policies_read-write')),
@@ -147,7 +147,7 @@ function uploadContext(upload: Upload, reading: Reading, caller: string): Record
   }
   const sse = upload.sse ?? 'aws:kms';
   if (sse === 'AES256') return { [SSE]: sse };
-  // Names a key id or alias resolve to in the caller's account; only the owner's resolve to the state key.
+  // Names a key id or alias resolve to in the caller's account; only the owner's resolve to the state's KMS key.
   const inCallersAccount = caller === OWNER ? KEY_ARN : `arn:aws:kms:${REGION}:${caller}:key/${KEY_ID}`;
   const resolved: Record<NonNullable<Upload['keyId']>, string> = {
     'key-arn': KEY_ARN,
@@ -180,7 +180,7 @@ export function resourcePolicyName(row: CatalogRow): string | undefined {
     ['{logs}', 'log bucket policy'],
     ['{replicaKey}', 'replica key policy'],
     ['{replica}', 'replica bucket policy'],
-    ['{key}', 'state key policy'],
+    ['{key}', 'KMS key policy'],
     ['{otherKey}', 'other key policy'],
     ['{table}', 'table resource policy'],
     ['{role}', 'replication trust policy'],

@@ -1,9 +1,8 @@
 import { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
 import { S3BucketLifecycleConfiguration } from '@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration';
 import { Vpc } from '@cdktf/provider-aws/lib/vpc';
-import { onlyResource, resourceOf, synthAll, Synthesized } from './helpers';
+import { resourceOf, synthAll, Synthesized } from './helpers';
 
 const EMULATOR = 'http://127.0.0.1:5000';
 
@@ -16,29 +15,38 @@ function bucketPolicy(stack: Synthesized, constructId = 'state-bucket'): { State
   return policies.length === 0 ? undefined : JSON.parse(policies[0][1].policy as string);
 }
 
+// Each test synthesizes what it asserts on: a synth outside a test would make every mutant reach every test.
 describe('snapshots (default config)', () => {
-  const stacks = synthAll();
-  test('bootstrap', () => expect(stacks.bootstrap.json).toMatchSnapshot());
-  test('app', () => expect(stacks.app.json).toMatchSnapshot());
-  test('only the two stacks', () => expect(Object.keys(stacks).sort()).toEqual(['app', 'bootstrap']));
+  test('bootstrap', () => expect(synthAll().bootstrap.json).toMatchSnapshot());
+  test('app', () => expect(synthAll().app.json).toMatchSnapshot());
+  test('only the two stacks', () => expect(Object.keys(synthAll()).sort()).toEqual(['app', 'bootstrap']));
 });
 
 describe('bootstrap is secure by default', () => {
-  const { bootstrap } = synthAll();
-
   test('keeps its own state in a local file in the project root', () => {
+    const { bootstrap } = synthAll();
     expect(bootstrap.json.terraform.backend).toEqual({ local: { path: '../../../terraform.bootstrap.tfstate' } });
   });
   // The state bucket's own resources by their logical ids: the log bucket has versioning, encryption and
   // ownership controls too, so "some resource of this type" would pass with the state bucket broken.
   const STATE_BUCKET_ID = '${aws_s3_bucket.state-bucket_828F7150.id}';
+  test('the bucket resource carries only its name and protection: its tags come from the provider', () => {
+    const { bootstrap } = synthAll();
+    expect(bootstrap.json.resource.aws_s3_bucket['state-bucket_828F7150']).toEqual({ bucket: 'tfstate-0a1b2c3d4e5f-us-east-1', lifecycle: { prevent_destroy: true } });
+  });
+  test('object events of the state bucket go to EventBridge', () => {
+    const { bootstrap } = synthAll();
+    expect(bootstrap.json.resource.aws_s3_bucket_notification['state-bucket_events_250588DB']).toEqual({ bucket: STATE_BUCKET_ID, eventbridge: true });
+  });
   test('bucket is versioned', () => {
+    const { bootstrap } = synthAll();
     expect(bootstrap.json.resource.aws_s3_bucket_versioning['state-bucket_versioning_933ED8BF']).toEqual({
       bucket: STATE_BUCKET_ID,
       versioning_configuration: { status: 'Enabled' },
     });
   });
   test('bucket is encrypted by default with the customer key and a bucket key', () => {
+    const { bootstrap } = synthAll();
     expect(bootstrap.json.resource.aws_s3_bucket_server_side_encryption_configuration['state-bucket_encryption_09E6F87B']).toEqual({
       bucket: STATE_BUCKET_ID,
       rule: [
@@ -50,6 +58,7 @@ describe('bootstrap is secure by default', () => {
     });
   });
   test('all four public-access blocks are on', () => {
+    const { bootstrap } = synthAll();
     expect(bootstrap.json.resource.aws_s3_bucket_public_access_block['state-bucket_public-access_A7F1B8BC']).toEqual({
       bucket: STATE_BUCKET_ID,
       block_public_acls: true,
@@ -59,13 +68,14 @@ describe('bootstrap is secure by default', () => {
     });
   });
   test('ACLs are off (BucketOwnerEnforced)', () => {
+    const { bootstrap } = synthAll();
     expect(bootstrap.json.resource.aws_s3_bucket_ownership_controls['state-bucket_ownership_A4364906']).toEqual({
       bucket: STATE_BUCKET_ID,
       rule: { object_ownership: 'BucketOwnerEnforced' },
     });
   });
   test('the bucket policy denies every request without TLS', () => {
-    expect(bucketPolicy(bootstrap)?.Statement).toContainEqual({
+    expect(bucketPolicy(synthAll().bootstrap)?.Statement).toContainEqual({
       Sid: 'DenyInsecureTransport',
       Effect: 'Deny',
       Principal: '*',
@@ -75,6 +85,7 @@ describe('bootstrap is secure by default', () => {
     });
   });
   test('noncurrent versions expire and stale multipart uploads are aborted', () => {
+    const { bootstrap } = synthAll();
     expect(bootstrap.json.resource.aws_s3_bucket_lifecycle_configuration['state-bucket_lifecycle_C2B75840']).toEqual({
       bucket: STATE_BUCKET_ID,
       // Expiring noncurrent versions needs versioning switched on first.
@@ -101,6 +112,7 @@ describe('bootstrap is secure by default', () => {
     expect(rules[0]).toMatchObject({ id: 'expire-noncurrent-state-versions', noncurrent_version_expiration: [{ noncurrent_days: 30 }] });
   });
   test('the KMS key rotates and has the configured alias', () => {
+    const { bootstrap } = synthAll();
     expect(bootstrap.json.resource.aws_kms_key['state-key_753BFC90']).toMatchObject({ enable_key_rotation: true, deletion_window_in_days: 30 });
     expect(bootstrap.json.resource.aws_kms_alias['state-key_alias_63E2A9D5']).toMatchObject({
       name: 'alias/tfstate-0a1b2c3d4e5f-us-east-1',
@@ -108,6 +120,7 @@ describe('bootstrap is secure by default', () => {
     });
   });
   test('the lock table has a LockID string hash key, on-demand billing, PITR, KMS encryption and deletion protection', () => {
+    const { bootstrap } = synthAll();
     expect(bootstrap.json.resource.aws_dynamodb_table['lock-table_D28631D7']).toMatchObject({
       name: 'terraform-locks',
       hash_key: 'LockID',
@@ -119,6 +132,7 @@ describe('bootstrap is secure by default', () => {
     });
   });
   test('bucket, table, key and alias cannot be destroyed', () => {
+    const { bootstrap } = synthAll();
     for (const type of ['aws_s3_bucket', 'aws_dynamodb_table', 'aws_kms_key', 'aws_kms_alias']) {
       for (const resource of Object.values(bootstrap.json.resource[type])) expect(resource.lifecycle).toEqual({ prevent_destroy: true });
     }
@@ -129,9 +143,10 @@ describe('bootstrap is secure by default', () => {
     for (const type of ['aws_s3_bucket', 'aws_dynamodb_table', 'aws_kms_key', 'aws_kms_alias']) {
       for (const resource of Object.values(released.json.resource[type])) expect(resource.lifecycle).toEqual({ prevent_destroy: false });
     }
-    expect(onlyResource(released, 'aws_dynamodb_table').deletion_protection_enabled).toBe(false);
+    expect(released.json.resource.aws_dynamodb_table['lock-table_D28631D7'].deletion_protection_enabled).toBe(false);
   });
   test('outputs the names and the ready backend settings', () => {
+    const { bootstrap } = synthAll();
     expect(Object.keys(bootstrap.json.output).sort()).toEqual([
       'backend_config',
       'bucket',
@@ -160,18 +175,29 @@ describe('bootstrap is secure by default', () => {
 
 describe('the app backend names exactly what bootstrap creates', () => {
   test.each([
-    [{}],
-    [{ TFSTATE_BUCKET: 'team-state', TFSTATE_REGION: 'eu-central-1', TFSTATE_LOCK_TABLE: 'team-locks', TFSTATE_KEY: 'net/terraform.tfstate' }],
-    [{ AWS_REGION: 'ap-southeast-2', TFSTATE_KMS_ALIAS: 'alias/team/state' }],
-  ])('%j', (env) => {
+    [{}, { bucket: 'tfstate-0a1b2c3d4e5f-us-east-1', table: 'terraform-locks', alias: 'alias/tfstate-0a1b2c3d4e5f-us-east-1', region: 'us-east-1', key: 'app/terraform.tfstate' }],
+    [
+      { TFSTATE_BUCKET: 'team-state', TFSTATE_REGION: 'eu-central-1', TFSTATE_LOCK_TABLE: 'team-locks', TFSTATE_KEY: 'net/terraform.tfstate' },
+      { bucket: 'team-state', table: 'team-locks', alias: 'alias/team-state', region: 'eu-central-1', key: 'net/terraform.tfstate' },
+    ],
+    [
+      { AWS_REGION: 'ap-southeast-2', TFSTATE_KMS_ALIAS: 'alias/team/state' },
+      { bucket: 'tfstate-0a1b2c3d4e5f-ap-southeast-2', table: 'terraform-locks', alias: 'alias/team/state', region: 'ap-southeast-2', key: 'app/terraform.tfstate' },
+    ],
+  ])('%j', (env, expected) => {
     const { bootstrap, app } = synthAll(env as Record<string, string>);
-    const backend = backendOf(app);
-    expect(backend.bucket).toBe(resourceOf(bootstrap, 'aws_s3_bucket', 'state-bucket').bucket);
-    expect(backend.dynamodb_table).toBe(onlyResource(bootstrap, 'aws_dynamodb_table').name);
-    expect(backend.kms_key_id).toBe(onlyResource(bootstrap, 'aws_kms_alias').name);
-    expect(backend.region).toBe((bootstrap.json.provider.aws[0] as { region: string }).region);
-    expect(backend.encrypt).toBe(true);
-    expect(backend.key).toBe((env as Record<string, string>).TFSTATE_KEY ?? 'app/terraform.tfstate');
+    expect(backendOf(app)).toEqual({
+      bucket: expected.bucket,
+      key: expected.key,
+      region: expected.region,
+      encrypt: true,
+      kms_key_id: expected.alias,
+      dynamodb_table: expected.table,
+    });
+    expect(bootstrap.json.resource.aws_s3_bucket['state-bucket_828F7150'].bucket).toBe(expected.bucket);
+    expect(bootstrap.json.resource.aws_dynamodb_table['lock-table_D28631D7'].name).toBe(expected.table);
+    expect(bootstrap.json.resource.aws_kms_alias['state-key_alias_63E2A9D5'].name).toBe(expected.alias);
+    expect(bootstrap.json.provider.aws[0]).toMatchObject({ region: expected.region });
   });
   test('the app holds a placeholder VPC, marked as such', () => {
     const { app } = synthAll();
@@ -182,7 +208,7 @@ describe('the app backend names exactly what bootstrap creates', () => {
 describe('locking modes', () => {
   test('dynamodb (default): a table, dynamodb_table, no lockfile', () => {
     const { bootstrap, app } = synthAll({ TFSTATE_LOCKING: 'dynamodb' });
-    expect(bootstrap.text).toHaveResource(DynamodbTable);
+    expect(bootstrap.json.resource.aws_dynamodb_table['lock-table_D28631D7'].name).toBe('terraform-locks');
     expect(backendOf(app)).toMatchObject({ dynamodb_table: 'terraform-locks' });
     expect(backendOf(app)).not.toHaveProperty('use_lockfile');
   });
@@ -195,22 +221,22 @@ describe('locking modes', () => {
   });
   test('both: the table and the lockfile, for migrating between them', () => {
     const { bootstrap, app } = synthAll({ TFSTATE_LOCKING: 'both' });
-    expect(bootstrap.text).toHaveResource(DynamodbTable);
+    expect(bootstrap.json.resource.aws_dynamodb_table['lock-table_D28631D7'].name).toBe('terraform-locks');
     expect(backendOf(app)).toMatchObject({ use_lockfile: true, dynamodb_table: 'terraform-locks' });
   });
 });
 
 describe('emulator switch (AWS_ENDPOINT_URL)', () => {
-  const real = synthAll();
-  const emulated = synthAll({ AWS_ENDPOINT_URL: EMULATOR });
+  const real = () => synthAll();
+  const emulated = () => synthAll({ AWS_ENDPOINT_URL: EMULATOR });
 
   test('without it, nothing emulator-specific is synthesized', () => {
-    for (const stack of Object.values(real)) {
+    for (const stack of Object.values(real())) {
       expect(stack.text).not.toMatch(/endpoint|path_style|skip_/);
     }
   });
   test('the provider sends every service the project uses to the endpoint, path-style', () => {
-    expect(emulated.bootstrap.text).toHaveProviderWithProperties(AwsProvider, {
+    expect(emulated().bootstrap.text).toHaveProviderWithProperties(AwsProvider, {
       endpoints: [{ s3: EMULATOR, dynamodb: EMULATOR, kms: EMULATOR, iam: EMULATOR, sts: EMULATOR, ec2: EMULATOR }],
       s3_use_path_style: true,
       skip_credentials_validation: true,
@@ -218,7 +244,7 @@ describe('emulator switch (AWS_ENDPOINT_URL)', () => {
     });
   });
   test('the backend points there too, with the skip-validation flags', () => {
-    expect(backendOf(emulated.app)).toMatchObject({
+    expect(backendOf(emulated().app)).toMatchObject({
       endpoints: { s3: EMULATOR, dynamodb: EMULATOR, iam: EMULATOR, sts: EMULATOR },
       use_path_style: true,
       skip_credentials_validation: true,
@@ -228,20 +254,29 @@ describe('emulator switch (AWS_ENDPOINT_URL)', () => {
     });
   });
   test('the deny-without-TLS statement is left out (emulators ignore conditions), and only there', () => {
-    expect(bucketPolicy(emulated.bootstrap)?.Statement ?? []).not.toContainEqual(expect.objectContaining({ Sid: 'DenyInsecureTransport' }));
-    expect(bucketPolicy(real.bootstrap)?.Statement).toContainEqual(expect.objectContaining({ Sid: 'DenyInsecureTransport' }));
+    expect(bucketPolicy(emulated().bootstrap)?.Statement ?? []).not.toContainEqual(expect.objectContaining({ Sid: 'DenyInsecureTransport' }));
+    expect(bucketPolicy(real().bootstrap)?.Statement).toContainEqual(expect.objectContaining({ Sid: 'DenyInsecureTransport' }));
   });
   test('the lifecycle configuration (a 55 s provider wait, never run by emulators) is left out, and only there', () => {
-    expect(emulated.bootstrap.text).not.toHaveResource(S3BucketLifecycleConfiguration);
-    expect(real.bootstrap.text).toHaveResource(S3BucketLifecycleConfiguration);
+    expect(emulated().bootstrap.text).not.toHaveResource(S3BucketLifecycleConfiguration);
+    expect(real().bootstrap.json.resource.aws_s3_bucket_lifecycle_configuration).toHaveProperty(['state-bucket_lifecycle_C2B75840']);
+    expect(real().bootstrap.json.resource.aws_s3_bucket_lifecycle_configuration).toHaveProperty(['log-bucket_lifecycle_56C1500A']);
   });
 });
 
 describe('bootstrap state in the bucket (phase 3)', () => {
   test('TFSTATE_BOOTSTRAP_BACKEND=s3 moves the bootstrap backend into the bucket under its own key', () => {
     const { bootstrap, app } = synthAll({ TFSTATE_BOOTSTRAP_BACKEND: 's3' });
-    expect(backendOf(bootstrap)).toEqual({ ...backendOf(app), key: 'bootstrap/terraform.tfstate' });
-    expect(bootstrap.text).toHaveResource(S3Bucket);
+    expect(backendOf(bootstrap)).toEqual({
+      bucket: 'tfstate-0a1b2c3d4e5f-us-east-1',
+      key: 'bootstrap/terraform.tfstate',
+      region: 'us-east-1',
+      encrypt: true,
+      kms_key_id: 'alias/tfstate-0a1b2c3d4e5f-us-east-1',
+      dynamodb_table: 'terraform-locks',
+    });
+    expect(backendOf(app).key).toBe('app/terraform.tfstate');
+    expect(bootstrap.json.resource.aws_s3_bucket['state-bucket_828F7150'].bucket).toBe('tfstate-0a1b2c3d4e5f-us-east-1');
   });
 });
 

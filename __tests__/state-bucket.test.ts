@@ -1,5 +1,6 @@
 import { Testing } from 'cdktf';
 import { REAL_AWS } from '../config/target';
+import { LogBucket } from '../constructs/log-bucket';
 import { StateBucket, StateBucketProps } from '../constructs/state-bucket';
 import { synthAll } from './helpers';
 
@@ -11,7 +12,7 @@ type Resources = Record<string, Record<string, Record<string, unknown>>>;
 /** Synthesizes one StateBucket with id `state` in a fresh stack (each test synthesizes what it asserts on). */
 function synthBucket(props: Partial<StateBucketProps> = {}): Resources {
   const text = Testing.synthScope((scope) => {
-    new StateBucket(scope, 'state', { bucketName: 'team-state', region: 'us-east-1', kmsKeyArn: KEY_ARN, ...props });
+    new StateBucket(scope, 'state', { bucketName: 'team-state', region: 'us-east-1', kmsKeyArn: KEY_ARN, noncurrentVersionDays: 90, ...props });
   });
   return (JSON.parse(text) as { resource: Resources }).resource;
 }
@@ -63,10 +64,9 @@ describe('StateBucket (one construct in a fresh stack)', () => {
       ],
     });
   });
-  test('lifecycle days follow the props', () => {
-    const rule = (synthBucket({ noncurrentVersionDays: 30, abortIncompleteUploadDays: 2 }).aws_s3_bucket_lifecycle_configuration.state_lifecycle_9EBA48F5
-      .rule as Record<string, unknown>[])[0];
-    expect(rule).toMatchObject({ noncurrent_version_expiration: [{ noncurrent_days: 30 }], abort_incomplete_multipart_upload: [{ days_after_initiation: 2 }] });
+  test('the noncurrent-version retention follows the prop', () => {
+    const rule = (synthBucket({ noncurrentVersionDays: 30 }).aws_s3_bucket_lifecycle_configuration.state_lifecycle_9EBA48F5.rule as Record<string, unknown>[])[0];
+    expect(rule).toMatchObject({ noncurrent_version_expiration: [{ noncurrent_days: 30 }] });
   });
   test('a target without lifecycle rules leaves the lifecycle configuration out', () => {
     expect(synthBucket({ target: { ...REAL_AWS, lifecycleRules: false } })).not.toHaveProperty('aws_s3_bucket_lifecycle_configuration');
@@ -94,13 +94,16 @@ describe('StateBucket (one construct in a fresh stack)', () => {
       ],
     });
   });
-  test('access logging goes to the given target under the given prefix', () => {
-    const resources = synthBucket({
-      accessLogs: { targetBucket: 'team-logs', targetPrefix: 's3/team-state/' },
+  test('access logs go to the given log bucket under the given prefix, switched on after its delivery grant', () => {
+    const text = Testing.synthScope((scope) => {
+      const logs = new LogBucket(scope, 'logs', { bucketName: 'team-logs', region: 'us-east-1', accountId: '111122223333', expirationDays: 365 });
+      new StateBucket(scope, 'state', { bucketName: 'team-state', region: 'us-east-1', kmsKeyArn: KEY_ARN, noncurrentVersionDays: 90, serverAccessLogs: { target: logs, prefix: 's3/team-state/' } });
     });
+    const resources = (JSON.parse(text) as { resource: Resources }).resource;
     expect(resources.aws_s3_bucket_logging['state_access-logs_CBC3E194']).toEqual({
       bucket: BUCKET_REF,
-      target_bucket: 'team-logs',
+      depends_on: ['aws_s3_bucket_policy.logs_policy_7361357F'],
+      target_bucket: '${aws_s3_bucket.logs_bucket_5A22438C.id}',
       target_prefix: 's3/team-state/',
     });
   });

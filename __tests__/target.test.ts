@@ -19,6 +19,7 @@ function stateBucketResources(target?: typeof REAL_AWS): Record<string, Record<s
       aliasName: 'alias/tfstate-test',
       ownerAccountId: '123456789012',
     },
+    noncurrentVersionDays: 90,
     target,
   });
   return (JSON.parse(Testing.synth(stack)) as { resource: Record<string, Record<string, unknown>> }).resource;

@@ -25,19 +25,24 @@ export function targetProfile(config: Pick<BackendConfig, 'endpoint'>): TargetPr
 }
 
 /** What an emulator leaves out of each feature and why, as a warning says it. */
-const LEFT_OUT: Record<keyof TargetProfile, (config: Pick<BackendConfig, 'replica'>) => string> = {
+const LEFT_OUT: Record<keyof TargetProfile, (replicaRegion: string | undefined) => string> = {
   conditionalDenies: () =>
     "the bucket policies' conditional deny statements (deny-without-TLS, deny uploads not encrypted with the state key) are left out, because emulators such as moto evaluate policy statements without their conditions and would refuse every request; real AWS keeps them",
   eventNotifications: () => "the buckets' EventBridge notifications are left out, because moto does not read them back (every plan would show a change); real AWS keeps them",
   lifecycleRules: () =>
     "the buckets' lifecycle configurations (noncurrent-version, delete-marker and log expiry) are left out, because AWS provider 5.100 waits about 55 s for each to settle and emulators never run lifecycle rules; real AWS keeps them",
-  replicationSseKmsSelection: (config) =>
-    `replication to ${config.replica?.region} is configured without its SSE-KMS source selection, which moto does not read back; moto stores the replication configuration but copies no object, so the replica stays empty there`,
+  replicationSseKmsSelection: (replicaRegion) =>
+    `replication to ${replicaRegion} is configured without its SSE-KMS source selection, which moto does not read back; moto stores the replication configuration but copies no object, so the replica stays empty there`,
 };
 
 /** One warning line per feature the profile leaves out (replication's only when replication is configured). */
 export function targetWarnings(config: Pick<BackendConfig, 'endpoint' | 'replica'>, profile: TargetProfile = targetProfile(config)): string[] {
   return (Object.keys(LEFT_OUT) as (keyof TargetProfile)[])
     .filter((feature) => !profile[feature] && (feature !== 'replicationSseKmsSelection' || config.replica !== undefined))
-    .map((feature) => `warning: AWS_ENDPOINT_URL=${config.endpoint ?? '(unset)'}: ${LEFT_OUT[feature](config)}.`);
+    .map((feature) => `warning: AWS_ENDPOINT_URL=${config.endpoint ?? '(unset)'}: ${leftOutReason(feature, config.replica?.region)}.`);
+}
+
+/** What the target leaves out of a feature and why: the text of the command's warning and of the annotation on the construct that leaves it out. */
+export function leftOutReason(feature: keyof TargetProfile, replicaRegion?: string): string {
+  return LEFT_OUT[feature](replicaRegion);
 }

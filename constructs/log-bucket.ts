@@ -1,31 +1,18 @@
 import { Construct } from 'constructs';
-import { TerraformProvider } from 'cdktf';
-import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
-import { S3BucketLifecycleConfiguration } from '@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration';
-import { S3BucketNotification } from '@cdktf/provider-aws/lib/s3-bucket-notification';
-import { S3BucketOwnershipControls } from '@cdktf/provider-aws/lib/s3-bucket-ownership-controls';
-import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
-import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block';
-import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
-import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
-import { bucketArn } from '../config/arn';
-import { REAL_AWS, TargetProfile } from '../config/target';
-import { policyJson } from '../iam/document';
-import { denyInsecureTransport, logDeliveryStatement } from '../iam/resource-policies';
+import { ITerraformDependable, TerraformProvider } from 'cdktf';
+import { TargetProfile } from '../config/target';
+import { logDeliveryStatement } from '../iam/resource-policies';
+import { AccessLogTarget, PrivateBucket } from './private-bucket';
 
 export interface LogBucketProps {
   /** Bucket name (already validated against S3's naming rules). */
   readonly bucketName: string;
   /** Region of the bucket (server access logs must land in the source bucket's region). */
   readonly region: string;
-  /** ARN of the bucket whose access logs this bucket receives; the only source S3 may deliver for. */
-  readonly sourceBucketArn: string;
-  /** Account that owns the source bucket (aws:SourceAccount of the log delivery). */
-  readonly sourceAccountId: string;
-  /** Key prefix the source bucket's logs are written under. */
-  readonly logPrefix: string;
-  /** Days a log object is kept (current and noncurrent). @default 365 */
-  readonly expirationDays?: number;
+  /** Account that owns this bucket and its source buckets (aws:SourceAccount of every log delivery). */
+  readonly accountId: string;
+  /** Days a log object is kept (current and noncurrent); the config supplies it (TFSTATE_ACCESS_LOG_DAYS, default in the settings table). */
+  readonly expirationDays: number;
   /**
    * What the target can do: the TLS-only deny, EventBridge notifications (free; they let an alarm watch deletes)
    * and the expiry lifecycle configuration are written only where it can.
@@ -39,62 +26,38 @@ export interface LogBucketProps {
 }
 
 /**
- * The target of the state bucket's server access logs: versioned, SSE-S3 (AES256, the only default
- * encryption S3 log delivery writes to), all public access blocked, ACLs off with a bucket policy that lets
- * only the S3 logging service write, for only the source bucket, and logs expired after a retention period.
+ * The target of a bucket's server access logs: a PrivateBucket with SSE-S3 (AES256, the only default encryption
+ * S3 log delivery writes to) whose policy lets only the S3 logging service write, for only the source bucket that
+ * was granted, and logs expired after a retention period.
  */
-export class LogBucket extends Construct {
-  readonly bucket: S3Bucket;
-  /** The policy that lets S3 deliver logs; logging must be switched on after it exists. */
-  readonly policy: S3BucketPolicy;
+export class LogBucket extends PrivateBucket implements AccessLogTarget {
+  private readonly accountId: string;
+  private granted = false;
 
   constructor(scope: Construct, id: string, props: LogBucketProps) {
-    super(scope, id);
     const protect = props.preventDestroy ?? true;
-    const provider = props.provider;
-    const target = props.target ?? REAL_AWS;
-    this.bucket = new S3Bucket(this, 'bucket', { provider, bucket: props.bucketName, forceDestroy: !protect, lifecycle: { preventDestroy: protect } });
-    const bucket = this.bucket.id;
-    const arn = bucketArn(props.region, props.bucketName);
-    const publicAccess = new S3BucketPublicAccessBlock(this, 'public-access', { provider,
-      bucket,
-      blockPublicAcls: true,
-      blockPublicPolicy: true,
-      ignorePublicAcls: true,
-      restrictPublicBuckets: true,
+    // A subclass rather than a child construct: the resources keep their construct paths, and so the synthesized output.
+    super(scope, id, {
+      bucketName: props.bucketName,
+      region: props.region,
+      // Stryker disable next-line ObjectLiteral,StringLiteral: equivalent, S3-managed is PrivateBucket's default; stated because log delivery needs it
+      encryption: { kind: 's3-managed' },
+      lifecycleRules: [
+        // A deleted log stays recoverable as long as it would have been kept.
+        { id: 'expire-access-logs', expirationDays: props.expirationDays, noncurrentVersionExpirationDays: props.expirationDays, abortIncompleteMultipartUploads: true },
+      ],
+      preventDestroy: protect,
+      forceDestroy: !protect,
+      provider: props.provider,
+      target: props.target,
     });
-    new S3BucketOwnershipControls(this, 'ownership', { provider, bucket, rule: { objectOwnership: 'BucketOwnerEnforced' } });
-    const versioning = new S3BucketVersioningA(this, 'versioning', { provider, bucket, versioningConfiguration: { status: 'Enabled' } });
-    new S3BucketServerSideEncryptionConfigurationA(this, 'encryption', { provider,
-      bucket,
-      rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: 'AES256' } }],
-    });
-    const days = props.expirationDays ?? 365;
-    if (target.lifecycleRules) {
-      new S3BucketLifecycleConfiguration(this, 'lifecycle', { provider,
-        bucket,
-        dependsOn: [versioning],
-        rule: [
-          {
-            id: 'expire-access-logs',
-            status: 'Enabled',
-            filter: [{}],
-            expiration: [{ days }],
-            // A deleted log stays recoverable as long as it would have been kept.
-            noncurrentVersionExpiration: [{ noncurrentDays: days }],
-            abortIncompleteMultipartUpload: [{ daysAfterInitiation: 7 }],
-          },
-        ],
-      });
-    }
-    if (target.eventNotifications) new S3BucketNotification(this, 'events', { provider, bucket, eventbridge: true });
-    this.policy = new S3BucketPolicy(this, 'policy', { provider,
-      bucket,
-      policy: policyJson([
-        ...(target.conditionalDenies ? [denyInsecureTransport(arn)] : []),
-        logDeliveryStatement(arn, props.sourceBucketArn, props.sourceAccountId, props.logPrefix),
-      ]),
-      dependsOn: [publicAccess],
-    });
+    this.accountId = props.accountId;
+  }
+
+  grantLogDelivery(sourceBucketArn: string, prefix: string): ITerraformDependable {
+    // One delivery statement per policy: its Sid must be unique, and the project logs one bucket to each log bucket.
+    if (this.granted) throw new Error(`${this.node.path}: already receives the logs of another bucket`);
+    this.granted = true;
+    return this.addToResourcePolicy(logDeliveryStatement(this.arn, sourceBucketArn, this.accountId, prefix));
   }
 }

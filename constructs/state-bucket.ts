@@ -1,18 +1,9 @@
 import { Construct } from 'constructs';
-import { ITerraformDependable, TerraformProvider } from 'cdktf';
-import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
-import { S3BucketLifecycleConfiguration } from '@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration';
-import { S3BucketLoggingA } from '@cdktf/provider-aws/lib/s3-bucket-logging';
-import { S3BucketNotification } from '@cdktf/provider-aws/lib/s3-bucket-notification';
-import { S3BucketOwnershipControls } from '@cdktf/provider-aws/lib/s3-bucket-ownership-controls';
-import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
-import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block';
-import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
-import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
-import { bucketArn } from '../config/arn';
-import { REAL_AWS, TargetProfile } from '../config/target';
-import { policyJson, Statement } from '../iam/document';
-import { BucketKeyForms, denyInsecureTransport, uploadEncryptionDenies } from '../iam/resource-policies';
+import { TerraformProvider } from 'cdktf';
+import { TargetProfile } from '../config/target';
+import { Statement } from '../iam/document';
+import { BucketKeyForms } from '../iam/resource-policies';
+import { AccessLogTarget, PrivateBucket } from './private-bucket';
 
 export interface StateBucketProps {
   /** Bucket name (already validated against S3's naming rules). */
@@ -28,16 +19,10 @@ export interface StateBucketProps {
    * @default no upload-encryption denies
    */
   readonly uploadKey?: BucketKeyForms;
-  /** Days a noncurrent state version is kept. @default 90 */
-  readonly noncurrentVersionDays?: number;
-  /** Days before an unfinished multipart upload is aborted. @default 7 */
-  readonly abortIncompleteUploadDays?: number;
-  /**
-   * Server access logging: the target bucket (its id), the key prefix of this bucket's logs, and what must exist
-   * first (the target's bucket policy: S3 checks log delivery is allowed when logging is switched on).
-   * @default no access logging
-   */
-  readonly accessLogs?: { readonly targetBucket: string; readonly targetPrefix: string; readonly dependsOn?: ITerraformDependable[] };
+  /** Days a noncurrent state version is kept; the config supplies it (TFSTATE_NONCURRENT_DAYS, default in the settings table). */
+  readonly noncurrentVersionDays: number;
+  /** Server access logging to this log bucket (which grants its own delivery) under this key prefix. @default no access logging */
+  readonly serverAccessLogs?: { readonly target: AccessLogTarget; readonly prefix: string };
   /** Statements appended to the bucket policy (e.g. named cross-account principals). @default none */
   readonly additionalPolicyStatements?: readonly Statement[];
   /** Adds lifecycle prevent_destroy to the bucket. @default true */
@@ -53,112 +38,30 @@ export interface StateBucketProps {
 }
 
 /**
- * The versioned, KMS-encrypted, private state bucket: all four public-access blocks, ACLs off
- * (BucketOwnerEnforced), TLS-only and right-key-only policy, old versions expired, stale multipart uploads
- * aborted, object events sent to EventBridge (free; lets an alarm watch deletes of state).
+ * The state bucket: a PrivateBucket encrypted with the state's KMS key (right-key-only uploads), old versions
+ * expired, stale multipart uploads aborted and expired delete markers removed.
  */
-export class StateBucket extends Construct {
-  readonly bucket: S3Bucket;
-  readonly versioning: S3BucketVersioningA;
-  readonly arn: string;
-  /** The bucket policy document; undefined when the bucket has no policy. */
-  readonly policyJson: string | undefined;
-
+export class StateBucket extends PrivateBucket {
   constructor(scope: Construct, id: string, props: StateBucketProps) {
-    super(scope, id);
-    const provider = props.provider;
-    const target = props.target ?? REAL_AWS;
-    this.bucket = new S3Bucket(this, 'bucket', {
-      provider,
-      bucket: props.bucketName,
-      lifecycle: { preventDestroy: props.preventDestroy ?? true },
-    });
-    const bucket = this.bucket.id;
-    this.arn = bucketArn(props.region, props.bucketName);
-
-    // Public-access block first: nothing else should ever be able to make the bucket public, even briefly.
-    const publicAccess = new S3BucketPublicAccessBlock(this, 'public-access', {
-      provider,
-      bucket,
-      blockPublicAcls: true,
-      blockPublicPolicy: true,
-      ignorePublicAcls: true,
-      restrictPublicBuckets: true,
-    });
-    new S3BucketOwnershipControls(this, 'ownership', {
-      provider,
-      bucket,
-      rule: { objectOwnership: 'BucketOwnerEnforced' },
-    });
-    this.versioning = new S3BucketVersioningA(this, 'versioning', {
-      provider,
-      bucket,
-      versioningConfiguration: { status: 'Enabled' },
-    });
-    new S3BucketServerSideEncryptionConfigurationA(this, 'encryption', {
-      provider,
-      bucket,
-      rule: [
-        {
-          applyServerSideEncryptionByDefault: { sseAlgorithm: 'aws:kms', kmsMasterKeyId: props.kmsKeyArn },
-          // One data key per bucket instead of one KMS call per object: cheaper, same protection.
-          bucketKeyEnabled: true,
-        },
+    // A subclass rather than a child construct: the resources keep their construct paths, and so the synthesized output.
+    super(scope, id, {
+      bucketName: props.bucketName,
+      region: props.region,
+      encryption: { kind: 'kms', keyArn: props.kmsKeyArn, uploadKey: props.uploadKey },
+      lifecycleRules: [
+        { id: 'expire-noncurrent-state-versions', noncurrentVersionExpirationDays: props.noncurrentVersionDays, abortIncompleteMultipartUploads: true },
+        // Lockfile litter (hashicorp/terraform#36445): each use_lockfile run leaves a noncurrent .tflock
+        // version (expired by the rule above) and a delete marker, which lingers once its versions are gone.
+        // S3 filters match prefixes, tags and sizes, never a suffix, and a lockfile can be as small as an
+        // empty state, so no shorter expiry can single lockfiles out without reaching state versions; this
+        // removes only delete markers with no version left behind them, never a version.
+        { id: 'remove-expired-delete-markers', expiredObjectDeleteMarker: true },
       ],
+      serverAccessLogs: props.serverAccessLogs,
+      policyStatements: props.additionalPolicyStatements,
+      preventDestroy: props.preventDestroy,
+      provider: props.provider,
+      target: props.target,
     });
-    if (target.lifecycleRules) {
-      new S3BucketLifecycleConfiguration(this, 'lifecycle', {
-        provider,
-        bucket,
-        // Expiring noncurrent versions needs versioning switched on first.
-        dependsOn: [this.versioning],
-        rule: [
-          {
-            id: 'expire-noncurrent-state-versions',
-            status: 'Enabled',
-            filter: [{}],
-            noncurrentVersionExpiration: [{ noncurrentDays: props.noncurrentVersionDays ?? 90 }],
-            abortIncompleteMultipartUpload: [{ daysAfterInitiation: props.abortIncompleteUploadDays ?? 7 }],
-          },
-          {
-            // Lockfile litter (hashicorp/terraform#36445): each use_lockfile run leaves a noncurrent .tflock
-            // version (expired by the rule above) and a delete marker, which lingers once its versions are gone.
-            // S3 filters match prefixes, tags and sizes, never a suffix, and a lockfile can be as small as an
-            // empty state, so no shorter expiry can single lockfiles out without reaching state versions; this
-            // removes only delete markers with no version left behind them, never a version.
-            id: 'remove-expired-delete-markers',
-            status: 'Enabled',
-            filter: [{}],
-            expiration: [{ expiredObjectDeleteMarker: true }],
-          },
-        ],
-      });
-    }
-    if (target.eventNotifications) new S3BucketNotification(this, 'events', { provider, bucket, eventbridge: true });
-    if (props.accessLogs) {
-      new S3BucketLoggingA(this, 'access-logs', {
-        provider,
-        bucket,
-        targetBucket: props.accessLogs.targetBucket,
-        targetPrefix: props.accessLogs.targetPrefix,
-        dependsOn: props.accessLogs.dependsOn,
-      });
-    }
-
-    const statements = [
-      ...(target.conditionalDenies ? [denyInsecureTransport(this.arn)] : []),
-      ...(target.conditionalDenies && props.uploadKey ? uploadEncryptionDenies(this.arn, props.uploadKey) : []),
-      ...(props.additionalPolicyStatements ?? []),
-    ];
-    this.policyJson = statements.length > 0 ? policyJson(statements) : undefined;
-    if (this.policyJson !== undefined) {
-      new S3BucketPolicy(this, 'policy', {
-        provider,
-        bucket,
-        policy: this.policyJson,
-        // S3 rejects policy changes while the public-access block is being written.
-        dependsOn: [publicAccess],
-      });
-    }
   }
 }

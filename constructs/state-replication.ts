@@ -1,15 +1,14 @@
 import { Construct } from 'constructs';
-import { TerraformProvider } from 'cdktf';
+import { Annotations, TerraformProvider } from 'cdktf';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { S3BucketReplicationConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-replication-configuration';
 import { LogBucket } from './log-bucket';
 import { policyJson } from '../iam/document';
 import { REPLICATION_TRUST, replicationRoleStatements } from '../iam/resource-policies';
-import { bucketArn } from '../config/arn';
-import { REAL_AWS, TargetProfile } from '../config/target';
+import { leftOutReason, REAL_AWS, TargetProfile } from '../config/target';
 import { StateBucket } from './state-bucket';
-import { StateKey } from './state-key';
+import { StateKmsKey } from './state-kms-key';
 
 export interface StateReplicationProps {
   /** The state bucket to replicate (versioned, KMS-encrypted). */
@@ -31,9 +30,9 @@ export interface StateReplicationProps {
   /** Account id (aws:SourceAccount of log delivery, owner of the replica key). */
   readonly accountId: string;
   /** Server access logging of the replica to a log bucket in the replica region (logs must stay in-region). @default none */
-  readonly accessLogs?: { readonly bucketName: string; readonly prefix: string; readonly expirationDays?: number };
-  /** Days a noncurrent replica version is kept. @default 90 */
-  readonly noncurrentVersionDays?: number;
+  readonly accessLogs?: { readonly bucketName: string; readonly prefix: string; readonly expirationDays: number };
+  /** Days a noncurrent replica version is kept; the config supplies it (as for the state bucket). */
+  readonly noncurrentVersionDays: number;
   /**
    * What the target can do, passed on to the replica and its log bucket; the SSE-KMS source selection that S3
    * needs to replicate KMS-encrypted objects is written only where the target reads it back.
@@ -51,35 +50,35 @@ export interface StateReplicationProps {
  * are not replicated: deleting state in the source must not delete it in the copy.
  */
 export class StateReplication extends Construct {
-  readonly replicaKey: StateKey;
+  readonly replicaKey: StateKmsKey;
   readonly replica: StateBucket;
   readonly role: IamRole;
   readonly replicaLogBucket: LogBucket | undefined;
 
   constructor(scope: Construct, id: string, props: StateReplicationProps) {
     super(scope, id);
-    const preventDestroy = props.preventDestroy ?? true;
+    // Passed on: key, log bucket and replica bucket each default to protected.
+    const preventDestroy = props.preventDestroy;
     const target = props.target ?? REAL_AWS;
-    this.replicaKey = new StateKey(this, 'replica-key', {
+    this.replicaKey = new StateKmsKey(this, 'replica-key', {
       alias: props.replicaKmsAlias,
       accountRootArn: props.accountRootArn,
       preventDestroy,
       provider: props.replicaProvider,
     });
-    const replicaArn = bucketArn(props.replicaRegion, props.replicaBucketName);
-    this.replicaLogBucket = props.accessLogs
-      ? new LogBucket(this, 'replica-log-bucket', {
-          bucketName: props.accessLogs.bucketName,
-          region: props.replicaRegion,
-          sourceBucketArn: replicaArn,
-          sourceAccountId: props.accountId,
-          logPrefix: props.accessLogs.prefix,
-          expirationDays: props.accessLogs.expirationDays,
-          target,
-          preventDestroy,
-          provider: props.replicaProvider,
-        })
-      : undefined;
+    const replicaLogs = props.accessLogs && {
+      target: new LogBucket(this, 'replica-log-bucket', {
+        bucketName: props.accessLogs.bucketName,
+        region: props.replicaRegion,
+        accountId: props.accountId,
+        expirationDays: props.accessLogs.expirationDays,
+        target,
+        preventDestroy,
+        provider: props.replicaProvider,
+      }),
+      prefix: props.accessLogs.prefix,
+    };
+    this.replicaLogBucket = replicaLogs?.target;
     this.replica = new StateBucket(this, 'replica-bucket', {
       bucketName: props.replicaBucketName,
       region: props.replicaRegion,
@@ -93,10 +92,7 @@ export class StateReplication extends Construct {
         ownerAccountId: props.accountId,
       },
       target,
-      accessLogs:
-        this.replicaLogBucket && props.accessLogs
-          ? { targetBucket: this.replicaLogBucket.bucket.id, targetPrefix: props.accessLogs.prefix, dependsOn: [this.replicaLogBucket.policy] }
-          : undefined,
+      serverAccessLogs: replicaLogs,
       preventDestroy,
       provider: props.replicaProvider,
     });
@@ -119,6 +115,7 @@ export class StateReplication extends Construct {
         }),
       ),
     });
+    if (!target.replicationSseKmsSelection) Annotations.of(this).addWarning(leftOutReason('replicationSseKmsSelection', props.replicaRegion));
     new S3BucketReplicationConfigurationA(this, 'configuration', {
       bucket: props.source.bucket.id,
       role: this.role.arn,

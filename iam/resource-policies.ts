@@ -30,7 +30,7 @@ const SSE_KEY = 's3:x-amz-server-side-encryption-aws-kms-key-id';
 /**
  * Uploads land encrypted with the bucket's key only. Each deny applies only when the request carries the
  * header it judges: IAM evaluates a condition on an absent key as false, except `...IfExists` (true), so a
- * header-less upload (Lokomotive, kOps) passes and gets the bucket default, the state key. Whether S3 fills the
+ * header-less upload (Lokomotive, kOps) passes and gets the bucket default, the state's KMS key. Whether S3 fills the
  * key-id condition key with the key it resolves or with the header as sent is not settled by AWS's
  * documentation; these statements are right under both (the simulation tests evaluate both readings).
  */
@@ -100,7 +100,7 @@ export function crossAccountTableStatements(resources: StateResources, keys: rea
  * policies in the account (without it only the key policy could grant anything, and a lost principal would
  * lock the key for good). Extra statements come after it, never a wildcard principal.
  */
-export function keyPolicyStatements(accountRootArn: string, additional: readonly Statement[] = []): Statement[] {
+export function kmsKeyPolicyStatements(accountRootArn: string, additional: readonly Statement[] = []): Statement[] {
   return [{ Sid: 'AccountRootAndIamPolicies', Effect: 'Allow', Principal: { AWS: accountRootArn }, Action: 'kms:*', Resource: '*' }, ...additional];
 }
 

@@ -15,7 +15,7 @@ export interface StateResources {
   readonly bucketName: string;
   readonly bucketArn: string;
   /**
-   * The state key's ARN, or `arn:...:key/*` when it is not known yet (an export before deploy): then
+   * The state's KMS key ARN, or `arn:...:key/*` when it is not known yet (an export before deploy): then
    * keyAlias limits the grant to the key that carries the state alias.
    */
   readonly keyArn: string;
@@ -47,10 +47,10 @@ function listBucket(resources: StateResources, extraActions: readonly string[] =
 }
 
 /**
- * Use of the state key, only through S3 (the SSE-KMS data keys of reads and writes): no direct Decrypt of
+ * Use of the state's KMS key, only through S3 (the SSE-KMS data keys of reads and writes): no direct Decrypt of
  * anything else encrypted with it.
  */
-function useStateKey(resources: StateResources, actions: readonly string[]): Statement {
+function useKmsKey(resources: StateResources, actions: readonly string[]): Statement {
   return {
     Sid: 'UseStateKeyThroughS3',
     Effect: 'Allow',
@@ -90,7 +90,7 @@ export function stateUserStatements(resources: StateResources, level: Exclude<Ac
       { Sid: 'ReadState', Effect: 'Allow', Action: ['s3:GetObject'], Resource: objectArns(resources, inEveryWorkspace(unique)) },
       denyDeeperObjects(resources, unique),
       ...(resources.tableArn ? [lockItems(resources, unique, true)] : []),
-      useStateKey(resources, ['kms:Decrypt']),
+      useKmsKey(resources, ['kms:Decrypt']),
     ];
   }
   // Read, write and delete: workspace states (`terraform workspace delete`) and lockfiles; never the default state.
@@ -105,7 +105,7 @@ export function stateUserStatements(resources: StateResources, level: Exclude<Ac
     { Sid: 'ReadWriteDeleteObjects', Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'], Resource: deletable },
     denyDeeperObjects(resources, unique),
     ...(resources.tableArn ? [lockItems(resources, unique, false)] : []),
-    useStateKey(resources, ['kms:Decrypt', 'kms:GenerateDataKey']),
+    useKmsKey(resources, ['kms:Decrypt', 'kms:GenerateDataKey']),
   ];
 }
 
@@ -123,7 +123,7 @@ export function kopsStatements(resources: StateResources, kopsPrefix: string): S
   return [
     listBucket(resources, KOPS_BUCKET_ACTIONS),
     { Sid: 'ReadWriteDeleteObjects', Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'], Resource: kopsStoreObjects(resources, kopsPrefix) },
-    useStateKey(resources, ['kms:Decrypt', 'kms:GenerateDataKey']),
+    useKmsKey(resources, ['kms:Decrypt', 'kms:GenerateDataKey']),
   ];
 }
 

@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { LocalBackend, Op, TerraformOutput, TerraformStack } from 'cdktf';
 import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
-import { accountRootArn, bucketArn, principalArn } from '../config/arn';
+import { accountRootArn, principalArn } from '../config/arn';
 import { backendSettings } from '../config/backend';
 import { accessLogPrefix, BOOTSTRAP_LOCAL_STATE, kopsStateStore, projectStateKeyPatterns } from '../config/naming';
 import { SETTINGS } from '../config/settings';
@@ -18,7 +18,7 @@ import { LockTable } from '../constructs/lock-table';
 import { LogBucket } from '../constructs/log-bucket';
 import { StateReplication } from '../constructs/state-replication';
 import { StateBucket } from '../constructs/state-bucket';
-import { StateKey } from '../constructs/state-key';
+import { StateKmsKey } from '../constructs/state-kms-key';
 import { addAwsProvider, addReplicaAwsProvider } from './aws-provider';
 import { useStateBucket } from './s3-backend';
 
@@ -27,7 +27,7 @@ import { useStateBucket } from './s3-backend';
  * hold the state of the stack that creates it until it exists). Phase 3 moves that state into the bucket.
  */
 export class BootstrapStack extends TerraformStack {
-  readonly stateKey: StateKey;
+  readonly kmsKey: StateKmsKey;
   readonly stateBucket: StateBucket;
   readonly lockTable: LockTable | undefined;
   readonly accessPolicies: AccessPolicies;
@@ -57,7 +57,7 @@ export class BootstrapStack extends TerraformStack {
     const stateKeys = projectStateKeyPatterns(config);
     // The key policy cannot name its own key's ARN, and nothing in it needs to: "*" is the key there.
     const keyPolicyResources: StateResources = stateResources(config, { accountId: account.accountId, keyArn: '*' });
-    this.stateKey = new StateKey(this, 'state-key', {
+    this.kmsKey = new StateKmsKey(this, 'state-key', {
       alias: config.kmsAlias,
       accountRootArn: rootArn,
       preventDestroy,
@@ -67,8 +67,8 @@ export class BootstrapStack extends TerraformStack {
     if (config.kmsKeyArn !== undefined) {
       // An alias can only name a key of its own account: refuse at plan time rather than half-way through the apply.
       const keyAccount = config.kmsKeyArn.split(':')[4];
-      this.stateKey.alias.lifecycle = {
-        ...this.stateKey.alias.lifecycle,
+      this.kmsKey.alias.lifecycle = {
+        ...this.kmsKey.alias.lifecycle,
         precondition: [
           {
             condition: Op.eq(account.accountId, keyAccount),
@@ -77,16 +77,14 @@ export class BootstrapStack extends TerraformStack {
         ],
       };
     }
-    const resources = stateResources(config, { accountId: account.accountId, keyArn: this.stateKey.keyArn });
+    const resources = stateResources(config, { accountId: account.accountId, keyArn: this.kmsKey.keyArn });
     this.logBucket =
       config.logBucket === undefined
         ? undefined
         : new LogBucket(this, 'log-bucket', {
             bucketName: config.logBucket,
             region: config.region,
-            sourceBucketArn: bucketArn(config.region, config.bucket),
-            sourceAccountId: account.accountId,
-            logPrefix: accessLogPrefix(config.bucket),
+            accountId: account.accountId,
             expirationDays: config.accessLogDays,
             target,
             preventDestroy,
@@ -94,13 +92,11 @@ export class BootstrapStack extends TerraformStack {
     this.stateBucket = new StateBucket(this, 'state-bucket', {
       bucketName: config.bucket,
       region: config.region,
-      kmsKeyArn: this.stateKey.keyArn,
-      uploadKey: { keyArn: this.stateKey.keyArn, keyId: this.stateKey.keyId, aliasArn: this.stateKey.alias.arn, aliasName: config.kmsAlias, ownerAccountId: account.accountId },
+      kmsKeyArn: this.kmsKey.keyArn,
+      uploadKey: { keyArn: this.kmsKey.keyArn, keyId: this.kmsKey.keyId, aliasArn: this.kmsKey.alias.arn, aliasName: config.kmsAlias, ownerAccountId: account.accountId },
       noncurrentVersionDays: config.noncurrentVersionDays,
       target,
-      accessLogs: this.logBucket
-        ? { targetBucket: this.logBucket.bucket.id, targetPrefix: accessLogPrefix(config.bucket), dependsOn: [this.logBucket.policy] }
-        : undefined,
+      serverAccessLogs: this.logBucket ? { target: this.logBucket, prefix: accessLogPrefix(config.bucket) } : undefined,
       preventDestroy,
       additionalPolicyStatements: crossAccountBucketStatements(resources, stateKeys, config.kopsPrefix, principals, account.accountId),
     });
@@ -109,7 +105,7 @@ export class BootstrapStack extends TerraformStack {
         ? undefined
         : new StateReplication(this, 'replication', {
             source: this.stateBucket,
-            sourceKmsKeyArn: this.stateKey.keyArn,
+            sourceKmsKeyArn: this.kmsKey.keyArn,
             sourceRegion: config.region,
             replicaRegion: config.replica.region,
             replicaProvider: addReplicaAwsProvider(this, config, config.replica.region),
@@ -128,7 +124,7 @@ export class BootstrapStack extends TerraformStack {
     this.lockTable =
       config.lockTable === undefined
         ? undefined
-        : new LockTable(this, 'lock-table', { tableName: config.lockTable, kmsKeyArn: this.stateKey.keyArn, preventDestroy });
+        : new LockTable(this, 'lock-table', { tableName: config.lockTable, kmsKeyArn: this.kmsKey.keyArn, preventDestroy });
 
     if (config.adopt) {
       new Adoption(this, 'adoption', {
@@ -152,7 +148,7 @@ export class BootstrapStack extends TerraformStack {
     // AWS refuses oversized policies only at deploy (moto never does): refuse them at synth.
     const crossAccount = `${SETTINGS.crossAccountPrincipals.env} and ${SETTINGS.crossAccountReaders.env} (${principals.writers.length + principals.readers.length} principals)`;
     if (this.stateBucket.policyJson) checkPolicySize('state bucket policy', 'bucket policy', this.stateBucket.policyJson, crossAccount);
-    if (this.stateKey.policyJson) checkPolicySize('state key policy', 'key policy', this.stateKey.policyJson, crossAccount);
+    if (this.kmsKey.policyJson) checkPolicySize('KMS key policy', 'key policy', this.kmsKey.policyJson, crossAccount);
     if (tablePolicy) checkPolicySize('lock table resource policy', 'table resource policy', tablePolicy, crossAccount);
     for (const [level, json] of Object.entries(this.accessPolicies.policyJson)) {
       checkPolicySize(`managed policy ${level}`, 'managed policy', json, `${SETTINGS.stateKey.env} and ${SETTINGS.environmentKeyPrefix.env}`);
@@ -164,8 +160,8 @@ export class BootstrapStack extends TerraformStack {
       value: this.lockTable ? this.lockTable.table.name : '',
       description: 'DynamoDB lock table ("" when locking is s3)',
     });
-    new TerraformOutput(this, 'kms_key_arn', { value: this.stateKey.keyArn, description: 'KMS key that encrypts state' });
-    new TerraformOutput(this, 'kms_key_alias', { value: this.stateKey.alias.name, description: 'Alias the backends use for the key' });
+    new TerraformOutput(this, 'kms_key_arn', { value: this.kmsKey.keyArn, description: 'KMS key that encrypts state' });
+    new TerraformOutput(this, 'kms_key_alias', { value: this.kmsKey.alias.name, description: 'Alias the backends use for the key' });
     for (const [level, policy] of Object.entries(this.accessPolicies.policies)) {
       new TerraformOutput(this, `policy_${level.replace('-', '_')}_arn`, { value: policy.arn, description: `Managed policy: ${level} access to the state` });
     }

@@ -3,9 +3,9 @@ import { TerraformProvider } from 'cdktf';
 import { KmsAlias } from '@cdktf/provider-aws/lib/kms-alias';
 import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import { policyJson, Statement } from '../iam/document';
-import { keyPolicyStatements } from '../iam/resource-policies';
+import { kmsKeyPolicyStatements } from '../iam/resource-policies';
 
-export interface StateKeyProps {
+export interface StateKmsKeyProps {
   /** Alias (`alias/...`) the backends use to name the key, so no stack needs the key's ARN. */
   readonly alias: string;
   /**
@@ -29,7 +29,7 @@ export interface StateKeyProps {
 }
 
 /** A customer managed KMS key with an explicit key policy (no wildcard principal) and yearly rotation. */
-export class StateKey extends Construct {
+export class StateKmsKey extends Construct {
   /** The key this construct created; undefined when it was given an existing one. */
   readonly key: KmsKey | undefined;
   readonly keyArn: string;
@@ -38,11 +38,11 @@ export class StateKey extends Construct {
   /** The key policy this construct wrote; undefined for an existing key, whose policy is its owner's. */
   readonly policyJson: string | undefined;
 
-  constructor(scope: Construct, id: string, props: StateKeyProps) {
+  constructor(scope: Construct, id: string, props: StateKmsKeyProps) {
     super(scope, id);
     const lifecycle = { preventDestroy: props.preventDestroy ?? true };
     if (props.existingKeyArn === undefined) {
-      this.policyJson = policyJson(keyPolicyStatements(props.accountRootArn, props.additionalPolicyStatements ?? []));
+      this.policyJson = policyJson(kmsKeyPolicyStatements(props.accountRootArn, props.additionalPolicyStatements ?? []));
       this.key = new KmsKey(this, 'key', {
         provider: props.provider,
         description: `Terraform state (${props.alias})`,
