@@ -27,7 +27,7 @@ export function targetProfile(config: Pick<BackendConfig, 'endpoint'>): TargetPr
 /** What an emulator leaves out of each feature and why, as a warning says it. */
 const LEFT_OUT: Record<keyof TargetProfile, (replicaRegion: string | undefined) => string> = {
   conditionalDenies: () =>
-    "the bucket policies' conditional deny statements (deny-without-TLS, deny uploads not encrypted with the state key) are left out, because emulators such as moto evaluate policy statements without their conditions and would refuse every request; real AWS keeps them",
+    "the bucket policies' conditional deny statements (deny-without-TLS, deny uploads not encrypted with the state's KMS key) are left out, because emulators such as moto evaluate policy statements without their conditions and would refuse every request; real AWS keeps them",
   eventNotifications: () => "the buckets' EventBridge notifications are left out, because moto does not read them back (every plan would show a change); real AWS keeps them",
   lifecycleRules: () =>
     "the buckets' lifecycle configurations (noncurrent-version, delete-marker and log expiry) are left out, because AWS provider 5.100 waits about 55 s for each to settle and emulators never run lifecycle rules; real AWS keeps them",

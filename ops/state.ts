@@ -227,7 +227,7 @@ export async function acquire(clients: StateClients, config: BackendConfig, key:
   return releaseAll;
 }
 
-/** Upload headers that encrypt with the state key, named as the backend names it. */
+/** Upload headers that encrypt with the state's KMS key, named as the backend names it. */
 export function encryption(config: BackendConfig) {
   return { ServerSideEncryption: 'aws:kms' as const, SSEKMSKeyId: config.kmsAlias };
 }
