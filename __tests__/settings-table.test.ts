@@ -173,6 +173,8 @@ describe('derived defaults are checked only when what they come from is valid', 
       bucket: replica,
       logBucket: undefined,
     });
+    // The README row says so: there is no replica log bucket without access logging.
+    expect(SETTINGS.replicaBucket.description).toBe('Name of the replica bucket (with access logging on, its access logs go to <replica bucket>-logs there); used only with TFSTATE_REPLICA_REGION.');
   });
   test('nothing derived from an invalid bucket, region or replica bucket is reported again', () => {
     // "alias/my bucket" would break the alias rule too.
