@@ -39,5 +39,17 @@ describe('main.ts, run by the app command of cdktf.json', () => {
       const json = JSON.parse(readFileSync(join(result.outdir, 'stacks', stack, 'cdk.tf.json'), 'utf8'));
       expect(json.terraform).toBeDefined();
     }
+    // The constructs' warnings reach the manifest as annotations, without a stack trace of this machine's paths.
+    const manifest = readFileSync(join(result.outdir, 'manifest.json'), 'utf8');
+    expect(manifest).not.toContain(ROOT);
+    const annotations = (JSON.parse(manifest) as { stacks: Record<string, { annotations: Record<string, unknown>[] }> }).stacks.bootstrap.annotations;
+    expect(annotations.map((annotation) => [annotation.constructPath, Object.keys(annotation).sort().join(',')])).toEqual([
+      ['bootstrap/log-bucket', 'constructPath,level,message'],
+      ['bootstrap/log-bucket', 'constructPath,level,message'],
+      ['bootstrap/log-bucket', 'constructPath,level,message'],
+      ['bootstrap/state-bucket', 'constructPath,level,message'],
+      ['bootstrap/state-bucket', 'constructPath,level,message'],
+      ['bootstrap/state-bucket', 'constructPath,level,message'],
+    ]);
   });
 });

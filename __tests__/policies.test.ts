@@ -171,7 +171,7 @@ describe('fix 2: --for-account settings name the key and the table by ARN', () =
   });
   test('before deploy, or with a malformed account, it refuses in one line', () => {
     expect(() => exportSettings(configFrom({ TFSTATE_ACCOUNT_ID: '123456789012' }), { format: 'terraform', forAccount: '111122223333' })).toThrow(
-      'needs the state key\'s ARN, which exists once bootstrap is deployed (output kms_key_arn); deploy bootstrap first, from this folder',
+      'needs the ARN of the state\'s KMS key, which exists once bootstrap is deployed (output kms_key_arn); deploy bootstrap first, from this folder',
     );
     expect(() => exportSettings(config, { format: 'terraform', forAccount: '1111' }, deployed)).toThrow('--for-account "1111": must be a 12-digit AWS account id');
   });

@@ -61,6 +61,44 @@ describe('problems: the file and unknown names first, then setting by setting in
       'TFSTATE_KMS_KEY_ARN="arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab": the key policy of an existing key is not managed here, so it cannot grant TFSTATE_CROSS_ACCOUNT_READERS; add those grants to its key policy and drop one of the two settings',
     ]);
   });
+  // The README lists this order: accepted risks, replica region, distinct buckets, folders, distinct state keys,
+  // keys beside the environments, existing key.
+  test('the checks across settings in the order the README lists them', () => {
+    expect(
+      problemsOf({
+        TFSTATE_NONCURRENT_DAYS: '7',
+        TFSTATE_ACCESS_LOGGING: 'false',
+        TFSTATE_REGION: 'eu-west-1',
+        TFSTATE_REPLICA_REGION: 'eu-west-1',
+        TFSTATE_BUCKET: 'one',
+        TFSTATE_REPLICA_BUCKET: 'one',
+        TFSTATE_KOPS_PREFIX: 'app',
+        TFSTATE_KMS_KEY_ARN: 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+        TFSTATE_CROSS_ACCOUNT_READERS: '111122223333',
+      }),
+    ).toEqual([
+      'TFSTATE_NONCURRENT_DAYS="7": keeps old state versions less than 30 days; set TFSTATE_ACCEPT_RISKS=short-retention to accept that',
+      'TFSTATE_ACCESS_LOGGING="false": turns off access logging of the state bucket; set TFSTATE_ACCEPT_RISKS=no-access-logging to accept that',
+      'TFSTATE_REPLICA_REGION="eu-west-1": must differ from the state bucket\'s region (cross-region replication)',
+      'TFSTATE_REPLICA_BUCKET="one": is already the bucket of TFSTATE_BUCKET; state, logs and replica need separate buckets',
+      'TFSTATE_KEY="app/terraform.tfstate": lies in folder "app" (TFSTATE_KOPS_PREFIX), the kOps state store (kOps users may read and delete everything in it); choose a key outside it',
+      'TFSTATE_KMS_KEY_ARN="arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab": the key policy of an existing key is not managed here, so it cannot grant TFSTATE_CROSS_ACCOUNT_READERS; add those grants to its key policy and drop one of the two settings',
+    ]);
+    // A key in a folder is not compared again, so distinct keys and the environments' denies need keys outside the folders.
+    expect(
+      problemsOf({
+        TFSTATE_KEY: 'terraform.tfstate',
+        TFSTATE_BOOTSTRAP_KEY: 'terraform.tfstate',
+        TFSTATE_ENVIRONMENTS: 'dev',
+        TFSTATE_KMS_KEY_ARN: 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+        TFSTATE_CROSS_ACCOUNT_PRINCIPALS: '111122223333',
+      }),
+    ).toEqual([
+      'TFSTATE_BOOTSTRAP_KEY="terraform.tfstate": is already the state key of TFSTATE_KEY; two stacks must not share a state object',
+      'TFSTATE_KEY="terraform.tfstate": the policies deny env:/*/*/terraform.tfstate* (keys deeper than a workspace or environment pattern, since IAM\'s * also matches "/"), which reaches env:/w/env/dev/terraform.tfstate, a key of this project; pick a key in a folder of its own outside env/',
+      'TFSTATE_KMS_KEY_ARN="arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab": the key policy of an existing key is not managed here, so it cannot grant TFSTATE_CROSS_ACCOUNT_PRINCIPALS; add those grants to its key policy and drop one of the two settings',
+    ]);
+  });
 });
 
 describe('sources and defaults', () => {
@@ -135,6 +173,8 @@ describe('derived defaults are checked only when what they come from is valid', 
       bucket: replica,
       logBucket: undefined,
     });
+    // The README row says so: there is no replica log bucket without access logging.
+    expect(SETTINGS.replicaBucket.description).toBe('Name of the replica bucket (with access logging on, its access logs go to <replica bucket>-logs there); used only with TFSTATE_REPLICA_REGION.');
   });
   test('nothing derived from an invalid bucket, region or replica bucket is reported again', () => {
     // "alias/my bucket" would break the alias rule too.

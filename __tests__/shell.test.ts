@@ -90,7 +90,7 @@ describe('each command kind throws the error its exit code comes from', () => {
   test('backend-config: a wrong flag value exits 2; a missing deployment to read from exits 1, with no synopsis', () => {
     expect(failureOf(thrown(() => exportSettings(config, { format: 'yaml' }, {})))?.code).toBe(2);
     expect(failureOf(thrown(() => exportSettings(config, { format: 'policy', forAccount: '111122223333' }, {})), { usage: 'usage: x' })).toEqual({
-      lines: ["error: --for-account 111122223333: needs the state key's ARN, which exists once bootstrap is deployed (output kms_key_arn); deploy bootstrap first, from this folder"],
+      lines: ["error: --for-account 111122223333: needs the ARN of the state's KMS key, which exists once bootstrap is deployed (output kms_key_arn); deploy bootstrap first, from this folder"],
       code: 1,
     });
   });

@@ -257,7 +257,7 @@ export const SETTINGS: { readonly [N in SettingName]: Setting<SettingValues[N]> 
     default: new Derived('<bucket>-replica', 'derived replica bucket name', (s) => `${s.get('bucket')}-replica`, (s) => s.valid('bucket')),
     onlyWith: 'replicaRegion',
     parse: text(bucketNameRule),
-    description: 'Name of the replica bucket (its access logs go to <replica bucket>-logs there); used only with TFSTATE_REPLICA_REGION.',
+    description: 'Name of the replica bucket (with access logging on, its access logs go to <replica bucket>-logs there); used only with TFSTATE_REPLICA_REGION.',
   },
   acceptRisks: {
     env: 'TFSTATE_ACCEPT_RISKS',

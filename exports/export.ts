@@ -72,7 +72,7 @@ function forOtherAccount(settings: S3BackendSettings, config: BackendConfig, own
   // Stryker disable next-line ConditionalExpression,StringLiteral: owner is '*' only when no key ARN is known (a valid one always names its account), which the second test catches
   if (owner === '*' || deployed.keyArn === undefined) {
     // The command line is right; the deployment is missing: exit 1, and no synopsis to reread.
-    throw new UserError(`--for-account ${forAccount}: needs the state key's ARN, which exists once bootstrap is deployed (output kms_key_arn); deploy bootstrap first, from this folder`);
+    throw new UserError(`--for-account ${forAccount}: needs the ARN of the state's KMS key, which exists once bootstrap is deployed (output kms_key_arn); deploy bootstrap first, from this folder`);
   }
   return {
     ...settings,
