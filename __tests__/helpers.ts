@@ -9,6 +9,22 @@ import { buildApp } from '../stacks/app';
 export const PROJECT_ID = '0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d';
 
 /** A folder with no config file in it, so only the given environment counts. */
+/**
+ * The state bucket's lifecycle rules as Terraform receives them with the default 90-day retention: written
+ * out here once, for the construct, replication and stack tests (lockfile litter: see lifecycle.test.ts for
+ * what the rules may and may not delete).
+ */
+export const STATE_LIFECYCLE_RULES = [
+  {
+    id: 'expire-noncurrent-state-versions',
+    status: 'Enabled',
+    filter: [{}],
+    noncurrent_version_expiration: [{ noncurrent_days: 90 }],
+    abort_incomplete_multipart_upload: [{ days_after_initiation: 7 }],
+  },
+  { id: 'remove-expired-delete-markers', status: 'Enabled', filter: [{}], expiration: [{ expired_object_delete_marker: true }] },
+];
+
 export const EMPTY_DIR = mkdtempSync(join(tmpdir(), 'tfstate-test-'));
 
 export function configFrom(env: Record<string, string> = {}, cwd = EMPTY_DIR): BackendConfig {

@@ -2,7 +2,7 @@ import { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { S3BucketLifecycleConfiguration } from '@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration';
 import { Vpc } from '@cdktf/provider-aws/lib/vpc';
-import { resourceOf, synthAll, Synthesized } from './helpers';
+import { resourceOf, synthAll, Synthesized, STATE_LIFECYCLE_RULES } from './helpers';
 
 const EMULATOR = 'http://127.0.0.1:5000';
 
@@ -90,17 +90,7 @@ describe('bootstrap is secure by default', () => {
       bucket: STATE_BUCKET_ID,
       // Expiring noncurrent versions needs versioning switched on first.
       depends_on: ['aws_s3_bucket_versioning.state-bucket_versioning_933ED8BF'],
-      rule: [
-        {
-          id: 'expire-noncurrent-state-versions',
-          status: 'Enabled',
-          filter: [{}],
-          noncurrent_version_expiration: [{ noncurrent_days: 90 }],
-          abort_incomplete_multipart_upload: [{ days_after_initiation: 7 }],
-        },
-        // Lockfile litter: see __tests__/lifecycle.test.ts for what the rules may and may not delete.
-        { id: 'remove-expired-delete-markers', status: 'Enabled', filter: [{}], expiration: [{ expired_object_delete_marker: true }] },
-      ],
+      rule: STATE_LIFECYCLE_RULES,
     });
     const rule = (resourceOf(bootstrap, 'aws_s3_bucket_lifecycle_configuration', 'state-bucket_lifecycle').rule as Record<string, unknown>[])[0];
     // Current state must never expire: only noncurrent versions may.

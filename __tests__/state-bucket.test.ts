@@ -2,7 +2,7 @@ import { Testing } from 'cdktf';
 import { REAL_AWS } from '../config/target';
 import { LogBucket } from '../constructs/log-bucket';
 import { StateBucket, StateBucketProps } from '../constructs/state-bucket';
-import { synthAll } from './helpers';
+import { synthAll, STATE_LIFECYCLE_RULES } from './helpers';
 
 const KEY_ARN = 'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
 const BUCKET_REF = '${aws_s3_bucket.state_bucket_803B4E61.id}';
@@ -52,16 +52,7 @@ describe('StateBucket (one construct in a fresh stack)', () => {
     expect(synthBucket().aws_s3_bucket_lifecycle_configuration.state_lifecycle_9EBA48F5).toEqual({
       bucket: BUCKET_REF,
       depends_on: ['aws_s3_bucket_versioning.state_versioning_27DF9ED5'],
-      rule: [
-        {
-          id: 'expire-noncurrent-state-versions',
-          status: 'Enabled',
-          filter: [{}],
-          noncurrent_version_expiration: [{ noncurrent_days: 90 }],
-          abort_incomplete_multipart_upload: [{ days_after_initiation: 7 }],
-        },
-        { id: 'remove-expired-delete-markers', status: 'Enabled', filter: [{}], expiration: [{ expired_object_delete_marker: true }] },
-      ],
+      rule: STATE_LIFECYCLE_RULES,
     });
   });
   test('the noncurrent-version retention follows the prop', () => {

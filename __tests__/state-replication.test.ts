@@ -3,7 +3,7 @@ import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { EMULATOR, TargetProfile } from '../config/target';
 import { StateBucket } from '../constructs/state-bucket';
 import { StateReplication, StateReplicationProps } from '../constructs/state-replication';
-import { synthResources, statementsOf } from './helpers';
+import { synthResources, statementsOf, STATE_LIFECYCLE_RULES } from './helpers';
 
 const SOURCE_KEY = 'arn:aws:kms:us-east-1:111122223333:key/source';
 const REPLICA_KEY_ARN = '${aws_kms_key.replication_replica-key_D8078D0C.arn}';
@@ -129,16 +129,7 @@ describe('StateReplication', () => {
       ignore_public_acls: true,
       restrict_public_buckets: true,
     });
-    expect(resources.aws_s3_bucket_lifecycle_configuration['replication_replica-bucket_lifecycle_21612044'].rule).toEqual([
-      {
-        id: 'expire-noncurrent-state-versions',
-        status: 'Enabled',
-        filter: [{}],
-        noncurrent_version_expiration: [{ noncurrent_days: 90 }],
-        abort_incomplete_multipart_upload: [{ days_after_initiation: 7 }],
-      },
-      { id: 'remove-expired-delete-markers', status: 'Enabled', filter: [{}], expiration: [{ expired_object_delete_marker: true }] },
-    ]);
+    expect(resources.aws_s3_bucket_lifecycle_configuration['replication_replica-bucket_lifecycle_21612044'].rule).toEqual(STATE_LIFECYCLE_RULES);
   });
   test('uploads to the replica must name the replica key (any of its forms, other accounts its ARN)', () => {
     const statements = statementsOf(synthReplication().resources.aws_s3_bucket_policy['replication_replica-bucket_policy_2F6ABBBA']);
