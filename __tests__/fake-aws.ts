@@ -149,6 +149,7 @@ export class FakeAws {
         const versions = listed(false);
         const markers = listed(true);
         return {
+          Name: input.Bucket,
           ...(versions.length > 0 ? { Versions: versions } : {}),
           ...(markers.length > 0 ? { DeleteMarkers: markers } : {}),
           IsTruncated: truncated,

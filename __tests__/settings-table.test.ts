@@ -155,6 +155,31 @@ describe('sources and defaults', () => {
   });
 });
 
+describe('a setting read only with another one is refused when given alone', () => {
+  test('TFSTATE_REPLICA_BUCKET without TFSTATE_REPLICA_REGION, from the environment and from the file', () => {
+    expect(problemsOf({ TFSTATE_REPLICA_BUCKET: 'team-state-copy' })).toEqual([
+      'TFSTATE_REPLICA_BUCKET="team-state-copy": takes effect only with TFSTATE_REPLICA_REGION set; set that too, or remove this setting',
+    ]);
+    expect(problemsOf({}, dirWithConfig({ replicaBucket: 'team-state-copy' }))).toEqual([
+      'tfstate.config.json: replicaBucket="team-state-copy": takes effect only with TFSTATE_REPLICA_REGION set; set that too, or remove this setting',
+    ]);
+  });
+  test('a refused replica region is the one problem reported', () => {
+    expect(problemsOf({ TFSTATE_REPLICA_REGION: 'mars-1', TFSTATE_REPLICA_BUCKET: 'team-state-copy' })).toEqual([
+      'TFSTATE_REPLICA_REGION="mars-1": must be an AWS region code such as us-east-1 or eu-central-1',
+    ]);
+  });
+  test('alone, it is neither read nor checked: one mistake, one line', () => {
+    expect(problemsOf({ TFSTATE_REPLICA_BUCKET: 'Not A Bucket' })).toEqual([
+      'TFSTATE_REPLICA_BUCKET="Not A Bucket": takes effect only with TFSTATE_REPLICA_REGION set; set that too, or remove this setting',
+    ]);
+    expect(configFrom({}).replica).toBeUndefined();
+  });
+  test('with the region set, the replica bucket is read', () => {
+    expect(configFrom({ TFSTATE_REPLICA_REGION: 'us-west-2', TFSTATE_REPLICA_BUCKET: 'team-state-copy' }).replica?.bucket).toBe('team-state-copy');
+  });
+});
+
 describe('derived defaults are checked only when what they come from is valid', () => {
   const long = `b${'0'.repeat(59)}`; // 60 characters: a bucket, but not with "-logs" or "-replica" after it
   test('the log bucket and the replica bucket of a long bucket name', () => {
@@ -174,7 +199,7 @@ describe('derived defaults are checked only when what they come from is valid', 
       logBucket: undefined,
     });
     // The README row says so: there is no replica log bucket without access logging.
-    expect(SETTINGS.replicaBucket.description).toBe('Name of the replica bucket (with access logging on, its access logs go to <replica bucket>-logs there); used only with TFSTATE_REPLICA_REGION.');
+    expect(SETTINGS.replicaBucket.description).toBe('Name of the replica bucket (with access logging on, its access logs go to <replica bucket>-logs there); used only with TFSTATE_REPLICA_REGION (refused without it).');
   });
   test('nothing derived from an invalid bucket, region or replica bucket is reported again', () => {
     // "alias/my bucket" would break the alias rule too.
@@ -193,9 +218,6 @@ describe('derived defaults are checked only when what they come from is valid', 
       logBucket: 'st.ate-logs',
       replica: { region: 'us-west-2', bucket: 'st.ate-replica', logBucket: 'st.ate-replica-logs' },
     });
-  });
-  test('the replica bucket is not read without a replica region', () => {
-    expect(configFrom({ TFSTATE_REPLICA_BUCKET: 'Not A Bucket' }).replica).toBeUndefined();
   });
 });
 

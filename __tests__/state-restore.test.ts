@@ -1,6 +1,9 @@
 // ops/state.ts against the in-memory AWS of fake-aws.ts: finding locks, listing versions, taking the lock
 // (and undoing half a lock) and restoring a version, with the exact objects, items and messages left behind.
 import { createHash } from 'crypto';
+import { createServer } from 'http';
+import { AddressInfo } from 'net';
+import { S3Client } from '@aws-sdk/client-s3';
 import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { acquire, describeLock, findLocks, listObjectVersions, listStateVersions, LockInfo, restoreStateVersion, StateOperationError } from '../ops/state';
 import { awsError, FakeAws, TERRAFORM_LOCK } from './fake-aws';
@@ -128,6 +131,26 @@ describe('listing versions', () => {
     ]);
     expect(fake.calls).toEqual([`ListObjectVersions ${BUCKET}/app/`, `ListObjectVersions ${BUCKET}/app/`, `ListObjectVersions ${BUCKET}/app/`]);
   });
+  test('a proxy answering with an HTML page and status 200 is refused, not read as an empty bucket', async () => {
+    // The real SDK against a real HTTP server: what it makes of the page is what the check must see.
+    const server = createServer((_, response) => response.writeHead(200, { 'content-type': 'text/html' }).end('<html><body>Sign in to continue</body></html>'));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const s3 = new S3Client({
+      region: 'us-east-1',
+      endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      forcePathStyle: true,
+      credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+      maxAttempts: 1,
+    });
+    try {
+      await expect(listObjectVersions(s3, BUCKET, 'app/')).rejects.toThrow(
+        new StateOperationError(`listing s3://${BUCKET}: the answer is not an S3 listing (it names no bucket); check that the endpoint is S3 and not a proxy or another service`),
+      );
+    } finally {
+      s3.destroy();
+      server.close();
+    }
+  });
   test('state versions: that key only, newest first, delete markers left out', async () => {
     const fake = new FakeAws();
     fake.pageSize = 1;
@@ -176,6 +199,17 @@ describe('acquire', () => {
     await expect(acquire(fake.clients, bothLocking, KEY, TERRAFORM_LOCK)).rejects.toBe(denied);
     expect(fake.items.size).toBe(0);
     expect(fake.calls).toEqual([`PutItem ${BUCKET}/${KEY}`, `PutObject ${BUCKET}/${KEY}.tflock`, `DeleteItem ${BUCKET}/${KEY}`]);
+  });
+  test('when undoing the table item fails too, both failures and the item left behind are named in one line', async () => {
+    const fake = new FakeAws();
+    fake.failNext('PutObjectCommand', awsError('AccessDenied', 403));
+    fake.failNext('DeleteItemCommand', awsError('ThrottlingException', 400));
+    await expect(acquire(fake.clients, bothLocking, KEY, TERRAFORM_LOCK)).rejects.toThrow(
+      new StateOperationError(
+        `OperationTypeApply could not lock s3://${BUCKET}/${KEY} (AccessDenied: AccessDenied (fake)), nor undo the part it had taken (ThrottlingException: ThrottlingException (fake)): item "${BUCKET}/${KEY}" of ${TABLE} left behind with lock ID ${TERRAFORM_LOCK.ID}; delete it once AWS answers again`,
+      ),
+    );
+    expect([...fake.items.values()]).toEqual([lockItem(TERRAFORM_LOCK)]);
   });
   test('a lock released between the refusal and the look-up is "another run"', async () => {
     const fake = new FakeAws();

@@ -217,8 +217,15 @@ class SettingsLoader implements LoadedSettings {
   }
 
   private load(name: SettingName, setting: Setting<unknown>): unknown {
-    if (setting.onlyWith && this.get(setting.onlyWith) === undefined) return undefined;
     const problems = this.problemsOf(name);
+    if (setting.onlyWith && this.get(setting.onlyWith) === undefined) {
+      const companion = SETTINGS[setting.onlyWith] as Setting<unknown>;
+      const alone = this.source(setting);
+      // Given without its companion it would do nothing, silently: most often the companion's name has a typo.
+      // A companion given and refused is that setting's one problem, not this one's.
+      if (alone && this.source(companion) === undefined) problems.push(`${alone.origin}=${shown(alone.value)}: takes effect only with ${companion.env} set; set that too, or remove this setting`);
+      return undefined;
+    }
     const found = this.source(setting);
     if (found) {
       const context: ParseContext<LoadedSettings> = { settings: this, fail: (rule) => problems.push(`${found.origin}=${shown(found.value)}: ${rule}`) };

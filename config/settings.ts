@@ -87,7 +87,7 @@ export interface Setting<T> {
   readonly fallbackEnv?: readonly string[];
   /** An empty environment variable counts as unset instead of as an empty value. */
   readonly emptyEnvIsUnset?: boolean;
-  /** Read only when this other setting has a value. */
+  /** Read only when this other setting has a value; given without it, refused (it would do nothing). */
   readonly onlyWith?: SettingName;
   readonly parse: Parser<T, LoadedSettings>;
   /** One line on what it does. */
@@ -257,7 +257,7 @@ export const SETTINGS: { readonly [N in SettingName]: Setting<SettingValues[N]> 
     default: new Derived('<bucket>-replica', 'derived replica bucket name', (s) => `${s.get('bucket')}-replica`, (s) => s.valid('bucket')),
     onlyWith: 'replicaRegion',
     parse: text(bucketNameRule),
-    description: 'Name of the replica bucket (with access logging on, its access logs go to <replica bucket>-logs there); used only with TFSTATE_REPLICA_REGION.',
+    description: 'Name of the replica bucket (with access logging on, its access logs go to <replica bucket>-logs there); used only with TFSTATE_REPLICA_REGION (refused without it).',
   },
   acceptRisks: {
     env: 'TFSTATE_ACCEPT_RISKS',

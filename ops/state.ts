@@ -105,6 +105,9 @@ export async function listObjectVersions(s3: S3Client, bucket: string, prefix?: 
   let versionIdMarker: string | undefined;
   do {
     const page = await s3.send(new ListObjectVersionsCommand({ Bucket: bucket, Prefix: prefix, KeyMarker: keyMarker, VersionIdMarker: versionIdMarker }));
+    // S3 names the bucket in every listing. An answer without it is some other server's page (a proxy's HTML with
+    // status 200 parses as an empty listing): taking it as "no state here" would be the worst reading.
+    if (page.Name === undefined) throw new StateOperationError(`listing s3://${bucket}: the answer is not an S3 listing (it names no bucket); check that the endpoint is S3 and not a proxy or another service`);
     for (const v of page.Versions ?? []) {
       // Stryker disable next-line StringLiteral: S3 sends Key and VersionId with every entry ("null" itself for an unversioned object); the defaults only satisfy the SDK's optional types
       all.push({ key: v.Key ?? '', versionId: v.VersionId ?? 'null', deleteMarker: false, lastModified: v.LastModified ?? new Date(0), size: v.Size ?? 0, isLatest: v.IsLatest ?? false });
@@ -195,9 +198,9 @@ function restoreLockInfo(config: BackendConfig, key: string): LockInfo {
  * the lockfile); returns the release. Fails with a StateOperationError when someone else holds it.
  */
 export async function acquire(clients: StateClients, config: BackendConfig, key: string, info: LockInfo): Promise<() => Promise<void>> {
-  const releases: (() => Promise<void>)[] = [];
+  const taken: LockPart[] = [];
   const releaseAll = async () => {
-    for (const release of releases.reverse()) await release();
+    for (const part of [...taken].reverse()) await part.release();
   };
   try {
     if (config.lockTable !== undefined) {
@@ -206,15 +209,15 @@ export async function acquire(clients: StateClients, config: BackendConfig, key:
       await clients.dynamodb.send(
         new PutItemCommand({ TableName: table, Item: { LockID, Info: { S: JSON.stringify(info) } }, ConditionExpression: 'attribute_not_exists(LockID)' }),
       );
-      releases.push(async () => void (await clients.dynamodb.send(new DeleteItemCommand({ TableName: table, Key: { LockID } }))));
+      taken.push({ what: `item "${LockID.S}" of ${table}`, release: async () => void (await clients.dynamodb.send(new DeleteItemCommand({ TableName: table, Key: { LockID } }))) });
     }
     if (config.locking !== 'dynamodb') {
       const Key = lockfileKey(key);
       await clients.s3.send(new PutObjectCommand({ Bucket: config.bucket, Key, Body: JSON.stringify(info), IfNoneMatch: '*', ...encryption(config) }));
-      releases.push(async () => void (await clients.s3.send(new DeleteObjectCommand({ Bucket: config.bucket, Key }))));
+      taken.push({ what: `the object ${Key}`, release: async () => void (await clients.s3.send(new DeleteObjectCommand({ Bucket: config.bucket, Key }))) });
     }
   } catch (error) {
-    await releaseAll();
+    await undoOrSay(taken, error, `s3://${config.bucket}/${key}`, info);
     const name = (error as { name?: string }).name;
     if (name === 'ConditionalCheckFailedException' || name === 'PreconditionFailed') {
       const holder = (await findLocks(clients, config, key))[0]?.info;
@@ -225,6 +228,41 @@ export async function acquire(clients: StateClients, config: BackendConfig, key:
     throw error;
   }
   return releaseAll;
+}
+
+/** One write of a lock this run holds, in the order taken. */
+interface LockPart {
+  /** Names it for the user, should it be left behind. */
+  readonly what: string;
+  readonly release: () => Promise<void>;
+}
+
+/**
+ * Releases what a failed acquire had taken. When a release fails too, the user must hear both: why the lock was
+ * not taken, and which part of it is left behind under this run's ID (it blocks every later run until deleted).
+ */
+async function undoOrSay(taken: readonly LockPart[], cause: unknown, state: string, info: LockInfo): Promise<void> {
+  const left: string[] = [];
+  let undoError: unknown;
+  for (const part of [...taken].reverse()) {
+    try {
+      await part.release();
+    } catch (error) {
+      left.push(part.what);
+      undoError ??= error;
+    }
+  }
+  if (left.length > 0) {
+    throw new StateOperationError(
+      `${info.Operation} could not lock ${state} (${errorLine(cause)}), nor undo the part it had taken (${errorLine(undoError)}): ${left.join(' and ')} left behind with lock ID ${info.ID}; delete it once AWS answers again`,
+    );
+  }
+}
+
+/** An error as "<name>: <message>" on one line. */
+function errorLine(error: unknown): string {
+  const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  return text.replace(/\s*[\r\n]+\s*/g, ' ').trim();
 }
 
 /** Upload headers that encrypt with the state's KMS key, named as the backend names it. */
