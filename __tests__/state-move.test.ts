@@ -256,6 +256,7 @@ describe('state move', () => {
 
   test.each([
     ['a Terraform run', { ...moveLock(APP, DEAD_PID), ID: 'tf-1', Operation: 'OperationTypeApply', Who: 'ci@runner-1' }, ''],
+    ['a Terraform run of this user whose Info reads like this move', { ...moveLock(APP, DEAD_PID), ID: 'tf-2', Operation: 'OperationTypeApply' }, ''],
     ['the same move, still running', moveLock(APP, process.pid), 'hint'],
     ['the same move of another user', { ...moveLock(APP, DEAD_PID), Who: 'someone@elsewhere' }, 'hint'],
     ['another move, its process gone', moveLock(APP, DEAD_PID, `move s3://${BUCKET}/${APP} -> s3://${BUCKET}/other`), 'hint'],

@@ -15,6 +15,8 @@ describe('lock info', () => {
   });
   test('missing fields read as empty, never undefined', () => {
     expect(parseLockInfo('{"ID":"x"}')).toEqual({ ID: 'x', Operation: '', Info: '', Who: '', Version: '', Created: '', Path: '' });
+    // JSON that is not an object: held, with nothing to say about it.
+    for (const text of ['null', '7', '"x"', '[1]']) expect(parseLockInfo(text)).toEqual({ ID: '', Operation: '', Info: '', Who: '', Version: '', Created: '', Path: '' });
   });
   test('the description names the holder and the force-unlock command for that ID', () => {
     const text = describeLock({ source: 'dynamodb', info: parseLockInfo(TERRAFORM_LOCK) }, 'cdktf.out/stacks/app');

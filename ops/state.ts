@@ -108,13 +108,10 @@ export async function listObjectVersions(s3: S3Client, bucket: string, prefix?: 
     // S3 names the bucket in every listing. An answer without it is some other server's page (a proxy's HTML with
     // status 200 parses as an empty listing): taking it as "no state here" would be the worst reading.
     if (page.Name === undefined) throw new StateOperationError(`listing s3://${bucket}: the answer is not an S3 listing (it names no bucket); check that the endpoint is S3 and not a proxy or another service`);
-    for (const v of page.Versions ?? []) {
-      // Stryker disable next-line StringLiteral: S3 sends Key and VersionId with every entry ("null" itself for an unversioned object); the defaults only satisfy the SDK's optional types
-      all.push({ key: v.Key ?? '', versionId: v.VersionId ?? 'null', deleteMarker: false, lastModified: v.LastModified ?? new Date(0), size: v.Size ?? 0, isLatest: v.IsLatest ?? false });
-    }
-    for (const m of page.DeleteMarkers ?? []) {
-      // Stryker disable next-line StringLiteral: S3 sends Key and VersionId with every entry ("null" itself for an unversioned object); the defaults only satisfy the SDK's optional types
-      all.push({ key: m.Key ?? '', versionId: m.VersionId ?? 'null', deleteMarker: true, lastModified: m.LastModified ?? new Date(0), size: 0, isLatest: m.IsLatest ?? false });
+    const pageEntries = [...(page.Versions ?? []).map((entry) => ({ entry, size: entry.Size, deleteMarker: false })), ...(page.DeleteMarkers ?? []).map((entry) => ({ entry, size: 0, deleteMarker: true }))];
+    for (const { entry, size, deleteMarker } of pageEntries) {
+      // Stryker disable next-line StringLiteral,BooleanLiteral: S3 sends Key, VersionId ("null" itself when unversioned), Size and IsLatest with every entry; the defaults only satisfy the SDK's optional types
+      all.push({ key: entry.Key ?? '', versionId: entry.VersionId ?? 'null', deleteMarker, lastModified: entry.LastModified ?? new Date(0), size: size ?? 0, isLatest: entry.IsLatest ?? false });
     }
     keyMarker = page.IsTruncated ? page.NextKeyMarker : undefined;
     versionIdMarker = page.IsTruncated ? page.NextVersionIdMarker : undefined;
@@ -143,16 +140,16 @@ interface StateHead {
 
 /** The serial and lineage of a state's text, or undefined when the text is not a Terraform state. */
 function stateHead(text: string): StateHead | undefined {
+  let parsed: unknown;
   try {
-    const parsed = JSON.parse(text) as unknown;
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return undefined;
-    const { serial, lineage } = parsed as { serial?: unknown; lineage?: unknown };
-    if (typeof lineage !== 'string' || (serial !== undefined && typeof serial !== 'number')) return undefined;
-    return { serial: serial as number | undefined, lineage };
-    // Stryker disable next-line BlockStatement: a function that runs off its end returns undefined as well
+    parsed = JSON.parse(text);
   } catch {
-    return undefined;
+    // Not JSON, so not a state: it has no lineage below.
   }
+  // Any JSON value destructures (null and undefined as nothing); only an object with a lineage is a state.
+  const { serial, lineage } = (parsed ?? {}) as { serial?: unknown; lineage?: unknown };
+  if (typeof lineage !== 'string' || (serial !== undefined && typeof serial !== 'number')) return undefined;
+  return { serial: serial as number | undefined, lineage };
 }
 
 /**
@@ -164,6 +161,7 @@ function stateHead(text: string): StateHead | undefined {
 export function restoredStateText(oldText: string, currentText: string | undefined, forceLineage = false): { text: string; replaced: ReplacedState } {
   const old = stateHead(oldText);
   if (old === undefined) throw new StateOperationError('the chosen version is not a Terraform state (not JSON with a lineage): pick another one (see the versions command)');
+  // Stryker disable next-line ConditionalExpression: equivalent, stateHead of no text is undefined as well (JSON.parse refuses it); the test says what is meant
   const current = currentText === undefined ? undefined : stateHead(currentText);
   const replaced: ReplacedState = currentText === undefined ? 'none' : current === undefined ? 'corrupt' : current.lineage === old.lineage ? 'same-lineage' : 'foreign';
   if (replaced === 'foreign' && !forceLineage) {
