@@ -1,7 +1,7 @@
 // The incremental file's name (scripts/lib/mutation-harness.js): it changes with every file StrykerJS's
 // incremental mode cannot see, and only with those, on a small git work tree of the project's shape.
 import { execFileSync } from 'child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { dirname, join } from 'path';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -26,14 +26,14 @@ beforeEach(() => {
   root = mkdtempSync(join(tmpdir(), 'mutation-harness-'));
   execFileSync('git', ['init', '-q'], { cwd: root });
   for (const [file, text] of Object.entries(FILES)) write(file, text);
-  write('.gitignore', '.local/\n');
+  write('.gitignore', '.local/\nnode_modules/\n');
   execFileSync('git', ['add', '.'], { cwd: root });
 });
 afterEach(() => rmSync(root, { recursive: true, force: true }));
 
 test('the digest of the code, configs and test helpers, by path and content', () => {
   // sha256 over "<path>\0<content>\0" of .gitignore, __tests__/fake-aws.ts, jest.config.js, ops/state.ts, in order.
-  expect(harnessDigest(root)).toBe('035c137d5a52');
+  expect(harnessDigest(root)).toBe('ba0a4cabc988');
 });
 
 const RENAMES = 'names a new incremental file';
@@ -57,6 +57,12 @@ test('a new file not yet committed counts, an ignored one does not', () => {
   expect(harnessDigest(root)).toBe(before);
   write('__tests__/mutation-setup.ts', 'expect.extend({});\n');
   expect(harnessDigest(root)).not.toBe(before);
+});
+
+test('a link to a folder that .gitignore does not catch (node_modules/ matches no link) is left out, not a crash', () => {
+  const before = harnessDigest(root);
+  symlinkSync(tmpdir(), join(root, 'node_modules'));
+  expect(harnessDigest(root)).toBe(before);
 });
 
 test('a file deleted from the work tree but still in the index is left out, not a crash', () => {

@@ -8,7 +8,7 @@
 'use strict';
 const { execFileSync } = require('child_process');
 const { createHash } = require('crypto');
-const { existsSync, readFileSync } = require('fs');
+const { readFileSync, statSync } = require('fs');
 const { join } = require('path');
 
 /**
@@ -33,7 +33,10 @@ function harnessDigest(root) {
   } catch {
     return undefined;
   }
-  const files = [...new Set(listed.split('\0'))].filter((file) => file !== '' && !seenOrIrrelevant(file) && existsSync(join(root, file))).sort();
+  // Regular files only: a file deleted but still in the index is gone, and a link to a folder (node_modules
+  // linked in, which `node_modules/` in .gitignore does not match) is listed as an untracked file.
+  const isFile = (/** @type {string} */ file) => statSync(join(root, file), { throwIfNoEntry: false })?.isFile() === true;
+  const files = [...new Set(listed.split('\0'))].filter((file) => file !== '' && !seenOrIrrelevant(file) && isFile(file)).sort();
   const hash = createHash('sha256');
   for (const file of files) hash.update(`${file}\0`).update(readFileSync(join(root, file))).update('\0');
   return hash.digest('hex').slice(0, 12);
