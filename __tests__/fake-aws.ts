@@ -1,6 +1,9 @@
 // In-memory AWS for the unit tests of ops/: versioned S3 buckets and the DynamoDB lock table, answering the
 // commands ops/ sends (by class name) the way the services answer them: conditional writes, delete markers,
 // paged version listings, eventually consistent reads of the table unless ConsistentRead is asked for.
+// Not modeled, so no test here speaks for them: a bucket whose versioning is suspended or off (a delete there
+// loses the data), races S3 answers with 409 ConditionalRequestConflict (use failNext), permissions, tables
+// that do not exist. fake-aws.test.ts holds the answers checked against S3's reference and moto.
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { LockInfo, StateClients } from '../ops/state';
