@@ -7,10 +7,16 @@
  * - jest's "related tests" narrowing is off, and a mutant reached outside any test (module load, a beforeAll
  *   synth) runs against every test of the folder, not only those that happened to cover it;
  * - each folder's tests are a subset of the suite, so the score is a lower bound.
- * @type {import('@stryker-mutator/api/core').PartialStrykerOptions}
  */
-const folder = process.env.MUTATION_FOLDER ?? 'ops';
+import { createRequire } from 'module';
+import { fileURLToPath } from 'url';
 
+const folder = process.env.MUTATION_FOLDER ?? 'ops';
+// A mutant's last result is reused only while nothing StrykerJS cannot see has changed (see the file).
+const { harnessDigest } = createRequire(import.meta.url)('./scripts/lib/mutation-harness.js');
+const digest = harnessDigest(fileURLToPath(new URL('.', import.meta.url)), folder);
+
+/** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
   testRunner: 'jest',
   jest: { projectType: 'custom', configFile: 'jest.mutation.config.js', enableFindRelatedTests: false },
@@ -20,8 +26,8 @@ export default {
   checkers: [],
   reporters: ['progress', 'json'],
   jsonReporter: { fileName: `.local/mutation/${folder}.json` },
-  incremental: true,
-  incrementalFile: `.local/mutation/${folder}.incremental.json`,
+  incremental: digest !== undefined,
+  incrementalFile: `.local/mutation/${folder}.${digest}.incremental.json`,
   tempDirName: '.local/stryker-tmp',
   ignorePatterns: ['.local', '.venv', 'cdktf.out', 'bench/results.json', '*.tfstate', '*.tfstate.*'],
   timeoutMS: 30000,

@@ -1,6 +1,9 @@
 // In-memory AWS for the unit tests of ops/: versioned S3 buckets and the DynamoDB lock table, answering the
 // commands ops/ sends (by class name) the way the services answer them: conditional writes, delete markers,
 // paged version listings, eventually consistent reads of the table unless ConsistentRead is asked for.
+// Not modeled, so no test here speaks for them: a bucket whose versioning is suspended or off (a delete there
+// loses the data), races S3 answers with 409 ConditionalRequestConflict (use failNext), permissions, tables
+// that do not exist. fake-aws.test.ts holds the answers checked against S3's reference and moto.
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { LockInfo, StateClients } from '../ops/state';
@@ -93,8 +96,15 @@ export class FakeAws {
     return this.objects.get(path)?.at(-1);
   }
 
+  /** Deletes one version (or delete marker) for good, as a delete naming its VersionId does: no marker is added. */
+  private removeVersion(path: string, versionId: string): void {
+    const left = (this.objects.get(path) ?? []).filter((version) => version.versionId !== versionId);
+    if (left.length > 0) this.objects.set(path, left);
+    else this.objects.delete(path);
+  }
+
   private s3(command: Command): unknown {
-    const input = command.input as { Bucket: string; Key?: string; Body?: string; IfNoneMatch?: string; VersionId?: string; Prefix?: string; KeyMarker?: string; VersionIdMarker?: string; Delete?: { Objects: { Key: string; VersionId: string }[] } };
+    const input = command.input as { Bucket: string; Key?: string; Body?: string; IfNoneMatch?: string; VersionId?: string; Prefix?: string; KeyMarker?: string; VersionIdMarker?: string; Delete?: { Objects: { Key: string; VersionId?: string }[] } };
     const path = `${input.Bucket}/${input.Key ?? input.Prefix ?? ''}`;
     this.take(command.constructor.name, path);
     if (this.buckets !== undefined && !this.buckets.has(input.Bucket)) {
@@ -106,6 +116,8 @@ export class FakeAws {
       case 'GetObjectCommand': {
         const version = input.VersionId === undefined ? this.current(path) : this.objects.get(path)?.find((v) => v.versionId === input.VersionId);
         if (version === undefined && input.VersionId !== undefined) throw awsError('NoSuchVersion', 404);
+        // S3 answers a delete marker asked for by its version id with 405, not 404 (moto says NoSuchVersion).
+        if (version?.body === undefined && input.VersionId !== undefined) throw awsError('MethodNotAllowed', 405);
         if (version?.body === undefined) throw awsError('NoSuchKey', 404);
         const body = version.body;
         return { Body: { transformToString: async () => body } };
@@ -118,7 +130,8 @@ export class FakeAws {
         return {};
       }
       case 'DeleteObjectCommand':
-        this.put(input.Bucket, input.Key!, undefined);
+        if (input.VersionId === undefined) this.put(input.Bucket, input.Key!, undefined);
+        else this.removeVersion(path, input.VersionId);
         return {};
       case 'DeleteObjectsCommand': {
         if (input.Delete!.Objects.length > 1000) throw awsError('MalformedXML');
@@ -126,17 +139,16 @@ export class FakeAws {
         for (const entry of input.Delete!.Objects) {
           const entryPath = `${input.Bucket}/${entry.Key}`;
           if (this.undeletable.has(entryPath)) continue;
-          const left = (this.objects.get(entryPath) ?? []).filter((version) => version.versionId !== entry.VersionId);
-          if (left.length > 0) this.objects.set(entryPath, left);
-          else this.objects.delete(entryPath);
+          if (entry.VersionId === undefined) this.put(input.Bucket, entry.Key, undefined);
+          else this.removeVersion(entryPath, entry.VersionId);
         }
         return errors.length > 0 ? { Errors: errors } : {};
       }
       case 'ListObjectVersionsCommand': {
-        // S3's order: by key, then newest version first; a page ends after pageSize entries.
+        // S3's order: by key in UTF-8 bytes, then newest version first; a page ends after pageSize entries.
         const entries = [...this.objects]
           .filter(([key]) => key.startsWith(path))
-          .sort(([a], [b]) => (a < b ? -1 : 1))
+          .sort(([a], [b]) => Buffer.compare(Buffer.from(a), Buffer.from(b)))
           .flatMap(([key, versions]) => [...versions].reverse().map((version) => ({ key: key.slice(input.Bucket.length + 1), version, latest: version === versions.at(-1) })));
         const start = input.KeyMarker === undefined ? 0 : entries.findIndex((entry) => entry.key === input.KeyMarker && entry.version.versionId === input.VersionIdMarker) + 1;
         const page = entries.slice(start, start + this.pageSize);
@@ -144,7 +156,7 @@ export class FakeAws {
         const listed = (markers: boolean) =>
           page
             .filter((entry) => (entry.version.body === undefined) === markers)
-            .map(({ key, version, latest }) => ({ Key: key, VersionId: version.versionId, LastModified: new Date(version.at * 1000), ...(markers ? {} : { Size: version.body!.length }), IsLatest: latest }));
+            .map(({ key, version, latest }) => ({ Key: key, VersionId: version.versionId, LastModified: new Date(version.at * 1000), ...(markers ? {} : { Size: Buffer.byteLength(version.body!) }), IsLatest: latest }));
         // S3 leaves out a list that has no entry on the page.
         const versions = listed(false);
         const markers = listed(true);

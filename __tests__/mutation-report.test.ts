@@ -21,6 +21,23 @@ describe('folderScore', () => {
     expect(folderScore(report)).toMatchObject({ killed: 3, total: 6, score: 50 });
   });
 
+  test('says how many of the killed timed out and how many errored, so neither hides in the score', () => {
+    expect(folderScore(report)).toMatchObject({ timedOut: 1, errored: 1 });
+  });
+
+  test.each([
+    ['no mutant at all (the folder\'s files not found)', []],
+    ['only mutants that errored', [mutant('1', 'RuntimeError', 1), mutant('2', 'CompileError', 2)]],
+  ])('a folder with %s scores 0, not 100: nothing was measured', (_, mutants) => {
+    expect(folderScore({ files: { 'ops/state.ts': { mutants } } })).toMatchObject({ killed: 0, total: 0, score: 0 });
+  });
+
+  test('a report of an unfinished run (a mutant still Pending) gives no score', () => {
+    expect(() => folderScore({ files: { 'ops/state.ts': { mutants: [mutant('1', 'Killed', 1), mutant('2', 'Pending', 2)] } } })).toThrow(
+      'ops/state.ts:2:5: mutant 2 is Pending: the report is not of a finished run',
+    );
+  });
+
   test('lists each mutant left alive by file and line, with the reason it was left when one was given', () => {
     expect(folderScore(report).alive).toEqual([
       { where: 'ops/keys.ts:4:5', mutator: 'StringLiteral', replacement: '""', reason: 'equivalent: the message is not read' },

@@ -1,9 +1,26 @@
 // Loaded only by jest.mutation.config.js.
 import { appendFileSync } from 'fs';
 
-// Snapshot matching off: a mutant that only changes a snapshot counts as survived (`jest -u` would accept it).
+// Snapshot matching off, stored and inline alike: a mutant that only changes a snapshot counts as survived
+// (`jest -u` would accept it). Whether the code throws at all is still checked: that is behavior.
+const OFF = 'snapshot matching is off in the mutation run';
+const snapshotOff = () => ({ pass: true, message: () => OFF });
+function throwsOff(this: jest.MatcherContext, received: unknown) {
+  let threw = this.promise === 'rejects';
+  if (!threw && typeof received === 'function') {
+    try {
+      (received as () => unknown)();
+    } catch {
+      threw = true;
+    }
+  }
+  return { pass: threw, message: () => (threw ? OFF : 'Received function did not throw') };
+}
 expect.extend({
-  toMatchSnapshot: () => ({ pass: true, message: () => 'snapshot matching is off in the mutation run' }),
+  toMatchSnapshot: snapshotOff,
+  toMatchInlineSnapshot: snapshotOff,
+  toThrowErrorMatchingSnapshot: throwsOff,
+  toThrowErrorMatchingInlineSnapshot: throwsOff,
 });
 
 // The dry run (no mutant active) records which file holds which test, for scripts/lib/mutation-jest-runner.js.

@@ -211,6 +211,14 @@ describe('acquire', () => {
     );
     expect([...fake.items.values()]).toEqual([lockItem(TERRAFORM_LOCK)]);
   });
+  test('a lockfile write racing a release (S3 answers 409 ConditionalRequestConflict) is refused as locked; the table item is undone', async () => {
+    const fake = new FakeAws();
+    fake.failNext('PutObjectCommand', awsError('ConditionalRequestConflict', 409));
+    await expect(acquire(fake.clients, bothLocking, KEY, TERRAFORM_LOCK)).rejects.toThrow(
+      new StateOperationError(`s3://${BUCKET}/${KEY} is locked by another run; OperationTypeApply refused while a lock is held`),
+    );
+    expect(fake.items.size).toBe(0);
+  });
   test('a lock released between the refusal and the look-up is "another run"', async () => {
     const fake = new FakeAws();
     fake.failNext('PutItemCommand', awsError('ConditionalCheckFailedException'));

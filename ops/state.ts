@@ -217,7 +217,8 @@ export async function acquire(clients: StateClients, config: BackendConfig, key:
   } catch (error) {
     await undoOrSay(taken, error, `s3://${config.bucket}/${key}`, info);
     const name = (error as { name?: string }).name;
-    if (name === 'ConditionalCheckFailedException' || name === 'PreconditionFailed') {
+    // S3 answers a conditional write that races a delete of the same key (a lock being released) with 409.
+    if (name === 'ConditionalCheckFailedException' || name === 'PreconditionFailed' || name === 'ConditionalRequestConflict') {
       const holder = (await findLocks(clients, config, key))[0]?.info;
       throw new StateOperationError(
         `s3://${config.bucket}/${key} is locked by ${holder ? `${holder.Who} (ID ${holder.ID}, ${holder.Operation})` : 'another run'}; ${info.Operation} refused while a lock is held`,

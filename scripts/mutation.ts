@@ -37,7 +37,9 @@ for (const folder of folders) {
   const score = folderScore(JSON.parse(readFileSync(reportPath, 'utf8')) as MutationReport);
   const minutes = ((Date.now() - started) / 60_000).toFixed(1);
   if (score.score < THRESHOLD) below += 1;
-  lines.push(`${folder}/: ${score.score}% (${score.killed} of ${score.total} mutants killed, ${minutes} min)`);
+  const timedOut = score.timedOut > 0 ? `, ${score.timedOut} of them by timeout` : '';
+  const errored = score.errored > 0 ? `; ${score.errored} errored, not counted` : '';
+  lines.push(`${folder}/: ${score.score}% (${score.killed} of ${score.total} mutants killed${timedOut}${errored}, ${minutes} min)`);
   for (const mutant of score.alive) lines.push(`  ${mutant.where} ${mutant.mutator} -> ${mutant.replacement}: ${mutant.reason ?? 'no reason given'}`);
 }
 console.log(lines.join('\n'));
