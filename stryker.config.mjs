@@ -30,6 +30,7 @@ export default {
   incrementalFile: `.local/mutation/${folder}.${digest}.incremental.json`,
   tempDirName: '.local/stryker-tmp',
   ignorePatterns: ['.local', '.venv', 'cdktf.out', 'bench/results.json', '*.tfstate', '*.tfstate.*'],
-  timeoutMS: 30000,
+  // Generous: on a busy machine a slow run must not pass for a mutant that hangs (a timeout counts as killed).
+  timeoutMS: 60000,
   cleanTempDir: true,
 };
