@@ -4,11 +4,10 @@ import { DataAwsDynamodbTable } from '@cdktf/provider-aws/lib/data-aws-dynamodb-
 import { DataAwsDynamodbTables } from '@cdktf/provider-aws/lib/data-aws-dynamodb-tables';
 import { DataAwsS3Bucket } from '@cdktf/provider-aws/lib/data-aws-s3-bucket';
 import { DataAwsS3Objects } from '@cdktf/provider-aws/lib/data-aws-s3-objects';
-import { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
 import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
 import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
 import { SETTINGS } from '../config/settings';
-import { LOCK_HASH_KEY } from './lock-table';
+import { LOCK_HASH_KEY, LockTable } from './lock-table';
 
 /** Every refusal starts with this, so a command can pick Terraform's error line out of its output. */
 export const ADOPT_REFUSED = 'adopt refused:';
@@ -22,10 +21,8 @@ export interface AdoptionProps {
   readonly bucketName: string;
   /** Region the bucket must be in (validated region code). */
   readonly region: string;
-  /** The table resource that imports the existing table; undefined when locking uses no table. */
-  readonly table?: DynamodbTable;
-  /** Name of the existing table (validated DynamoDB name). */
-  readonly tableName?: string;
+  /** The lock table that imports the existing table (named by its validated name). @default none: locking uses no table */
+  readonly lockTable?: LockTable;
 }
 
 /**
@@ -64,9 +61,8 @@ export class Adoption extends Construct {
       ],
     };
 
-    // Stryker disable next-line LogicalOperator: equivalent, the stack passes table and tableName together or neither
-    if (props.table === undefined || props.tableName === undefined) return;
-    const tableName = props.tableName;
+    if (props.lockTable === undefined) return;
+    const { tableName } = props.lockTable;
     const tables = new DataAwsDynamodbTables(this, 'tables', {
       lifecycle: {
         postcondition: [
@@ -89,6 +85,6 @@ export class Adoption extends Construct {
         ],
       },
     });
-    props.table.importFrom(tableName);
+    props.lockTable.table.importFrom(tableName);
   }
 }

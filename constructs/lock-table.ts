@@ -16,9 +16,12 @@ export interface LockTableProps {
 /** The DynamoDB table Terraform's S3 backend locks state in: LockID string hash key, on-demand, PITR, KMS. */
 export class LockTable extends Construct {
   readonly table: DynamodbTable;
+  /** The table's name as configured: a plain string, safe inside an expression (the resource's name is a token). */
+  readonly tableName: string;
 
   constructor(scope: Construct, id: string, props: LockTableProps) {
     super(scope, id);
+    this.tableName = props.tableName;
     const protect = props.preventDestroy ?? true;
     this.table = new DynamodbTable(this, 'table', {
       name: props.tableName,

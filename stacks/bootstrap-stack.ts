@@ -132,8 +132,7 @@ export class BootstrapStack extends TerraformStack {
         versioning: this.stateBucket.versioning,
         bucketName: config.bucket,
         region: config.region,
-        table: this.lockTable?.table,
-        tableName: config.lockTable,
+        lockTable: this.lockTable,
       });
     }
 
