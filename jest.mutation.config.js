@@ -7,7 +7,7 @@ const base = require('./jest.config');
  * as child processes are left out of every folder.
  */
 const FOLDER_TESTS = {
-  config: ['arn', 'load', 'rules', 'hostile-settings', 'brownfield-config', 'project-stacks', 'target', 'readme', 'errors', 'settings-table'],
+  config: ['arn', 'backend', 'naming', 'load', 'load-edges', 'rules', 'hostile-settings', 'brownfield-config', 'project-stacks', 'target', 'readme', 'errors', 'settings-table'],
   constructs: ['stacks', 'state-bucket', 'private-bucket', 'log-bucket', 'state-replication', 'kms-key-table-policies', 'brownfield-stacks', 'target', 'lifecycle', 'policies'],
   iam: ['policies', 'policy-simulation', 'policy-mutation', 'security'],
   ops: ['state-ops', 'state-move', 'state-restore', 'state-keys', 'bucket-ops'],

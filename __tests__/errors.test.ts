@@ -20,3 +20,10 @@ test.each([
   // Its own name where it is ever shown with a stack (a failure while a signal stops the command).
   expect(String(error)).toBe(`${name}: m`);
 });
+
+test('a ConfigError shows 20 problems; beyond that the first 20 and a count of the rest', () => {
+  const problems = (count: number) => Array.from({ length: count }, (_, i) => `p${i + 1}`);
+  expect(new ConfigError(problems(20)).problems).toEqual(problems(20));
+  expect(new ConfigError(problems(23)).problems).toEqual([...problems(20), '3 more problems not shown']);
+  expect(new ConfigError(problems(23)).message.split('\n')).toHaveLength(21);
+});

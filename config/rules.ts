@@ -65,7 +65,6 @@ export function existingStateKeyRule(key: string): string | undefined {
 
 /** A state key the project writes into policies (settings, `--key`): no Terraform template, no IAM wildcard. */
 export function stateKeyRule(key: string): string | undefined {
-  if (key.length === 0) return 'must not be empty';
   const template = templateRule(key);
   if (template) return template;
   if (key.includes('*') || key.includes('?')) return 'must not contain "*" or "?" (IAM wildcards: a policy for this key would cover other keys)';
