@@ -221,6 +221,8 @@ describe('each rule holds over the whole value: limits, anchors, and every AWS d
     expect(principalArnRule('xarn:aws:iam::123456789012:role/terraform')).toBe(badPrincipal);
     expect(principalArnRule('arn:aws-iso-b:iam::123456789012:role/terraform')).toBeUndefined();
     expect(principalArnRule('arn:aws-iso-1:iam::123456789012:role/terraform')).toBe(badPrincipal);
+    // A line break ends neither the ARN nor the check: whatever follows it is part of the value.
+    expect(principalArnRule('arn:aws:iam::123456789012:role/terraform\nrole/other')).toBe(badPrincipal);
     expect(principalArnRule('arn:aws:iam::123456789012:xrole/terraform')).toBe('must name root, a user/<name> or a role/<name> after the account id');
     expect(principalArnRule(`arn:aws:iam::123456789012:role/${'r'.repeat(65)}`)).toBe('must name root, a user/<name> or a role/<name> after the account id');
   });
@@ -233,6 +235,7 @@ describe('each rule holds over the whole value: limits, anchors, and every AWS d
     expect(kmsKeyArnRule('arn:aws-iso-b:kms:us-isob-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab', 'us-isob-east-1')).toBeUndefined();
     expect(kmsKeyArnRule('arn:aws-iso-1:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab', 'us-east-1')).toBe(badKey);
     expect(kmsKeyArnRule(`${key}0`, 'us-east-1')).toBe(badKeyId);
+    expect(kmsKeyArnRule(`${key}\nkey/other`, 'us-east-1')).toBe(badKey);
     expect(kmsKeyArnRule('arn:aws:kms:us-east-1:123456789012:key/x1234abcd-12ab-34cd-56ef-1234567890ab', 'us-east-1')).toBe(badKeyId);
     const badRole = 'must be an IAM role ARN such as arn:aws:iam::123456789012:role/terraform';
     expect(roleArnRule('arn:aws:iam::123456789012:role/terraform')).toBeUndefined();
