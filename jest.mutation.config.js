@@ -9,7 +9,7 @@ const base = require('./jest.config');
 const FOLDER_TESTS = {
   config: ['arn', 'backend', 'naming', 'load', 'load-edges', 'rules', 'hostile-settings', 'brownfield-config', 'project-stacks', 'target', 'readme', 'errors', 'settings-table'],
   constructs: ['stacks', 'state-bucket', 'private-bucket', 'log-bucket', 'state-replication', 'kms-key-table-policies', 'brownfield-stacks', 'target', 'lifecycle', 'policies'],
-  iam: ['policies', 'policy-simulation', 'policy-mutation', 'security'],
+  iam: ['policy-sids', 'policies', 'policy-simulation', 'policy-mutation', 'security'],
   ops: ['state-ops', 'state-move', 'state-restore', 'state-keys', 'bucket-ops'],
   exports: ['exports', 'exports-deployed', 'project-stacks', 'policies'],
 };
