@@ -1,5 +1,5 @@
 // config/errors.ts: the user-facing error type and its exit codes, as every domain error carries them.
-import { EXIT_CODES, UsageError, UserError } from '../config/errors';
+import { EXIT_CODES, oneLine, UsageError, UserError } from '../config/errors';
 import { ConfigError } from '../config/types';
 import { DeployedReadError } from '../exports/deployed';
 import { StateOperationError } from '../ops/state';
@@ -26,4 +26,13 @@ test('a ConfigError shows 20 problems; beyond that the first 20 and a count of t
   expect(new ConfigError(problems(20)).problems).toEqual(problems(20));
   expect(new ConfigError(problems(23)).problems).toEqual([...problems(20), '3 more problems not shown']);
   expect(new ConfigError(problems(23)).message.split('\n')).toHaveLength(21);
+});
+
+test.each([
+  ['one line', 'one line'],
+  ['Rate exceeded\r\n  try again later\n', 'Rate exceeded try again later'],
+  ['a\nb', 'a b'],
+  ['  Access Denied \n\n for this key  ', 'Access Denied for this key'],
+])('oneLine(%j) is %j', (text, line) => {
+  expect(oneLine(text)).toBe(line);
 });

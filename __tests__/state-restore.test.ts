@@ -203,10 +203,10 @@ describe('acquire', () => {
   test('when undoing the table item fails too, both failures and the item left behind are named in one line', async () => {
     const fake = new FakeAws();
     fake.failNext('PutObjectCommand', awsError('AccessDenied', 403));
-    fake.failNext('DeleteItemCommand', awsError('ThrottlingException', 400));
+    fake.failNext('DeleteItemCommand', Object.assign(awsError('ThrottlingException', 400), { message: 'Rate exceeded\r\n  try again later\n' }));
     await expect(acquire(fake.clients, bothLocking, KEY, TERRAFORM_LOCK)).rejects.toThrow(
       new StateOperationError(
-        `OperationTypeApply could not lock s3://${BUCKET}/${KEY} (AccessDenied: AccessDenied (fake)), nor undo the part it had taken (ThrottlingException: ThrottlingException (fake)): item "${BUCKET}/${KEY}" of ${TABLE} left behind with lock ID ${TERRAFORM_LOCK.ID}; delete it once AWS answers again`,
+        `OperationTypeApply could not lock s3://${BUCKET}/${KEY} (AccessDenied: AccessDenied (fake)), nor undo the part it had taken (ThrottlingException: Rate exceeded try again later): item "${BUCKET}/${KEY}" of ${TABLE} left behind with lock ID ${TERRAFORM_LOCK.ID}; delete it once AWS answers again`,
       ),
     );
     expect([...fake.items.values()]).toEqual([lockItem(TERRAFORM_LOCK)]);

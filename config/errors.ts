@@ -22,6 +22,11 @@ export class UserError extends Error {
   }
 }
 
+/** The text with each line break (and the blanks around it) as one space: an error from elsewhere, as one line. */
+export function oneLine(text: string): string {
+  return text.replace(/\s*[\r\n]\s*/g, ' ').trim();
+}
+
 /** A mistake in the command's own arguments: printed as one line; exits 2. */
 export class UsageError extends UserError {
   override readonly exitCode = EXIT_CODES.usage;

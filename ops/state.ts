@@ -4,7 +4,7 @@ import { createHash, randomUUID } from 'crypto';
 import { hostname, userInfo } from 'os';
 import { DeleteItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { DeleteObjectCommand, GetObjectCommand, ListObjectVersionsCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { UserError } from '../config/errors';
+import { oneLine, UserError } from '../config/errors';
 import { digestLockId, lockfileKey, lockItemId } from '../config/naming';
 import { BackendConfig } from '../config/types';
 
@@ -43,8 +43,8 @@ export const UNKNOWN_LOCK_ID = '(unknown: the lock record is not JSON)';
 export function parseLockInfo(text: string): LockInfo {
   let parsed: Partial<LockInfo>;
   try {
-    const value = JSON.parse(text) as unknown;
-    parsed = typeof value === 'object' && value !== null ? (value as Partial<LockInfo>) : {};
+    // A JSON value that is no object has none of the fields (field() reads only strings); null has no fields to read.
+    parsed = ((JSON.parse(text) as unknown) ?? {}) as Partial<LockInfo>;
   } catch {
     parsed = { ID: UNKNOWN_LOCK_ID, Info: JSON.stringify(text.slice(0, 80)) };
   }
@@ -212,6 +212,7 @@ export async function acquire(clients: StateClients, config: BackendConfig, key:
     if (config.locking !== 'dynamodb') {
       const Key = lockfileKey(key);
       await clients.s3.send(new PutObjectCommand({ Bucket: config.bucket, Key, Body: JSON.stringify(info), IfNoneMatch: '*', ...encryption(config) }));
+      // Stryker disable next-line StringLiteral: unreachable today, the lockfile is taken last, so a failed acquire never has it to undo
       taken.push({ what: `the object ${Key}`, release: async () => void (await clients.s3.send(new DeleteObjectCommand({ Bucket: config.bucket, Key }))) });
     }
   } catch (error) {
@@ -243,6 +244,7 @@ interface LockPart {
 async function undoOrSay(taken: readonly LockPart[], cause: unknown, state: string, info: LockInfo): Promise<void> {
   const left: string[] = [];
   let undoError: unknown;
+  // Stryker disable next-line MethodExpression: equivalent today, only the table item can be taken before a failure (the lockfile comes last)
   for (const part of [...taken].reverse()) {
     try {
       await part.release();
@@ -252,16 +254,17 @@ async function undoOrSay(taken: readonly LockPart[], cause: unknown, state: stri
     }
   }
   if (left.length > 0) {
+    // Stryker disable next-line StringLiteral: equivalent today, only the table item can be left behind
+    const leftBehind = left.join(' and ');
     throw new StateOperationError(
-      `${info.Operation} could not lock ${state} (${errorLine(cause)}), nor undo the part it had taken (${errorLine(undoError)}): ${left.join(' and ')} left behind with lock ID ${info.ID}; delete it once AWS answers again`,
+      `${info.Operation} could not lock ${state} (${errorLine(cause)}), nor undo the part it had taken (${errorLine(undoError)}): ${leftBehind} left behind with lock ID ${info.ID}; delete it once AWS answers again`,
     );
   }
 }
 
 /** An error as "<name>: <message>" on one line. */
 function errorLine(error: unknown): string {
-  const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-  return text.replace(/\s*[\r\n]+\s*/g, ' ').trim();
+  return oneLine(error instanceof Error ? `${error.name}: ${error.message}` : String(error));
 }
 
 /** Upload headers that encrypt with the state's KMS key, named as the backend names it. */

@@ -3,7 +3,7 @@
 // its code: 2 for a usage error, 1 for the rest. An AWS SDK failure is about the environment: one line, exit 1.
 // Anything else is a bug of this project: thrown on, so Node prints its stack trace and exits 1.
 import { parseArgs, ParseArgsConfig } from 'util';
-import { EXIT_CODES, UsageError, UserError } from '../../config/errors';
+import { EXIT_CODES, oneLine, UsageError, UserError } from '../../config/errors';
 import { ConfigError } from '../../config/types';
 import { stopOnSignals, stoppingOn } from './run';
 
@@ -38,10 +38,6 @@ export function failureOf(error: unknown, { prefix = 'error: ', usage }: ShellOp
   return undefined;
 }
 
-/** The text with its line breaks (and the blanks around them) as single spaces. */
-function oneLine(text: string): string {
-  return text.replace(/\s*[\r\n]+\s*/g, ' ').trim();
-}
 
 /** parseArgs with its complaints (an unknown flag, a missing value) as UsageErrors. */
 export function parseCommandLine<T extends ParseArgsConfig>(config: T): ReturnType<typeof parseArgs<T>> {
