@@ -53,6 +53,17 @@ test.each([
   expect(harnessDigest(root, 'ops') === before ? KEEPS : RENAMES).toBe(effect);
 });
 
+test.each([
+  ['a file of the measured folder that is not its code (StrykerJS mutates and diffs only ops/**/*.ts)', 'ops/regions.json'],
+  ['a folder named like the measured one, and longer', 'ops-extra/state.ts'],
+  ['a file at the root named like the measured folder', 'ops.ts'],
+])('%s counts', (_, file) => {
+  write(file, '1\n');
+  const before = harnessDigest(root, 'ops');
+  write(file, '2\n');
+  expect(harnessDigest(root, 'ops')).not.toBe(before);
+});
+
 test('a new file not yet committed counts, an ignored one does not', () => {
   const before = harnessDigest(root, 'ops');
   write('.local/mutation/ops.json', '{}');

@@ -5,7 +5,7 @@
 // test helper such as fake-aws.ts, code of other folders the tests run, the locked dependencies. An old
 // "Killed" then outlives the reason it was killed (measured: with the snapshot switch put back, a mutant killed
 // only by a snapshot stayed Killed). Any change to those files names a new incremental file: a full run.
-// The measured folder's own files are left to StrykerJS, which re-tests each mutant whose code changed (a
+// The measured folder's own code (its .ts files) is left to StrykerJS, which re-tests each mutant whose code changed (a
 // change elsewhere in the folder that alters what a killing test sees can still go unseen: a figure for the
 // README comes from a full run).
 'use strict';
@@ -16,12 +16,14 @@ const { join } = require('path');
 
 /**
  * Files left out of the digest: test files and the measured folder's code, which StrykerJS diffs itself, and
- * files no test outcome of the mutation run depends on (docs; snapshots, since matching is off).
+ * files no test outcome of the mutation run depends on (docs; snapshots, since matching is off). Only the
+ * folder's .ts files are its code (stryker.config.mjs mutates those alone): StrykerJS never diffs its
+ * other files (data the code reads, say), so those count.
  * @param {string} file
  * @param {string} folder
  */
 function seenOrIrrelevant(file, folder) {
-  return file.startsWith(`${folder}/`) || file.endsWith('.test.ts') || file.endsWith('.md') || file.endsWith('.snap');
+  return (file.startsWith(`${folder}/`) && file.endsWith('.ts')) || file.endsWith('.test.ts') || file.endsWith('.md') || file.endsWith('.snap');
 }
 
 /**
