@@ -219,6 +219,29 @@ describe('acquire', () => {
     );
     expect(fake.items.size).toBe(0);
   });
+  test('a table item write that went through before its retry was refused (the retry found this run\'s own lock) is undone, not reported as held', async () => {
+    const fake = new FakeAws();
+    fake.items.set(`${BUCKET}/${KEY}`, lockItem(TERRAFORM_LOCK));
+    await expect(acquire(fake.clients, dynamodbLocking, KEY, TERRAFORM_LOCK)).rejects.toThrow(
+      new StateOperationError(`OperationTypeApply could not lock s3://${BUCKET}/${KEY}: a write that failed had gone through after all (its retry found this run's lock ID ${TERRAFORM_LOCK.ID}); undone, run again`),
+    );
+    expect(fake.items.size).toBe(0);
+  });
+  test('the same for the lockfile: both parts undone; a failed undo names the lockfile left behind', async () => {
+    const fake = new FakeAws();
+    fake.put(BUCKET, `${KEY}.tflock`, JSON.stringify(TERRAFORM_LOCK));
+    await expect(acquire(fake.clients, bothLocking, KEY, TERRAFORM_LOCK)).rejects.toThrow(StateOperationError);
+    expect(fake.items.size).toBe(0);
+    expect(fake.history(BUCKET, `${KEY}.tflock`)).toEqual([`v1:${JSON.stringify(TERRAFORM_LOCK)}`, 'v2:marker']);
+    fake.put(BUCKET, `${KEY}.tflock`, JSON.stringify(TERRAFORM_LOCK));
+    fake.failNext('DeleteObjectCommand', awsError('AccessDenied', 403));
+    await expect(acquire(fake.clients, bothLocking, KEY, TERRAFORM_LOCK)).rejects.toThrow(
+      new StateOperationError(
+        `OperationTypeApply could not lock s3://${BUCKET}/${KEY} (PreconditionFailed: PreconditionFailed (fake)), nor undo the part it had taken (AccessDenied: AccessDenied (fake)): the object ${KEY}.tflock left behind with lock ID ${TERRAFORM_LOCK.ID}; delete it once AWS answers again`,
+      ),
+    );
+    expect(fake.items.size).toBe(0);
+  });
   test('a lock released between the refusal and the look-up is "another run"', async () => {
     const fake = new FakeAws();
     fake.failNext('PutItemCommand', awsError('ConditionalCheckFailedException'));

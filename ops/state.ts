@@ -200,34 +200,50 @@ export async function acquire(clients: StateClients, config: BackendConfig, key:
   const releaseAll = async () => {
     for (const part of [...taken].reverse()) await part.release();
   };
+  const parts = lockParts(clients, config, key);
   try {
     if (config.lockTable !== undefined) {
-      const table = config.lockTable;
-      const LockID = { S: lockItemId(config.bucket, key) };
       await clients.dynamodb.send(
-        new PutItemCommand({ TableName: table, Item: { LockID, Info: { S: JSON.stringify(info) } }, ConditionExpression: 'attribute_not_exists(LockID)' }),
+        new PutItemCommand({ TableName: config.lockTable, Item: { LockID: { S: lockItemId(config.bucket, key) }, Info: { S: JSON.stringify(info) } }, ConditionExpression: 'attribute_not_exists(LockID)' }),
       );
-      taken.push({ what: `item "${LockID.S}" of ${table}`, release: async () => void (await clients.dynamodb.send(new DeleteItemCommand({ TableName: table, Key: { LockID } }))) });
+      taken.push(parts.dynamodb);
     }
     if (config.locking !== 'dynamodb') {
-      const Key = lockfileKey(key);
-      await clients.s3.send(new PutObjectCommand({ Bucket: config.bucket, Key, Body: JSON.stringify(info), IfNoneMatch: '*', ...encryption(config) }));
-      // Stryker disable next-line StringLiteral: unreachable today, the lockfile is taken last, so a failed acquire never has it to undo
-      taken.push({ what: `the object ${Key}`, release: async () => void (await clients.s3.send(new DeleteObjectCommand({ Bucket: config.bucket, Key }))) });
+      await clients.s3.send(new PutObjectCommand({ Bucket: config.bucket, Key: lockfileKey(key), Body: JSON.stringify(info), IfNoneMatch: '*', ...encryption(config) }));
+      taken.push(parts.s3);
     }
   } catch (error) {
-    await undoOrSay(taken, error, `s3://${config.bucket}/${key}`, info);
+    const state = `s3://${config.bucket}/${key}`;
+    await undoOrSay(taken, error, state, info);
     const name = (error as { name?: string }).name;
     // S3 answers a conditional write that races a delete of the same key (a lock being released) with 409.
     if (name === 'ConditionalCheckFailedException' || name === 'PreconditionFailed' || name === 'ConditionalRequestConflict') {
-      const holder = (await findLocks(clients, config, key))[0]?.info;
+      const locks = await findLocks(clients, config, key);
+      // The SDK retries a write that timed out or met a 5xx; when the first attempt went through after all, the
+      // retry is refused by this run's own lock, which would block every later run: undo it and say so.
+      const own = locks.filter((lock) => lock.info.ID === info.ID);
+      if (own.length > 0) {
+        await undoOrSay(own.map((lock) => parts[lock.source]), error, state, info);
+        throw new StateOperationError(`${info.Operation} could not lock ${state}: a write that failed had gone through after all (its retry found this run's lock ID ${info.ID}); undone, run again`);
+      }
+      const holder = locks[0]?.info;
       throw new StateOperationError(
-        `s3://${config.bucket}/${key} is locked by ${holder ? `${holder.Who} (ID ${holder.ID}, ${holder.Operation})` : 'another run'}; ${info.Operation} refused while a lock is held`,
+        `${state} is locked by ${holder ? `${holder.Who} (ID ${holder.ID}, ${holder.Operation})` : 'another run'}; ${info.Operation} refused while a lock is held`,
       );
     }
     throw error;
   }
   return releaseAll;
+}
+
+/** The two writes a lock may be made of, and how each is undone. */
+function lockParts(clients: StateClients, config: BackendConfig, key: string): Record<HeldLock['source'], LockPart> {
+  const LockID = { S: lockItemId(config.bucket, key) };
+  const Key = lockfileKey(key);
+  return {
+    dynamodb: { what: `item "${LockID.S}" of ${config.lockTable}`, release: async () => void (await clients.dynamodb.send(new DeleteItemCommand({ TableName: config.lockTable, Key: { LockID } }))) },
+    s3: { what: `the object ${Key}`, release: async () => void (await clients.s3.send(new DeleteObjectCommand({ Bucket: config.bucket, Key }))) },
+  };
 }
 
 /** One write of a lock this run holds, in the order taken. */
