@@ -131,9 +131,9 @@ describe('listing versions', () => {
     ]);
     expect(fake.calls).toEqual([`ListObjectVersions ${BUCKET}/app/`, `ListObjectVersions ${BUCKET}/app/`, `ListObjectVersions ${BUCKET}/app/`]);
   });
-  test('a proxy answering with an HTML page and status 200 is refused, not read as an empty bucket', async () => {
-    // The real SDK against a real HTTP server: what it makes of the page is what the check must see.
-    const server = createServer((_, response) => response.writeHead(200, { 'content-type': 'text/html' }).end('<html><body>Sign in to continue</body></html>'));
+  /** The real SDK against a real HTTP server: what it makes of the answer is what the checks must see. */
+  async function listFrom(answer: () => string, contentType = 'application/xml') {
+    const server = createServer((_, response) => response.writeHead(200, { 'content-type': contentType }).end(answer()));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const s3 = new S3Client({
       region: 'us-east-1',
@@ -143,13 +143,31 @@ describe('listing versions', () => {
       maxAttempts: 1,
     });
     try {
-      await expect(listObjectVersions(s3, BUCKET, 'app/')).rejects.toThrow(
-        new StateOperationError(`listing s3://${BUCKET}: the answer is not an S3 listing (it names no bucket); check that the endpoint is S3 and not a proxy or another service`),
-      );
+      return await listObjectVersions(s3, BUCKET, 'app/');
     } finally {
       s3.destroy();
       server.close();
     }
+  }
+  test('a proxy answering with an HTML page and status 200 is refused, not read as an empty bucket', async () => {
+    await expect(listFrom(() => '<html><body>Sign in to continue</body></html>', 'text/html')).rejects.toThrow(
+      new StateOperationError(`listing s3://${BUCKET}: the answer is not an S3 listing (it names no bucket); check that the endpoint is S3 and not a proxy or another service`),
+    );
+  });
+  const CUT_SHORT = new StateOperationError(
+    `listing s3://${BUCKET}: the answer is truncated but names no new place to go on from; check that the endpoint is S3 and not a proxy or another service`,
+  );
+  const page = (next: string) =>
+    `<ListVersionsResult><Name>${BUCKET}</Name><IsTruncated>true</IsTruncated>${next}<Version><Key>${KEY}</Key><VersionId>v1</VersionId><IsLatest>true</IsLatest><Size>1</Size></Version></ListVersionsResult>`;
+  test('a server that ignores the key marker (the same page again) is refused, not listed forever', async () => {
+    let answered = 0;
+    // Ends by itself after 4 pages, so that code without the check fails instead of hanging.
+    const answer = () => (++answered < 4 ? page('<NextKeyMarker>app/a</NextKeyMarker><NextVersionIdMarker>v1</NextVersionIdMarker>') : page('').replace('true', 'false'));
+    await expect(listFrom(answer)).rejects.toThrow(CUT_SHORT);
+    expect(answered).toBe(2);
+  });
+  test('a truncated answer that names no next page is refused, not taken as the whole listing', async () => {
+    await expect(listFrom(() => page(''))).rejects.toThrow(CUT_SHORT);
   });
   test('state versions: that key only, newest first, delete markers left out', async () => {
     const fake = new FakeAws();

@@ -103,7 +103,7 @@ export async function listObjectVersions(s3: S3Client, bucket: string, prefix?: 
   const all: ObjectVersion[] = [];
   let keyMarker: string | undefined;
   let versionIdMarker: string | undefined;
-  do {
+  for (;;) {
     const page = await s3.send(new ListObjectVersionsCommand({ Bucket: bucket, Prefix: prefix, KeyMarker: keyMarker, VersionIdMarker: versionIdMarker }));
     // S3 names the bucket in every listing. An answer without it is some other server's page (a proxy's HTML with
     // status 200 parses as an empty listing): taking it as "no state here" would be the worst reading.
@@ -113,10 +113,15 @@ export async function listObjectVersions(s3: S3Client, bucket: string, prefix?: 
       // Stryker disable next-line StringLiteral,BooleanLiteral: S3 sends Key, VersionId ("null" itself when unversioned), Size and IsLatest with every entry; the defaults only satisfy the SDK's optional types
       all.push({ key: entry.Key ?? '', versionId: entry.VersionId ?? 'null', deleteMarker, lastModified: entry.LastModified ?? new Date(0), size: size ?? 0, isLatest: entry.IsLatest ?? false });
     }
-    keyMarker = page.IsTruncated ? page.NextKeyMarker : undefined;
-    versionIdMarker = page.IsTruncated ? page.NextVersionIdMarker : undefined;
-  } while (keyMarker !== undefined);
-  return all;
+    if (!page.IsTruncated) return all;
+    // A server that ignores the markers answers the same page forever (a loop that fills memory), and one that
+    // names no next page would end the listing early: either way its answer is no whole listing.
+    if (page.NextKeyMarker === undefined || (page.NextKeyMarker === keyMarker && page.NextVersionIdMarker === versionIdMarker)) {
+      throw new StateOperationError(`listing s3://${bucket}: the answer is truncated but names no new place to go on from; check that the endpoint is S3 and not a proxy or another service`);
+    }
+    keyMarker = page.NextKeyMarker;
+    versionIdMarker = page.NextVersionIdMarker;
+  }
 }
 
 /** Versions of the state object, newest first (delete markers left out: they hold no state). */
