@@ -149,16 +149,28 @@ describe('listing versions', () => {
       server.close();
     }
   }
+  const NOT_A_LISTING = new StateOperationError(`listing s3://${BUCKET}: the answer is not an S3 version listing (it names no bucket or no key marker); check that the endpoint is S3 and not a proxy or another service`);
   test('a proxy answering with an HTML page and status 200 is refused, not read as an empty bucket', async () => {
     await expect(listFrom(() => '<html><body>Sign in to continue</body></html>', 'text/html')).rejects.toThrow(
-      new StateOperationError(`listing s3://${BUCKET}: the answer is not an S3 listing (it names no bucket); check that the endpoint is S3 and not a proxy or another service`),
+      NOT_A_LISTING,
     );
+  });
+  test('a server that ignores "?versions" and answers the plain object listing is refused, not read as an empty bucket', async () => {
+    // What the SDK makes of it: the bucket's name, and no versions (it drops <Contents>).
+    const objects = `<ListBucketResult><Name>${BUCKET}</Name><Prefix>app/</Prefix><KeyCount>1</KeyCount><MaxKeys>1000</MaxKeys><IsTruncated>false</IsTruncated><Contents><Key>${KEY}</Key><Size>5</Size></Contents></ListBucketResult>`;
+    await expect(listFrom(() => objects)).rejects.toThrow(
+      NOT_A_LISTING,
+    );
+  });
+  test('S3\'s own first page, with its empty <KeyMarker/>, is read', async () => {
+    const first = `<ListVersionsResult><IsTruncated>false</IsTruncated><KeyMarker/><VersionIdMarker/><Name>${BUCKET}</Name><Prefix>app/</Prefix><MaxKeys>1000</MaxKeys></ListVersionsResult>`;
+    expect(await listFrom(() => first)).toEqual([]);
   });
   const CUT_SHORT = new StateOperationError(
     `listing s3://${BUCKET}: the answer is truncated but names no new place to go on from; check that the endpoint is S3 and not a proxy or another service`,
   );
   const page = (next: string) =>
-    `<ListVersionsResult><Name>${BUCKET}</Name><IsTruncated>true</IsTruncated>${next}<Version><Key>${KEY}</Key><VersionId>v1</VersionId><IsLatest>true</IsLatest><Size>1</Size></Version></ListVersionsResult>`;
+    `<ListVersionsResult><Name>${BUCKET}</Name><KeyMarker/><IsTruncated>true</IsTruncated>${next}<Version><Key>${KEY}</Key><VersionId>v1</VersionId><IsLatest>true</IsLatest><Size>1</Size></Version></ListVersionsResult>`;
   test('a server that ignores the key marker (the same page again) is refused, not listed forever', async () => {
     let answered = 0;
     // Ends by itself after 4 pages, so that code without the check fails instead of hanging.

@@ -105,9 +105,13 @@ export async function listObjectVersions(s3: S3Client, bucket: string, prefix?: 
   let versionIdMarker: string | undefined;
   for (;;) {
     const page = await s3.send(new ListObjectVersionsCommand({ Bucket: bucket, Prefix: prefix, KeyMarker: keyMarker, VersionIdMarker: versionIdMarker }));
-    // S3 names the bucket in every listing. An answer without it is some other server's page (a proxy's HTML with
-    // status 200 parses as an empty listing): taking it as "no state here" would be the worst reading.
-    if (page.Name === undefined) throw new StateOperationError(`listing s3://${bucket}: the answer is not an S3 listing (it names no bucket); check that the endpoint is S3 and not a proxy or another service`);
+    // S3 names the bucket and the key marker (<KeyMarker/> on the first page) in every version listing. An answer
+    // without them is some other server's page, read by the SDK as an empty listing whatever its root element: a
+    // proxy's HTML with status 200, or the plain object listing of a server that ignores "?versions" (its
+    // <Contents> are dropped). Taking it as "no state here" would be the worst reading.
+    if (page.Name === undefined || page.KeyMarker === undefined) {
+      throw new StateOperationError(`listing s3://${bucket}: the answer is not an S3 version listing (it names no bucket or no key marker); check that the endpoint is S3 and not a proxy or another service`);
+    }
     const pageEntries = [...(page.Versions ?? []).map((entry) => ({ entry, size: entry.Size, deleteMarker: false })), ...(page.DeleteMarkers ?? []).map((entry) => ({ entry, size: 0, deleteMarker: true }))];
     for (const { entry, size, deleteMarker } of pageEntries) {
       // Stryker disable next-line StringLiteral,BooleanLiteral: S3 sends Key, VersionId ("null" itself when unversioned), Size and IsLatest with every entry; the defaults only satisfy the SDK's optional types
