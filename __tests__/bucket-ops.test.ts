@@ -48,8 +48,8 @@ describe('emptyBucket', () => {
 
   test('deletes every version and delete marker of every page, and counts them', async () => {
     const { client, sent } = fakeClient<S3Client>([
-      { Name: 'tfstate-b', KeyMarker: '', Versions: [version('app/terraform.tfstate', 'v1')], DeleteMarkers: [version('old/terraform.tfstate', 'm1')], IsTruncated: true, NextKeyMarker: 'old', NextVersionIdMarker: 'm1' },
-      { Name: 'tfstate-b', KeyMarker: 'old', Versions: [version('env/dev/terraform.tfstate', 'v2')], IsTruncated: false },
+      { Name: 'tfstate-b', Versions: [version('app/terraform.tfstate', 'v1')], DeleteMarkers: [version('old/terraform.tfstate', 'm1')], IsTruncated: true, NextKeyMarker: 'old', NextVersionIdMarker: 'm1' },
+      { Name: 'tfstate-b', Versions: [version('env/dev/terraform.tfstate', 'v2')], IsTruncated: false },
       {},
     ]);
     expect(await emptyBucket(client, 'tfstate-b')).toBe(3);
@@ -69,13 +69,13 @@ describe('emptyBucket', () => {
   });
 
   test('an empty bucket: nothing to delete, 0', async () => {
-    const { client, sent } = fakeClient<S3Client>([{ Name: 'tfstate-b', KeyMarker: '', IsTruncated: false }]);
+    const { client, sent } = fakeClient<S3Client>([{ Name: 'tfstate-b', IsTruncated: false }]);
     expect(await emptyBucket(client, 'tfstate-b')).toBe(0);
     expect(sent.map((s) => s.command)).toEqual(['ListObjectVersionsCommand']);
   });
 
   test('a version S3 refuses to delete fails the emptying, naming it', async () => {
-    const { client } = fakeClient<S3Client>([{ Name: 'tfstate-b', KeyMarker: '', Versions: [version('app/terraform.tfstate', 'v1')] }, { Errors: [{ Code: 'AccessDenied', Key: 'app/terraform.tfstate' }] }]);
+    const { client } = fakeClient<S3Client>([{ Name: 'tfstate-b', Versions: [version('app/terraform.tfstate', 'v1')] }, { Errors: [{ Code: 'AccessDenied', Key: 'app/terraform.tfstate' }] }]);
     await expect(emptyBucket(client, 'tfstate-b')).rejects.toThrow('could not delete 1 object version(s) from tfstate-b: AccessDenied app/terraform.tfstate');
   });
 });

@@ -162,9 +162,6 @@ export class FakeAws {
         const markers = listed(true);
         return {
           Name: input.Bucket,
-          // S3 echoes the markers, empty on the first page (<KeyMarker/>, which the SDK reads as '').
-          KeyMarker: input.KeyMarker ?? '',
-          VersionIdMarker: input.VersionIdMarker ?? '',
           ...(versions.length > 0 ? { Versions: versions } : {}),
           ...(markers.length > 0 ? { DeleteMarkers: markers } : {}),
           IsTruncated: truncated,

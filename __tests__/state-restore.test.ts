@@ -149,28 +149,28 @@ describe('listing versions', () => {
       server.close();
     }
   }
-  const NOT_A_LISTING = new StateOperationError(`listing s3://${BUCKET}: the answer is not an S3 version listing (it names no bucket or no key marker); check that the endpoint is S3 and not a proxy or another service`);
+  const notAListing = (what: string) =>
+    new StateOperationError(`listing s3://${BUCKET}: the answer is not an S3 version listing (${what}); check that the endpoint is S3 and not a proxy or another service`);
   test('a proxy answering with an HTML page and status 200 is refused, not read as an empty bucket', async () => {
-    await expect(listFrom(() => '<html><body>Sign in to continue</body></html>', 'text/html')).rejects.toThrow(
-      NOT_A_LISTING,
-    );
+    await expect(listFrom(() => '<html><body>Sign in to continue</body></html>', 'text/html')).rejects.toThrow(notAListing('<html>'));
+    await expect(listFrom(() => '')).rejects.toThrow(notAListing('no XML'));
   });
   test('a server that ignores "?versions" and answers the plain object listing is refused, not read as an empty bucket', async () => {
-    // What the SDK makes of it: the bucket's name, and no versions (it drops <Contents>).
-    const objects = `<ListBucketResult><Name>${BUCKET}</Name><Prefix>app/</Prefix><KeyCount>1</KeyCount><MaxKeys>1000</MaxKeys><IsTruncated>false</IsTruncated><Contents><Key>${KEY}</Key><Size>5</Size></Contents></ListBucketResult>`;
-    await expect(listFrom(() => objects)).rejects.toThrow(
-      NOT_A_LISTING,
-    );
+    // The SDK makes of it the bucket's name and no versions (it drops <Contents>): no parsed field tells it apart.
+    const objects = `<?xml version="1.0" encoding="UTF-8"?>\n<ListBucketResult><Name>${BUCKET}</Name><Prefix>app/</Prefix><KeyCount>1</KeyCount><MaxKeys>1000</MaxKeys><IsTruncated>false</IsTruncated><Contents><Key>${KEY}</Key><Size>5</Size></Contents></ListBucketResult>`;
+    await expect(listFrom(() => objects)).rejects.toThrow(notAListing('<ListBucketResult>'));
   });
-  test('S3\'s own first page, with its empty <KeyMarker/>, is read', async () => {
-    const first = `<ListVersionsResult><IsTruncated>false</IsTruncated><KeyMarker/><VersionIdMarker/><Name>${BUCKET}</Name><Prefix>app/</Prefix><MaxKeys>1000</MaxKeys></ListVersionsResult>`;
-    expect(await listFrom(() => first)).toEqual([]);
+  test('a version listing is read with or without the empty <KeyMarker/> (moto and S3 send it, S3-compatible servers may not)', async () => {
+    const first = `<?xml version="1.0" encoding="utf-8"?>\n<ListVersionsResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><IsTruncated>false</IsTruncated><KeyMarker/><VersionIdMarker/><Name>${BUCKET}</Name><Prefix>app/</Prefix><MaxKeys>1000</MaxKeys><Version><Key>${KEY}</Key><VersionId>v1</VersionId><IsLatest>true</IsLatest><Size>2</Size><LastModified>2026-11-22T19:12:47.000Z</LastModified></Version></ListVersionsResult>`;
+    const v1 = { key: KEY, versionId: 'v1', deleteMarker: false, lastModified: new Date('2026-11-22T19:12:47.000Z'), size: 2, isLatest: true };
+    expect(await listFrom(() => first)).toEqual([v1]);
+    expect(await listFrom(() => first.replace('<KeyMarker/><VersionIdMarker/>', ''))).toEqual([v1]);
   });
   const CUT_SHORT = new StateOperationError(
     `listing s3://${BUCKET}: the answer is truncated but names no new place to go on from; check that the endpoint is S3 and not a proxy or another service`,
   );
   const page = (next: string) =>
-    `<ListVersionsResult><Name>${BUCKET}</Name><KeyMarker/><IsTruncated>true</IsTruncated>${next}<Version><Key>${KEY}</Key><VersionId>v1</VersionId><IsLatest>true</IsLatest><Size>1</Size></Version></ListVersionsResult>`;
+    `<ListVersionsResult><Name>${BUCKET}</Name><IsTruncated>true</IsTruncated>${next}<Version><Key>${KEY}</Key><VersionId>v1</VersionId><IsLatest>true</IsLatest><Size>1</Size></Version></ListVersionsResult>`;
   test('a server that ignores the key marker (the same page again) is refused, not listed forever', async () => {
     let answered = 0;
     // Ends by itself after 4 pages, so that code without the check fails instead of hanging.

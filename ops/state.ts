@@ -3,7 +3,7 @@
 import { createHash, randomUUID } from 'crypto';
 import { hostname, userInfo } from 'os';
 import { DeleteItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { DeleteObjectCommand, GetObjectCommand, ListObjectVersionsCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, ListObjectVersionsCommand, ListObjectVersionsCommandInput, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { oneLine, UserError } from '../config/errors';
 import { digestLockId, lockfileKey, lockItemId } from '../config/naming';
 import { BackendConfig } from '../config/types';
@@ -98,20 +98,47 @@ export interface ObjectVersion {
   readonly isLatest: boolean;
 }
 
+/**
+ * A ListObjectVersions call that refuses a successful answer whose XML is no <ListVersionsResult>. The SDK reads any
+ * body as the listing, whatever its root element: a proxy's HTML page with status 200, an empty body, or the plain
+ * object listing of a server that ignores "?versions" (its <Contents> dropped) all come out as an empty listing,
+ * and "no state here" would be the worst reading. No field of the parsed answer tells them apart (S3-compatible
+ * servers leave out an empty <KeyMarker/>), so the raw body is looked at.
+ */
+function versionListing(input: ListObjectVersionsCommandInput, bucket: string): ListObjectVersionsCommand {
+  const command = new ListObjectVersionsCommand(input);
+  command.middlewareStack.add(
+    (next) => async (args) => {
+      const result = await next(args);
+      const response = result.response as { statusCode?: number; body?: unknown };
+      if (response.statusCode !== undefined && response.statusCode >= 200 && response.statusCode < 300) {
+        const chunks: Uint8Array[] = [];
+        for await (const chunk of response.body as AsyncIterable<Uint8Array>) chunks.push(chunk);
+        const body = Buffer.concat(chunks);
+        // The body is read here, so the deserializer gets the bytes instead of the spent stream.
+        response.body = new Uint8Array(body);
+        const root = /^\s*(?:<\?[^>]*\?>\s*)?(?:<!--[\s\S]*?-->\s*)*<([\w:.-]+)/.exec(body.toString('utf8'))?.[1];
+        if (root !== 'ListVersionsResult') {
+          throw new StateOperationError(
+            `listing s3://${bucket}: the answer is not an S3 version listing (${root === undefined ? 'no XML' : `<${root}>`}); check that the endpoint is S3 and not a proxy or another service`,
+          );
+        }
+      }
+      return result;
+    },
+    // Inside the deserializer (lower priority in the same step): it hands this middleware the raw response.
+    { step: 'deserialize', priority: 'low', name: 'refuseOtherThanVersionListing' },
+  );
+  return command;
+}
+
 /** Every version and delete marker in the bucket (under `prefix` when given), across all pages. */
 export async function listObjectVersions(s3: S3Client, bucket: string, prefix?: string): Promise<ObjectVersion[]> {
   const all: ObjectVersion[] = [];
   let keyMarker: string | undefined;
   let versionIdMarker: string | undefined;
   for (;;) {
-    const page = await s3.send(new ListObjectVersionsCommand({ Bucket: bucket, Prefix: prefix, KeyMarker: keyMarker, VersionIdMarker: versionIdMarker }));
-    // S3 names the bucket and the key marker (<KeyMarker/> on the first page) in every version listing. An answer
-    // without them is some other server's page, read by the SDK as an empty listing whatever its root element: a
-    // proxy's HTML with status 200, or the plain object listing of a server that ignores "?versions" (its
-    // <Contents> are dropped). Taking it as "no state here" would be the worst reading.
-    if (page.Name === undefined || page.KeyMarker === undefined) {
-      throw new StateOperationError(`listing s3://${bucket}: the answer is not an S3 version listing (it names no bucket or no key marker); check that the endpoint is S3 and not a proxy or another service`);
-    }
+    const page = await s3.send(versionListing({ Bucket: bucket, Prefix: prefix, KeyMarker: keyMarker, VersionIdMarker: versionIdMarker }, bucket));
     const pageEntries = [...(page.Versions ?? []).map((entry) => ({ entry, size: entry.Size, deleteMarker: false })), ...(page.DeleteMarkers ?? []).map((entry) => ({ entry, size: 0, deleteMarker: true }))];
     for (const { entry, size, deleteMarker } of pageEntries) {
       // Stryker disable next-line StringLiteral,BooleanLiteral: S3 sends Key, VersionId ("null" itself when unversioned), Size and IsLatest with every entry; the defaults only satisfy the SDK's optional types
