@@ -9,6 +9,7 @@ import { cdktfArgs } from '../scripts/lib/cdktf';
 import { completedStacks, explainFailure, firstError, lockHeld, missingBucket, reportsNoChanges } from '../scripts/lib/diagnose';
 import { run, stripAnsi } from '../scripts/lib/run';
 import { AWS_PROVIDER_PATH, findProviderMirror, mirrorCandidates, renderCliConfig, withoutSettings } from '../scripts/lib/terraform-config';
+import { troubleLog } from '../scripts/lib/emulator';
 import { accountRefusal, teardownPlan, teardownRefusal } from '../scripts/teardown';
 import { configFrom } from './helpers';
 
@@ -224,5 +225,30 @@ describe('bounded waits', () => {
     expect(result).toMatchObject({ stalled: true, timedOut: false, output: 'started\n' });
     expect(result.seconds).toBeLessThan(5);
     expect(explainFailure('cdktf deploy app', result, 'b')).toMatch(/^cdktf deploy app: stopped after \d+ s: Terraform printed nothing for too long/);
+  });
+});
+
+describe("the emulator's trouble log", () => {
+  const ok = (n: number) => `127.0.0.1 - - [22/Nov/2026 20:10:0${n % 10}] "PUT /tfstate/app/terraform.tfstate HTTP/1.1" 200 -`;
+
+  test('keeps 5xx answers and tracebacks, drops answers below 500, joins lines split across chunks', () => {
+    const log = troubleLog();
+    log.add('WARNING: This is a development server. Do not use it in a production deployment. Use a production WSGI server instead.\n * Running on http://127.0.0.1:54777\nPress CTRL+C to quit\n');
+    log.add(`${ok(1)}\n127.0.0.1 - - [22/Nov/2026 20:10:02] "GET /tfstate?versions HTTP/1.1" 404 215\nTraceback (most recent call last):\n  File "moto/s3/models.py", line 12, in put_obj`);
+    log.add(`ect\n    return self.put_object()\n           ^^^^^^^^^^^^^^^^^\nRuntimeError: dictionary changed size during iteration\n127.0.0.1 - - [22/Nov/2026 20:10:03] "PUT /tfstate/app/terraform.tfstate HTTP/1.1" 500 -\n${ok(4)}\n`);
+    expect(log.lines()).toEqual([
+      'Traceback (most recent call last):',
+      '  File "moto/s3/models.py", line 12, in put_object',
+      '    return self.put_object()',
+      'RuntimeError: dictionary changed size during iteration',
+      '127.0.0.1 - - [22/Nov/2026 20:10:03] "PUT /tfstate/app/terraform.tfstate HTTP/1.1" 500 -',
+    ]);
+  });
+
+  test('an unfinished last line counts; only the last lines are kept', () => {
+    const log = troubleLog(3);
+    for (let n = 1; n <= 5; n++) log.add(`Error ${n}\n${ok(n)}\n`);
+    log.add('OSError: [Errno 28] No space left on d');
+    expect(log.lines()).toEqual(['Error 4', 'Error 5', 'OSError: [Errno 28] No space left on d']);
   });
 });

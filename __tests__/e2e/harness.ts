@@ -64,6 +64,8 @@ export async function withScenario(name: string, settings: Record<string, string
       command: (script, args = [], more = {}) =>
         run(join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx'), [join(PROJECT_ROOT, 'scripts', `${script}.ts`), ...args], { cwd: dir, env: { ...env, ...more }, timeoutMs: RUN_TIMEOUT_MS * 3 }),
     });
+  } catch (error) {
+    throw withEmulatorTroubles(name, error, emulator?.troubles() ?? []);
   } finally {
     await emulator?.stop();
     workspace?.remove();
@@ -76,8 +78,25 @@ export async function withScenario(name: string, settings: Record<string, string
 
 /** Fails with the run's output (the part a reader needs) unless it exited 0. */
 export function expectSuccess(result: RunResult, what: string): RunResult {
-  if (result.code !== 0) throw new Error(`${what} failed (exit ${result.code}${result.timedOut ? ', timed out' : ''}):\n${result.output.slice(-4000)}`);
-  return result;
+  if (result.code === 0) return result;
+  // The error lines first: a CI log shows only part of a long failure, and the tail of cdktf's output is mostly progress.
+  const errors = [...new Set(result.output.split('\n').filter((line) => /\berror\b/i.test(line)).map((line) => line.trim()))].slice(0, 8);
+  throw new Error(`${what} failed (exit ${result.code}${result.timedOut ? ', timed out' : ''}):\n${errors.join('\n')}\n--- the output's end:\n${result.output.slice(-3000)}`);
+}
+
+const FAILURES = join(LOCAL_DIR, 'e2e-failures.txt');
+
+/**
+ * The scenario's error with what the emulator logged going wrong (5xx answers, tracebacks), also appended to
+ * .local/e2e-failures.txt, which `.ci/run` prints last when the suite fails.
+ */
+function withEmulatorTroubles(scenario: string, error: unknown, troubles: readonly string[]): unknown {
+  const what = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  const emulator = troubles.length > 0 ? `the emulator logged:\n${troubles.join('\n')}` : 'the emulator logged no 5xx answer and no traceback';
+  mkdirSync(LOCAL_DIR, { recursive: true });
+  appendFileSync(FAILURES, `== ${new Date().toISOString()} e2e scenario "${scenario}" failed: ${what.slice(0, 1500)}\n${emulator}\n\n`);
+  if (error instanceof Error) error.message += `\n${emulator}`;
+  return error;
 }
 
 /** How many stacks a cdktf run reported as unchanged. */

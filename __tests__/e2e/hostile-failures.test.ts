@@ -38,7 +38,8 @@ async function readState(scenario: Scenario, key: string, versionId?: string): P
 
 async function overwriteState(scenario: Scenario, key: string, body: string): Promise<string> {
   const put = await scenario.aws.s3.send(
-    new PutObjectCommand({ Bucket: scenario.config.bucket, Key: key, Body: body, ServerSideEncryption: 'aws:kms', SSEKMSKeyId: scenario.config.kmsAlias }),
+    // ContentLength stated: the SDK takes an empty string Body for a stream of unknown length and warns.
+    new PutObjectCommand({ Bucket: scenario.config.bucket, Key: key, Body: body, ContentLength: Buffer.byteLength(body), ServerSideEncryption: 'aws:kms', SSEKMSKeyId: scenario.config.kmsAlias }),
   );
   return put.VersionId!;
 }

@@ -15,8 +15,37 @@ export interface Emulator {
   /** http://127.0.0.1:<port>, for AWS_ENDPOINT_URL. */
   readonly endpoint: string;
   readonly port: number;
+  /** What the server logged that was not a request answered below 500: 5xx answers, tracebacks (the last ones kept). */
+  troubles(): readonly string[];
   /** Stops the server and its children; safe to call twice. */
   stop(): Promise<void>;
+}
+
+/** How many trouble lines an emulator keeps: enough for a traceback or two, bounded over a long run. */
+const TROUBLES_KEPT = 60;
+// Werkzeug's banner, its access log line for an answer below 500 (`127.0.0.1 - - [date] "PUT /b/k HTTP/1.1" 200 -`),
+// and Python's markers under a traceback's source lines, which only point at columns.
+const NOT_TROUBLE = /^WARNING: This is a development server|^ \* Running on |^Press CTRL\+C|" [1-4]\d\d (\d+|-)$|^\s*[\^~]+$/;
+
+/**
+ * Keeps the last lines of the server's stderr that say something went wrong on its side. A failed end-to-end
+ * run on an emulator is otherwise undiagnosable: Terraform reports only "InternalError" after its retries.
+ */
+export function troubleLog(kept = TROUBLES_KEPT): { add(chunk: string): void; lines(): string[] } {
+  const troubles = (text: string) => text.split('\n').map((line) => line.trimEnd()).filter((line) => line !== '' && !NOT_TROUBLE.test(line));
+  const lines: string[] = [];
+  // A chunk may end inside a line: its start waits for the next chunk.
+  let partial = '';
+  return {
+    add(chunk) {
+      const text = partial + chunk;
+      const end = text.lastIndexOf('\n') + 1;
+      partial = text.slice(end);
+      lines.push(...troubles(text.slice(0, end)));
+      lines.splice(0, lines.length - kept);
+    },
+    lines: () => [...lines, ...troubles(partial)].slice(-kept),
+  };
 }
 
 function motoBin(projectRoot: string): string {
@@ -66,13 +95,13 @@ export async function startEmulator(projectRoot: string, timeoutMs = 30_000): Pr
   for (let attempt = 0; attempt < 3; attempt++) {
     const port = await freePort();
     const child = spawn(bin, ['-H', '127.0.0.1', '-p', String(port)], { cwd: projectRoot, detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const troubles = troubleLog();
+    child.stderr?.on('data', (chunk: Buffer) => troubles.add(chunk.toString()));
     const endpoint = `http://127.0.0.1:${port}`;
     const stop = stopper(child);
-    if (await answers(endpoint, child, timeoutMs)) return { endpoint, port, stop };
+    if (await answers(endpoint, child, timeoutMs)) return { endpoint, port, troubles: troubles.lines, stop };
     await stop();
-    lastError = stderr.trim().split('\n').pop() ?? '';
+    lastError = troubles.lines().pop() ?? '';
   }
   throw new UserError(`moto_server did not start: ${lastError || 'no answer on 127.0.0.1'}`);
 }
