@@ -297,6 +297,52 @@ describe('state move', () => {
     expect(fake.calls.filter((call) => !call.startsWith('GetItem'))).toEqual([`PutItem ${BUCKET}/${APP}`, `PutItem ${BUCKET}/${NETWORK}`, `DeleteItem ${BUCKET}/${APP}`]);
   });
 
+  /** The ID of the move's own lock still on `key` (a release failed). */
+  const leftLockId = (fake: FakeAws, key: string) => (JSON.parse(fake.items.get(`${BUCKET}/${key}`)!.Info!.S!) as LockInfo).ID;
+
+  test('a target locked meanwhile, and the source lock cannot be released: one line names the refusal and the lock left behind', async () => {
+    const fake = new FakeAws();
+    fake.put(BUCKET, APP, state('L1', 3));
+    fake.failNext('PutItemCommand', awsError('ConditionalCheckFailedException'), `${BUCKET}/${NETWORK}`);
+    fake.failNext('DeleteItemCommand', awsError('ThrottlingException', 400), `${BUCKET}/${APP}`);
+    const failure = await move(fake).run.catch((error: unknown) => error);
+    expect(failure).toEqual(
+      new StateOperationError(
+        `s3://${BUCKET}/${NETWORK} is locked by another run; tfstate-move refused while a lock is held; releasing the lock failed too: item "${BUCKET}/${APP}" of terraform-locks left behind with lock ID ${leftLockId(fake, APP)} (ThrottlingException: ThrottlingException (fake)): delete it once AWS answers again`,
+      ),
+    );
+    expect([...fake.items.keys()]).toEqual([`${BUCKET}/${APP}`]);
+  });
+
+  test('a failure midway whose release fails too: both in one line; every lock is tried, the one released is gone', async () => {
+    const fake = new FakeAws();
+    fake.put(BUCKET, APP, state('L1', 3));
+    fake.failNext('DeleteObjectCommand', awsError('InternalError', 500));
+    fake.failNext('DeleteItemCommand', awsError('ThrottlingException', 400), `${BUCKET}/${NETWORK}`);
+    const failure = await move(fake).run.catch((error: unknown) => error);
+    expect(failure).toEqual(
+      new StateOperationError(
+        `InternalError: InternalError (fake); releasing the lock failed too: item "${BUCKET}/${NETWORK}" of terraform-locks left behind with lock ID ${leftLockId(fake, NETWORK)} (ThrottlingException: ThrottlingException (fake)): delete it once AWS answers again`,
+      ),
+    );
+    expect([...fake.items.keys()].sort()).toEqual([`${BUCKET}/${NETWORK}`, `${BUCKET}/${NETWORK}-md5`]);
+  });
+
+  test('both releases failing after the work is done: each lock left behind is named, the target first', async () => {
+    const fake = new FakeAws();
+    fake.put(BUCKET, APP, state('L1', 3));
+    fake.failNext('DeleteItemCommand', awsError('ThrottlingException', 400), `${BUCKET}/${NETWORK}`);
+    fake.failNext('DeleteItemCommand', awsError('AccessDenied', 403), `${BUCKET}/${APP}`);
+    const { run, said } = move(fake);
+    const failure = await run.catch((error: unknown) => error);
+    expect(failure).toEqual(
+      new StateOperationError(
+        `item "${BUCKET}/${NETWORK}" of terraform-locks left behind with lock ID ${leftLockId(fake, NETWORK)} (ThrottlingException: ThrottlingException (fake)): delete it once AWS answers again; item "${BUCKET}/${APP}" of terraform-locks left behind with lock ID ${leftLockId(fake, APP)} (AccessDenied: AccessDenied (fake)): delete it once AWS answers again`,
+      ),
+    );
+    expect(said).not.toContain(`moved s3://${BUCKET}/${APP} to s3://${BUCKET}/${NETWORK}`);
+  });
+
   test('s3 locking: the locks are lockfiles, no digest is written', async () => {
     const fake = new FakeAws();
     fake.put(BUCKET, APP, state('L1', 3));

@@ -236,7 +236,7 @@ describe('acquire', () => {
     fake.failNext('DeleteItemCommand', Object.assign(awsError('ThrottlingException', 400), { message: 'Rate exceeded\r\n  try again later\n' }));
     await expect(acquire(fake.clients, bothLocking, KEY, TERRAFORM_LOCK)).rejects.toThrow(
       new StateOperationError(
-        `OperationTypeApply could not lock s3://${BUCKET}/${KEY} (AccessDenied: AccessDenied (fake)), nor undo the part it had taken (ThrottlingException: Rate exceeded try again later): item "${BUCKET}/${KEY}" of ${TABLE} left behind with lock ID ${TERRAFORM_LOCK.ID}; delete it once AWS answers again`,
+        `OperationTypeApply could not lock s3://${BUCKET}/${KEY} (AccessDenied: AccessDenied (fake)); releasing the lock failed too: item "${BUCKET}/${KEY}" of ${TABLE} left behind with lock ID ${TERRAFORM_LOCK.ID} (ThrottlingException: Rate exceeded try again later): delete it once AWS answers again`,
       ),
     );
     expect([...fake.items.values()]).toEqual([lockItem(TERRAFORM_LOCK)]);
@@ -267,10 +267,22 @@ describe('acquire', () => {
     fake.failNext('DeleteObjectCommand', awsError('AccessDenied', 403));
     await expect(acquire(fake.clients, bothLocking, KEY, TERRAFORM_LOCK)).rejects.toThrow(
       new StateOperationError(
-        `OperationTypeApply could not lock s3://${BUCKET}/${KEY} (PreconditionFailed: PreconditionFailed (fake)), nor undo the part it had taken (AccessDenied: AccessDenied (fake)): the object ${KEY}.tflock left behind with lock ID ${TERRAFORM_LOCK.ID}; delete it once AWS answers again`,
+        `OperationTypeApply could not lock s3://${BUCKET}/${KEY} (PreconditionFailed: PreconditionFailed (fake)); releasing the lock failed too: the object ${KEY}.tflock left behind with lock ID ${TERRAFORM_LOCK.ID} (AccessDenied: AccessDenied (fake)): delete it once AWS answers again`,
       ),
     );
     expect(fake.items.size).toBe(0);
+  });
+  test('its own lock found by a retried write, neither part of which can be undone: both named in one line, the lockfile first', async () => {
+    const fake = new FakeAws();
+    fake.items.set(`${BUCKET}/${KEY}`, lockItem(TERRAFORM_LOCK));
+    fake.put(BUCKET, `${KEY}.tflock`, JSON.stringify(TERRAFORM_LOCK));
+    fake.failNext('DeleteItemCommand', awsError('ThrottlingException', 400));
+    fake.failNext('DeleteObjectCommand', awsError('AccessDenied', 403));
+    await expect(acquire(fake.clients, bothLocking, KEY, TERRAFORM_LOCK)).rejects.toThrow(
+      new StateOperationError(
+        `OperationTypeApply could not lock s3://${BUCKET}/${KEY} (ConditionalCheckFailedException: ConditionalCheckFailedException (fake)); releasing the lock failed too: the object ${KEY}.tflock left behind with lock ID ${TERRAFORM_LOCK.ID} (AccessDenied: AccessDenied (fake)): delete it once AWS answers again; item "${BUCKET}/${KEY}" of ${TABLE} left behind with lock ID ${TERRAFORM_LOCK.ID} (ThrottlingException: ThrottlingException (fake)): delete it once AWS answers again`,
+      ),
+    );
   });
   test('a lock released between the refusal and the look-up is "another run"', async () => {
     const fake = new FakeAws();

@@ -8,6 +8,7 @@ import { BackendConfig } from '../config/types';
 import {
   acquire,
   encryption,
+  errorLine,
   findLocks,
   HeldLock,
   isMissing,
@@ -18,6 +19,10 @@ import {
   operationLockInfo,
   StateClients,
   StateOperationError,
+  Undo,
+  undoAll,
+  undoOrSay,
+  whileHolding,
 } from './state';
 
 /** One state key of the bucket, as `list` shows it. */
@@ -112,7 +117,7 @@ function processAlive(pid: number): boolean {
  * Operation and Info, same user and machine, its process gone: it was killed) is released first and taken
  * anew: that is what makes a re-run finish the job. Any other holder, a run still alive included, is refused.
  */
-async function lockAll(clients: StateClients, config: BackendConfig, refs: readonly StateRef[], operation: string, description: string, say: (line: string) => void): Promise<() => Promise<void>> {
+async function lockAll(clients: StateClients, config: BackendConfig, refs: readonly StateRef[], operation: string, description: string, say: (line: string) => void): Promise<Undo> {
   const mine = (ref: StateRef) => operationLockInfo(ref.bucket, ref.key, operation, `${description} (pid ${process.pid})`);
   for (const ref of refs) {
     for (const lock of await findLocks(clients, inBucket(config, ref.bucket), ref.key)) {
@@ -127,14 +132,12 @@ async function lockAll(clients: StateClients, config: BackendConfig, refs: reado
       say(`released the lock ${lock.info.ID} on ${url(ref)} left by an interrupted run of the same ${operation} (pid ${pid[2]}, ${lock.info.Created})`);
     }
   }
-  const releases: (() => Promise<void>)[] = [];
-  const releaseAll = async () => {
-    for (const release of releases.reverse()) await release();
-  };
+  const releases: Undo[] = [];
+  const releaseAll = () => undoAll(releases);
   try {
     for (const ref of refs) releases.push(await acquire(clients, inBucket(config, ref.bucket), ref.key, mine(ref)));
   } catch (error) {
-    await releaseAll();
+    await undoOrSay(errorLine(error), releaseAll);
     throw error;
   }
   return releaseAll;
@@ -197,7 +200,7 @@ export async function moveState(clients: StateClients, config: BackendConfig, fr
   if (url(source) === url(target)) throw new StateOperationError(`${url(source)}: source and target are the same`);
   if (target.bucket !== config.bucket) await requireBucket(clients.s3, target.bucket);
   const release = await lockAll(clients, config, [source, target], MOVE_OPERATION, `move ${url(source)} -> ${url(target)}`, say);
-  try {
+  await whileHolding(release, async () => {
     const text = await readCurrent(clients.s3, source);
     const existing = await readCurrent(clients.s3, target);
     if (text === undefined) {
@@ -233,9 +236,7 @@ export async function moveState(clients: StateClients, config: BackendConfig, fr
       say(`removed the current version of ${url(source)} (its versions stay: npm run state -- versions / restore)`);
     }
     if (await deleteDigest(clients, config, source)) say(`removed the digest item of ${url(source)}`);
-  } finally {
-    await release();
-  }
+  });
   say(`moved ${url(source)} to ${url(target)}`);
 }
 
@@ -247,7 +248,7 @@ export async function deleteState(clients: StateClients, config: BackendConfig, 
   const ref = { bucket: config.bucket, key };
   const release = await lockAll(clients, config, [ref], DELETE_OPERATION, `delete ${url(ref)}${purge ? ' --purge' : ''}`, say);
   const keyVersions = async (name: string) => (await listObjectVersions(clients.s3, config.bucket, name)).filter((version) => version.key === name);
-  try {
+  await whileHolding(release, async () => {
     const versions = await keyVersions(key);
     const latest = versions.find((version) => version.isLatest);
     if (latest && !latest.deleteMarker) {
@@ -262,9 +263,7 @@ export async function deleteState(clients: StateClients, config: BackendConfig, 
       await deleteObjectVersions(clients.s3, config.bucket, all);
       say(`purged ${all.length} version(s) and delete marker(s) of ${url(ref)}: nothing of it is left to restore`);
     }
-  } finally {
-    await release();
-  }
+  });
   // After the release: our own lock, under s3 locking, was a lockfile version too.
   const lockfile = lockfileKey(key);
   const lockfileVersions = await keyVersions(lockfile);

@@ -231,12 +231,11 @@ function restoreLockInfo(config: BackendConfig, key: string): LockInfo {
  * Takes the lock of `key` in `config.bucket` the way Terraform does (conditional put of the table item and/or
  * the lockfile); returns the release. Fails with a StateOperationError when someone else holds it.
  */
-export async function acquire(clients: StateClients, config: BackendConfig, key: string, info: LockInfo): Promise<() => Promise<void>> {
-  const taken: LockPart[] = [];
-  const releaseAll = async () => {
-    for (const part of [...taken].reverse()) await part.release();
-  };
-  const parts = lockParts(clients, config, key);
+export async function acquire(clients: StateClients, config: BackendConfig, key: string, info: LockInfo): Promise<Undo> {
+  const state = `s3://${config.bucket}/${key}`;
+  const taken: Undo[] = [];
+  const release = () => undoAll(taken);
+  const parts = lockParts(clients, config, key, info);
   try {
     if (config.lockTable !== undefined) {
       await clients.dynamodb.send(
@@ -249,8 +248,8 @@ export async function acquire(clients: StateClients, config: BackendConfig, key:
       taken.push(parts.s3);
     }
   } catch (error) {
-    const state = `s3://${config.bucket}/${key}`;
-    await undoOrSay(taken, error, state, info);
+    const failure = `${info.Operation} could not lock ${state} (${errorLine(error)})`;
+    await undoOrSay(failure, release);
     const name = (error as { name?: string }).name;
     // S3 answers a conditional write that races a delete of the same key (a lock being released) with 409.
     if (name === 'ConditionalCheckFailedException' || name === 'PreconditionFailed' || name === 'ConditionalRequestConflict') {
@@ -259,7 +258,7 @@ export async function acquire(clients: StateClients, config: BackendConfig, key:
       // retry is refused by this run's own lock, which would block every later run: undo it and say so.
       const own = locks.filter((lock) => lock.info.ID === info.ID);
       if (own.length > 0) {
-        await undoOrSay(own.map((lock) => parts[lock.source]), error, state, info);
+        await undoOrSay(failure, () => undoAll(own.map((lock) => parts[lock.source])));
         throw new StateOperationError(`${info.Operation} could not lock ${state}: a write that failed had gone through after all (its retry found this run's lock ID ${info.ID}); undone, run again`);
       }
       const holder = locks[0]?.info;
@@ -269,54 +268,71 @@ export async function acquire(clients: StateClients, config: BackendConfig, key:
     }
     throw error;
   }
-  return releaseAll;
+  return release;
 }
 
-/** The two writes a lock may be made of, and how each is undone. */
-function lockParts(clients: StateClients, config: BackendConfig, key: string): Record<HeldLock['source'], LockPart> {
+/** Takes back something done (a lock part written, a lock taken); throws a StateOperationError saying what it left behind. */
+export type Undo = () => Promise<void>;
+
+/** The two writes a lock may be made of, each as its undo, which names the part it leaves behind should it fail. */
+function lockParts(clients: StateClients, config: BackendConfig, key: string, info: LockInfo): Record<HeldLock['source'], Undo> {
   const LockID = { S: lockItemId(config.bucket, key) };
   const Key = lockfileKey(key);
+  const undo = (what: string, send: () => Promise<unknown>): Undo => async () => {
+    try {
+      await send();
+    } catch (error) {
+      throw new StateOperationError(`${what} left behind with lock ID ${info.ID} (${errorLine(error)}): delete it once AWS answers again`);
+    }
+  };
   return {
-    dynamodb: { what: `item "${LockID.S}" of ${config.lockTable}`, release: async () => void (await clients.dynamodb.send(new DeleteItemCommand({ TableName: config.lockTable, Key: { LockID } }))) },
-    s3: { what: `the object ${Key}`, release: async () => void (await clients.s3.send(new DeleteObjectCommand({ Bucket: config.bucket, Key }))) },
+    dynamodb: undo(`item "${LockID.S}" of ${config.lockTable}`, () => clients.dynamodb.send(new DeleteItemCommand({ TableName: config.lockTable, Key: { LockID } }))),
+    s3: undo(`the object ${Key}`, () => clients.s3.send(new DeleteObjectCommand({ Bucket: config.bucket, Key }))),
   };
 }
 
-/** One write of a lock this run holds, in the order taken. */
-interface LockPart {
-  /** Names it for the user, should it be left behind. */
-  readonly what: string;
-  readonly release: () => Promise<void>;
+/** Runs every undo, the last done first, each one even when another fails; the failures become one line. */
+export async function undoAll(undos: readonly Undo[]): Promise<void> {
+  const failures: string[] = [];
+  for (const undo of [...undos].reverse()) {
+    try {
+      await undo();
+    } catch (error) {
+      failures.push(errorLine(error));
+    }
+  }
+  if (failures.length > 0) throw new StateOperationError(failures.join('; '));
 }
 
 /**
- * Releases what a failed acquire had taken. When a release fails too, the user must hear both: why the lock was
- * not taken, and which part of it is left behind under this run's ID (it blocks every later run until deleted).
+ * Undoes after a failure. When the undo fails too, the user must hear both: why the work failed, and what is
+ * left behind (a lock left under this run's ID blocks every later run until deleted). Returns when the undo
+ * went through, and the caller goes on to report the failure its own way.
  */
-async function undoOrSay(taken: readonly LockPart[], cause: unknown, state: string, info: LockInfo): Promise<void> {
-  const left: string[] = [];
-  let undoError: unknown;
-  // Stryker disable next-line MethodExpression: equivalent today, only the table item can be taken before a failure (the lockfile comes last)
-  for (const part of [...taken].reverse()) {
-    try {
-      await part.release();
-    } catch (error) {
-      left.push(part.what);
-      undoError ??= error;
-    }
-  }
-  if (left.length > 0) {
-    // Stryker disable next-line StringLiteral: equivalent today, only the table item can be left behind
-    const leftBehind = left.join(' and ');
-    throw new StateOperationError(
-      `${info.Operation} could not lock ${state} (${errorLine(cause)}), nor undo the part it had taken (${errorLine(undoError)}): ${leftBehind} left behind with lock ID ${info.ID}; delete it once AWS answers again`,
-    );
+export async function undoOrSay(failure: string, undo: Undo): Promise<void> {
+  try {
+    await undo();
+  } catch (error) {
+    throw new StateOperationError(`${failure}; releasing the lock failed too: ${errorLine(error)}`);
   }
 }
 
-/** An error as "<name>: <message>" on one line. */
-function errorLine(error: unknown): string {
-  return oneLine(error instanceof Error ? `${error.name}: ${error.message}` : String(error));
+/** Runs `work` while a lock is held and releases the lock after it, also when the work fails (naming both failures when both fail). */
+export async function whileHolding<T>(release: Undo, work: () => Promise<T>): Promise<T> {
+  let result: T;
+  try {
+    result = await work();
+  } catch (error) {
+    await undoOrSay(errorLine(error), release);
+    throw error;
+  }
+  await release();
+  return result;
+}
+
+/** An error as one line: a UserError by its message (written for the user), any other as "<name>: <message>". */
+export function errorLine(error: unknown): string {
+  return oneLine(error instanceof UserError ? error.message : error instanceof Error ? `${error.name}: ${error.message}` : String(error));
 }
 
 /** Upload headers that encrypt with the state's KMS key, named as the backend names it. */
@@ -339,7 +355,7 @@ export interface RestoreResult {
  */
 export async function restoreStateVersion(clients: StateClients, config: BackendConfig, key: string, versionId: string, options: { forceLineage?: boolean } = {}): Promise<RestoreResult> {
   const release = await acquire(clients, config, key, restoreLockInfo(config, key));
-  try {
+  return whileHolding(release, async () => {
     const versions = (await listObjectVersions(clients.s3, config.bucket, key)).filter((version) => version.key === key);
     const target = versions.find((version) => version.versionId === versionId && !version.deleteMarker);
     if (target === undefined) throw new StateOperationError(`version ${versionId.slice(0, 200)} of s3://${config.bucket}/${key} does not exist (see the versions command)`);
@@ -357,7 +373,5 @@ export async function restoreStateVersion(clients: StateClients, config: Backend
       );
     }
     return { serial: (JSON.parse(text) as { serial: number }).serial, md5, replaced };
-  } finally {
-    await release();
-  }
+  });
 }
