@@ -11,10 +11,10 @@ describe('backendSettings', () => {
     ['s3', { ...OWN, use_lockfile: true }],
     ['both', { ...OWN, dynamodb_table: 'terraform-locks', use_lockfile: true }],
   ])('locking %s', (locking, expected) => {
-    expect(backendSettings(configFrom({ TFSTATE_LOCKING: locking }), 'app/terraform.tfstate')).toEqual(expected);
+    expect(backendSettings(configFrom({ TFSTATE_LOCKING: locking }), 'app/terraform.tfstate')).toStrictEqual(expected);
   });
   test('an emulator endpoint: every service there, path-style, and no check that needs real AWS', () => {
-    expect(backendSettings(configFrom({ AWS_ENDPOINT_URL: 'http://127.0.0.1:4566' }), 'env/dev/terraform.tfstate')).toEqual({
+    expect(backendSettings(configFrom({ AWS_ENDPOINT_URL: 'http://127.0.0.1:4566' }), 'env/dev/terraform.tfstate')).toStrictEqual({
       ...OWN,
       key: 'env/dev/terraform.tfstate',
       dynamodb_table: 'terraform-locks',

@@ -66,6 +66,12 @@ describe('prefixes cannot reach another consumer\'s keys', () => {
   ])('%j', (env, message) => {
     expect(problemsOf(env)).toEqual([message]);
   });
+  test('two keys that are the same and both in the kOps folder: each reported once, as misplaced, not also as shared', () => {
+    expect(problemsOf({ TFSTATE_KEY: 'kops/x.tfstate', TFSTATE_BOOTSTRAP_KEY: 'kops/x.tfstate' })).toEqual([
+      'TFSTATE_KEY="kops/x.tfstate": lies in folder "kops" (TFSTATE_KOPS_PREFIX), the kOps state store (kOps users may read and delete everything in it); choose a key outside it',
+      'TFSTATE_BOOTSTRAP_KEY="kops/x.tfstate": lies in folder "kops" (TFSTATE_KOPS_PREFIX), the kOps state store (kOps users may read and delete everything in it); choose a key outside it',
+    ]);
+  });
   test('a folder is a whole path segment: kOps prefix "ap" does not reach "app/terraform.tfstate"', () => {
     expect(configFrom({ TFSTATE_KOPS_PREFIX: 'ap' }).kopsPrefix).toBe('ap');
   });

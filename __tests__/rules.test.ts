@@ -196,6 +196,9 @@ describe('each rule holds over the whole value: limits, anchors, and every AWS d
   test.each([
     ['http://user@127.0.0.1:4566', 'must not carry credentials (use AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY)'],
     ['http://:secret@127.0.0.1:4566', 'must not carry credentials (use AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY)'],
+    // No host: the URL parser itself refuses it.
+    ['http://', 'must be an absolute URL such as http://127.0.0.1:5000'],
+    ['http://:4566', 'must be an absolute URL such as http://127.0.0.1:5000'],
   ])('endpoint %s: %s', (url, rule) => expect(endpointRule(url)).toBe(rule));
   test.each([
     ['https://amazonaws.com', 'amazonaws.com'],

@@ -304,6 +304,9 @@ describe('parsers at their edges', () => {
   test('a whole number from the file is a number; true is not one', () => {
     expect(problemsOf({}, dirWithConfig({ noncurrentVersionDays: true }))).toEqual(['tfstate.config.json: noncurrentVersionDays=true: must be a whole number']);
   });
+  test('a list holding one number is not a number (digits are read from strings only)', () => {
+    expect(problemsOf({}, dirWithConfig({ noncurrentVersionDays: [30] }))).toEqual(['tfstate.config.json: noncurrentVersionDays=[30]: must be a whole number']);
+  });
   test('a list of strings only: one item of another type refuses the list', () => {
     expect(problemsOf({}, dirWithConfig({ environments: ['dev', 3] }))).toEqual(['tfstate.config.json: environments=["dev",3]: must be a comma-separated string or a list of strings']);
   });

@@ -52,7 +52,7 @@ export function templateRule(value: string): string | undefined {
  */
 export function existingStateKeyRule(key: string): string | undefined {
   if (key.length === 0) return 'must not be empty';
-  if (Buffer.byteLength(key, 'utf8') > 1024) return 'must be at most 1024 bytes (S3 object key limit)';
+  if (Buffer.byteLength(key) > 1024) return 'must be at most 1024 bytes (S3 object key limit)';
   if (key.startsWith('/') || key.endsWith('/')) return 'must not start or end with "/" (Terraform S3 backend rule)';
   if (key.includes('//')) return 'must not contain "//" (Terraform S3 backend rule)';
   // eslint-disable-next-line no-control-regex
@@ -101,8 +101,8 @@ export function endpointRule(url: string): string | undefined {
   } catch {
     return 'must be an absolute URL such as http://127.0.0.1:5000';
   }
+  // An http(s) URL always names a host: the URL parser refuses "http://" and "http://:4566".
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return 'must use http:// or https://';
-  if (!parsed.hostname) return 'must name a host';
   if (parsed.username || parsed.password) return 'must not carry credentials (use AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY)';
   if (parsed.search || parsed.hash) return 'must not have a query string or fragment';
   const host = parsed.hostname.replace(/\.+$/, '');
