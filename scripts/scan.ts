@@ -26,7 +26,7 @@ function scan(): void {
   // Own keys only: `name in` took constructor and __proto__ (inherited from Object) for variants, scanning the default.
   for (const name of requested) if (!Object.hasOwn(SCAN_VARIANTS, name)) throw new UsageError(`unknown variant "${name}" (known: ${Object.keys(SCAN_VARIANTS).join(', ')})`);
   const variants = requested.length > 0 ? requested : Object.keys(SCAN_VARIANTS);
-  if (!existsSync(CHECKOV)) fail(`${CHECKOV} not found: python3 -m venv .venv && .venv/bin/pip install -r requirements-scan.txt`);
+  if (!existsSync(CHECKOV)) fail(`${CHECKOV} not found: python3 -m venv .venv && .venv/bin/pip install -r requirements-scan.txt -c constraints.txt`);
   const listProblems = skipListProblems();
   if (listProblems.length > 0) fail(listProblems.join('; '));
 

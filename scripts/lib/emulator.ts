@@ -9,6 +9,8 @@ import { killGroup, onPath, run } from './run';
 
 /** Pinned Python dependencies (moto[server]); later dev tools go into the same file and venv. */
 export const REQUIREMENTS_FILE = 'requirements-dev.txt';
+/** The version of every package below them, as CI tested it: moto's own dependencies are not pinned by moto. */
+export const CONSTRAINTS_FILE = 'constraints.txt';
 export const VENV_DIR = '.venv';
 
 export interface Emulator {
@@ -63,7 +65,7 @@ export async function ensureVenv(projectRoot: string, log: (line: string) => voi
   log(`creating ${VENV_DIR} with ${REQUIREMENTS_FILE} (once)`);
   const venv = await run('python3', ['-m', 'venv', VENV_DIR], { cwd: projectRoot, env, timeoutMs: 120_000 });
   if (venv.code !== 0) throw new UserError(`python3 -m venv ${VENV_DIR} failed: ${lastLine(venv.output)}`);
-  const pip = await run(join(VENV_DIR, 'bin', 'pip'), ['install', '--quiet', '-r', REQUIREMENTS_FILE], { cwd: projectRoot, env, timeoutMs: 600_000 });
+  const pip = await run(join(VENV_DIR, 'bin', 'pip'), ['install', '--quiet', '-r', REQUIREMENTS_FILE, '-c', CONSTRAINTS_FILE], { cwd: projectRoot, env, timeoutMs: 600_000 });
   if (pip.code !== 0) throw new UserError(`pip install -r ${REQUIREMENTS_FILE} failed: ${lastLine(pip.output)}`);
 }
 
@@ -90,7 +92,7 @@ export function freePort(): Promise<number> {
  */
 export async function startEmulator(projectRoot: string, timeoutMs = 30_000): Promise<Emulator> {
   const bin = motoBin(projectRoot);
-  if (!existsSync(bin)) throw new UserError(`${bin} is missing: run \`npm run local\` once, or ${VENV_DIR}/bin/pip install -r ${REQUIREMENTS_FILE}`);
+  if (!existsSync(bin)) throw new UserError(`${bin} is missing: run \`npm run local\` once, or ${VENV_DIR}/bin/pip install -r ${REQUIREMENTS_FILE} -c ${CONSTRAINTS_FILE}`);
   let lastError = '';
   for (let attempt = 0; attempt < 3; attempt++) {
     const port = await freePort();
