@@ -132,8 +132,8 @@ describe('listing versions', () => {
     expect(fake.calls).toEqual([`ListObjectVersions ${BUCKET}/app/`, `ListObjectVersions ${BUCKET}/app/`, `ListObjectVersions ${BUCKET}/app/`]);
   });
   /** The real SDK against a real HTTP server: what it makes of the answer is what the checks must see. */
-  async function listFrom(answer: () => string, contentType = 'application/xml') {
-    const server = createServer((_, response) => response.writeHead(200, { 'content-type': contentType }).end(answer()));
+  async function listFrom(answer: () => string, contentType = 'application/xml', status = 200) {
+    const server = createServer((_, response) => response.writeHead(status, { 'content-type': contentType }).end(answer()));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const s3 = new S3Client({
       region: 'us-east-1',
@@ -165,6 +165,36 @@ describe('listing versions', () => {
     const v1 = { key: KEY, versionId: 'v1', deleteMarker: false, lastModified: new Date('2026-11-22T19:12:47.000Z'), size: 2, isLatest: true };
     expect(await listFrom(() => first)).toEqual([v1]);
     expect(await listFrom(() => first.replace('<KeyMarker/><VersionIdMarker/>', ''))).toEqual([v1]);
+  });
+  test('only the first element counts, after blanks and an XML declaration with or without a line break', async () => {
+    const listing = `<ListVersionsResult><Name>${BUCKET}</Name><IsTruncated>false</IsTruncated></ListVersionsResult>`;
+    expect(await listFrom(() => `\n  <?xml version="1.0" encoding="UTF-8"?>${listing}`)).toEqual([]);
+    expect(await listFrom(() => `<?xml version="1.0"?>\n\n${listing}`)).toEqual([]);
+    // A banner before the XML, or a comment: S3 sends neither, so neither is taken for a listing.
+    await expect(listFrom(() => `Welcome ${listing}`)).rejects.toThrow(notAListing('no XML'));
+    await expect(listFrom(() => `<!-- cached -->${listing}`)).rejects.toThrow(notAListing('no XML'));
+  });
+  test("an error answer is the SDK's own error, not a refused listing", async () => {
+    const noSuchBucket = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>NoSuchBucket</Code><Message>The specified bucket does not exist</Message><BucketName>${BUCKET}</BucketName></Error>`;
+    await expect(listFrom(() => noSuchBucket, 'application/xml', 404)).rejects.toMatchObject({ name: 'NoSuchBucket', $metadata: { httpStatusCode: 404 } });
+  });
+  test('an unversioned bucket lists page after page, though every page ends at the version id "null"', async () => {
+    const version = (key: string) => `<Version><Key>${key}</Key><VersionId>null</VersionId><IsLatest>true</IsLatest><Size>1</Size><LastModified>2026-11-22T19:12:47.000Z</LastModified></Version>`;
+    const pages = [
+      `<ListVersionsResult><IsTruncated>true</IsTruncated><NextKeyMarker>app/a</NextKeyMarker><NextVersionIdMarker>null</NextVersionIdMarker>${version('app/a')}</ListVersionsResult>`,
+      `<ListVersionsResult><IsTruncated>true</IsTruncated><NextKeyMarker>app/b</NextKeyMarker><NextVersionIdMarker>null</NextVersionIdMarker>${version('app/b')}</ListVersionsResult>`,
+      `<ListVersionsResult><IsTruncated>false</IsTruncated>${version('app/c')}</ListVersionsResult>`,
+    ];
+    let answered = 0;
+    const listed = await listFrom(() => pages[answered++]);
+    expect(listed.map((entry) => `${entry.key} ${entry.versionId}`)).toEqual(['app/a null', 'app/b null', 'app/c null']);
+  });
+  test('a later page that is truncated but names no next page is refused too', async () => {
+    let answered = 0;
+    // Ends by itself after 4 pages, so that code without the check fails instead of hanging.
+    const answer = () => (++answered === 1 ? page('<NextKeyMarker>app/a</NextKeyMarker><NextVersionIdMarker>v1</NextVersionIdMarker>') : answered < 4 ? page('') : page('').replace('true', 'false'));
+    await expect(listFrom(answer)).rejects.toThrow(CUT_SHORT);
+    expect(answered).toBe(2);
   });
   const CUT_SHORT = new StateOperationError(
     `listing s3://${BUCKET}: the answer is truncated but names no new place to go on from; check that the endpoint is S3 and not a proxy or another service`,
