@@ -66,3 +66,16 @@ describe('GetObject', () => {
     });
   });
 });
+
+describe('versioning suspended', () => {
+  test('a write or a delete is the version "null", replacing the last one; versions from before stay', async () => {
+    const fake = new FakeAws();
+    fake.put(BUCKET, 'k', 'kept');
+    fake.versioning.set(BUCKET, 'Suspended');
+    fake.put(BUCKET, 'k', 'first');
+    fake.put(BUCKET, 'k', 'second');
+    expect(fake.history(BUCKET, 'k')).toEqual(['v1:kept', 'null:second']);
+    await fake.clients.s3.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: 'k' }));
+    expect(fake.history(BUCKET, 'k')).toEqual(['v1:kept', 'null:marker']);
+  });
+});

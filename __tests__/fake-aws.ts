@@ -1,9 +1,9 @@
 // In-memory AWS for the unit tests of ops/: versioned S3 buckets and the DynamoDB lock table, answering the
 // commands ops/ sends (by class name) the way the services answer them: conditional writes, delete markers,
 // paged version listings, eventually consistent reads of the table unless ConsistentRead is asked for.
-// Not modeled, so no test here speaks for them: a bucket whose versioning is suspended or off (a delete there
-// loses the data), races S3 answers with 409 ConditionalRequestConflict (use failNext), permissions, tables
-// that do not exist. fake-aws.test.ts holds the answers checked against S3's reference and moto.
+// A bucket whose versioning is suspended (or was never enabled) keeps one version with the id "null" per key,
+// which the next write or delete replaces for good. Not modeled, so no test here speaks for them: races S3 answers with 409
+// ConditionalRequestConflict (use failNext), permissions, tables that do not exist. fake-aws.test.ts holds the answers checked against S3's reference and moto.
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { LockInfo, StateClients } from '../ops/state';
@@ -52,6 +52,8 @@ export class FakeAws {
   pageSize = 1000;
   /** The buckets that exist, when set: a command on any other fails with NoSuchBucket (HeadBucket: NotFound). */
   buckets?: ReadonlySet<string>;
+  /** Buckets whose versioning is not enabled (any other is): a write or a delete marker there is the version "null", replacing the last one. */
+  readonly versioning = new Map<string, 'Suspended' | 'never enabled'>();
   /** Keys (`<bucket>/<key>`) whose versions DeleteObjects reports as errors (AccessDenied). */
   readonly undeletable = new Set<string>();
   /** LockIDs whose last write an eventually consistent GetItem does not see yet, with the item it sees instead. */
@@ -68,9 +70,11 @@ export class FakeAws {
 
   /** Writes a version (a delete marker when body is undefined) as a user or Terraform would; returns its id. */
   put(bucket: string, key: string, body: string | undefined, headers?: Readonly<Record<string, string>>): string {
-    const versionId = `v${++this.clock}`;
+    const at = ++this.clock;
+    const versionId = this.versioning.has(bucket) ? 'null' : `v${at}`;
     const path = `${bucket}/${key}`;
-    this.objects.set(path, [...(this.objects.get(path) ?? []), { versionId, body, at: this.clock, ...(headers ? { headers } : {}) }]);
+    const kept = (this.objects.get(path) ?? []).filter((version) => version.versionId !== versionId);
+    this.objects.set(path, [...kept, { versionId, body, at, ...(headers ? { headers } : {}) }]);
     return versionId;
   }
 
@@ -113,6 +117,11 @@ export class FakeAws {
     switch (command.constructor.name) {
       case 'HeadBucketCommand':
         return {};
+      case 'GetBucketVersioningCommand': {
+        // S3 leaves Status out for a bucket whose versioning was never enabled.
+        const status = this.versioning.get(input.Bucket);
+        return status === 'never enabled' ? {} : { Status: status ?? 'Enabled' };
+      }
       case 'GetObjectCommand': {
         const version = input.VersionId === undefined ? this.current(path) : this.objects.get(path)?.find((v) => v.versionId === input.VersionId);
         if (version === undefined && input.VersionId !== undefined) throw awsError('NoSuchVersion', 404);

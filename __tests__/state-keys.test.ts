@@ -132,6 +132,48 @@ describe('state delete', () => {
   });
 });
 
+describe('state delete where versioning is not enabled', () => {
+  const refusal = (status: string) =>
+    new StateOperationError(
+      `s3://${BUCKET}/${APP}: the bucket's versioning is ${status} and the current version has no version of its own (id "null"), so the delete would destroy it for good instead of keeping it in the history; enable the bucket's versioning again (npm run deploy -- bootstrap), then run this again`,
+    );
+  test.each([
+    ['Suspended', 'suspended'],
+    ['never enabled', 'off'],
+  ] as const)('versioning %s: a current version "null" is not deleted, and its lock is released', async (versioning, status) => {
+    const fake = new FakeAws();
+    fake.versioning.set(BUCKET, versioning);
+    fake.put(BUCKET, APP, state('APP', 1));
+    await expect(remove(fake, APP, false)).rejects.toThrow(refusal(status));
+    expect(fake.history(BUCKET, APP)).toEqual([`null:${state('APP', 1)}`]);
+    expect(fake.items.size).toBe(0);
+  });
+  test('versioning enabled again: the version "null" stays in the history behind the delete marker', async () => {
+    const fake = new FakeAws();
+    fake.versioning.set(BUCKET, 'Suspended');
+    fake.put(BUCKET, APP, state('APP', 1));
+    fake.versioning.delete(BUCKET);
+    await remove(fake, APP, false);
+    expect(fake.history(BUCKET, APP)).toEqual([`null:${state('APP', 1)}`, 'v2:marker']);
+  });
+  test('suspended, with a current version written while it was enabled: deleted, that version stays', async () => {
+    const fake = new FakeAws();
+    fake.put(BUCKET, APP, state('APP', 1));
+    fake.versioning.set(BUCKET, 'Suspended');
+    await remove(fake, APP, false);
+    expect(fake.history(BUCKET, APP)).toEqual([`v1:${state('APP', 1)}`, 'null:marker']);
+    expect(fake.calls).not.toContain(`GetBucketVersioning ${BUCKET}/`);
+  });
+  test('--purge deletes every version anyway: nothing to keep, nothing asked', async () => {
+    const fake = new FakeAws();
+    fake.versioning.set(BUCKET, 'Suspended');
+    fake.put(BUCKET, APP, state('APP', 1));
+    await remove(fake, APP, true);
+    expect(fake.history(BUCKET, APP)).toEqual([]);
+    expect(fake.calls).not.toContain(`GetBucketVersioning ${BUCKET}/`);
+  });
+});
+
 describe('deleting versions for good', () => {
   test('in batches of 1000, S3\'s limit per request', async () => {
     const fake = new FakeAws();

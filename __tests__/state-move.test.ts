@@ -343,6 +343,20 @@ describe('state move', () => {
     expect(said).not.toContain(`moved s3://${BUCKET}/${APP} to s3://${BUCKET}/${NETWORK}`);
   });
 
+  test('a source whose current version is "null" in a bucket with versioning suspended: refused before the copy, nothing written', async () => {
+    const fake = new FakeAws();
+    fake.versioning.set(BUCKET, 'Suspended');
+    fake.put(BUCKET, APP, state('L1', 3));
+    await expect(move(fake).run).rejects.toThrow(
+      new StateOperationError(
+        `s3://${BUCKET}/${APP}: the bucket's versioning is suspended and the current version has no version of its own (id "null"), so the move would destroy it for good instead of keeping it in the history; enable the bucket's versioning again (npm run deploy -- bootstrap), then run this again`,
+      ),
+    );
+    expect(fake.history(BUCKET, APP)).toEqual([`null:${state('L1', 3)}`]);
+    expect(fake.history(BUCKET, NETWORK)).toEqual([]);
+    expect(fake.items.size).toBe(0);
+  });
+
   test('s3 locking: the locks are lockfiles, no digest is written', async () => {
     const fake = new FakeAws();
     fake.put(BUCKET, APP, state('L1', 3));

@@ -324,6 +324,19 @@ describe('acquire', () => {
 });
 
 describe('restoreStateVersion', () => {
+  test('over a current version "null" in a bucket with versioning suspended: refused, the current version untouched', async () => {
+    const fake = new FakeAws();
+    const old = fake.put(BUCKET, KEY, state('L1', 3));
+    fake.versioning.set(BUCKET, 'Suspended');
+    fake.put(BUCKET, KEY, state('L1', 7));
+    await expect(restoreStateVersion(fake.clients, dynamodbLocking, KEY, old)).rejects.toThrow(
+      new StateOperationError(
+        `s3://${BUCKET}/${KEY}: the bucket's versioning is suspended and the current version has no version of its own (id "null"), so the restore would destroy it for good instead of keeping it in the history; enable the bucket's versioning again (npm run deploy -- bootstrap), then run this again`,
+      ),
+    );
+    expect(fake.history(BUCKET, KEY)).toEqual([`v1:${state('L1', 3)}`, `null:${state('L1', 7)}`]);
+    expect(fake.items.size).toBe(0);
+  });
   test('same lineage: the old resources under the next serial, with the digest; history and no lock left', async () => {
     const fake = new FakeAws();
     const old = fake.put(BUCKET, KEY, state('L1', 3, ['old']));

@@ -17,6 +17,7 @@ import {
   md5Hex,
   ObjectVersion,
   operationLockInfo,
+  requireKeptInHistory,
   StateClients,
   StateOperationError,
   Undo,
@@ -75,6 +76,11 @@ async function readCurrent(s3: S3Client, ref: StateRef): Promise<string | undefi
     if (isMissing(error)) return undefined;
     throw error;
   }
+}
+
+/** The latest version entry of a key (a delete marker when it is deleted), or undefined when it has none. */
+async function currentVersion(s3: S3Client, ref: StateRef): Promise<ObjectVersion | undefined> {
+  return (await listObjectVersions(s3, ref.bucket, ref.key)).find((version) => version.key === ref.key && version.isLatest);
 }
 
 /** The text of the newest version of a key that has no current one (deleted), or undefined when it has none. */
@@ -203,6 +209,8 @@ export async function moveState(clients: StateClients, config: BackendConfig, fr
   await whileHolding(release, async () => {
     const text = await readCurrent(clients.s3, source);
     const existing = await readCurrent(clients.s3, target);
+    // Checked before the copy: a refused move leaves nothing behind.
+    if (text !== undefined) await requireKeptInHistory(clients.s3, source.bucket, await currentVersion(clients.s3, source), 'the move');
     if (text === undefined) {
       // Only a source whose last version is the target's state was moved by an interrupted run (not a typo).
       // Stryker disable next-line ConditionalExpression: saves a read only; without a target copy the outcome is the same refusal
@@ -251,6 +259,8 @@ export async function deleteState(clients: StateClients, config: BackendConfig, 
   await whileHolding(release, async () => {
     const versions = await keyVersions(key);
     const latest = versions.find((version) => version.isLatest);
+    // --purge deletes every version anyway; a plain delete promises that restore can bring the state back.
+    if (!purge) await requireKeptInHistory(clients.s3, config.bucket, latest, 'the delete');
     if (latest && !latest.deleteMarker) {
       await clients.s3.send(new DeleteObjectCommand({ Bucket: config.bucket, Key: key }));
       say(`removed the current version of ${url(ref)}`);

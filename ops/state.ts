@@ -3,7 +3,7 @@
 import { createHash, randomUUID } from 'crypto';
 import { hostname, userInfo } from 'os';
 import { DeleteItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { DeleteObjectCommand, GetObjectCommand, ListObjectVersionsCommand, ListObjectVersionsCommandInput, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetBucketVersioningCommand, GetObjectCommand, ListObjectVersionsCommand, ListObjectVersionsCommandInput, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { oneLine, UserError } from '../config/errors';
 import { digestLockId, lockfileKey, lockItemId } from '../config/naming';
 import { BackendConfig } from '../config/types';
@@ -165,6 +165,20 @@ export async function listStateVersions(s3: S3Client, bucket: string, key: strin
   const versions = (await listObjectVersions(s3, bucket, key)).filter((version) => version.key === key && !version.deleteMarker);
   // Stryker disable next-line MethodExpression,ArrowFunction,ArithmeticOperator: S3 lists a key's versions newest first already; the sort states the order instead of relying on it
   return versions.sort((a, b) => b.lastModified.getTime() - a.lastModified.getTime());
+}
+
+/**
+ * Refuses to replace or delete a current version that S3 would not keep. A version written while the bucket's
+ * versioning was off or suspended has the id "null", and while versioning is not enabled the next write or
+ * delete of its key destroys it, where the commands promise that it stays in the history.
+ */
+export async function requireKeptInHistory(s3: S3Client, bucket: string, current: ObjectVersion | undefined, doing: string): Promise<void> {
+  if (current === undefined || current.deleteMarker || current.versionId !== 'null') return;
+  const { Status } = await s3.send(new GetBucketVersioningCommand({ Bucket: bucket }));
+  if (Status === 'Enabled') return;
+  throw new StateOperationError(
+    `s3://${bucket}/${current.key}: the bucket's versioning is ${Status === undefined ? 'off' : Status.toLowerCase()} and the current version has no version of its own (id "null"), so ${doing} would destroy it for good instead of keeping it in the history; enable the bucket's versioning again (npm run deploy -- bootstrap), then run this again`,
+  );
 }
 
 export function md5Hex(text: string): string {
@@ -367,6 +381,7 @@ export async function restoreStateVersion(clients: StateClients, config: Backend
     const read = async (VersionId?: string) =>
       (await clients.s3.send(new GetObjectCommand({ Bucket: config.bucket, Key: key, VersionId }))).Body!.transformToString();
     const latest = versions.find((version) => version.isLatest);
+    await requireKeptInHistory(clients.s3, config.bucket, latest, 'the restore');
     // A delete marker as the latest version means there is no current state to compare with.
     const currentText = latest && !latest.deleteMarker ? await read(latest.versionId) : undefined;
     const { text, replaced } = restoredStateText(await read(versionId), currentText, options.forceLineage);
