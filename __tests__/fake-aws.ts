@@ -2,7 +2,8 @@
 // commands ops/ sends (by class name) the way the services answer them: conditional writes, delete markers,
 // paged version listings, eventually consistent reads of the table unless ConsistentRead is asked for.
 // A bucket whose versioning is suspended (or was never enabled) keeps one version with the id "null" per key,
-// which the next write or delete replaces for good. Not modeled, so no test here speaks for them: races S3 answers with 409
+// which the next write or delete replaces for good, as S3 documents it (moto 5.2.5 differs: a write to a suspended
+// bucket drops the key's other versions too, and a delete there leaves no marker). Not modeled, so no test here speaks for them: races S3 answers with 409
 // ConditionalRequestConflict (use failNext), permissions, tables that do not exist. fake-aws.test.ts holds the answers checked against S3's reference and moto.
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
