@@ -328,7 +328,7 @@ describe('state move', () => {
     expect([...fake.items.keys()].sort()).toEqual([`${BUCKET}/${NETWORK}`, `${BUCKET}/${NETWORK}-md5`]);
   });
 
-  test('both releases failing after the work is done: each lock left behind is named, the target first', async () => {
+  test('both releases failing after the work is done: the line says the move is done, then names each lock left behind, the target first', async () => {
     const fake = new FakeAws();
     fake.put(BUCKET, APP, state('L1', 3));
     fake.failNext('DeleteItemCommand', awsError('ThrottlingException', 400), `${BUCKET}/${NETWORK}`);
@@ -337,7 +337,7 @@ describe('state move', () => {
     const failure = await run.catch((error: unknown) => error);
     expect(failure).toEqual(
       new StateOperationError(
-        `item "${BUCKET}/${NETWORK}" of terraform-locks left behind with lock ID ${leftLockId(fake, NETWORK)} (ThrottlingException: ThrottlingException (fake)): delete it once AWS answers again; item "${BUCKET}/${APP}" of terraform-locks left behind with lock ID ${leftLockId(fake, APP)} (AccessDenied: AccessDenied (fake)): delete it once AWS answers again`,
+        `moved s3://${BUCKET}/${APP} to s3://${BUCKET}/${NETWORK}, but releasing the lock failed: item "${BUCKET}/${NETWORK}" of terraform-locks left behind with lock ID ${leftLockId(fake, NETWORK)} (ThrottlingException: ThrottlingException (fake)): delete it once AWS answers again; item "${BUCKET}/${APP}" of terraform-locks left behind with lock ID ${leftLockId(fake, APP)} (AccessDenied: AccessDenied (fake)): delete it once AWS answers again`,
       ),
     );
     expect(said).not.toContain(`moved s3://${BUCKET}/${APP} to s3://${BUCKET}/${NETWORK}`);

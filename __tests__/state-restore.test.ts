@@ -385,6 +385,20 @@ describe('restoreStateVersion', () => {
     expect([...fake.items.values()]).toEqual([lockItem(TERRAFORM_LOCK)]);
     expect(fake.history(BUCKET, KEY)).toEqual([`v1:${state('L1', 5)}`, `v2:${state('L1', 6)}`]);
   });
+  test('a release failing after the restore: the line says the restore is done, then names the lock left behind', async () => {
+    const fake = new FakeAws();
+    const old = fake.put(BUCKET, KEY, state('L1', 1));
+    fake.put(BUCKET, KEY, state('L1', 2));
+    fake.failNext('DeleteItemCommand', awsError('ThrottlingException', 400), `${BUCKET}/${KEY}`);
+    const failure = await restoreStateVersion(fake.clients, dynamodbLocking, KEY, old).catch((error: unknown) => error);
+    const lockId = (JSON.parse(fake.items.get(`${BUCKET}/${KEY}`)!.Info.S) as LockInfo).ID;
+    expect(failure).toEqual(
+      new StateOperationError(
+        `restored s3://${BUCKET}/${KEY} to version v1, but releasing the lock failed: item "${BUCKET}/${KEY}" of ${TABLE} left behind with lock ID ${lockId} (ThrottlingException: ThrottlingException (fake)): delete it once AWS answers again`,
+      ),
+    );
+    expect(fake.history(BUCKET, KEY)).toEqual([`v1:${state('L1', 1)}`, `v2:${state('L1', 2)}`, `v3:${restored('L1', 3)}`]);
+  });
   test('s3 locking: a lockfile lock, no digest item (there is no table)', async () => {
     const fake = new FakeAws();
     const old = fake.put(BUCKET, KEY, state('L1', 1));

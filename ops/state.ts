@@ -317,8 +317,12 @@ export async function undoOrSay(failure: string, undo: Undo): Promise<void> {
   }
 }
 
-/** Runs `work` while a lock is held and releases the lock after it, also when the work fails (naming both failures when both fail). */
-export async function whileHolding<T>(release: Undo, work: () => Promise<T>): Promise<T> {
+/**
+ * Runs `work` while a lock is held and releases the lock after it, also when the work fails (naming both failures
+ * when both fail). When only the release fails, the line starts with `done`: the work went through, and a user
+ * told only of the lock left behind would take the operation as failed and run it again.
+ */
+export async function whileHolding<T>(release: Undo, done: string, work: () => Promise<T>): Promise<T> {
   let result: T;
   try {
     result = await work();
@@ -326,7 +330,11 @@ export async function whileHolding<T>(release: Undo, work: () => Promise<T>): Pr
     await undoOrSay(errorLine(error), release);
     throw error;
   }
-  await release();
+  try {
+    await release();
+  } catch (error) {
+    throw new StateOperationError(`${done}, but releasing the lock failed: ${errorLine(error)}`);
+  }
   return result;
 }
 
@@ -355,7 +363,7 @@ export interface RestoreResult {
  */
 export async function restoreStateVersion(clients: StateClients, config: BackendConfig, key: string, versionId: string, options: { forceLineage?: boolean } = {}): Promise<RestoreResult> {
   const release = await acquire(clients, config, key, restoreLockInfo(config, key));
-  return whileHolding(release, async () => {
+  return whileHolding(release, `restored s3://${config.bucket}/${key} to version ${versionId}`, async () => {
     const versions = (await listObjectVersions(clients.s3, config.bucket, key)).filter((version) => version.key === key);
     const target = versions.find((version) => version.versionId === versionId && !version.deleteMarker);
     if (target === undefined) throw new StateOperationError(`version ${versionId.slice(0, 200)} of s3://${config.bucket}/${key} does not exist (see the versions command)`);
