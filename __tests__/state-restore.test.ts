@@ -241,6 +241,17 @@ describe('acquire', () => {
     );
     expect([...fake.items.values()]).toEqual([lockItem(TERRAFORM_LOCK)]);
   });
+  test('an AWS message of pages (an emulator or a proxy) is cut in the line, which still names the lock left behind', async () => {
+    const fake = new FakeAws();
+    const pages = 'We encountered an internal error.\nPlease try again. '.repeat(3000);
+    fake.failNext('PutObjectCommand', awsError('AccessDenied', 403));
+    fake.failNext('DeleteItemCommand', Object.assign(awsError('InternalError', 500), { message: pages }));
+    await expect(acquire(fake.clients, bothLocking, KEY, TERRAFORM_LOCK)).rejects.toThrow(
+      new StateOperationError(
+        `OperationTypeApply could not lock s3://${BUCKET}/${KEY} (AccessDenied: AccessDenied (fake)); releasing the lock failed too: item "${BUCKET}/${KEY}" of ${TABLE} left behind with lock ID ${TERRAFORM_LOCK.ID} (InternalError: ${'We encountered an internal error. Please try again. '.repeat(5)}We encountered an interna... (156014 characters)): delete it once AWS answers again`,
+      ),
+    );
+  });
   test('a lockfile write racing a release (S3 answers 409 ConditionalRequestConflict) is refused as locked; the table item is undone', async () => {
     const fake = new FakeAws();
     fake.failNext('PutObjectCommand', awsError('ConditionalRequestConflict', 409));

@@ -6,6 +6,7 @@ import { DeleteItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand } fro
 import { DeleteObjectCommand, GetObjectCommand, ListObjectVersionsCommand, ListObjectVersionsCommandInput, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { oneLine, UserError } from '../config/errors';
 import { digestLockId, lockfileKey, lockItemId } from '../config/naming';
+import { cut } from '../config/parsers';
 import { BackendConfig } from '../config/types';
 
 /** The lock record Terraform writes (statemgr.LockInfo), in the DynamoDB item's Info and in the .tflock object. */
@@ -338,9 +339,16 @@ export async function whileHolding<T>(release: Undo, done: string, work: () => P
   return result;
 }
 
-/** An error as one line: a UserError by its message (written for the user), any other as "<name>: <message>". */
+/** How much of another's error a line keeps: an emulator or a proxy may answer with pages of text. */
+const FOREIGN_ERROR_CHARS = 300;
+
+/**
+ * An error as one line: a UserError by its message (written for the user), any other as "<name>: <message>", cut
+ * short so that what follows it in the line (the lock left behind, its ID) is not buried.
+ */
 export function errorLine(error: unknown): string {
-  return oneLine(error instanceof UserError ? error.message : error instanceof Error ? `${error.name}: ${error.message}` : String(error));
+  if (error instanceof UserError) return oneLine(error.message);
+  return cut(oneLine(error instanceof Error ? `${error.name}: ${error.message}` : String(error)), FOREIGN_ERROR_CHARS);
 }
 
 /** Upload headers that encrypt with the state's KMS key, named as the backend names it. */
