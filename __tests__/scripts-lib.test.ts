@@ -245,6 +245,61 @@ describe("the emulator's trouble log", () => {
     ]);
   });
 
+  test("a crash as moto_server logs it: the web server's frames (Werkzeug, Flask, flask-cors) and a refusal below 500 are left out", () => {
+    const site = '/home/ci/project/.venv/lib/python3.11/site-packages';
+    const log = troubleLog();
+    // Measured with moto_server 5.2.5: a PutItem without TableName, then a request line over 64 KiB.
+    log.add(
+      [
+        '127.0.0.1 - - [22/Nov/2026 20:45:33] "POST / HTTP/1.1" 500 -',
+        'Error on request:',
+        'Traceback (most recent call last):',
+        `  File "${site}/werkzeug/serving.py", line 374, in run_wsgi`,
+        '    execute(self.server.app)',
+        `  File "${site}/werkzeug/serving.py", line 335, in execute`,
+        '    application_iter = app(environ, start_response)',
+        '                       ^^^^^^^^^^^^^^^^^^^^^^^^^^^^',
+        `  File "${site}/moto/moto_server/werkzeug_app.py", line 390, in __call__`,
+        '    return backend_app(environ, start_response)',
+        '           ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^',
+        `  File "${site}/flask/app.py", line 1536, in __call__`,
+        '    return self.wsgi_app(environ, start_response)',
+        '           ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^',
+        `  File "${site}/flask_cors/extension.py", line 206, in wrapped_function`,
+        '',
+      ].join('\n'),
+    );
+    log.add(
+      [
+        '    return cors_after_request(app_any.make_response(f(*args, **kwargs)))',
+        '                                                    ^^^^^^^^^^^^^^^^^^^^',
+        `  File "${site}/moto/dynamodb/responses.py", line 669, in put_item`,
+        '    name = self.body["TableName"]',
+        '           ^^^^^^^^^^^^^^^^^^^^^^',
+        "KeyError: 'TableName'",
+        '127.0.0.1 - - [22/Nov/2026 20:45:33] code 414, message Request-URI Too Long',
+        '127.0.0.1 - - [22/Nov/2026 20:45:33] "" 414 -',
+        '',
+      ].join('\n'),
+    );
+    expect(log.lines()).toEqual([
+      '127.0.0.1 - - [22/Nov/2026 20:45:33] "POST / HTTP/1.1" 500 -',
+      'Error on request:',
+      'Traceback (most recent call last):',
+      `  File "${site}/moto/moto_server/werkzeug_app.py", line 390, in __call__`,
+      '    return backend_app(environ, start_response)',
+      `  File "${site}/moto/dynamodb/responses.py", line 669, in put_item`,
+      '    name = self.body["TableName"]',
+      "KeyError: 'TableName'",
+    ]);
+  });
+
+  test('a long line (an answer to a long URL) is cut', () => {
+    const log = troubleLog();
+    log.add(`127.0.0.1 - - [22/Nov/2026 20:45:34] "GET /tfstate/${'k'.repeat(5000)} HTTP/1.1" 500 -\n`);
+    expect(log.lines()).toEqual([`127.0.0.1 - - [22/Nov/2026 20:45:34] "GET /tfstate/${'k'.repeat(449)}... (5067 characters)`]);
+  });
+
   test('an unfinished last line counts; only the last lines are kept', () => {
     const log = troubleLog(3);
     for (let n = 1; n <= 5; n++) log.add(`Error ${n}\n${ok(n)}\n`);

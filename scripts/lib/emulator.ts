@@ -5,6 +5,7 @@ import { existsSync } from 'fs';
 import { createServer } from 'net';
 import { join } from 'path';
 import { UserError } from '../../config/errors';
+import { cut } from '../../config/parsers';
 import { killGroup, onPath, run } from './run';
 
 /** Pinned Python dependencies (moto[server]); later dev tools go into the same file and venv. */
@@ -23,30 +24,48 @@ export interface Emulator {
   stop(): Promise<void>;
 }
 
-/** How many trouble lines an emulator keeps: enough for a traceback or two, bounded over a long run. */
-const TROUBLES_KEPT = 60;
-// Werkzeug's banner, its access log line for an answer below 500 (`127.0.0.1 - - [date] "PUT /b/k HTTP/1.1" 200 -`),
+/** How many trouble lines an emulator keeps: the last four or so of moto's tracebacks (13 to 27 lines each, measured), bounded over a long run. */
+const TROUBLES_KEPT = 100;
+/** How much of one line is kept: an answer's log line holds its URL, which may be long. */
+const TROUBLE_LINE_CHARS = 500;
+// Werkzeug's banner, its access log line for an answer below 500 (`127.0.0.1 - - [date] "PUT /b/k HTTP/1.1" 200 -`)
+// and its note of a request it refused below 500 (`127.0.0.1 - - [date] code 414, message Request-URI Too Long`),
 // and Python's markers under a traceback's source lines, which only point at columns.
-const NOT_TROUBLE = /^WARNING: This is a development server|^ \* Running on |^Press CTRL\+C|" [1-4]\d\d (\d+|-)$|^\s*[\^~]+$/;
+const NOT_TROUBLE = /^WARNING: This is a development server|^ \* Running on |^Press CTRL\+C|" [1-4]\d\d (\d+|-)$|\] code [1-4]\d\d, message |^\s*[\^~]+$/;
+// A traceback frame of the web server moto runs in (Werkzeug, Flask, flask-cors). Every crash passes through some
+// 15 of them, two lines each: kept, they pushed the frames that say what moto did, and the crash before, out of
+// the bounded log.
+const SERVER_FRAME = /^\s*File ".*[\\/]site-packages[\\/](werkzeug|flask|flask_cors)[\\/]/;
+
+/** Whether a line of moto_server's stderr says something went wrong, given whether the line before is a server frame. */
+function isTrouble(line: string, afterServerFrame: boolean): boolean {
+  if (line === '' || NOT_TROUBLE.test(line) || SERVER_FRAME.test(line)) return false;
+  // A frame's source line is the next one, indented further than the frame's "File" line.
+  return !(afterServerFrame && line.startsWith('    '));
+}
 
 /**
  * Keeps the last lines of the server's stderr that say something went wrong on its side. A failed end-to-end
  * run on an emulator is otherwise undiagnosable: Terraform reports only "InternalError" after its retries.
  */
 export function troubleLog(kept = TROUBLES_KEPT): { add(chunk: string): void; lines(): string[] } {
-  const troubles = (text: string) => text.split('\n').map((line) => line.trimEnd()).filter((line) => line !== '' && !NOT_TROUBLE.test(line));
   const lines: string[] = [];
   // A chunk may end inside a line: its start waits for the next chunk.
   let partial = '';
+  let afterServerFrame = false;
+  const trouble = (line: string) => cut(line, TROUBLE_LINE_CHARS);
   return {
     add(chunk) {
       const text = partial + chunk;
       const end = text.lastIndexOf('\n') + 1;
       partial = text.slice(end);
-      lines.push(...troubles(text.slice(0, end)));
+      for (const line of text.slice(0, end).split('\n').slice(0, -1).map((whole) => whole.trimEnd())) {
+        if (isTrouble(line, afterServerFrame)) lines.push(trouble(line));
+        afterServerFrame = SERVER_FRAME.test(line);
+      }
       lines.splice(0, lines.length - kept);
     },
-    lines: () => [...lines, ...troubles(partial)].slice(-kept),
+    lines: () => [...lines, ...(isTrouble(partial.trimEnd(), afterServerFrame) ? [trouble(partial.trimEnd())] : [])].slice(-kept),
   };
 }
 
