@@ -1,4 +1,6 @@
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { createServer, Socket } from 'net';
+import { tmpdir } from 'os';
 import { join } from 'path';
 import { HeadBucketCommand } from '@aws-sdk/client-s3';
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
@@ -9,8 +11,9 @@ import { cdktfArgs } from '../scripts/lib/cdktf';
 import { completedStacks, explainFailure, firstError, lockHeld, missingBucket, reportsNoChanges } from '../scripts/lib/diagnose';
 import { run, stripAnsi } from '../scripts/lib/run';
 import { AWS_PROVIDER_PATH, findProviderMirror, mirrorCandidates, renderCliConfig, withoutSettings } from '../scripts/lib/terraform-config';
-import { troubleLog } from '../scripts/lib/emulator';
+import { ensureVenv, troubleLog } from '../scripts/lib/emulator';
 import { accountRefusal, teardownPlan, teardownRefusal } from '../scripts/teardown';
+import { UserError } from '../config/errors';
 import { configFrom } from './helpers';
 
 const LOCK_ERROR = `
@@ -305,5 +308,29 @@ describe("the emulator's trouble log", () => {
     for (let n = 1; n <= 5; n++) log.add(`Error ${n}\n${ok(n)}\n`);
     log.add('OSError: [Errno 28] No space left on d');
     expect(log.lines()).toEqual(['Error 4', 'Error 5', 'OSError: [Errno 28] No space left on d']);
+  });
+});
+
+describe("the emulator's venv", () => {
+  /** ensureVenv with a python3 on PATH that says it is `version` and fails every other call (creating the venv). */
+  async function withPython(version: string): Promise<unknown> {
+    const dir = mkdtempSync(join(tmpdir(), 'tfstate-python-'));
+    const path = process.env.PATH;
+    try {
+      writeFileSync(join(dir, 'python3'), `#!/bin/sh\nif [ "$1" = -c ]; then echo ${version}; exit 0; fi\necho "venv: not here"; exit 1\n`);
+      chmodSync(join(dir, 'python3'), 0o755);
+      process.env.PATH = `${dir}:${path}`;
+      return await ensureVenv(dir).catch((error: unknown) => error);
+    } finally {
+      process.env.PATH = path;
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  test.each(['3.10.12', '3.9.18', '2.7.18'])('python3 %s is refused in one line before pip fails on constraints.txt', async (version) => {
+    expect(await withPython(version)).toEqual(new UserError(`python3 is ${version}: the pinned Python packages (constraints.txt) need Python 3.11 or newer as python3`));
+  });
+  test.each(['3.11.0', '3.13.1', '4.0.0'])('python3 %s goes on to create the venv', async (version) => {
+    expect(await withPython(version)).toEqual(new UserError('python3 -m venv .venv failed: venv: not here'));
   });
 });

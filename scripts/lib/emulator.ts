@@ -13,6 +13,8 @@ export const REQUIREMENTS_FILE = 'requirements-dev.txt';
 /** The version of every package below them, as CI tested it: moto's own dependencies are not pinned by moto. */
 export const CONSTRAINTS_FILE = 'constraints.txt';
 export const VENV_DIR = '.venv';
+/** The oldest Python the packages of constraints.txt install on (numpy, joserfc, multidict and others need 3.11). */
+export const MIN_PYTHON = [3, 11] as const;
 
 export interface Emulator {
   /** http://127.0.0.1:<port>, for AWS_ENDPOINT_URL. */
@@ -81,6 +83,12 @@ export async function ensureVenv(projectRoot: string, log: (line: string) => voi
   if (existsSync(motoBin(projectRoot))) return;
   if (!onPath('python3')) throw new UserError('python3 not found on PATH: install Python 3 (with the venv module) to run the local emulator');
   const env = { ...process.env, PIP_DISABLE_PIP_VERSION_CHECK: '1' };
+  // An older Python fails only in pip's resolver, whose last line ("ResolutionImpossible: for help visit ...") names no cause.
+  const python = await run('python3', ['-c', 'import platform; print(platform.python_version())'], { cwd: projectRoot, env, timeoutMs: 30_000 });
+  const [major, minor] = python.output.trim().split('.').map(Number);
+  if (!(major > MIN_PYTHON[0] || (major === MIN_PYTHON[0] && minor >= MIN_PYTHON[1]))) {
+    throw new UserError(`python3 is ${lastLine(python.output)}: the pinned Python packages (${CONSTRAINTS_FILE}) need Python ${MIN_PYTHON.join('.')} or newer as python3`);
+  }
   log(`creating ${VENV_DIR} with ${REQUIREMENTS_FILE} (once)`);
   const venv = await run('python3', ['-m', 'venv', VENV_DIR], { cwd: projectRoot, env, timeoutMs: 120_000 });
   if (venv.code !== 0) throw new UserError(`python3 -m venv ${VENV_DIR} failed: ${lastLine(venv.output)}`);
