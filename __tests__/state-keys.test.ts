@@ -130,7 +130,7 @@ describe('state delete', () => {
     const lockId = (JSON.parse(fake.objects.get(`${BUCKET}/${APP}.tflock`)![0].body!) as LockInfo).ID;
     expect(failure).toEqual(
       new StateOperationError(
-        `deleted s3://${BUCKET}/${APP} and purged its versions, but releasing the lock failed: the object ${APP}.tflock left behind with lock ID ${lockId} (AccessDenied: AccessDenied (fake)): delete it once AWS answers again`,
+        `deleted s3://${BUCKET}/${APP} and purged its versions, but releasing the lock failed: the object s3://${BUCKET}/${APP}.tflock left behind with lock ID ${lockId} (AccessDenied: AccessDenied (fake)): delete it once AWS answers again`,
       ),
     );
     expect(said).toEqual([

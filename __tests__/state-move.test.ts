@@ -358,6 +358,20 @@ describe('state move', () => {
     expect(fake.history(BUCKET, `${NETWORK}.tflock`)).toHaveLength(2);
   });
 
+  test('s3 locking, the same key into another bucket, both lockfiles left behind: each is named with its bucket', async () => {
+    const fake = new FakeAws();
+    fake.put(BUCKET, APP, state('L1', 3));
+    fake.failNext('DeleteObjectCommand', awsError('AccessDenied', 403), `other-bucket/${APP}.tflock`);
+    fake.failNext('DeleteObjectCommand', awsError('AccessDenied', 403), `${BUCKET}/${APP}.tflock`);
+    const failure = await move(fake, APP, APP, 'other-bucket', configFrom({ TFSTATE_LOCKING: 's3' })).run.catch((error: unknown) => error);
+    const lockId = (bucket: string) => (JSON.parse(fake.objects.get(`${bucket}/${APP}.tflock`)![0].body!) as LockInfo).ID;
+    expect(failure).toEqual(
+      new StateOperationError(
+        `moved s3://${BUCKET}/${APP} to s3://other-bucket/${APP}, but releasing the lock failed: the object s3://other-bucket/${APP}.tflock left behind with lock ID ${lockId('other-bucket')} (AccessDenied: AccessDenied (fake)): delete it once AWS answers again; the object s3://${BUCKET}/${APP}.tflock left behind with lock ID ${lockId(BUCKET)} (AccessDenied: AccessDenied (fake)): delete it once AWS answers again`,
+      ),
+    );
+  });
+
   test('a stale lockfile of its own is deleted and taken anew', async () => {
     const fake = new FakeAws();
     fake.put(BUCKET, APP, state('L1', 3));

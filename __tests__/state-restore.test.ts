@@ -278,7 +278,7 @@ describe('acquire', () => {
     fake.failNext('DeleteObjectCommand', awsError('AccessDenied', 403));
     await expect(acquire(fake.clients, bothLocking, KEY, TERRAFORM_LOCK)).rejects.toThrow(
       new StateOperationError(
-        `OperationTypeApply could not lock s3://${BUCKET}/${KEY} (PreconditionFailed: PreconditionFailed (fake)); releasing the lock failed too: the object ${KEY}.tflock left behind with lock ID ${TERRAFORM_LOCK.ID} (AccessDenied: AccessDenied (fake)): delete it once AWS answers again`,
+        `OperationTypeApply could not lock s3://${BUCKET}/${KEY} (PreconditionFailed: PreconditionFailed (fake)); releasing the lock failed too: the object s3://${BUCKET}/${KEY}.tflock left behind with lock ID ${TERRAFORM_LOCK.ID} (AccessDenied: AccessDenied (fake)): delete it once AWS answers again`,
       ),
     );
     expect(fake.items.size).toBe(0);
@@ -291,7 +291,7 @@ describe('acquire', () => {
     fake.failNext('DeleteObjectCommand', awsError('AccessDenied', 403));
     await expect(acquire(fake.clients, bothLocking, KEY, TERRAFORM_LOCK)).rejects.toThrow(
       new StateOperationError(
-        `OperationTypeApply could not lock s3://${BUCKET}/${KEY} (ConditionalCheckFailedException: ConditionalCheckFailedException (fake)); releasing the lock failed too: the object ${KEY}.tflock left behind with lock ID ${TERRAFORM_LOCK.ID} (AccessDenied: AccessDenied (fake)): delete it once AWS answers again; item "${BUCKET}/${KEY}" of ${TABLE} left behind with lock ID ${TERRAFORM_LOCK.ID} (ThrottlingException: ThrottlingException (fake)): delete it once AWS answers again`,
+        `OperationTypeApply could not lock s3://${BUCKET}/${KEY} (ConditionalCheckFailedException: ConditionalCheckFailedException (fake)); releasing the lock failed too: the object s3://${BUCKET}/${KEY}.tflock left behind with lock ID ${TERRAFORM_LOCK.ID} (AccessDenied: AccessDenied (fake)): delete it once AWS answers again; item "${BUCKET}/${KEY}" of ${TABLE} left behind with lock ID ${TERRAFORM_LOCK.ID} (ThrottlingException: ThrottlingException (fake)): delete it once AWS answers again`,
       ),
     );
   });

@@ -288,7 +288,7 @@ function lockParts(clients: StateClients, config: BackendConfig, key: string, in
   };
   return {
     dynamodb: undo(`item "${LockID.S}" of ${config.lockTable}`, () => clients.dynamodb.send(new DeleteItemCommand({ TableName: config.lockTable, Key: { LockID } }))),
-    s3: undo(`the object ${Key}`, () => clients.s3.send(new DeleteObjectCommand({ Bucket: config.bucket, Key }))),
+    s3: undo(`the object s3://${config.bucket}/${Key}`, () => clients.s3.send(new DeleteObjectCommand({ Bucket: config.bucket, Key }))),
   };
 }
 
