@@ -241,6 +241,16 @@ describe('acquire', () => {
     );
     expect([...fake.items.values()]).toEqual([lockItem(TERRAFORM_LOCK)]);
   });
+  test("a proxy's error page (no AWS error in it: the SDK's Unknown) is named by its HTTP status", async () => {
+    const fake = new FakeAws();
+    fake.failNext('PutObjectCommand', awsError('AccessDenied', 403));
+    fake.failNext('DeleteItemCommand', Object.assign(awsError('Unknown', 502), { message: 'UnknownError' }));
+    await expect(acquire(fake.clients, bothLocking, KEY, TERRAFORM_LOCK)).rejects.toThrow(
+      new StateOperationError(
+        `OperationTypeApply could not lock s3://${BUCKET}/${KEY} (AccessDenied: AccessDenied (fake)); releasing the lock failed too: item "${BUCKET}/${KEY}" of ${TABLE} left behind with lock ID ${TERRAFORM_LOCK.ID} (Unknown: UnknownError (HTTP 502)): delete it once AWS answers again`,
+      ),
+    );
+  });
   test('an AWS message of pages (an emulator or a proxy) is cut in the line, which still names the lock left behind', async () => {
     const fake = new FakeAws();
     const pages = 'We encountered an internal error.\nPlease try again. '.repeat(3000);

@@ -348,7 +348,10 @@ const FOREIGN_ERROR_CHARS = 300;
  */
 export function errorLine(error: unknown): string {
   if (error instanceof UserError) return oneLine(error.message);
-  return cut(oneLine(error instanceof Error ? `${error.name}: ${error.message}` : String(error)), FOREIGN_ERROR_CHARS);
+  const status = (error as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;
+  // An answer whose body names no AWS error (a proxy's HTML page) is "Unknown: UnknownError" to the SDK: its status is all it says.
+  const unknown = error instanceof Error && error.name === 'Unknown' && status !== undefined ? ` (HTTP ${status})` : '';
+  return cut(oneLine(error instanceof Error ? `${error.name}: ${error.message}${unknown}` : String(error)), FOREIGN_ERROR_CHARS);
 }
 
 /** Upload headers that encrypt with the state's KMS key, named as the backend names it. */
