@@ -317,7 +317,8 @@ describe("the emulator's venv", () => {
     const dir = mkdtempSync(join(tmpdir(), 'tfstate-python-'));
     const path = process.env.PATH;
     try {
-      writeFileSync(join(dir, 'python3'), `#!/bin/sh\nif [ "$1" = -c ]; then echo ${version}; exit 0; fi\necho "venv: not here"; exit 1\n`);
+      // A start-up warning on stderr first, as a broken sitecustomize or PYTHONWARNINGS gives.
+      writeFileSync(join(dir, 'python3'), `#!/bin/sh\nif [ "$1" = -c ]; then echo "Warning: 3.99 ahead" >&2; echo python ${version}; exit 0; fi\necho "venv: not here"; exit 1\n`);
       chmodSync(join(dir, 'python3'), 0o755);
       process.env.PATH = `${dir}:${path}`;
       return await ensureVenv(dir).catch((error: unknown) => error);

@@ -77,17 +77,19 @@ function motoBin(projectRoot: string): string {
 
 /**
  * Creates `.venv` with the pinned requirements unless moto_server is already in it. Throws a UserError
- * (one line) when python3 is missing or pip fails.
+ * (one line) when python3 is missing or older than 3.11, or pip fails.
  */
 export async function ensureVenv(projectRoot: string, log: (line: string) => void = () => undefined): Promise<void> {
   if (existsSync(motoBin(projectRoot))) return;
   if (!onPath('python3')) throw new UserError('python3 not found on PATH: install Python 3 (with the venv module) to run the local emulator');
   const env = { ...process.env, PIP_DISABLE_PIP_VERSION_CHECK: '1' };
   // An older Python fails only in pip's resolver, whose last line ("ResolutionImpossible: for help visit ...") names no cause.
-  const python = await run('python3', ['-c', 'import platform; print(platform.python_version())'], { cwd: projectRoot, env, timeoutMs: 30_000 });
-  const [major, minor] = python.output.trim().split('.').map(Number);
+  const python = await run('python3', ['-c', 'import platform; print("python", platform.python_version())'], { cwd: projectRoot, env, timeoutMs: 30_000 });
+  // Found, not taken as the last line: a warning Python prints on stderr at start-up may come before or after it.
+  const said = /^python ((\d+)\.(\d+)\S*)$/m.exec(python.output);
+  const [major, minor] = [Number(said?.[2]), Number(said?.[3])];
   if (!(major > MIN_PYTHON[0] || (major === MIN_PYTHON[0] && minor >= MIN_PYTHON[1]))) {
-    throw new UserError(`python3 is ${lastLine(python.output)}: the pinned Python packages (${CONSTRAINTS_FILE}) need Python ${MIN_PYTHON.join('.')} or newer as python3`);
+    throw new UserError(`python3 is ${said?.[1] ?? lastLine(python.output)}: the pinned Python packages (${CONSTRAINTS_FILE}) need Python ${MIN_PYTHON.join('.')} or newer as python3`);
   }
   log(`creating ${VENV_DIR} with ${REQUIREMENTS_FILE} (once)`);
   const venv = await run('python3', ['-m', 'venv', VENV_DIR], { cwd: projectRoot, env, timeoutMs: 120_000 });
