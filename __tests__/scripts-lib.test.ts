@@ -1,4 +1,6 @@
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { createServer, Socket } from 'net';
+import { tmpdir } from 'os';
 import { join } from 'path';
 import { HeadBucketCommand } from '@aws-sdk/client-s3';
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
@@ -9,8 +11,9 @@ import { cdktfArgs } from '../scripts/lib/cdktf';
 import { completedStacks, explainFailure, firstError, lockHeld, missingBucket, reportsNoChanges } from '../scripts/lib/diagnose';
 import { run, stripAnsi } from '../scripts/lib/run';
 import { AWS_PROVIDER_PATH, findProviderMirror, mirrorCandidates, renderCliConfig, withoutSettings } from '../scripts/lib/terraform-config';
-import { troubleLog } from '../scripts/lib/emulator';
+import { ensureVenv, troubleLog } from '../scripts/lib/emulator';
 import { accountRefusal, teardownPlan, teardownRefusal } from '../scripts/teardown';
+import { UserError } from '../config/errors';
 import { configFrom } from './helpers';
 
 const LOCK_ERROR = `
@@ -245,10 +248,90 @@ describe("the emulator's trouble log", () => {
     ]);
   });
 
+  test("a crash as moto_server logs it: the web server's frames (Werkzeug, Flask, flask-cors) and a refusal below 500 are left out", () => {
+    const site = '/home/ci/project/.venv/lib/python3.11/site-packages';
+    const log = troubleLog();
+    // Measured with moto_server 5.2.5: a PutItem without TableName, then a request line over 64 KiB.
+    log.add(
+      [
+        '127.0.0.1 - - [22/Nov/2026 20:45:33] "POST / HTTP/1.1" 500 -',
+        'Error on request:',
+        'Traceback (most recent call last):',
+        `  File "${site}/werkzeug/serving.py", line 374, in run_wsgi`,
+        '    execute(self.server.app)',
+        `  File "${site}/werkzeug/serving.py", line 335, in execute`,
+        '    application_iter = app(environ, start_response)',
+        '                       ^^^^^^^^^^^^^^^^^^^^^^^^^^^^',
+        `  File "${site}/moto/moto_server/werkzeug_app.py", line 390, in __call__`,
+        '    return backend_app(environ, start_response)',
+        '           ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^',
+        `  File "${site}/flask/app.py", line 1536, in __call__`,
+        '    return self.wsgi_app(environ, start_response)',
+        '           ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^',
+        `  File "${site}/flask_cors/extension.py", line 206, in wrapped_function`,
+        '',
+      ].join('\n'),
+    );
+    log.add(
+      [
+        '    return cors_after_request(app_any.make_response(f(*args, **kwargs)))',
+        '                                                    ^^^^^^^^^^^^^^^^^^^^',
+        `  File "${site}/moto/dynamodb/responses.py", line 669, in put_item`,
+        '    name = self.body["TableName"]',
+        '           ^^^^^^^^^^^^^^^^^^^^^^',
+        "KeyError: 'TableName'",
+        '127.0.0.1 - - [22/Nov/2026 20:45:33] code 414, message Request-URI Too Long',
+        '127.0.0.1 - - [22/Nov/2026 20:45:33] "" 414 -',
+        '',
+      ].join('\n'),
+    );
+    expect(log.lines()).toEqual([
+      '127.0.0.1 - - [22/Nov/2026 20:45:33] "POST / HTTP/1.1" 500 -',
+      'Error on request:',
+      'Traceback (most recent call last):',
+      `  File "${site}/moto/moto_server/werkzeug_app.py", line 390, in __call__`,
+      '    return backend_app(environ, start_response)',
+      `  File "${site}/moto/dynamodb/responses.py", line 669, in put_item`,
+      '    name = self.body["TableName"]',
+      "KeyError: 'TableName'",
+    ]);
+  });
+
+  test('a long line (an answer to a long URL) is cut', () => {
+    const log = troubleLog();
+    log.add(`127.0.0.1 - - [22/Nov/2026 20:45:34] "GET /tfstate/${'k'.repeat(5000)} HTTP/1.1" 500 -\n`);
+    expect(log.lines()).toEqual([`127.0.0.1 - - [22/Nov/2026 20:45:34] "GET /tfstate/${'k'.repeat(449)}... (5067 characters)`]);
+  });
+
   test('an unfinished last line counts; only the last lines are kept', () => {
     const log = troubleLog(3);
     for (let n = 1; n <= 5; n++) log.add(`Error ${n}\n${ok(n)}\n`);
     log.add('OSError: [Errno 28] No space left on d');
     expect(log.lines()).toEqual(['Error 4', 'Error 5', 'OSError: [Errno 28] No space left on d']);
+  });
+});
+
+describe("the emulator's venv", () => {
+  /** ensureVenv with a python3 on PATH that says it is `version` and fails every other call (creating the venv). */
+  async function withPython(version: string): Promise<unknown> {
+    const dir = mkdtempSync(join(tmpdir(), 'tfstate-python-'));
+    const path = process.env.PATH;
+    try {
+      // A start-up warning on stderr first, as a broken sitecustomize or PYTHONWARNINGS gives.
+      writeFileSync(join(dir, 'python3'), `#!/bin/sh\nif [ "$1" = -c ]; then echo "Warning: 3.99 ahead" >&2; echo python ${version}; exit 0; fi\necho "venv: not here"; exit 1\n`);
+      chmodSync(join(dir, 'python3'), 0o755);
+      process.env.PATH = `${dir}:${path}`;
+      return await ensureVenv(dir).catch((error: unknown) => error);
+    } finally {
+      process.env.PATH = path;
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  test.each(['3.10.12', '3.9.18', '2.7.18'])('python3 %s is refused in one line before pip fails on constraints.txt', async (version) => {
+    expect(await withPython(version)).toEqual(new UserError(`python3 is ${version}: the pinned Python packages (constraints.txt) need Python 3.11 or newer as python3`));
+  });
+  test.each(['3.11.0', '3.13.1', '4.0.0'])('python3 %s goes on to create the venv', async (version) => {
+    expect(await withPython(version)).toEqual(new UserError('python3 -m venv .venv failed: venv: not here'));
   });
 });

@@ -1,8 +1,8 @@
 // listStates and deleteState (ops/keys.ts) against the in-memory AWS of fake-aws.ts: what each leaves in the
 // bucket and the table, and what each says.
 import { deleteObjectVersions, deleteState, listStates } from '../ops/keys';
-import { listObjectVersions, StateOperationError } from '../ops/state';
-import { FakeAws, TERRAFORM_LOCK } from './fake-aws';
+import { listObjectVersions, LockInfo, StateOperationError } from '../ops/state';
+import { awsError, FakeAws, TERRAFORM_LOCK } from './fake-aws';
 import { configFrom } from './helpers';
 
 const BUCKET = 'tfstate-0a1b2c3d4e5f-us-east-1';
@@ -120,6 +120,24 @@ describe('state delete', () => {
       `purged 2 version(s) and delete marker(s) of s3://${BUCKET}/${APP}: nothing of it is left to restore`,
     ]);
     expect(fake.objects.size).toBe(0);
+  });
+  test('a release failing after the delete: the line says the delete is done and names the lockfile left behind; it is not removed as a leftover', async () => {
+    const fake = new FakeAws();
+    fake.put(BUCKET, APP, state('APP', 1));
+    fake.failNext('DeleteObjectCommand', awsError('AccessDenied', 403), `${BUCKET}/${APP}.tflock`);
+    const said: string[] = [];
+    const failure = await deleteState(fake.clients, s3Locking, APP, true, (line) => said.push(line)).catch((error: unknown) => error);
+    const lockId = (JSON.parse(fake.objects.get(`${BUCKET}/${APP}.tflock`)![0].body!) as LockInfo).ID;
+    expect(failure).toEqual(
+      new StateOperationError(
+        `deleted s3://${BUCKET}/${APP} and purged its versions, but releasing the lock failed: the object s3://${BUCKET}/${APP}.tflock left behind with lock ID ${lockId} (AccessDenied: AccessDenied (fake)): delete it once AWS answers again`,
+      ),
+    );
+    expect(said).toEqual([
+      `removed the current version of s3://${BUCKET}/${APP}`,
+      `purged 2 version(s) and delete marker(s) of s3://${BUCKET}/${APP}: nothing of it is left to restore`,
+    ]);
+    expect([...fake.objects.keys()]).toEqual([`${BUCKET}/${APP}.tflock`]);
   });
   test('a held lock refuses the delete; nothing is removed', async () => {
     const fake = new FakeAws();

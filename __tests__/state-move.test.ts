@@ -328,7 +328,7 @@ describe('state move', () => {
     expect([...fake.items.keys()].sort()).toEqual([`${BUCKET}/${NETWORK}`, `${BUCKET}/${NETWORK}-md5`]);
   });
 
-  test('both releases failing after the work is done: each lock left behind is named, the target first', async () => {
+  test('both releases failing after the work is done: the line says the move is done, then names each lock left behind, the target first', async () => {
     const fake = new FakeAws();
     fake.put(BUCKET, APP, state('L1', 3));
     fake.failNext('DeleteItemCommand', awsError('ThrottlingException', 400), `${BUCKET}/${NETWORK}`);
@@ -337,7 +337,7 @@ describe('state move', () => {
     const failure = await run.catch((error: unknown) => error);
     expect(failure).toEqual(
       new StateOperationError(
-        `item "${BUCKET}/${NETWORK}" of terraform-locks left behind with lock ID ${leftLockId(fake, NETWORK)} (ThrottlingException: ThrottlingException (fake)): delete it once AWS answers again; item "${BUCKET}/${APP}" of terraform-locks left behind with lock ID ${leftLockId(fake, APP)} (AccessDenied: AccessDenied (fake)): delete it once AWS answers again`,
+        `moved s3://${BUCKET}/${APP} to s3://${BUCKET}/${NETWORK}, but releasing the lock failed: item "${BUCKET}/${NETWORK}" of terraform-locks left behind with lock ID ${leftLockId(fake, NETWORK)} (ThrottlingException: ThrottlingException (fake)): delete it once AWS answers again; item "${BUCKET}/${APP}" of terraform-locks left behind with lock ID ${leftLockId(fake, APP)} (AccessDenied: AccessDenied (fake)): delete it once AWS answers again`,
       ),
     );
     expect(said).not.toContain(`moved s3://${BUCKET}/${APP} to s3://${BUCKET}/${NETWORK}`);
@@ -370,6 +370,20 @@ describe('state move', () => {
     expect(fake.items.size).toBe(0);
     expect(fake.history(BUCKET, `${APP}.tflock`)).toHaveLength(2);
     expect(fake.history(BUCKET, `${NETWORK}.tflock`)).toHaveLength(2);
+  });
+
+  test('s3 locking, the same key into another bucket, both lockfiles left behind: each is named with its bucket', async () => {
+    const fake = new FakeAws();
+    fake.put(BUCKET, APP, state('L1', 3));
+    fake.failNext('DeleteObjectCommand', awsError('AccessDenied', 403), `other-bucket/${APP}.tflock`);
+    fake.failNext('DeleteObjectCommand', awsError('AccessDenied', 403), `${BUCKET}/${APP}.tflock`);
+    const failure = await move(fake, APP, APP, 'other-bucket', configFrom({ TFSTATE_LOCKING: 's3' })).run.catch((error: unknown) => error);
+    const lockId = (bucket: string) => (JSON.parse(fake.objects.get(`${bucket}/${APP}.tflock`)![0].body!) as LockInfo).ID;
+    expect(failure).toEqual(
+      new StateOperationError(
+        `moved s3://${BUCKET}/${APP} to s3://other-bucket/${APP}, but releasing the lock failed: the object s3://other-bucket/${APP}.tflock left behind with lock ID ${lockId('other-bucket')} (AccessDenied: AccessDenied (fake)): delete it once AWS answers again; the object s3://${BUCKET}/${APP}.tflock left behind with lock ID ${lockId(BUCKET)} (AccessDenied: AccessDenied (fake)): delete it once AWS answers again`,
+      ),
+    );
   });
 
   test('a stale lockfile of its own is deleted and taken anew', async () => {

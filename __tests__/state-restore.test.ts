@@ -271,6 +271,27 @@ describe('acquire', () => {
     );
     expect([...fake.items.values()]).toEqual([lockItem(TERRAFORM_LOCK)]);
   });
+  test("a proxy's error page (no AWS error in it: the SDK's Unknown) is named by its HTTP status", async () => {
+    const fake = new FakeAws();
+    fake.failNext('PutObjectCommand', awsError('AccessDenied', 403));
+    fake.failNext('DeleteItemCommand', Object.assign(awsError('Unknown', 502), { message: 'UnknownError' }));
+    await expect(acquire(fake.clients, bothLocking, KEY, TERRAFORM_LOCK)).rejects.toThrow(
+      new StateOperationError(
+        `OperationTypeApply could not lock s3://${BUCKET}/${KEY} (AccessDenied: AccessDenied (fake)); releasing the lock failed too: item "${BUCKET}/${KEY}" of ${TABLE} left behind with lock ID ${TERRAFORM_LOCK.ID} (Unknown: UnknownError (HTTP 502)): delete it once AWS answers again`,
+      ),
+    );
+  });
+  test('an AWS message of pages (an emulator or a proxy) is cut in the line, which still names the lock left behind', async () => {
+    const fake = new FakeAws();
+    const pages = 'We encountered an internal error.\nPlease try again. '.repeat(3000);
+    fake.failNext('PutObjectCommand', awsError('AccessDenied', 403));
+    fake.failNext('DeleteItemCommand', Object.assign(awsError('InternalError', 500), { message: pages }));
+    await expect(acquire(fake.clients, bothLocking, KEY, TERRAFORM_LOCK)).rejects.toThrow(
+      new StateOperationError(
+        `OperationTypeApply could not lock s3://${BUCKET}/${KEY} (AccessDenied: AccessDenied (fake)); releasing the lock failed too: item "${BUCKET}/${KEY}" of ${TABLE} left behind with lock ID ${TERRAFORM_LOCK.ID} (InternalError: ${'We encountered an internal error. Please try again. '.repeat(5)}We encountered an interna... (156014 characters)): delete it once AWS answers again`,
+      ),
+    );
+  });
   test('a lockfile write racing a release (S3 answers 409 ConditionalRequestConflict) is refused as locked; the table item is undone', async () => {
     const fake = new FakeAws();
     fake.failNext('PutObjectCommand', awsError('ConditionalRequestConflict', 409));
@@ -297,7 +318,7 @@ describe('acquire', () => {
     fake.failNext('DeleteObjectCommand', awsError('AccessDenied', 403));
     await expect(acquire(fake.clients, bothLocking, KEY, TERRAFORM_LOCK)).rejects.toThrow(
       new StateOperationError(
-        `OperationTypeApply could not lock s3://${BUCKET}/${KEY} (PreconditionFailed: PreconditionFailed (fake)); releasing the lock failed too: the object ${KEY}.tflock left behind with lock ID ${TERRAFORM_LOCK.ID} (AccessDenied: AccessDenied (fake)): delete it once AWS answers again`,
+        `OperationTypeApply could not lock s3://${BUCKET}/${KEY} (PreconditionFailed: PreconditionFailed (fake)); releasing the lock failed too: the object s3://${BUCKET}/${KEY}.tflock left behind with lock ID ${TERRAFORM_LOCK.ID} (AccessDenied: AccessDenied (fake)): delete it once AWS answers again`,
       ),
     );
     expect(fake.items.size).toBe(0);
@@ -310,7 +331,7 @@ describe('acquire', () => {
     fake.failNext('DeleteObjectCommand', awsError('AccessDenied', 403));
     await expect(acquire(fake.clients, bothLocking, KEY, TERRAFORM_LOCK)).rejects.toThrow(
       new StateOperationError(
-        `OperationTypeApply could not lock s3://${BUCKET}/${KEY} (ConditionalCheckFailedException: ConditionalCheckFailedException (fake)); releasing the lock failed too: the object ${KEY}.tflock left behind with lock ID ${TERRAFORM_LOCK.ID} (AccessDenied: AccessDenied (fake)): delete it once AWS answers again; item "${BUCKET}/${KEY}" of ${TABLE} left behind with lock ID ${TERRAFORM_LOCK.ID} (ThrottlingException: ThrottlingException (fake)): delete it once AWS answers again`,
+        `OperationTypeApply could not lock s3://${BUCKET}/${KEY} (ConditionalCheckFailedException: ConditionalCheckFailedException (fake)); releasing the lock failed too: the object s3://${BUCKET}/${KEY}.tflock left behind with lock ID ${TERRAFORM_LOCK.ID} (AccessDenied: AccessDenied (fake)): delete it once AWS answers again; item "${BUCKET}/${KEY}" of ${TABLE} left behind with lock ID ${TERRAFORM_LOCK.ID} (ThrottlingException: ThrottlingException (fake)): delete it once AWS answers again`,
       ),
     );
   });
@@ -427,6 +448,20 @@ describe('restoreStateVersion', () => {
     );
     expect([...fake.items.values()]).toEqual([lockItem(TERRAFORM_LOCK)]);
     expect(fake.history(BUCKET, KEY)).toEqual([`v1:${state('L1', 5)}`, `v2:${state('L1', 6)}`]);
+  });
+  test('a release failing after the restore: the line says the restore is done, then names the lock left behind', async () => {
+    const fake = new FakeAws();
+    const old = fake.put(BUCKET, KEY, state('L1', 1));
+    fake.put(BUCKET, KEY, state('L1', 2));
+    fake.failNext('DeleteItemCommand', awsError('ThrottlingException', 400), `${BUCKET}/${KEY}`);
+    const failure = await restoreStateVersion(fake.clients, dynamodbLocking, KEY, old).catch((error: unknown) => error);
+    const lockId = (JSON.parse(fake.items.get(`${BUCKET}/${KEY}`)!.Info.S) as LockInfo).ID;
+    expect(failure).toEqual(
+      new StateOperationError(
+        `restored s3://${BUCKET}/${KEY} to version v1, but releasing the lock failed: item "${BUCKET}/${KEY}" of ${TABLE} left behind with lock ID ${lockId} (ThrottlingException: ThrottlingException (fake)): delete it once AWS answers again`,
+      ),
+    );
+    expect(fake.history(BUCKET, KEY)).toEqual([`v1:${state('L1', 1)}`, `v2:${state('L1', 2)}`, `v3:${restored('L1', 3)}`]);
   });
   test('s3 locking: a lockfile lock, no digest item (there is no table)', async () => {
     const fake = new FakeAws();

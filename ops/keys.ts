@@ -206,7 +206,7 @@ export async function moveState(clients: StateClients, config: BackendConfig, fr
   if (url(source) === url(target)) throw new StateOperationError(`${url(source)}: source and target are the same`);
   if (target.bucket !== config.bucket) await requireBucket(clients.s3, target.bucket);
   const release = await lockAll(clients, config, [source, target], MOVE_OPERATION, `move ${url(source)} -> ${url(target)}`, say);
-  await whileHolding(release, async () => {
+  await whileHolding(release, `moved ${url(source)} to ${url(target)}`, async () => {
     const text = await readCurrent(clients.s3, source);
     const existing = await readCurrent(clients.s3, target);
     // Checked before the copy: a refused move leaves nothing behind.
@@ -256,7 +256,7 @@ export async function deleteState(clients: StateClients, config: BackendConfig, 
   const ref = { bucket: config.bucket, key };
   const release = await lockAll(clients, config, [ref], DELETE_OPERATION, `delete ${url(ref)}${purge ? ' --purge' : ''}`, say);
   const keyVersions = async (name: string) => (await listObjectVersions(clients.s3, config.bucket, name)).filter((version) => version.key === name);
-  await whileHolding(release, async () => {
+  await whileHolding(release, `deleted ${url(ref)}${purge ? ' and purged its versions' : ''}`, async () => {
     const versions = await keyVersions(key);
     const latest = versions.find((version) => version.isLatest);
     // --purge deletes every version anyway; a plain delete promises that restore can bring the state back.

@@ -6,6 +6,7 @@ import { DeleteItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand } fro
 import { DeleteObjectCommand, GetBucketVersioningCommand, GetObjectCommand, ListObjectVersionsCommand, ListObjectVersionsCommandInput, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { oneLine, UserError } from '../config/errors';
 import { digestLockId, lockfileKey, lockItemId } from '../config/naming';
+import { cut } from '../config/parsers';
 import { BackendConfig } from '../config/types';
 
 /** The lock record Terraform writes (statemgr.LockInfo), in the DynamoDB item's Info and in the .tflock object. */
@@ -306,7 +307,7 @@ function lockParts(clients: StateClients, config: BackendConfig, key: string, in
   };
   return {
     dynamodb: undo(`item "${LockID.S}" of ${config.lockTable}`, () => clients.dynamodb.send(new DeleteItemCommand({ TableName: config.lockTable, Key: { LockID } }))),
-    s3: undo(`the object ${Key}`, () => clients.s3.send(new DeleteObjectCommand({ Bucket: config.bucket, Key }))),
+    s3: undo(`the object s3://${config.bucket}/${Key}`, () => clients.s3.send(new DeleteObjectCommand({ Bucket: config.bucket, Key }))),
   };
 }
 
@@ -336,8 +337,12 @@ export async function undoOrSay(failure: string, undo: Undo): Promise<void> {
   }
 }
 
-/** Runs `work` while a lock is held and releases the lock after it, also when the work fails (naming both failures when both fail). */
-export async function whileHolding<T>(release: Undo, work: () => Promise<T>): Promise<T> {
+/**
+ * Runs `work` while a lock is held and releases the lock after it, also when the work fails (naming both failures
+ * when both fail). When only the release fails, the line starts with `done`: the work went through, and a user
+ * told only of the lock left behind would take the operation as failed and run it again.
+ */
+export async function whileHolding<T>(release: Undo, done: string, work: () => Promise<T>): Promise<T> {
   let result: T;
   try {
     result = await work();
@@ -345,13 +350,27 @@ export async function whileHolding<T>(release: Undo, work: () => Promise<T>): Pr
     await undoOrSay(errorLine(error), release);
     throw error;
   }
-  await release();
+  try {
+    await release();
+  } catch (error) {
+    throw new StateOperationError(`${done}, but releasing the lock failed: ${errorLine(error)}`);
+  }
   return result;
 }
 
-/** An error as one line: a UserError by its message (written for the user), any other as "<name>: <message>". */
+/** How much of another's error a line keeps: an emulator or a proxy may answer with pages of text. */
+const FOREIGN_ERROR_CHARS = 300;
+
+/**
+ * An error as one line: a UserError by its message (written for the user), any other as "<name>: <message>", cut
+ * short so that what follows it in the line (the lock left behind, its ID) is not buried.
+ */
 export function errorLine(error: unknown): string {
-  return oneLine(error instanceof UserError ? error.message : error instanceof Error ? `${error.name}: ${error.message}` : String(error));
+  if (error instanceof UserError) return oneLine(error.message);
+  const status = (error as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;
+  // An answer whose body names no AWS error (a proxy's HTML page) is "Unknown: UnknownError" to the SDK: its status is all it says.
+  const unknown = error instanceof Error && error.name === 'Unknown' && status !== undefined ? ` (HTTP ${status})` : '';
+  return cut(oneLine(error instanceof Error ? `${error.name}: ${error.message}${unknown}` : String(error)), FOREIGN_ERROR_CHARS);
 }
 
 /** Upload headers that encrypt with the state's KMS key, named as the backend names it. */
@@ -374,7 +393,7 @@ export interface RestoreResult {
  */
 export async function restoreStateVersion(clients: StateClients, config: BackendConfig, key: string, versionId: string, options: { forceLineage?: boolean } = {}): Promise<RestoreResult> {
   const release = await acquire(clients, config, key, restoreLockInfo(config, key));
-  return whileHolding(release, async () => {
+  return whileHolding(release, `restored s3://${config.bucket}/${key} to version ${versionId}`, async () => {
     const versions = (await listObjectVersions(clients.s3, config.bucket, key)).filter((version) => version.key === key);
     const target = versions.find((version) => version.versionId === versionId && !version.deleteMarker);
     if (target === undefined) throw new StateOperationError(`version ${versionId.slice(0, 200)} of s3://${config.bucket}/${key} does not exist (see the versions command)`);

@@ -5,6 +5,7 @@ import { existsSync } from 'fs';
 import { createServer } from 'net';
 import { join } from 'path';
 import { UserError } from '../../config/errors';
+import { cut } from '../../config/parsers';
 import { killGroup, onPath, run } from './run';
 
 /** Pinned Python dependencies (moto[server]); later dev tools go into the same file and venv. */
@@ -12,6 +13,8 @@ export const REQUIREMENTS_FILE = 'requirements-dev.txt';
 /** The version of every package below them, as CI tested it: moto's own dependencies are not pinned by moto. */
 export const CONSTRAINTS_FILE = 'constraints.txt';
 export const VENV_DIR = '.venv';
+/** The oldest Python the packages of constraints.txt install on (numpy, joserfc, multidict and others need 3.11). */
+export const MIN_PYTHON = [3, 11] as const;
 
 export interface Emulator {
   /** http://127.0.0.1:<port>, for AWS_ENDPOINT_URL. */
@@ -23,30 +26,48 @@ export interface Emulator {
   stop(): Promise<void>;
 }
 
-/** How many trouble lines an emulator keeps: enough for a traceback or two, bounded over a long run. */
-const TROUBLES_KEPT = 60;
-// Werkzeug's banner, its access log line for an answer below 500 (`127.0.0.1 - - [date] "PUT /b/k HTTP/1.1" 200 -`),
+/** How many trouble lines an emulator keeps: the last four or so of moto's tracebacks (13 to 27 lines each, measured), bounded over a long run. */
+const TROUBLES_KEPT = 100;
+/** How much of one line is kept: an answer's log line holds its URL, which may be long. */
+const TROUBLE_LINE_CHARS = 500;
+// Werkzeug's banner, its access log line for an answer below 500 (`127.0.0.1 - - [date] "PUT /b/k HTTP/1.1" 200 -`)
+// and its note of a request it refused below 500 (`127.0.0.1 - - [date] code 414, message Request-URI Too Long`),
 // and Python's markers under a traceback's source lines, which only point at columns.
-const NOT_TROUBLE = /^WARNING: This is a development server|^ \* Running on |^Press CTRL\+C|" [1-4]\d\d (\d+|-)$|^\s*[\^~]+$/;
+const NOT_TROUBLE = /^WARNING: This is a development server|^ \* Running on |^Press CTRL\+C|" [1-4]\d\d (\d+|-)$|\] code [1-4]\d\d, message |^\s*[\^~]+$/;
+// A traceback frame of the web server moto runs in (Werkzeug, Flask, flask-cors). Every crash passes through some
+// 15 of them, two lines each: kept, they pushed the frames that say what moto did, and the crash before, out of
+// the bounded log.
+const SERVER_FRAME = /^\s*File ".*[\\/]site-packages[\\/](werkzeug|flask|flask_cors)[\\/]/;
+
+/** Whether a line of moto_server's stderr says something went wrong, given whether the line before is a server frame. */
+function isTrouble(line: string, afterServerFrame: boolean): boolean {
+  if (line === '' || NOT_TROUBLE.test(line) || SERVER_FRAME.test(line)) return false;
+  // A frame's source line is the next one, indented further than the frame's "File" line.
+  return !(afterServerFrame && line.startsWith('    '));
+}
 
 /**
  * Keeps the last lines of the server's stderr that say something went wrong on its side. A failed end-to-end
  * run on an emulator is otherwise undiagnosable: Terraform reports only "InternalError" after its retries.
  */
 export function troubleLog(kept = TROUBLES_KEPT): { add(chunk: string): void; lines(): string[] } {
-  const troubles = (text: string) => text.split('\n').map((line) => line.trimEnd()).filter((line) => line !== '' && !NOT_TROUBLE.test(line));
   const lines: string[] = [];
   // A chunk may end inside a line: its start waits for the next chunk.
   let partial = '';
+  let afterServerFrame = false;
+  const trouble = (line: string) => cut(line, TROUBLE_LINE_CHARS);
   return {
     add(chunk) {
       const text = partial + chunk;
       const end = text.lastIndexOf('\n') + 1;
       partial = text.slice(end);
-      lines.push(...troubles(text.slice(0, end)));
+      for (const line of text.slice(0, end).split('\n').slice(0, -1).map((whole) => whole.trimEnd())) {
+        if (isTrouble(line, afterServerFrame)) lines.push(trouble(line));
+        afterServerFrame = SERVER_FRAME.test(line);
+      }
       lines.splice(0, lines.length - kept);
     },
-    lines: () => [...lines, ...troubles(partial)].slice(-kept),
+    lines: () => [...lines, ...(isTrouble(partial.trimEnd(), afterServerFrame) ? [trouble(partial.trimEnd())] : [])].slice(-kept),
   };
 }
 
@@ -56,12 +77,20 @@ function motoBin(projectRoot: string): string {
 
 /**
  * Creates `.venv` with the pinned requirements unless moto_server is already in it. Throws a UserError
- * (one line) when python3 is missing or pip fails.
+ * (one line) when python3 is missing or older than 3.11, or pip fails.
  */
 export async function ensureVenv(projectRoot: string, log: (line: string) => void = () => undefined): Promise<void> {
   if (existsSync(motoBin(projectRoot))) return;
   if (!onPath('python3')) throw new UserError('python3 not found on PATH: install Python 3 (with the venv module) to run the local emulator');
   const env = { ...process.env, PIP_DISABLE_PIP_VERSION_CHECK: '1' };
+  // An older Python fails only in pip's resolver, whose last line ("ResolutionImpossible: for help visit ...") names no cause.
+  const python = await run('python3', ['-c', 'import platform; print("python", platform.python_version())'], { cwd: projectRoot, env, timeoutMs: 30_000 });
+  // Found, not taken as the last line: a warning Python prints on stderr at start-up may come before or after it.
+  const said = /^python ((\d+)\.(\d+)\S*)$/m.exec(python.output);
+  const [major, minor] = [Number(said?.[2]), Number(said?.[3])];
+  if (!(major > MIN_PYTHON[0] || (major === MIN_PYTHON[0] && minor >= MIN_PYTHON[1]))) {
+    throw new UserError(`python3 is ${said?.[1] ?? lastLine(python.output)}: the pinned Python packages (${CONSTRAINTS_FILE}) need Python ${MIN_PYTHON.join('.')} or newer as python3`);
+  }
   log(`creating ${VENV_DIR} with ${REQUIREMENTS_FILE} (once)`);
   const venv = await run('python3', ['-m', 'venv', VENV_DIR], { cwd: projectRoot, env, timeoutMs: 120_000 });
   if (venv.code !== 0) throw new UserError(`python3 -m venv ${VENV_DIR} failed: ${lastLine(venv.output)}`);
