@@ -61,6 +61,11 @@ describe('failureOf: the one place that decides how a command ends', () => {
     expect(failureOf(new UsageError('bad flag\r\nsecond'), { usage: 'usage: x' })).toEqual({ lines: ['error: bad flag', 'error: second', 'usage: x'], code: 2 });
     const html = Object.assign(new Error('<html>\n  <body>Bad Gateway</body>\n</html>'), { name: 'BadGateway', $metadata: { httpStatusCode: 502 } });
     expect(failureOf(html)).toEqual({ lines: ['error: AWS request failed: BadGateway: <html> <body>Bad Gateway</body> </html>'], code: 1 });
+    // The same as the state commands' lines: pages of text cut short, an error the SDK could not name with its status.
+    const pages = Object.assign(new Error('x'.repeat(5000)), { name: 'InternalError', $metadata: { httpStatusCode: 500 } });
+    expect(failureOf(pages)).toEqual({ lines: [`error: AWS request failed: InternalError: ${'x'.repeat(285)}... (5015 characters)`], code: 1 });
+    const unknown = Object.assign(new Error('UnknownError'), { name: 'Unknown', $metadata: { httpStatusCode: 502 } });
+    expect(failureOf(unknown)).toEqual({ lines: ['error: AWS request failed: Unknown: UnknownError (HTTP 502)'], code: 1 });
     expect(failureOf(new ConfigError(['tfstate.config.json: is not valid JSON (a\nb)']))).toEqual({ lines: ['tfstate config error: tfstate.config.json: is not valid JSON (a b)'], code: 1 });
   });
 

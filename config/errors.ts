@@ -27,6 +27,28 @@ export function oneLine(text: string): string {
   return text.replace(/\s*[\r\n]\s*/g, ' ').trim();
 }
 
+/** The text, or its start and its length when it is longer than `limit`. */
+export function cut(text: string, limit: number): string {
+  return text.length <= limit ? text : `${text.slice(0, limit)}... (${text.length} characters)`;
+}
+
+/** How much of another's error a line keeps: an emulator or a proxy may answer with pages of text. */
+const FOREIGN_ERROR_CHARS = 300;
+
+/**
+ * An error as one line: a UserError by its message (written for the user), any other as "<name>: <message>", cut
+ * short so that what follows it in a line (a lock left behind, its ID) is not buried.
+ */
+export function errorLine(error: unknown): string {
+  if (error instanceof UserError) return oneLine(error.message);
+  if (!(error instanceof Error)) return cut(oneLine(String(error)), FOREIGN_ERROR_CHARS);
+  const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+  // An answer whose body names no AWS error (a proxy's HTML page) is "Unknown: UnknownError" to the SDK: its status is all it says.
+  const unknown = error.name === 'Unknown' && status !== undefined ? ` (HTTP ${status})` : '';
+  const name = error.name === 'Error' ? '' : `${error.name}: `;
+  return cut(`${name}${oneLine(error.message) || '(no message)'}${unknown}`, FOREIGN_ERROR_CHARS);
+}
+
 /** A mistake in the command's own arguments: printed as one line; exits 2. */
 export class UsageError extends UserError {
   override readonly exitCode = EXIT_CODES.usage;

@@ -1,7 +1,8 @@
 import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync, statSync } from 'fs';
 import { isAbsolute, join } from 'path';
 import { deniedDeeperKeys, environmentStateKey, iamPatternMatches, inEveryWorkspace } from './naming';
-import { cut, ParseContext, shown } from './parsers';
+import { cut } from './errors';
+import { ParseContext, shown } from './parsers';
 import { bucketNameRule, environmentNameRule, inFolder, templateRule } from './rules';
 import { CONFIG_FILE, CONFIG_FILE_ENV, Derived, LoadedSettings, MIN_SAFE_NONCURRENT_DAYS, Setting, SETTING_NAMES, SettingName, SETTINGS, SettingValues } from './settings';
 import { AcceptedRisk, BackendConfig, ConfigError, ReplicaConfig } from './types';

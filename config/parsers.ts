@@ -1,6 +1,7 @@
 // Pure parsers of a setting's raw value (a string from the environment, any JSON value from the file). Each
 // reports a problem as the rule it breaks, a phrase that completes "<setting>=<value>: ...", and returns the
 // value, or undefined when it refuses the value outright (the setting's default then applies).
+import { cut } from './errors';
 import { projectTags } from './naming';
 import { tagKeyRule, tagValueRule } from './rules';
 
@@ -157,6 +158,3 @@ export function shown(value: unknown, limit = 100): string {
   return cut(JSON.stringify(value) ?? String(value), limit);
 }
 
-export function cut(text: string, limit: number): string {
-  return text.length <= limit ? text : `${text.slice(0, limit)}... (${text.length} characters)`;
-}

@@ -3,12 +3,12 @@
 // every operation reports what it did. Clients are parameters (AWS or the emulator, or a test's wrapper).
 import { DeleteItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { DeleteObjectCommand, DeleteObjectsCommand, GetObjectCommand, HeadBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { errorLine } from '../config/errors';
 import { digestLockId, lockfileKey, lockItemId } from '../config/naming';
 import { BackendConfig } from '../config/types';
 import {
   acquire,
   encryption,
-  errorLine,
   findLocks,
   HeldLock,
   isMissing,

@@ -4,9 +4,8 @@ import { createHash, randomUUID } from 'crypto';
 import { hostname, userInfo } from 'os';
 import { DeleteItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { DeleteObjectCommand, GetBucketVersioningCommand, GetObjectCommand, ListObjectVersionsCommand, ListObjectVersionsCommandInput, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { oneLine, UserError } from '../config/errors';
+import { errorLine, UserError } from '../config/errors';
 import { digestLockId, lockfileKey, lockItemId } from '../config/naming';
-import { cut } from '../config/parsers';
 import { BackendConfig } from '../config/types';
 
 /** The lock record Terraform writes (statemgr.LockInfo), in the DynamoDB item's Info and in the .tflock object. */
@@ -356,21 +355,6 @@ export async function whileHolding<T>(release: Undo, done: string, work: () => P
     throw new StateOperationError(`${done}, but releasing the lock failed: ${errorLine(error)}`);
   }
   return result;
-}
-
-/** How much of another's error a line keeps: an emulator or a proxy may answer with pages of text. */
-const FOREIGN_ERROR_CHARS = 300;
-
-/**
- * An error as one line: a UserError by its message (written for the user), any other as "<name>: <message>", cut
- * short so that what follows it in the line (the lock left behind, its ID) is not buried.
- */
-export function errorLine(error: unknown): string {
-  if (error instanceof UserError) return oneLine(error.message);
-  const status = (error as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;
-  // An answer whose body names no AWS error (a proxy's HTML page) is "Unknown: UnknownError" to the SDK: its status is all it says.
-  const unknown = error instanceof Error && error.name === 'Unknown' && status !== undefined ? ` (HTTP ${status})` : '';
-  return cut(oneLine(error instanceof Error ? `${error.name}: ${error.message}${unknown}` : String(error)), FOREIGN_ERROR_CHARS);
 }
 
 /** Upload headers that encrypt with the state's KMS key, named as the backend names it. */

@@ -4,8 +4,7 @@ import { ChildProcess, spawn } from 'child_process';
 import { existsSync } from 'fs';
 import { createServer } from 'net';
 import { join } from 'path';
-import { UserError } from '../../config/errors';
-import { cut } from '../../config/parsers';
+import { cut, UserError } from '../../config/errors';
 import { killGroup, onPath, run } from './run';
 
 /** Pinned Python dependencies (moto[server]); later dev tools go into the same file and venv. */

@@ -3,7 +3,7 @@
 // its code: 2 for a usage error, 1 for the rest. An AWS SDK failure is about the environment: one line, exit 1.
 // Anything else is a bug of this project: thrown on, so Node prints its stack trace and exits 1.
 import { parseArgs, ParseArgsConfig } from 'util';
-import { EXIT_CODES, oneLine, UsageError, UserError } from '../../config/errors';
+import { errorLine, EXIT_CODES, oneLine, UsageError, UserError } from '../../config/errors';
 import { ConfigError } from '../../config/types';
 import { stopOnSignals, stoppingOn } from './run';
 
@@ -33,7 +33,7 @@ export function failureOf(error: unknown, { prefix = 'error: ', usage }: ShellOp
   // An AWS SDK failure (denied, throttled, missing) is about the environment, not our code: one problem, one
   // line, also when the service (or an emulator, a proxy) answered with a message of several lines.
   if (error instanceof Error && '$metadata' in error) {
-    return { lines: [`${prefix}AWS request failed: ${error.name === 'Error' ? '' : `${error.name}: `}${oneLine(error.message) || '(no message)'}`], code: EXIT_CODES.user };
+    return { lines: [`${prefix}AWS request failed: ${errorLine(error)}`], code: EXIT_CODES.user };
   }
   return undefined;
 }
