@@ -65,6 +65,8 @@ export async function withScenario(name: string, settings: Record<string, string
         run(join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx'), [join(PROJECT_ROOT, 'scripts', `${script}.ts`), ...args], { cwd: dir, env: { ...env, ...more }, timeoutMs: RUN_TIMEOUT_MS * 3 }),
     });
   } catch (error) {
+    // Stopped first: what it was still writing (a traceback) is read by the time it is gone.
+    await emulator?.stop();
     throw withEmulatorTroubles(name, error, emulator?.troubles() ?? []);
   } finally {
     await emulator?.stop();

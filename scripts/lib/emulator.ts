@@ -159,7 +159,8 @@ function stopper(child: ChildProcess): () => Promise<void> {
       process.removeListener('exit', onExit);
       if (child.exitCode !== null || child.signalCode !== null) return resolve();
       const force = setTimeout(() => killGroup(child.pid, 'SIGKILL'), 5_000);
-      child.once('exit', () => {
+      // 'close', not 'exit': by then the server's last stderr lines (a traceback being written) have been read.
+      child.once('close', () => {
         clearTimeout(force);
         resolve();
       });
