@@ -121,6 +121,27 @@ describe('state delete', () => {
     ]);
     expect(fake.objects.size).toBe(0);
   });
+  test('a release failing after a plain delete: the line says the delete is done, and nothing about purging', async () => {
+    const fake = new FakeAws();
+    fake.put(BUCKET, APP, state('APP', 1));
+    fake.failNext('DeleteItemCommand', awsError('ThrottlingException', 400), `${BUCKET}/${APP}`);
+    const failure = await remove(fake, APP, false).catch((error: unknown) => error);
+    const lockId = (JSON.parse(fake.items.get(`${BUCKET}/${APP}`)!.Info!.S!) as LockInfo).ID;
+    expect(failure).toEqual(
+      new StateOperationError(
+        `deleted s3://${BUCKET}/${APP}, but releasing the lock failed: item "${BUCKET}/${APP}" of terraform-locks left behind with lock ID ${lockId} (ThrottlingException: ThrottlingException (fake)): delete it once AWS answers again`,
+      ),
+    );
+  });
+  test('a key that never existed: nothing to delete, nothing asked of the bucket', async () => {
+    const fake = new FakeAws();
+    fake.versioning.set(BUCKET, 'Suspended');
+    expect(await remove(fake, APP, false)).toEqual([
+      `s3://${BUCKET}/${APP} has no current version (already deleted)`,
+      `deleted s3://${BUCKET}/${APP}; its history stays: npm run state -- versions / restore`,
+    ]);
+    expect(fake.calls).not.toContain(`GetBucketVersioning ${BUCKET}/`);
+  });
   test('a release failing after the delete: the line says the delete is done and names the lockfile left behind; it is not removed as a leftover', async () => {
     const fake = new FakeAws();
     fake.put(BUCKET, APP, state('APP', 1));

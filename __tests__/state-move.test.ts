@@ -357,6 +357,21 @@ describe('state move', () => {
     expect(fake.items.size).toBe(0);
   });
 
+  test('finishing an interrupted move in a bucket now suspended: nothing of the source is deleted, so nothing is refused', async () => {
+    const fake = new FakeAws();
+    // The source was written while versioning was suspended, deleted by the interrupted move while it was enabled.
+    fake.versioning.set(BUCKET, 'Suspended');
+    fake.put(BUCKET, APP, state('L1', 3));
+    fake.versioning.delete(BUCKET);
+    fake.put(BUCKET, APP, undefined);
+    fake.put(BUCKET, NETWORK, state('L1', 3));
+    fake.versioning.set(BUCKET, 'Suspended');
+    const { run, said } = move(fake);
+    await run;
+    expect(said[0]).toBe(`s3://${BUCKET}/${APP} has no current version and s3://${BUCKET}/${NETWORK} holds its last one: the move was done up to the last steps`);
+    expect(fake.calls).not.toContain(`GetBucketVersioning ${BUCKET}/`);
+  });
+
   test('s3 locking: the locks are lockfiles, no digest is written', async () => {
     const fake = new FakeAws();
     fake.put(BUCKET, APP, state('L1', 3));

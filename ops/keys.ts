@@ -78,11 +78,6 @@ async function readCurrent(s3: S3Client, ref: StateRef): Promise<string | undefi
   }
 }
 
-/** The latest version entry of a key (a delete marker when it is deleted), or undefined when it has none. */
-async function currentVersion(s3: S3Client, ref: StateRef): Promise<ObjectVersion | undefined> {
-  return (await listObjectVersions(s3, ref.bucket, ref.key)).find((version) => version.key === ref.key && version.isLatest);
-}
-
 /** The text of the newest version of a key that has no current one (deleted), or undefined when it has none. */
 async function lastVersionText(s3: S3Client, ref: StateRef): Promise<string | undefined> {
   const [newest] = await listStateVersions(s3, ref.bucket, ref.key);
@@ -209,8 +204,8 @@ export async function moveState(clients: StateClients, config: BackendConfig, fr
   await whileHolding(release, `moved ${url(source)} to ${url(target)}`, async () => {
     const text = await readCurrent(clients.s3, source);
     const existing = await readCurrent(clients.s3, target);
-    // Checked before the copy: a refused move leaves nothing behind.
-    if (text !== undefined) await requireKeptInHistory(clients.s3, source.bucket, await currentVersion(clients.s3, source), 'the move');
+    // Checked before the copy, so a refused move leaves nothing behind; the newest version is the current one here.
+    if (text !== undefined) await requireKeptInHistory(clients.s3, source.bucket, (await listStateVersions(clients.s3, source.bucket, source.key))[0], 'the move');
     if (text === undefined) {
       // Only a source whose last version is the target's state was moved by an interrupted run (not a typo).
       // Stryker disable next-line ConditionalExpression: saves a read only; without a target copy the outcome is the same refusal
