@@ -1,6 +1,10 @@
 // Resource policies (bucket, key, table) and the service roles' policies, as pure functions of ARNs.
 import { Statement, withPrincipals } from './document';
-import { KOPS_BUCKET_ACTIONS, kopsStoreObjects, StateResources, stateUserStatements } from './state-access';
+import { AccessLevel, KOPS_BUCKET_ACTIONS, kopsStoreObjects, StateResources, stateUserStatements } from './state-access';
+
+/** The tier other accounts' writers get in every resource policy. */
+// Stryker disable next-line StringLiteral: equivalent, every level but read-only builds the read-write statements
+const WRITERS_LEVEL: Exclude<AccessLevel, 'kops'> = 'read-write';
 
 /** Deny every request to a bucket and its objects that is not made over TLS (Security Hub S3.5). */
 export function denyInsecureTransport(bucketArn: string): Statement {
@@ -65,8 +69,7 @@ const onlyService = (prefix: string) => (statement: Statement) => [statement.Act
  * objects; one statement with "*" keeps the policy within its size limit with 100 principals).
  */
 export function crossAccountBucketStatements(resources: StateResources, keys: readonly string[], kopsPrefix: string, principals: CrossAccountPrincipals, ownerAccountId: string): Statement[] {
-  // Stryker disable next-line StringLiteral: equivalent, every level but read-only builds the read-write statements
-  const writers = stateUserStatements(resources, 'read-write', keys, { objects: kopsStoreObjects(resources, kopsPrefix), bucketActions: KOPS_BUCKET_ACTIONS });
+  const writers = stateUserStatements(resources, WRITERS_LEVEL, keys, { objects: kopsStoreObjects(resources, kopsPrefix), bucketActions: KOPS_BUCKET_ACTIONS });
   const readers = stateUserStatements(resources, 'read-only', keys);
   const grants = (statements: Statement[]) => statements.filter(onlyService('s3:')).filter((statement) => statement.Effect === 'Allow');
   const deny = readers.find((statement) => statement.Effect === 'Deny')!;
@@ -83,7 +86,7 @@ export function crossAccountBucketStatements(resources: StateResources, keys: re
 export function crossAccountKeyStatements(resources: StateResources, keys: readonly string[], principals: CrossAccountPrincipals): Statement[] {
   const inKeyPolicy: StateResources = { ...resources, keyArn: '*', keyAlias: undefined };
   return [
-    ...(principals.writers.length > 0 ? withPrincipals(stateUserStatements(inKeyPolicy, 'read-write', keys).filter(onlyService('kms:')), principals.writers, 'Writers') : []),
+    ...(principals.writers.length > 0 ? withPrincipals(stateUserStatements(inKeyPolicy, WRITERS_LEVEL, keys).filter(onlyService('kms:')), principals.writers, 'Writers') : []),
     ...(principals.readers.length > 0 ? withPrincipals(stateUserStatements(inKeyPolicy, 'read-only', keys).filter(onlyService('kms:')), principals.readers, 'Readers') : []),
   ];
 }
@@ -92,7 +95,7 @@ export function crossAccountKeyStatements(resources: StateResources, keys: reado
 export function crossAccountTableStatements(resources: StateResources, keys: readonly string[], principals: CrossAccountPrincipals): Statement[] {
   // Without a table (locking s3) the tiers have no DynamoDB statement, so this is empty.
   return [
-    ...(principals.writers.length > 0 ? withPrincipals(stateUserStatements(resources, 'read-write', keys).filter(onlyService('dynamodb:')), principals.writers, 'Writers') : []),
+    ...(principals.writers.length > 0 ? withPrincipals(stateUserStatements(resources, WRITERS_LEVEL, keys).filter(onlyService('dynamodb:')), principals.writers, 'Writers') : []),
     ...(principals.readers.length > 0 ? withPrincipals(stateUserStatements(resources, 'read-only', keys).filter(onlyService('dynamodb:')), principals.readers, 'Readers') : []),
   ];
 }
