@@ -1,6 +1,6 @@
 // config/load.ts at its edges: the settings file's shape, size and duplicate keys, unknown names, cdktf.json's
 // projectId, and the deny patterns beside the environments' keys. Every expected line is written out.
-import { mkdtempSync, writeFileSync } from 'fs';
+import { mkdtempSync, readdirSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { duplicateKey, loadConfig, MAX_CONFIG_BYTES } from '../config/load';
@@ -40,6 +40,17 @@ describe('the settings file', () => {
     expect(Buffer.byteLength(padded(65536))).toBe(65536);
     expect(configFrom({}, dirWithConfig(padded(65536))).bucket).toBe('team-state');
     expect(problemsOf({}, dirWithConfig(padded(65537)))).toEqual(['tfstate.config.json: is 65537 bytes; a settings file may have at most 65536']);
+  });
+  test('the file is closed after every read, accepted or refused (a long-lived caller would run out of descriptors)', () => {
+    const openDescriptors = () => readdirSync('/proc/self/fd').length;
+    const accepted = dirWithConfig({ bucket: 'team-state' });
+    const tooLarge = dirWithConfig(`{"bucket":"${'x'.repeat(65536)}"}`);
+    const before = openDescriptors();
+    for (let round = 0; round < 5; round++) {
+      expect(configFrom({}, accepted).bucket).toBe('team-state');
+      expect(problemsOf({}, tooLarge)).toEqual(['tfstate.config.json: is 65549 bytes; a settings file may have at most 65536']);
+    }
+    expect(openDescriptors()).toBe(before);
   });
   test('a template in the key of a tag whose value is no string is still refused', () => {
     expect(problemsOf({}, dirWithConfig({ tags: { 'a${b}': 5 } }))).toEqual([

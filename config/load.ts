@@ -427,7 +427,6 @@ function readBounded(path: string, label: string, problems: string[]): string | 
       problems.push(`${label}: is not valid UTF-8`);
       return undefined;
     }
-    // Stryker disable next-line BlockStatement: not worth a test, a descriptor left open per load of a short-lived command
   } finally {
     closeSync(fd);
   }

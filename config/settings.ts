@@ -105,7 +105,7 @@ export const SETTINGS: { readonly [N in SettingName]: Setting<SettingValues[N]> 
       'tfstate-<first 12 hex digits of cdktf.json projectId>-<region>',
       // Stryker disable next-line StringLiteral: a valid region always derives a valid bucket name, so this label never shows
       'derived bucket name',
-      // A missing projectId is reported on its own and leaves a valid name.
+      // Stryker disable next-line StringLiteral: equivalent, a missing projectId is reported on its own and fails the load, whatever name the fallback derives
       (s) => defaultBucketName(s.projectId() ?? '', s.get('region')),
       // Stryker disable next-line ArrowFunction: equivalent, a valid region derives a valid name, and an invalid one is not checked either way
       (s) => s.valid('region'),
