@@ -32,13 +32,19 @@ describe('a hostile config file is refused in one line naming the file, the key 
       'tfstate.config.json: accessLogging=false: turns off access logging of the state bucket; set TFSTATE_ACCEPT_RISKS=no-access-logging to accept that',
     );
   });
+  test.each(['http://localhost.attacker.example', 'http://127.0.0.1.nip.io:5000', 'http://xlocalhost/', 'http://[::2]:5000', 'not a url'])('%s from the file is refused', (endpoint) => {
+    expect(problemsOf({}, dirWithConfig({ endpoint }))).toEqual([`tfstate.config.json: endpoint=${JSON.stringify(endpoint)}${ENDPOINT_REFUSED}`]);
+  });
+  test('a loopback endpoint from the file still keeps the endpoint rule', () => {
+    expect(problemsOf({}, dirWithConfig({ endpoint: 'ftp://localhost:21' }))).toEqual(['tfstate.config.json: endpoint="ftp://localhost:21": must use http:// or https://']);
+  });
   test('the same values from the environment load', () => {
     expect(configFrom({ AWS_ENDPOINT_URL: 'http://203.0.113.9:4566' }).endpoint).toBe('http://203.0.113.9:4566');
     expect(configFrom({ AWS_ENDPOINT_URL: 'https://s3.attacker.example' }).endpoint).toBe('https://s3.attacker.example');
     expect(configFrom({ TFSTATE_ALLOW_DESTROY: 'true' }).allowDestroy).toBe(true);
     expect(configFrom({ TFSTATE_ACCEPT_RISKS: 'no-access-logging' }, dirWithConfig({ accessLogging: false }))).toMatchObject({ acceptedRisks: ['no-access-logging'], logBucket: undefined });
   });
-  test.each(['http://localhost:4566', 'http://127.0.0.1:5000', 'https://127.8.9.10', 'http://[::1]:5000', 'http://127.1:5000'])('a loopback endpoint %s may come from the file', (endpoint) => {
+  test.each(['http://localhost:4566', 'http://127.0.0.1:5000', 'https://127.18.229.10', 'http://[::1]:5000', 'http://127.1:5000'])('a loopback endpoint %s may come from the file', (endpoint) => {
     expect(configFrom({}, dirWithConfig({ endpoint })).origins.endpoint).toBe('tfstate.config.json: endpoint');
   });
   test('an endpoint from the environment wins over the file and names its variable', () => {

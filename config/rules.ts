@@ -111,15 +111,13 @@ export function endpointRule(url: string): string | undefined {
   return undefined;
 }
 
-/** An http(s) URL to this machine (the URL parser has already written 127.1 or 0x7f.1 as 127.0.0.1, [0::1] as [::1]). */
-export function isLoopbackUrl(url: string): boolean {
-  let parsed: URL;
+/** A URL to this machine (the URL parser has already written 127.1 or 0x7f.1 as 127.0.0.1, [0::1] as [::1]); endpointRule checks the rest. */
+export function hasLoopbackHost(url: string): boolean {
   try {
-    parsed = new URL(url);
+    return /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])$/.test(new URL(url).hostname);
   } catch {
     return false;
   }
-  return (parsed.protocol === 'http:' || parsed.protocol === 'https:') && /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])$/.test(parsed.hostname);
 }
 
 /** Domains of AWS's own endpoints in every partition (the URL parser has already mapped lookalike dots and letters). */

@@ -8,7 +8,7 @@ import {
   bucketNameRule,
   endpointRule,
   environmentNameRule,
-  isLoopbackUrl,
+  hasLoopbackHost,
   keyPrefixRule,
   kmsAliasRule,
   kmsKeyArnRule,
@@ -169,7 +169,7 @@ export const SETTINGS: { readonly [N in SettingName]: Setting<SettingValues[N]> 
     parse: text(endpointRule, (url) => url.replace(/\/+$/, '')),
     description: 'S3/DynamoDB-compatible endpoint (moto, LocalStack): provider and backend point there, path-style.',
     onlyFrom: {
-      fileMayHold: { describe: 'a loopback URL (host localhost, 127.x.y.z or [::1])', accepts: (value) => typeof value === 'string' && isLoopbackUrl(value) },
+      fileMayHold: { describe: 'a loopback URL (host localhost, 127.x.y.z or [::1])', accepts: (value) => hasLoopbackHost(String(value)) },
       because: "it would send the state and the caller's credentials to that host",
       instead: 'Set AWS_ENDPOINT_URL for an emulator elsewhere',
     },
@@ -368,7 +368,7 @@ export function renderFrom(setting: Setting<unknown>): string {
 
 /** The README's first rule of untrusted settings, one bullet per setting the file may not hold, from SETTINGS. */
 export function renderTrustRules(): string {
-  const limited = SETTING_NAMES.map((name) => SETTINGS[name] as Setting<unknown>).flatMap((setting) => (setting.onlyFrom ? [{ setting, trusted: setting.onlyFrom }] : []));
+  const limited = (Object.values(SETTINGS) as Setting<unknown>[]).flatMap((setting) => (setting.onlyFrom ? [{ setting, trusted: setting.onlyFrom }] : []));
   return [
     '- What sends data or credentials to a host, lifts a protection or accepts a risk comes only from the environment of',
     '  whoever runs the command; the file holding it is refused in one line that names the file, the key and what to do:',
