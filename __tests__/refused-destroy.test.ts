@@ -68,8 +68,7 @@ set, but the plan calls for this resource to be destroyed. To avoid this
 error and continue with the plan, either disable lifecycle.prevent_destroy or
 reduce the scope of the plan using the -target option.`;
 
-const WAY_OUT =
-  'restore the setting that named it (to leave a bucket for a new one, move each state first: npm run state -- move <key> <key> --to-bucket <new>); to remove the whole backend, npm run teardown';
+const WAY_OUT = 'restore the setting that named it; to remove the whole backend, npm run teardown';
 
 describe('a refused destroy', () => {
   test.each([

@@ -8,8 +8,7 @@ describe('a deploy that would destroy a protected resource', () => {
       const renamed = await command('deploy', ['bootstrap'], { TFSTATE_LOCK_TABLE: 'terraform-locks-renamed' });
       expect(renamed.code).toBe(1);
       expect(renamed.output.split('\n').filter((line) => line.startsWith('error: '))).toEqual([
-        'error: cdktf deploy bootstrap: this change would destroy the lock table "terraform-locks" (aws_dynamodb_table.lock-table_D28631D7), protected by prevent_destroy: to keep it, ' +
-          'restore the setting that named it (to leave a bucket for a new one, move each state first: npm run state -- move <key> <key> --to-bucket <new>); to remove the whole backend, npm run teardown',
+        'error: cdktf deploy bootstrap: this change would destroy the lock table "terraform-locks" (aws_dynamodb_table.lock-table_D28631D7), protected by prevent_destroy: to keep it, restore the setting that named it; to remove the whole backend, npm run teardown',
       ]);
       const table = await aws.dynamodb.send(new DescribeTableCommand({ TableName: config.lockTable }));
       expect(table.Table?.DeletionProtectionEnabled).toBe(true);

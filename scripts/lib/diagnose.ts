@@ -106,16 +106,16 @@ export function protectedFromDestroy(output: string): string | undefined {
   const addresses = [...new Set([...output.matchAll(/Resource (\S+)(?:[\s│]+\([^)]*\))?[\s│]+has[\s│]+lifecycle\.prevent_destroy/g)].map((match) => match[1]))];
   if (addresses.length === 0) return undefined;
   const named = addresses.map((address) => {
-    const escaped = address.replace(/[.[\]"]/g, '\\$&');
+    const escaped = address.replace(/[.[\]]/g, '\\$&');
     const id = output.match(new RegExp(`# ${escaped}(?: \\([^)\\n]*\\))? (?:must be replaced|will be destroyed)\\n[\\s\\S]*?[~-] id +=\\s+"([^"]+)"`))?.[1];
     const what = PROTECTED[address.replace(/_[0-9A-F]{8}$/, '')];
     const idText = id === undefined ? '' : ` "${id}"`;
     return what ? `${what}${idText} (${address})` : `${address}${idText}`;
   });
-  return (
-    `this change would destroy ${named.length > 1 ? `${named.slice(0, -1).join(', ')} and ` : ''}${named[named.length - 1]}, protected by prevent_destroy: to keep ${addresses.length > 1 ? 'them' : 'it'}, restore the setting that named ${addresses.length > 1 ? 'them' : 'it'} ` +
-    '(to leave a bucket for a new one, move each state first: npm run state -- move <key> <key> --to-bucket <new>); to remove the whole backend, npm run teardown'
-  );
+  const them = addresses.length > 1 ? 'them' : 'it';
+  // A state bucket cannot be renamed in place: the states it holds move to the new one first.
+  const move = addresses.some((address) => address.startsWith('aws_s3_bucket.')) ? ' (to leave a bucket for a new one, move each state first: npm run state -- move <key> <key> --to-bucket <new>)' : '';
+  return `this change would destroy ${named.length > 1 ? `${named.slice(0, -1).join(', ')} and ` : ''}${named[named.length - 1]}, protected by prevent_destroy: to keep ${them}, restore the setting that named ${them}${move}; to remove the whole backend, npm run teardown`;
 }
 
 /** One line on why a cdktf/terraform run failed. */
