@@ -34,6 +34,7 @@ describe('defaults', () => {
       adopt: false,
       kmsKeyArn: undefined,
       tags: {},
+      origins: {},
     });
   });
   test('are frozen, lists and the replica too', () => {

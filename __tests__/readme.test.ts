@@ -1,6 +1,6 @@
 import { readFileSync } from 'fs';
 import { join } from 'path';
-import { renderSettingsTable } from '../config/settings';
+import { renderSettingsTable, renderTrustRules } from '../config/settings';
 import { renderSecurityTable } from '../security/controls';
 import { renderRequestMatrix } from '../security/request-catalog';
 
@@ -15,6 +15,9 @@ function block(name: string): string {
 describe('README', () => {
   test('documents every setting exactly as the code defines it', () => {
     expect(block('settings')).toBe(renderSettingsTable());
+  });
+  test('states where each setting may come from exactly as the loader enforces it', () => {
+    expect(block('trust')).toBe(renderTrustRules());
   });
   test('the request matrix shows every catalog row and its decision exactly as the simulation test checks them', () => {
     expect(block('requests')).toBe(renderRequestMatrix());

@@ -30,6 +30,27 @@ const LOCK_ERROR = `
 │   Info:
 `;
 
+/** Terraform 1.11.4 refused a second run on a local state while an apply held it (real output). */
+const LOCAL_LOCK_ERROR = `
+Error: Error acquiring the state lock
+
+Error message: resource temporarily unavailable
+Lock Info:
+  ID:        dd0ecea8-739b-58a9-a114-805e9f771e00
+  Path:      terraform.bootstrap.tfstate
+  Operation: OperationTypeApply
+  Who:       root@vm
+  Version:   1.11.4
+  Created:   2026-12-03 09:43:08.238626012 +0000 UTC
+  Info:      
+
+
+Terraform acquires a state lock to protect the state from being written
+by multiple users at the same time. Please resolve the issue above and try
+again. For most commands, you can disable locking with the "-lock=false"
+flag, but this is not recommended.
+`;
+
 describe('provider mirror discovery', () => {
   const tree = (...folders: string[]) => (path: string) => folders.some((folder) => path === join(folder, AWS_PROVIDER_PATH));
 
@@ -79,6 +100,7 @@ describe('reading terraform output', () => {
       operation: 'OperationTypeApply',
       who: 'holder@e2e-test',
       created: '2026-01-01 00:00:00 +0000 UTC',
+      fileLock: false,
     });
     expect(lockHeld('Error: something else\n  ID: 1')).toBeUndefined();
   });
@@ -98,6 +120,10 @@ describe('reading terraform output', () => {
     expect(explainFailure('cdktf deploy app', result(LOCK_ERROR), 'b')).toMatch(/locked by holder@e2e-test \(OperationTypeApply, lock ID 6b1c2d3e/);
     expect(explainFailure('cdktf deploy app', result('Error: Failed to query available provider packages'), 'b')).toMatch(/set TFSTATE_PROVIDER_MIRROR/);
     expect(explainFailure('x', { ...result(''), timedOut: true }, 'b')).toBe('x: timed out after 3 s');
+    expect(explainFailure('cdktf deploy bootstrap', result(LOCAL_LOCK_ERROR), 'b')).toBe(
+      'cdktf deploy bootstrap: the state is locked by root@vm (OperationTypeApply, lock ID dd0ecea8-739b-58a9-a114-805e9f771e00, since 2026-12-03 09:43:08.238626012 +0000 UTC): a lock on the local state file terraform.bootstrap.tfstate, which the operating system releases when that process exits; wait for that run to end, there is nothing to unlock by hand',
+    );
+    expect(explainFailure('cdktf deploy app', result(LOCK_ERROR), 'b')).toMatch(/; wait for it, or terraform force-unlock <ID> if that run is dead$/);
     expect(explainFailure('x', result('Error: boom\nmore'), 'b')).toBe('x: failed (exit 1): boom');
   });
   test('an isolated run sees none of the caller\'s settings', () => {

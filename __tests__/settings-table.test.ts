@@ -113,7 +113,7 @@ describe('sources and defaults', () => {
   test('an empty variable is an empty value, except AWS_ENDPOINT_URL (unset, as in the AWS SDKs)', () => {
     expect(problemsOf({ TFSTATE_LOCK_TABLE: '' })).toEqual(['TFSTATE_LOCK_TABLE="": must not be empty (unset it to use the default)']);
     expect(configFrom({}, dirWithConfig({ endpoint: 'http://127.0.0.1:5000//' })).endpoint).toBe('http://127.0.0.1:5000');
-    expect(problemsOf({}, dirWithConfig({ endpoint: '' }))).toEqual(['tfstate.config.json: endpoint="": must not be empty (unset it to use the default)']);
+    expect(problemsOf({}, dirWithConfig({ lockTable: '' }))).toEqual(['tfstate.config.json: lockTable="": must not be empty (unset it to use the default)']);
   });
   test('a word setting takes only the words, as strings', () => {
     expect(problemsOf({ TFSTATE_LOCKING: '' })).toEqual(['TFSTATE_LOCKING="": must not be empty (unset it to use the default)']);
@@ -121,7 +121,7 @@ describe('sources and defaults', () => {
     expect(configFrom({}, dirWithConfig({ locking: 'both', bootstrapBackend: 's3' }))).toMatchObject({ locking: 'both', lockTable: 'terraform-locks', bootstrapBackend: 's3' });
   });
   test('numbers and booleans from the file, numbers with spaces from the environment', () => {
-    expect(configFrom({ TFSTATE_ACCESS_LOG_DAYS: ' 45 ' }, dirWithConfig({ noncurrentVersionDays: 31, allowDestroy: true, adopt: false, accessLogging: true })))
+    expect(configFrom({ TFSTATE_ACCESS_LOG_DAYS: ' 45 ', TFSTATE_ALLOW_DESTROY: 'true' }, dirWithConfig({ noncurrentVersionDays: 31, adopt: false, accessLogging: true })))
       .toMatchObject({ accessLogDays: 45, noncurrentVersionDays: 31, allowDestroy: true, adopt: false, logBucket: 'tfstate-0a1b2c3d4e5f-us-east-1-logs' });
     expect(problemsOf({ TFSTATE_ACCESS_LOG_DAYS: '-3' })).toEqual(['TFSTATE_ACCESS_LOG_DAYS="-3": must be a whole number of days from 1 to 36500']);
     expect(problemsOf({}, dirWithConfig({ accessLogDays: '12a' }))).toEqual(['tfstate.config.json: accessLogDays="12a": must be a whole number']);
@@ -132,10 +132,9 @@ describe('sources and defaults', () => {
     expect(configFrom({ TFSTATE_ENVIRONMENTS: 'dev,,qa,' }).environments).toEqual(['dev', 'qa']);
   });
   test('lists from the file keep their order and drop nothing but repeats', () => {
-    expect(configFrom({}, dirWithConfig({ environments: ['qa', 'dev'], crossAccountReaders: ['444455556666'], acceptRisks: ['short-retention'] }))).toMatchObject({
+    expect(configFrom({}, dirWithConfig({ environments: ['qa', 'dev'], crossAccountReaders: ['444455556666'] }))).toMatchObject({
       environments: ['qa', 'dev'],
       crossAccountReaders: ['444455556666'],
-      acceptedRisks: ['short-retention'],
     });
     expect(problemsOf({ TFSTATE_ACCEPT_RISKS: 'short-retention,short-retention' })).toEqual(['TFSTATE_ACCEPT_RISKS="short-retention,short-retention": each risk must be listed once ("short-retention")']);
     expect(problemsOf({ TFSTATE_CROSS_ACCOUNT_PRINCIPALS: '111122223333, 111122223333' })).toEqual([

@@ -3,6 +3,7 @@ import { Testing, TerraformStack } from 'cdktf';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { EMULATOR, REAL_AWS, targetProfile, targetWarnings } from '../config/target';
 import { StateBucket } from '../constructs/state-bucket';
+import { configFrom, dirWithConfig } from './helpers';
 
 /** The state bucket alone in a fresh stack, synthesized for a target. */
 function stateBucketResources(target?: typeof REAL_AWS): Record<string, Record<string, unknown>> {
@@ -61,14 +62,21 @@ test('the emulator profile leaves exactly those out, and nothing else', () => {
 });
 
 test('one warning per feature left out, replication only when configured', () => {
-  expect(targetWarnings({ endpoint: undefined, replica: undefined })).toEqual([]);
-  const lines = targetWarnings({ endpoint: 'http://127.0.0.1:5000', replica: { region: 'us-west-2', bucket: 'tfstate-test-replica' } as never });
+  expect(targetWarnings({ endpoint: undefined, replica: undefined, origins: {} })).toEqual([]);
+  const lines = targetWarnings({ endpoint: 'http://127.0.0.1:5000', replica: { region: 'us-west-2', bucket: 'tfstate-test-replica' } as never, origins: { endpoint: 'AWS_ENDPOINT_URL' } });
   expect(lines).toEqual([
     expect.stringMatching(/^warning: AWS_ENDPOINT_URL=http:\/\/127\.0\.0\.1:5000: the bucket policies' conditional deny statements .* are left out, .*; real AWS keeps them\.$/),
     expect.stringMatching(/^warning: AWS_ENDPOINT_URL=http:\/\/127\.0\.0\.1:5000: the buckets' EventBridge notifications are left out, .*; real AWS keeps them\.$/),
     expect.stringMatching(/^warning: AWS_ENDPOINT_URL=http:\/\/127\.0\.0\.1:5000: the buckets' lifecycle configurations .* are left out, .*; real AWS keeps them\.$/),
     expect.stringMatching(/^warning: AWS_ENDPOINT_URL=http:\/\/127\.0\.0\.1:5000: replication to us-west-2 is configured without its SSE-KMS source selection, /),
   ]);
-  expect(targetWarnings({ endpoint: 'http://127.0.0.1:5000', replica: undefined })).toHaveLength(3);
-  expect(targetWarnings({ endpoint: 'http://127.0.0.1:5000', replica: undefined }, { ...EMULATOR, eventNotifications: true })).toHaveLength(2);
+  expect(targetWarnings({ endpoint: 'http://127.0.0.1:5000', replica: undefined, origins: { endpoint: 'AWS_ENDPOINT_URL' } })).toHaveLength(3);
+  expect(targetWarnings({ endpoint: 'http://127.0.0.1:5000', replica: undefined, origins: { endpoint: 'AWS_ENDPOINT_URL' } }, { ...EMULATOR, eventNotifications: true })).toHaveLength(2);
+});
+
+test('a warning names the source the endpoint really came from: the file key, or the variable', () => {
+  const fromFile = targetWarnings(configFrom({}, dirWithConfig({ endpoint: 'http://localhost:4566' })));
+  expect(fromFile[0]).toMatch(/^warning: tfstate\.config\.json: endpoint=http:\/\/localhost:4566: the bucket policies' conditional deny statements /);
+  const fromEnv = targetWarnings(configFrom({ AWS_ENDPOINT_URL: 'http://localhost:4566' }, dirWithConfig({ endpoint: 'http://127.0.0.1:1' })));
+  expect(fromEnv[0]).toMatch(/^warning: AWS_ENDPOINT_URL=http:\/\/localhost:4566: the bucket policies' conditional deny statements /);
 });

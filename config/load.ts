@@ -39,8 +39,9 @@ export function loadConfig(options: LoadOptions = {}): BackendConfig {
   const cwd = options.cwd ?? process.cwd();
   const problems: string[] = [];
 
-  const file = readConfigFile(env, cwd, problems);
-  checkUnknownNames(env, file, problems);
+  const read = readConfigFile(env, cwd, problems);
+  checkUnknownNames(env, read, problems);
+  const file = withoutUntrusted(read, problems);
 
   const settings = new SettingsLoader(env, file, cwd, options.projectId);
   for (const name of SETTING_NAMES) settings.get(name);
@@ -160,7 +161,24 @@ export function loadConfig(options: LoadOptions = {}): BackendConfig {
     adopt: get('adopt'),
     kmsKeyArn: get('kmsKeyArn'),
     tags: Object.freeze(get('tags')),
+    origins: settings.origins(),
   });
+}
+
+/** The file without the keys it may not hold (a setting's onlyFrom), each refused in one line. */
+function withoutUntrusted(file: ConfigFile | undefined, problems: string[]): ConfigFile | undefined {
+  if (!file) return undefined;
+  const values = { ...file.values };
+  for (const setting of Object.values(SETTINGS) as Setting<unknown>[]) {
+    const trusted = setting.onlyFrom;
+    const value = values[setting.file];
+    if (!trusted || !Object.prototype.hasOwnProperty.call(values, setting.file) || trusted.fileMayHold?.accepts(value)) continue;
+    const key = trusted.fileMayHold ? `${setting.file}=${shown(value)}` : setting.file;
+    const unless = trusted.fileMayHold ? `, or from the file as ${trusted.fileMayHold.describe}` : '';
+    problems.push(`${file.label}: ${key}: may come only from the environment of whoever runs the command${unless} (${trusted.because}); the file may come from a pull request. ${trusted.instead}`);
+    delete values[setting.file];
+  }
+  return { label: file.label, values };
 }
 
 /**
@@ -207,6 +225,11 @@ class SettingsLoader implements LoadedSettings {
     if (this.givenProjectId !== undefined) return this.givenProjectId;
     this.readProjectIdOnce ??= { id: readProjectId(this.cwd, this.problemsOf(this.loading[this.loading.length - 1])) };
     return this.readProjectIdOnce.id;
+  }
+
+  /** Where each given value came from (a variable, or the file's key), frozen. */
+  origins(): Readonly<Partial<Record<SettingName, string>>> {
+    return Object.freeze(Object.fromEntries([...this.accepted].map(([name, raw]) => [name, raw.origin])));
   }
 
   /** The projectId if it was given or had to be read, without reading it. */

@@ -111,6 +111,15 @@ export function endpointRule(url: string): string | undefined {
   return undefined;
 }
 
+/** A URL to this machine (the URL parser has already written 127.1 or 0x7f.1 as 127.0.0.1, [0::1] as [::1]); endpointRule checks the rest. */
+export function hasLoopbackHost(url: string): boolean {
+  try {
+    return /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])$/.test(new URL(url).hostname);
+  } catch {
+    return false;
+  }
+}
+
 /** Domains of AWS's own endpoints in every partition (the URL parser has already mapped lookalike dots and letters). */
 const AWS_DOMAINS = ['amazonaws.com', 'amazonaws.com.cn', 'amazonaws.eu', 'api.aws', 'c2s.ic.gov', 'sc2s.sgov.gov', 'cloud.adc-e.uk', 'csp.hci.ic.gov'];
 

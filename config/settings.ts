@@ -8,6 +8,7 @@ import {
   bucketNameRule,
   endpointRule,
   environmentNameRule,
+  hasLoopbackHost,
   keyPrefixRule,
   kmsAliasRule,
   kmsKeyArnRule,
@@ -92,6 +93,22 @@ export interface Setting<T> {
   readonly parse: Parser<T, LoadedSettings>;
   /** One line on what it does. */
   readonly description: string;
+  /** Where the value may come from; absent: the environment or the file alike. */
+  readonly onlyFrom?: TrustedSource;
+}
+
+/**
+ * A setting whose value sends data or credentials to a host, lifts a protection or accepts a risk may come
+ * only from the environment of whoever runs the command: the config file may come from anyone who opens a
+ * pull request. The loader drops such a file key with one line, and the README's trust rules are these.
+ */
+export interface TrustedSource {
+  /** Values the file may hold all the same, as a message names them; absent: none. */
+  readonly fileMayHold?: { readonly describe: string; readonly accepts: (value: unknown) => boolean };
+  /** What the value does that a stranger must not decide, completing "(it ...)". */
+  readonly because: string;
+  /** What a user does instead, one sentence. */
+  readonly instead: string;
 }
 
 /** Below this many days of noncurrent retention a bad apply can outlive its own undo: needs short-retention. */
@@ -151,6 +168,11 @@ export const SETTINGS: { readonly [N in SettingName]: Setting<SettingValues[N]> 
     emptyEnvIsUnset: true,
     parse: text(endpointRule, (url) => url.replace(/\/+$/, '')),
     description: 'S3/DynamoDB-compatible endpoint (moto, LocalStack): provider and backend point there, path-style.',
+    onlyFrom: {
+      fileMayHold: { describe: 'a loopback URL (host localhost, 127.x.y.z or [::1])', accepts: (value) => hasLoopbackHost(String(value)) },
+      because: "it would send the state and the caller's credentials to that host",
+      instead: 'Set AWS_ENDPOINT_URL for an emulator elsewhere',
+    },
   },
   kmsAlias: {
     env: 'TFSTATE_KMS_ALIAS',
@@ -192,7 +214,8 @@ export const SETTINGS: { readonly [N in SettingName]: Setting<SettingValues[N]> 
     file: 'allowDestroy',
     default: false,
     parse: flag(),
-    description: 'true lifts prevent_destroy (state, log and replica buckets, keys, aliases) and the table deletion protection, and lets destroy empty the log buckets; set only by the teardown.',
+    description: "The teardown's internal switch, not a user setting: true lifts prevent_destroy (state, log and replica buckets, keys, aliases) and the table deletion protection, and lets destroy empty the log buckets.",
+    onlyFrom: { because: 'it lifts prevent_destroy and deletion protection', instead: 'Nothing uses it from here; the teardown sets TFSTATE_ALLOW_DESTROY itself' },
   },
   environments: {
     env: 'TFSTATE_ENVIRONMENTS',
@@ -280,6 +303,7 @@ export const SETTINGS: { readonly [N in SettingName]: Setting<SettingValues[N]> 
     default: [],
     parse: list((risk) => ((ACCEPTED_RISKS as readonly string[]).includes(risk) ? undefined : `must list only ${ACCEPTED_RISKS.join(', ')}`), 'each risk must be listed once'),
     description: `Comma-separated acknowledgements that allow a weaker setting: no-access-logging, short-retention (noncurrent days below ${MIN_SAFE_NONCURRENT_DAYS}).`,
+    onlyFrom: { because: 'it accepts a weakening, and the file that may make the weakening must not also accept it', instead: 'Set TFSTATE_ACCEPT_RISKS when you run the command' },
   },
   adopt: {
     env: 'TFSTATE_ADOPT',
@@ -331,7 +355,26 @@ export function renderSettingsTable(): string {
   const cell = (text: string) => text.replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\|/g, '\\|');
   const rows = SETTING_NAMES.map((name) => {
     const setting: Setting<unknown> = SETTINGS[name];
-    return `| \`${setting.env}\` | \`${setting.file}\` | ${cell(renderDefault(setting))} | ${cell(setting.description)} |`;
+    return `| \`${setting.env}\` | \`${setting.file}\` | ${cell(renderFrom(setting))} | ${cell(renderDefault(setting))} | ${cell(setting.description)} |`;
   });
-  return ['| Variable | File key | Default | What it does |', '|---|---|---|---|', ...rows].join('\n');
+  return ['| Variable | File key | From | Default | What it does |', '|---|---|---|---|---|', ...rows].join('\n');
+}
+
+/** Where a setting may come from, as the README's settings table says it. */
+export function renderFrom(setting: Setting<unknown>): string {
+  if (!setting.onlyFrom) return 'environment or file';
+  return setting.onlyFrom.fileMayHold ? `environment; file: only ${setting.onlyFrom.fileMayHold.describe}` : 'environment only';
+}
+
+/** The README's first rule of untrusted settings, one bullet per setting the file may not hold, from SETTINGS. */
+export function renderTrustRules(): string {
+  const limited = (Object.values(SETTINGS) as Setting<unknown>[]).flatMap((setting) => (setting.onlyFrom ? [{ setting, trusted: setting.onlyFrom }] : []));
+  return [
+    '- What sends data or credentials to a host, lifts a protection or accepts a risk comes only from the environment of',
+    '  whoever runs the command; the file holding it is refused in one line that names the file, the key and what to do:',
+    ...limited.map(({ setting, trusted }) => {
+      const file = trusted.fileMayHold ? `from the file only ${trusted.fileMayHold.describe}` : 'never from the file';
+      return `  - \`${setting.env}\` (\`${setting.file}\`): ${file}, since ${trusted.because}. ${trusted.instead}.`;
+    }),
+  ].join('\n');
 }

@@ -1,6 +1,7 @@
 // What the deployment target can do. Real AWS does everything the constructs write; an emulator such as moto
 // lacks some of it, and each such feature is left out of the synthesized output there. One object, derived once
 // from the config, decides both what the constructs leave out and the warnings that say so.
+import { SETTINGS } from './settings';
 import { BackendConfig } from './types';
 
 export interface TargetProfile {
@@ -36,12 +37,12 @@ const LEFT_OUT: Record<keyof TargetProfile, (replicaRegion: string | undefined) 
 };
 
 /** One warning line per feature the profile leaves out (replication's only when replication is configured). */
-export function targetWarnings(config: Pick<BackendConfig, 'endpoint' | 'replica'>, profile: TargetProfile = targetProfile(config)): string[] {
+export function targetWarnings(config: Pick<BackendConfig, 'endpoint' | 'replica' | 'origins'>, profile: TargetProfile = targetProfile(config)): string[] {
   // Stryker disable next-line StringLiteral: the project passes no profile that leaves a feature out without an endpoint; "(unset)" only keeps the line true for a caller that would
   const endpoint = config.endpoint ?? '(unset)';
   return (Object.keys(LEFT_OUT) as (keyof TargetProfile)[])
     .filter((feature) => !profile[feature] && (feature !== 'replicationSseKmsSelection' || config.replica !== undefined))
-    .map((feature) => `warning: AWS_ENDPOINT_URL=${endpoint}: ${leftOutReason(feature, config.replica?.region)}.`);
+    .map((feature) => `warning: ${config.origins.endpoint ?? SETTINGS.endpoint.env}=${endpoint}: ${leftOutReason(feature, config.replica?.region)}.`);
 }
 
 /** What the target leaves out of a feature and why: the text of the command's warning and of the annotation on the construct that leaves it out. */

@@ -1,3 +1,4 @@
+import type { SettingName } from './settings';
 import { UserError } from './errors';
 
 /** How Terraform keeps two writers off the same state. */
@@ -64,6 +65,8 @@ export interface BackendConfig {
   readonly kmsKeyArn: string | undefined;
   /** The user's tags for every resource, besides the project's own (never the same keys). */
   readonly tags: Readonly<Record<string, string>>;
+  /** Where each setting given (not defaulted) came from, as messages name it: its variable, or "<file>: <key>". */
+  readonly origins: Readonly<Partial<Record<SettingName, string>>>;
 }
 
 /** Weaker settings a user can opt into, each only by naming it in TFSTATE_ACCEPT_RISKS. */

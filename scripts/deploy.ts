@@ -7,10 +7,9 @@ import { ADOPT_REFUSED } from '../constructs/adoption';
 import { UsageError, UserError } from '../config/errors';
 import { stackStateKey } from '../config/naming';
 import { awsClients, probeEndpoint } from './lib/aws';
-import { cdktf, ensureCompleted } from './lib/cdktf';
+import { cdktf, ensureCompleted, replan, terraformFailed, withLostErrors } from './lib/cdktf';
 import { adoptRefusals } from './lib/diagnose';
-import { LOCAL_DIR, stackDir } from './lib/project';
-import { run } from './lib/run';
+import { LOCAL_DIR } from './lib/project';
 import { progress, runCommand } from './lib/shell';
 import { stackEnv } from './lib/terraform-config';
 
@@ -60,11 +59,10 @@ async function main(): Promise<void> {
   // where Terraform gets through, so there only the silence bound of the cdktf run applies.
   const proxied = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'].some((name) => process.env[name]);
   if (config.endpoint !== undefined || !proxied) await probeEndpoint(awsClients(config.region, config.endpoint).s3, config.bucket);
-  const result = await cdktf(runner, 'deploy', stacks, flags);
-  if (config.adopt && stacks.includes('bootstrap') && result.code !== 0 && !result.timedOut && !result.stalled) {
-    // cdktf can exit before its last lines (Terraform's errors) reach a pipe; a read-only plan prints them again.
-    const plan = await run('terraform', ['plan', '-input=false', '-no-color', '-lock=false'], { cwd: stackDir('.', 'bootstrap'), env: runner.env, timeoutMs: 180_000 });
-    const refusals = adoptRefusals(plan.output, config.bucket, config.region, ADOPT_REFUSED);
+  const result = await withLostErrors(runner, stacks, await cdktf(runner, 'deploy', stacks, flags));
+  if (config.adopt && stacks.includes('bootstrap') && terraformFailed(result)) {
+    // cdktf can exit before its last lines (Terraform's errors) reach a pipe, and some refusals may be among them.
+    const refusals = adoptRefusals(await replan(runner, ['bootstrap']), config.bucket, config.region, ADOPT_REFUSED);
     // One line per reason: the shell prints each line of a UserError as a line of its own.
     if (refusals.length > 0) throw new UserError(refusals.map((line) => `cdktf deploy ${stacks.join(' ')}: ${line}`).join('\n'));
   }

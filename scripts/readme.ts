@@ -1,12 +1,13 @@
 // Rewrites the generated blocks of README.md (`npm run readme`); __tests__/readme.test.ts fails when they drift.
 import { readFileSync, writeFileSync } from 'fs';
 import { join } from 'path';
-import { renderSettingsTable } from '../config/settings';
+import { renderSettingsTable, renderTrustRules } from '../config/settings';
 import { renderSecurityTable } from '../security/controls';
 import { renderRequestMatrix } from '../security/request-catalog';
 
 const GENERATED_BLOCKS: Record<string, () => string> = {
   settings: renderSettingsTable,
+  trust: renderTrustRules,
   security: renderSecurityTable,
   requests: () => renderRequestMatrix(),
 };

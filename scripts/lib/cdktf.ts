@@ -7,7 +7,7 @@ import { stackStateKey } from '../../config/naming';
 import { BackendConfig } from '../../config/types';
 import { describeLock, findLocks } from '../../ops/state';
 import { awsClients } from './aws';
-import { completedStacks, explainFailure, lockHeld, missingBucket } from './diagnose';
+import { completedStacks, explainFailure, firstError, lockHeld, missingBucket } from './diagnose';
 import { stackDir } from './project';
 import { RunResult, run } from './run';
 
@@ -66,6 +66,28 @@ export async function ensureCompleted(runner: StackRunner, verb: 'deploy' | 'des
   // A missing bucket or another holder's lock is the whole story; otherwise a run of ours may have left its lock.
   const explained = missingBucket(result.output, config.bucket) !== undefined || lockHeld(result.output) !== undefined;
   throw new UserError(`${reason}${explained ? '' : await leftLocks(runner.dir, config, unfinished)}`);
+}
+
+/** Whether a run ended with Terraform's own failure (not a bound of ours: a timeout or a silence). */
+export function terraformFailed(result: RunResult): boolean {
+  return result.code !== 0 && !result.timedOut && !result.stalled;
+}
+
+/** What a read-only plan (no lock taken, nothing written) of each synthesized stack prints, one after the other. */
+export async function replan(runner: StackRunner, stacks: readonly string[]): Promise<string> {
+  let output = '';
+  for (const stack of stacks) output += (await run('terraform', ['plan', '-input=false', '-no-color', '-lock=false'], { cwd: stackDir(runner.dir, stack), env: runner.env, timeoutMs: 180_000 })).output;
+  return output;
+}
+
+/**
+ * The deploy's result, with the unfinished stacks' errors printed again by replan when the output holds no
+ * Terraform error: cdktf can exit before Terraform's last lines reach the pipe (a refused destroy was lost so).
+ */
+export async function withLostErrors(runner: StackRunner, stacks: readonly string[], result: RunResult): Promise<RunResult> {
+  if (!terraformFailed(result) || firstError(result.output) !== undefined) return result;
+  const completed = completedStacks(result.output, stacks, 'deploy');
+  return { ...result, output: result.output + (await replan(runner, stacks.filter((stack) => !completed.has(stack)))) };
 }
 
 /** "; ..." naming the state locks an unfinished stack left behind and how to release them, else "". */

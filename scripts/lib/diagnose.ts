@@ -12,13 +12,15 @@ export interface PrintedLockInfo {
   readonly operation?: string;
   readonly who?: string;
   readonly created?: string;
+  /** A local state file's lock (the OS refused it: EAGAIN), which ends with the process that holds it. */
+  readonly fileLock: boolean;
 }
 
 /** The lock holder when the output says Terraform could not take the state lock, else undefined. */
 export function lockHeld(output: string): PrintedLockInfo | undefined {
   if (!/Error acquiring the state lock/.test(output)) return undefined;
   const field = (name: string) => output.match(new RegExp(`^[\\s│]*${name}:[ \\t]+(.+?)\\s*$`, 'm'))?.[1];
-  return { id: field('ID'), path: field('Path'), operation: field('Operation'), who: field('Who'), created: field('Created') };
+  return { id: field('ID'), path: field('Path'), operation: field('Operation'), who: field('Who'), created: field('Created'), fileLock: /Error message: resource temporarily unavailable/.test(output) };
 }
 
 /**
@@ -82,6 +84,40 @@ export function adoptRefusals(output: string, bucket: string, region: string, pr
   return [...refusals];
 }
 
+/** What each of the project's protected resources is, by its logical id without cdktf's hash suffix. */
+const PROTECTED: Record<string, string> = {
+  'aws_s3_bucket.state-bucket': 'the state bucket',
+  'aws_s3_bucket.log-bucket': 'the log bucket',
+  'aws_dynamodb_table.lock-table': 'the lock table',
+  'aws_kms_key.state-key': "the state's KMS key",
+  'aws_kms_alias.state-key_alias': "the state's KMS alias",
+  'aws_s3_bucket.replication_replica-bucket': 'the replica bucket',
+  'aws_s3_bucket.replication_replica-log-bucket': "the replica's log bucket",
+  'aws_kms_key.replication_replica-key': "the replica's KMS key",
+  'aws_kms_alias.replication_replica-key_alias': "the replica's KMS alias",
+};
+
+/**
+ * Why Terraform refused a plan with "Instance cannot be destroyed" (lifecycle.prevent_destroy), in one line:
+ * each resource by what it is and the id it has now (from the plan's "must be replaced" or "will be
+ * destroyed" block), and the ways out; undefined when the output has no such refusal.
+ */
+export function protectedFromDestroy(output: string): string | undefined {
+  const addresses = [...new Set([...output.matchAll(/Resource (\S+)(?:[\s│]+\([^)]*\))?[\s│]+has[\s│]+lifecycle\.prevent_destroy/g)].map((match) => match[1]))];
+  if (addresses.length === 0) return undefined;
+  const named = addresses.map((address) => {
+    const escaped = address.replace(/[.[\]]/g, '\\$&');
+    const id = output.match(new RegExp(`# ${escaped}(?: \\([^)\\n]*\\))? (?:must be replaced|will be destroyed)\\n[\\s\\S]*?[~-] id +=\\s+"([^"]+)"`))?.[1];
+    const what = PROTECTED[address.replace(/_[0-9A-F]{8}$/, '')];
+    const idText = id === undefined ? '' : ` "${id}"`;
+    return what ? `${what}${idText} (${address})` : `${address}${idText}`;
+  });
+  const them = addresses.length > 1 ? 'them' : 'it';
+  // A state bucket cannot be renamed in place: the states it holds move to the new one first.
+  const move = addresses.some((address) => address.startsWith('aws_s3_bucket.')) ? ' (to leave a bucket for a new one, move each state first: npm run state -- move <key> <key> --to-bucket <new>)' : '';
+  return `this change would destroy ${named.length > 1 ? `${named.slice(0, -1).join(', ')} and ` : ''}${named[named.length - 1]}, protected by prevent_destroy: to keep ${them}, restore the setting that named ${them}${move}; to remove the whole backend, npm run teardown`;
+}
+
 /** One line on why a cdktf/terraform run failed. */
 export function explainFailure(what: string, result: RunResult, bucket: string): string {
   if (result.timedOut) return `${what}: timed out after ${Math.round(result.seconds)} s`;
@@ -89,7 +125,14 @@ export function explainFailure(what: string, result: RunResult, bucket: string):
   const missing = missingBucket(result.output, bucket);
   if (missing) return `${what}: state bucket "${missing}" does not exist: deploy the bootstrap stack first (cdktf deploy bootstrap, or npm run local against the emulator)`;
   const lock = lockHeld(result.output);
-  if (lock) return `${what}: the state is locked by ${lock.who ?? 'another process'} (${lock.operation ?? 'unknown operation'}, lock ID ${lock.id ?? '?'}, since ${lock.created ?? '?'}); wait for it, or terraform force-unlock <ID> if that run is dead`;
+  if (lock) {
+    const holder = `${what}: the state is locked by ${lock.who ?? 'another process'} (${lock.operation ?? 'unknown operation'}, lock ID ${lock.id ?? '?'}, since ${lock.created ?? '?'})`;
+    return lock.fileLock
+      ? `${holder}: a lock on the local state file ${lock.path ?? '?'}, which the operating system releases when that process exits; wait for that run to end, there is nothing to unlock by hand`
+      : `${holder}; wait for it, or terraform force-unlock <ID> if that run is dead`;
+  }
+  const kept = protectedFromDestroy(result.output);
+  if (kept) return `${what}: ${kept}`;
   if (/Failed to query available provider packages|could not connect to registry|Failed to install provider/.test(result.output)) {
     return `${what}: the AWS provider could not be installed: no provider mirror found (searched ${mirrorCandidates().join(', ')}) and the registry is unreachable; set TFSTATE_PROVIDER_MIRROR to a folder holding registry.terraform.io/hashicorp/aws/5.100.0`;
   }

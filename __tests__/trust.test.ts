@@ -1,0 +1,67 @@
+// The config file may come from anyone who opens a pull request: what would send the state and credentials to
+// another host, lift a protection or accept a risk is refused from it in one line, and still works from the
+// environment of whoever runs the command.
+import { spawnSync } from 'child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { configFrom, dirWithConfig, problemsOf } from './helpers';
+
+const ENDPOINT_REFUSED =
+  ": may come only from the environment of whoever runs the command, or from the file as a loopback URL (host localhost, 127.x.y.z or [::1]) (it would send the state and the caller's credentials to that host); the file may come from a pull request. Set AWS_ENDPOINT_URL for an emulator elsewhere";
+
+describe('a hostile config file is refused in one line naming the file, the key and the variable', () => {
+  test.each([
+    [{ endpoint: 'http://203.0.113.9:4566' }, `tfstate.config.json: endpoint="http://203.0.113.9:4566"${ENDPOINT_REFUSED}`],
+    [{ endpoint: 'https://s3.attacker.example' }, `tfstate.config.json: endpoint="https://s3.attacker.example"${ENDPOINT_REFUSED}`],
+    // The URL parser reads the host after "@": the loopback address here is a user name.
+    [{ endpoint: 'http://127.0.0.1@attacker.example/' }, `tfstate.config.json: endpoint="http://127.0.0.1@attacker.example/"${ENDPOINT_REFUSED}`],
+    [
+      { allowDestroy: true },
+      'tfstate.config.json: allowDestroy: may come only from the environment of whoever runs the command (it lifts prevent_destroy and deletion protection); the file may come from a pull request. Nothing uses it from here; the teardown sets TFSTATE_ALLOW_DESTROY itself',
+    ],
+    [
+      { acceptRisks: ['no-access-logging'], accessLogging: false },
+      'tfstate.config.json: acceptRisks: may come only from the environment of whoever runs the command (it accepts a weakening, and the file that may make the weakening must not also accept it); the file may come from a pull request. Set TFSTATE_ACCEPT_RISKS when you run the command',
+    ],
+  ])('%j', (file, line) => {
+    expect(problemsOf({}, dirWithConfig(file))[0]).toBe(line);
+  });
+  test('a refused acceptRisks accepts nothing: the weakening it was for is refused as well', () => {
+    expect(problemsOf({}, dirWithConfig({ acceptRisks: ['no-access-logging'], accessLogging: false }))[1]).toBe(
+      'tfstate.config.json: accessLogging=false: turns off access logging of the state bucket; set TFSTATE_ACCEPT_RISKS=no-access-logging to accept that',
+    );
+  });
+  test.each(['http://localhost.attacker.example', 'http://127.0.0.1.nip.io:5000', 'http://xlocalhost/', 'http://[::2]:5000', 'not a url'])('%s from the file is refused', (endpoint) => {
+    expect(problemsOf({}, dirWithConfig({ endpoint }))).toEqual([`tfstate.config.json: endpoint=${JSON.stringify(endpoint)}${ENDPOINT_REFUSED}`]);
+  });
+  test('a loopback endpoint from the file still keeps the endpoint rule', () => {
+    expect(problemsOf({}, dirWithConfig({ endpoint: 'ftp://localhost:21' }))).toEqual(['tfstate.config.json: endpoint="ftp://localhost:21": must use http:// or https://']);
+  });
+  test('the same values from the environment load', () => {
+    expect(configFrom({ AWS_ENDPOINT_URL: 'http://203.0.113.9:4566' }).endpoint).toBe('http://203.0.113.9:4566');
+    expect(configFrom({ AWS_ENDPOINT_URL: 'https://s3.attacker.example' }).endpoint).toBe('https://s3.attacker.example');
+    expect(configFrom({ TFSTATE_ALLOW_DESTROY: 'true' }).allowDestroy).toBe(true);
+    expect(configFrom({ TFSTATE_ACCEPT_RISKS: 'no-access-logging' }, dirWithConfig({ accessLogging: false }))).toMatchObject({ acceptedRisks: ['no-access-logging'], logBucket: undefined });
+  });
+  test.each(['http://localhost:4566', 'http://127.0.0.1:5000', 'https://127.18.229.10', 'http://[::1]:5000', 'http://127.1:5000'])('a loopback endpoint %s may come from the file', (endpoint) => {
+    expect(configFrom({}, dirWithConfig({ endpoint })).origins.endpoint).toBe('tfstate.config.json: endpoint');
+  });
+  test('an endpoint from the environment wins over the file and names its variable', () => {
+    expect(configFrom({ AWS_ENDPOINT_URL: 'http://127.0.0.1:1' }, dirWithConfig({ endpoint: 'http://localhost:2' }))).toMatchObject({ endpoint: 'http://127.0.0.1:1', origins: { endpoint: 'AWS_ENDPOINT_URL' } });
+  });
+});
+
+test('cdktf synth (main.ts) with a hostile file: exit 1, the one line, nothing synthesized', () => {
+  const root = join(__dirname, '..');
+  const outdir = mkdtempSync(join(tmpdir(), 'tfstate-out-'));
+  const config = join(dirWithConfig({ allowDestroy: true }), 'tfstate.config.json');
+  const app = (JSON.parse(readFileSync(join(root, 'cdktf.json'), 'utf8')) as { app: string }).app;
+  const env = { PATH: process.env.PATH, HOME: process.env.HOME, CDKTF_OUTDIR: outdir, TFSTATE_CONFIG: config };
+  const result = spawnSync(app, { shell: true, cwd: root, env, encoding: 'utf8', timeout: 60_000 });
+  expect(result.status).toBe(1);
+  expect(result.stderr.trim().split('\n')).toEqual([
+    `tfstate config error: ${config}: allowDestroy: may come only from the environment of whoever runs the command (it lifts prevent_destroy and deletion protection); the file may come from a pull request. Nothing uses it from here; the teardown sets TFSTATE_ALLOW_DESTROY itself`,
+  ]);
+  expect(existsSync(join(outdir, 'stacks'))).toBe(false);
+});
