@@ -24,6 +24,14 @@ describe('a hostile config file is refused in one line naming the file, the key 
       { acceptRisks: ['no-access-logging'], accessLogging: false },
       'tfstate.config.json: acceptRisks: may come only from the environment of whoever runs the command (it accepts a weakening, and the file that may make the weakening must not also accept it); the file may come from a pull request. Set TFSTATE_ACCEPT_RISKS when you run the command',
     ],
+    [
+      { crossAccountPrincipals: ['111122223333'] },
+      'tfstate.config.json: crossAccountPrincipals: may come only from the environment of whoever runs the command (it opens the state to other AWS accounts); the file may come from a pull request. Set TFSTATE_CROSS_ACCOUNT_PRINCIPALS when you deploy bootstrap',
+    ],
+    [
+      { crossAccountReaders: ['arn:aws:iam::111122223333:role/ci'] },
+      'tfstate.config.json: crossAccountReaders: may come only from the environment of whoever runs the command (it opens the state to other AWS accounts); the file may come from a pull request. Set TFSTATE_CROSS_ACCOUNT_READERS when you deploy bootstrap',
+    ],
   ])('%j', (file, line) => {
     expect(problemsOf({}, dirWithConfig(file))[0]).toBe(line);
   });
@@ -42,6 +50,10 @@ describe('a hostile config file is refused in one line naming the file, the key 
     expect(configFrom({ AWS_ENDPOINT_URL: 'http://203.0.113.9:4566' }).endpoint).toBe('http://203.0.113.9:4566');
     expect(configFrom({ AWS_ENDPOINT_URL: 'https://s3.attacker.example' }).endpoint).toBe('https://s3.attacker.example');
     expect(configFrom({ TFSTATE_ALLOW_DESTROY: 'true' }).allowDestroy).toBe(true);
+    expect(configFrom({ TFSTATE_CROSS_ACCOUNT_PRINCIPALS: '111122223333', TFSTATE_CROSS_ACCOUNT_READERS: 'arn:aws:iam::111122223333:role/ci' })).toMatchObject({
+      crossAccountPrincipals: ['111122223333'],
+      crossAccountReaders: ['arn:aws:iam::111122223333:role/ci'],
+    });
     expect(configFrom({ TFSTATE_ACCEPT_RISKS: 'no-access-logging' }, dirWithConfig({ accessLogging: false }))).toMatchObject({ acceptedRisks: ['no-access-logging'], logBucket: undefined });
   });
   test.each(['http://localhost:4566', 'http://127.0.0.1:5000', 'https://127.18.229.10', 'http://[::1]:5000', 'http://127.1:5000'])('a loopback endpoint %s may come from the file', (endpoint) => {

@@ -98,7 +98,7 @@ export interface Setting<T> {
 }
 
 /**
- * A setting whose value sends data or credentials to a host, lifts a protection or accepts a risk may come
+ * A setting whose value sends data or credentials to a host, opens the state to another account, lifts a protection or accepts a risk may come
  * only from the environment of whoever runs the command: the config file may come from anyone who opens a
  * pull request. The loader drops such a file key with one line, and the README's trust rules are these.
  */
@@ -237,6 +237,7 @@ export const SETTINGS: { readonly [N in SettingName]: Setting<SettingValues[N]> 
     default: [],
     parse: list(principalArnRule, 'each principal must be listed once'),
     description: 'Comma-separated IAM principal ARNs (or account ids) of other accounts granted read-write on the project\'s state keys and the kOps store.',
+    onlyFrom: { because: 'it opens the state to other AWS accounts', instead: 'Set TFSTATE_CROSS_ACCOUNT_PRINCIPALS when you deploy bootstrap' },
   },
   crossAccountReaders: {
     env: 'TFSTATE_CROSS_ACCOUNT_READERS',
@@ -244,6 +245,7 @@ export const SETTINGS: { readonly [N in SettingName]: Setting<SettingValues[N]> 
     default: [],
     parse: list((principal, s) => (s.get('crossAccountPrincipals').includes(principal) ? `is already a writer (${SETTINGS.crossAccountPrincipals.env})` : principalArnRule(principal)), 'each principal must be listed once'),
     description: 'Comma-separated IAM principal ARNs (or account ids) of other accounts granted read-only on the project\'s state keys (terraform_remote_state, plan -lock=false).',
+    onlyFrom: { because: 'it opens the state to other AWS accounts', instead: 'Set TFSTATE_CROSS_ACCOUNT_READERS when you deploy bootstrap' },
   },
   accountId: {
     env: 'TFSTATE_ACCOUNT_ID',
@@ -370,8 +372,9 @@ export function renderFrom(setting: Setting<unknown>): string {
 export function renderTrustRules(): string {
   const limited = (Object.values(SETTINGS) as Setting<unknown>[]).flatMap((setting) => (setting.onlyFrom ? [{ setting, trusted: setting.onlyFrom }] : []));
   return [
-    '- What sends data or credentials to a host, lifts a protection or accepts a risk comes only from the environment of',
-    '  whoever runs the command; the file holding it is refused in one line that names the file, the key and what to do:',
+    '- What sends data or credentials to a host, opens the state to another account, lifts a protection or accepts a risk',
+    '  comes only from the environment of whoever runs the command; the file holding it is refused in one line that names',
+    '  the file, the key and what to do:',
     ...limited.map(({ setting, trusted }) => {
       const file = trusted.fileMayHold ? `from the file only ${trusted.fileMayHold.describe}` : 'never from the file';
       return `  - \`${setting.env}\` (\`${setting.file}\`): ${file}, since ${trusted.because}. ${trusted.instead}.`;
