@@ -17,6 +17,12 @@ import { stackEnv } from './lib/terraform-config';
 const USAGE = 'usage: npm run deploy -- <stack>... [cdktf deploy flags], e.g. npm run deploy -- app --parallelism 1';
 
 /**
+ * The flags of cdktf deploy (and cdktf's global ones) that take the next argument as their value (cdktf-cli 0.21);
+ * `--var` and `--var-file` are arrays there, one value per flag here.
+ */
+const FLAGS_WITH_VALUE = new Set(['--app', '-a', '--output', '-o', '--outputs-file', '--parallelism', '--terraform-parallelism', '--var', '--var-file', '--log-level', '--log-file-directory']);
+
+/**
  * The stacks (every argument before the first flag) and the flags passed on to cdktf unchanged (the first
  * flag and everything after it, so a flag's value such as `--parallelism 1` is never taken for a stack).
  */
@@ -33,11 +39,12 @@ export function deployArguments(config: BackendConfig, args: readonly string[]):
     }
   }
   const flags = firstFlag === -1 ? [] : args.slice(firstFlag);
-  // cdktf takes a stack name or pattern anywhere on the line as one more stack to deploy, and such a stack
-  // would escape the check that Terraform completed it (a killed apply would pass as deployed).
-  const late = flags.find((arg) => arg === '--' || arg.includes('*') || isStack(config, arg));
+  // cdktf takes a stack name or pattern anywhere on the line, and any other bare word, as one more stack to deploy:
+  // a stack would escape the check that Terraform completed it (a killed apply would pass as deployed), a typo
+  // would end in cdktf's usage error with exit 1.
+  const late = flags.find((arg, index) => arg === '--' || arg.includes('*') || isStack(config, arg) || (!arg.startsWith('-') && !FLAGS_WITH_VALUE.has(flags[index - 1])));
   if (late !== undefined) {
-    throw new UsageError(`${JSON.stringify(late.slice(0, 100))} after the flag ${args[firstFlag]}: cdktf would deploy it as one more stack, unchecked; name every stack before the first flag (a flag's value that looks like one: --flag=<value>); ${USAGE}`);
+    throw new UsageError(`${JSON.stringify(late.slice(0, 100))} after the flag ${args[firstFlag]}: cdktf would take it for one more stack, unchecked; name every stack before the first flag (a flag's value that looks like one: --flag=<value>); ${USAGE}`);
   }
   return { stacks, flags };
 }
