@@ -7,6 +7,7 @@ import { ADOPT_REFUSED } from '../constructs/adoption';
 import { UsageError, UserError } from '../config/errors';
 import { stackStateKey } from '../config/naming';
 import { awsClients, probeEndpoint } from './lib/aws';
+import { prepareBackends } from './lib/backend-change';
 import { cdktf, ensureCompleted } from './lib/cdktf';
 import { adoptRefusals } from './lib/diagnose';
 import { LOCAL_DIR, stackDir } from './lib/project';
@@ -63,10 +64,14 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const { stacks, flags } = deployArguments(config, process.argv.slice(2));
   const runner = { dir: process.cwd(), env: stackEnv(LOCAL_DIR, process.env), onOutput: (text: string) => process.stdout.write(text) };
-  // Terraform honours HTTPS_PROXY, the AWS SDK for JavaScript does not: behind a proxy the probe would fail
-  // where Terraform gets through, so there only the silence bound of the cdktf run applies.
+  // Terraform honours HTTPS_PROXY, the AWS SDK for JavaScript does not: behind a proxy the probe (and the backend
+  // checks) would fail where Terraform gets through, so there only the silence bound of the cdktf run applies.
   const proxied = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'].some((name) => process.env[name]);
-  if (config.endpoint !== undefined || !proxied) await probeEndpoint(awsClients(config.region, config.endpoint).s3, config.bucket);
+  if (config.endpoint !== undefined || !proxied) {
+    const { s3 } = awsClients(config.region, config.endpoint);
+    await probeEndpoint(s3, config.bucket);
+    await prepareBackends(runner.dir, config, stacks, flags, s3);
+  }
   const result = await cdktf(runner, 'deploy', stacks, flags);
   if (config.adopt && stacks.includes('bootstrap') && result.code !== 0 && !result.timedOut && !result.stalled) {
     // cdktf can exit before its last lines (Terraform's errors) reach a pipe; a read-only plan prints them again.

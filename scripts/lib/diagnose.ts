@@ -82,12 +82,17 @@ export function adoptRefusals(output: string, bucket: string, region: string, pr
   return [...refusals];
 }
 
+/** The one line for a run that needs the state bucket before bootstrap created it. */
+export function missingBucketLine(what: string, bucket: string): string {
+  return `${what}: state bucket "${bucket}" does not exist: deploy the bootstrap stack first (cdktf deploy bootstrap, or npm run local against the emulator)`;
+}
+
 /** One line on why a cdktf/terraform run failed. */
 export function explainFailure(what: string, result: RunResult, bucket: string): string {
   if (result.timedOut) return `${what}: timed out after ${Math.round(result.seconds)} s`;
   if (result.stalled) return `${what}: stopped after ${Math.round(result.seconds)} s: Terraform printed nothing for too long, so it was waiting on something that does not answer (an AWS endpoint${process.env[SETTINGS.endpoint.env] ? ` such as ${process.env[SETTINGS.endpoint.env]}` : ''})`;
   const missing = missingBucket(result.output, bucket);
-  if (missing) return `${what}: state bucket "${missing}" does not exist: deploy the bootstrap stack first (cdktf deploy bootstrap, or npm run local against the emulator)`;
+  if (missing) return missingBucketLine(what, missing);
   const lock = lockHeld(result.output);
   if (lock) return `${what}: the state is locked by ${lock.who ?? 'another process'} (${lock.operation ?? 'unknown operation'}, lock ID ${lock.id ?? '?'}, since ${lock.created ?? '?'}); wait for it, or terraform force-unlock <ID> if that run is dead`;
   if (/Failed to query available provider packages|could not connect to registry|Failed to install provider/.test(result.output)) {
