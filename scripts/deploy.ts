@@ -40,10 +40,10 @@ export function deployArguments(config: BackendConfig, args: readonly string[]):
     }
   }
   const flags = firstFlag === -1 ? [] : args.slice(firstFlag);
-  // cdktf takes a stack name or pattern anywhere on the line, and any other bare word, as one more stack to deploy:
+  // cdktf takes a stack name anywhere on the line, and any other bare word (a pattern, a typo), as one more stack:
   // a stack would escape the check that Terraform completed it (a killed apply would pass as deployed), a typo
   // would end in cdktf's usage error with exit 1.
-  const late = flags.find((arg, index) => arg === '--' || arg.includes('*') || isStack(config, arg) || (!arg.startsWith('-') && !FLAGS_WITH_VALUE.has(flags[index - 1])));
+  const late = flags.find((arg, index) => arg === '--' || isStack(config, arg) || (!arg.startsWith('-') && !FLAGS_WITH_VALUE.has(flags[index - 1])));
   if (late !== undefined) {
     throw new UsageError(`${JSON.stringify(late.slice(0, 100))} after the flag ${args[firstFlag]}: cdktf would take it for one more stack, unchecked; name every stack before the first flag (a flag's value that looks like one: --flag=<value>); ${USAGE}`);
   }
