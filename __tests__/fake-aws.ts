@@ -118,6 +118,10 @@ export class FakeAws {
     switch (command.constructor.name) {
       case 'HeadBucketCommand':
         return {};
+      case 'HeadObjectCommand':
+        // S3 answers HEAD without a body: a bare 404 for no key and for a delete marker alike.
+        if (this.current(path)?.body === undefined) throw awsError('NotFound', 404);
+        return {};
       case 'GetBucketVersioningCommand': {
         // S3 leaves Status out for a bucket whose versioning was never enabled.
         const status = this.versioning.get(input.Bucket);

@@ -102,8 +102,15 @@ describe('deny patterns beside the environments', () => {
       `TFSTATE_KEY="${KEY}": the policies deny env:/*/*/env/*/terraform.tfstate* (keys deeper than a workspace or environment pattern, since IAM's * also matches "/"), which reaches env:/w/${KEY}, a key of this project; pick a key in a folder of its own outside env/`,
     ]);
   });
-  test('without environments there is no such grant, so no such deny', () => {
-    expect(configFrom({ TFSTATE_KEY: KEY }).stateKey).toBe(KEY);
+  test('without environments the grant and its deny are there all the same (a later environment needs no bootstrap redeploy)', () => {
+    expect(problemsOf({ TFSTATE_KEY: KEY })).toEqual([
+      `TFSTATE_KEY="${KEY}": the policies deny env:/*/*/env/*/terraform.tfstate* (keys deeper than a workspace or environment pattern, since IAM's * also matches "/"), which reaches env:/w/${KEY}, a key of this project; pick a key in a folder of its own outside env/`,
+    ]);
+  });
+  test('a root key is refused without environments: its deny would reach the workspaces of any environment added later', () => {
+    expect(problemsOf({ TFSTATE_KEY: 'terraform.tfstate' })).toEqual([
+      'TFSTATE_KEY="terraform.tfstate": the policies deny env:/*/*/terraform.tfstate* (keys deeper than a workspace or environment pattern, since IAM\'s * also matches "/"), which reaches env:/w/env/w/terraform.tfstate, a key of this project; pick a key in a folder of its own outside env/',
+    ]);
   });
   test('an invalid environment is the one problem: nothing derived from the list is checked', () => {
     expect(problemsOf({ TFSTATE_ENVIRONMENTS: 'dev,Bad_', TFSTATE_KEY: KEY })).toEqual([

@@ -119,7 +119,13 @@ describe('fix 7: cross-account tiers', () => {
     const { bootstrap } = synthAll({ TFSTATE_CROSS_ACCOUNT_PRINCIPALS: '111122223333', TFSTATE_CROSS_ACCOUNT_READERS: 'arn:aws:iam::444455556666:role/reader' });
     const bucketPolicy = JSON.parse(Object.entries(bootstrap.json.resource.aws_s3_bucket_policy).find(([id]) => id.startsWith('state-bucket_policy'))![1].policy as string);
     const byPrincipal = (principal: string) => grants(bucketPolicy.Statement.filter((s: Statement) => JSON.stringify(s.Principal).includes(principal)));
-    expect(byPrincipal('444455556666')).toEqual([`s3:GetObject ${BUCKET}/app/terraform.tfstate`, `s3:GetObject ${BUCKET}/env:/*/app/terraform.tfstate`, `s3:ListBucket ${BUCKET}`]);
+    expect(byPrincipal('444455556666')).toEqual([
+      `s3:GetObject ${BUCKET}/app/terraform.tfstate`,
+      `s3:GetObject ${BUCKET}/env/*/terraform.tfstate`,
+      `s3:GetObject ${BUCKET}/env:/*/app/terraform.tfstate`,
+      `s3:GetObject ${BUCKET}/env:/*/env/*/terraform.tfstate`,
+      `s3:ListBucket ${BUCKET}`,
+    ]);
     expect(byPrincipal('111122223333')).toContain(`s3:PutObject ${BUCKET}/kops/*`);
     const keyPolicy = JSON.parse(onlyResource(bootstrap, 'aws_kms_key').policy as string);
     expect(keyPolicy.Statement.find((s: Statement) => s.Sid === 'ReadersUseStateKeyThroughS3')).toMatchObject({ Action: ['kms:Decrypt'], Principal: { AWS: ['arn:aws:iam::444455556666:role/reader'] } });

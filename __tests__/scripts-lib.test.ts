@@ -223,10 +223,16 @@ describe('deploy arguments', () => {
     [['app', '--parallelism', '1', 'bootstrap'], '"bootstrap" after the flag --parallelism'],
     [['app', '--migrate-state', 'app-*'], '"app-*" after the flag --migrate-state'],
     [['app', '--', 'app-dev'], '"--" after the flag --'],
-  ])('a stack after a flag is refused: %j', (args, start) => {
-    expect(() => deployArguments(config, args)).toThrow(`${start}: cdktf would deploy it as one more stack, unchecked; name every stack before the first flag (a flag's value that looks like one: --flag=<value>); usage:`);
+    // Not a stack of this project: cdktf would exit 1 with its own usage error.
+    [['app', '--parallelism', '1', 'app-qa'], '"app-qa" after the flag --parallelism'],
+    [['app', '--auto-approve', 'x'], '"x" after the flag --auto-approve'],
+    [['app', '--outputs-file=out.json', 'out.json'], '"out.json" after the flag --outputs-file=out.json'],
+  ])('a stack, or a bare word that is no flag\'s value, after a flag is refused: %j', (args, start) => {
+    expect(() => deployArguments(config, args)).toThrow(`${start}: cdktf would take it for one more stack, unchecked; name every stack before the first flag (a flag's value that looks like one: --flag=<value>); usage:`);
   });
-  test('a flag value that looks like a stack passes with =', () => {
+  test("each value-taking flag's value passes", () => {
+    const flags = ['-a', 'npx tsx main.ts', '--output', 'out', '-o', 'out', '--outputs-file', 'out.json', '--parallelism', '1', '--terraform-parallelism', '2', '--var', 'a=1', '--var-file', 'x.tfvars', '--log-level', 'debug', '--log-file-directory', 'logs'];
+    expect(deployArguments(config, ['app', ...flags])).toEqual({ stacks: ['app'], flags });
     expect(deployArguments(config, ['app', '--outputs-file=app'])).toEqual({ stacks: ['app'], flags: ['--outputs-file=app'] });
   });
 });

@@ -29,7 +29,8 @@ export const WRITER = 'arn:aws:iam::111122223333:role/terraform';
 export const READER = 'arn:aws:iam::444455556666:role/reader';
 const ROLE_ARN = `arn:aws:iam::${OWNER}:role/tfstate-replication-1`;
 
-const BASE_SETTINGS = { TFSTATE_ENVIRONMENTS: 'dev,prod', TFSTATE_CROSS_ACCOUNT_PRINCIPALS: WRITER, TFSTATE_CROSS_ACCOUNT_READERS: READER };
+// No environments configured: the rows for env/dev's key are decided on what the first deploy grants.
+const BASE_SETTINGS = { TFSTATE_CROSS_ACCOUNT_PRINCIPALS: WRITER, TFSTATE_CROSS_ACCOUNT_READERS: READER };
 
 /** The config variants the rows need: each locking mode, and replication on. */
 export const VARIANTS = {

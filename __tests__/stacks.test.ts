@@ -2,7 +2,7 @@ import { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { S3BucketLifecycleConfiguration } from '@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration';
 import { Vpc } from '@cdktf/provider-aws/lib/vpc';
-import { resourceOf, synthAll, Synthesized, STATE_LIFECYCLE_RULES } from './helpers';
+import { resourceOf, statementsOf, synthAll, Synthesized, STATE_LIFECYCLE_RULES } from './helpers';
 
 const EMULATOR = 'http://127.0.0.1:5000';
 
@@ -278,5 +278,16 @@ describe('environments', () => {
     expect(backendOf(stacks['app-dev']).key).toBe('env/dev/terraform.tfstate');
     expect(backendOf(stacks['app-prod']).key).toBe('env/prod/terraform.tfstate');
     expect(backendOf(stacks['app-dev']).dynamodb_table).toBe('terraform-locks');
+  });
+  test('bootstrap is byte-identical with and without environments: adding one needs no bootstrap redeploy', () => {
+    const crossAccount = { TFSTATE_CROSS_ACCOUNT_PRINCIPALS: 'arn:aws:iam::111122223333:role/terraform', TFSTATE_CROSS_ACCOUNT_READERS: '444455556666' };
+    const without = synthAll(crossAccount).bootstrap.text;
+    expect(synthAll({ ...crossAccount, TFSTATE_ENVIRONMENTS: 'dev,prod' }).bootstrap.text).toBe(without);
+    // Not identical for want of the grant: the environments' keys are granted before any environment exists.
+    const readWrite = statementsOf(resourceOf(synthAll(crossAccount).bootstrap, 'aws_iam_policy', 'access-policies_read-write'));
+    expect(readWrite.find((statement) => statement.Sid === 'ReadWriteState')?.Resource).toEqual([
+      'arn:aws:s3:::tfstate-0a1b2c3d4e5f-us-east-1/app/terraform.tfstate',
+      'arn:aws:s3:::tfstate-0a1b2c3d4e5f-us-east-1/env/*/terraform.tfstate',
+    ]);
   });
 });

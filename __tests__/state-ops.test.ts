@@ -41,6 +41,10 @@ describe('restored state', () => {
   test('with no current state the serial still moves forward', () => {
     expect(JSON.parse(restoredStateText(old, undefined).text).serial).toBe(4);
   });
+  test("the serial goes above every serial of the key's history, not only the current one's", () => {
+    expect(JSON.parse(restoredStateText(old, undefined, false, [3, 12, 7]).text).serial).toBe(13);
+    expect(JSON.parse(restoredStateText(old, current, false, [2]).text).serial).toBe(8);
+  });
   test('refuses a version of another state unless the lineage change is forced', () => {
     const foreign = JSON.stringify({ serial: 11, lineage: 'L2' });
     expect(() => restoredStateText(old, foreign)).toThrow(

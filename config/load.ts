@@ -120,7 +120,7 @@ export function loadConfig(options: LoadOptions = {}): BackendConfig {
     settings.valid('bootstrapStateKey') &&
     settings.valid('environmentKeyPrefix') &&
     ownKeys.every(([keyOrigin]) => !misplaced.has(keyOrigin));
-  if (environments.length > 0 && derivedFromValid) {
+  if (derivedFromValid) {
     checkKeysBesideEnvironments(environmentKeyPrefix, environments, ownKeys[0], problems);
   }
 
@@ -485,11 +485,12 @@ function readProjectId(cwd: string, problems: string[]): string | undefined {
 /**
  * The policies grant every state user `<prefix>/*\/terraform.tfstate` and deny the keys one folder deeper than
  * each grant pattern, in every workspace (IAM's `*` spans "/"): no deny may reach a key of the project (checked
- * on one sample workspace "w" of each key). A key inside `<prefix>/` itself is refused before, by checkFoldersApart.
+ * on one sample workspace "w" of each key, and on a sample environment "w" too, since every environment is granted
+ * from the first deploy). A key inside `<prefix>/` itself is refused before, by checkFoldersApart.
  */
 function checkKeysBesideEnvironments(prefix: string, environments: readonly string[], [keyOrigin, key]: [string, string], problems: string[]): void {
   const granted = environmentStateKey(prefix, '*');
-  const ownKeys = inEveryWorkspace([key, ...environments.map((name) => environmentStateKey(prefix, name))]).map((pattern) => pattern.replace('*', 'w'));
+  const ownKeys = inEveryWorkspace([key, ...environments.map((name) => environmentStateKey(prefix, name)), granted]).map((pattern) => pattern.replace(/\*/g, 'w'));
   for (const denied of deniedDeeperKeys([key, granted])) {
     const reached = ownKeys.find((own) => iamPatternMatches(denied, own));
     if (reached !== undefined) {

@@ -71,12 +71,14 @@ export function projectStateKeys(config: StackSettings): string[] {
 }
 
 /**
- * The state keys of every app stack as policy patterns: the default app's key and one pattern for all
- * environments, so a policy stays the same size for 1 or 1,000 environments (IAM's "*" also matches "/", so
- * the policies deny what lies deeper, see deeperThanGranted below; the simulation tests check it).
+ * The state keys of every app stack as policy patterns: the default app's key and one pattern for every environment
+ * of the prefix, listed or not, so adding or removing an environment never changes bootstrap (a user holding the
+ * policies is not denied a new environment's key until a redeploy) and a policy stays the same size for 1 or 1,000
+ * environments (IAM's "*" also matches "/", so the policies deny what lies deeper, see deeperThanGranted below; the
+ * simulation tests check it).
  */
-export function projectStateKeyPatterns(config: { stateKey: string; environments: readonly string[]; environmentKeyPrefix: string }): string[] {
-  return [config.stateKey, ...(config.environments.length > 0 ? [environmentStateKey(config.environmentKeyPrefix, '*')] : [])];
+export function projectStateKeyPatterns(config: { stateKey: string; environmentKeyPrefix: string }): string[] {
+  return [config.stateKey, environmentStateKey(config.environmentKeyPrefix, '*')];
 }
 
 /** Terraform's default workspace_key_prefix: workspace "dev" of key k lives at env:/dev/k. */

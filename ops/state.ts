@@ -208,12 +208,13 @@ function stateHead(text: string): StateHead | undefined {
 }
 
 /**
- * The old state's resources under a serial above the current one, so Terraform (and any copy a user still
- * holds) sees the restore as the newest state of its lineage rather than a stale one. A current version that
+ * The old state's resources under a serial above the current one and above every serial of the key's history
+ * (`historySerials`: versions behind a delete marker count too), so Terraform (and any copy a user still holds)
+ * sees the restore as the newest state of its lineage rather than a stale one. A current version that
  * is not a state (empty, truncated, not JSON) is simply replaced; one of another lineage only with
  * `forceLineage`, since restoring over it discards that other state's place as current.
  */
-export function restoredStateText(oldText: string, currentText: string | undefined, forceLineage = false): { text: string; replaced: ReplacedState } {
+export function restoredStateText(oldText: string, currentText: string | undefined, forceLineage = false, historySerials: readonly number[] = []): { text: string; replaced: ReplacedState } {
   const old = stateHead(oldText);
   if (old === undefined) throw new StateOperationError('the chosen version is not a Terraform state (not JSON with a lineage): pick another one (see the versions command)');
   // Stryker disable next-line ConditionalExpression: equivalent, stateHead of no text is undefined as well (JSON.parse refuses it); the test says what is meant
@@ -225,7 +226,7 @@ export function restoredStateText(oldText: string, currentText: string | undefin
       `the version has lineage ${old.lineage}, the current state ${current?.lineage}: the current one belongs to another state (overwritten by another project?); add --force-lineage to restore this version over it anyway (the current one stays in the history)`,
     );
   }
-  const serial = Math.max(old.serial ?? 0, current?.serial ?? 0) + 1;
+  const serial = Math.max(old.serial ?? 0, current?.serial ?? 0, ...historySerials) + 1;
   return { text: `${JSON.stringify({ ...(JSON.parse(oldText) as object), serial }, null, 2)}\n`, replaced };
 }
 
@@ -381,13 +382,21 @@ export async function restoreStateVersion(clients: StateClients, config: Backend
     const versions = (await listObjectVersions(clients.s3, config.bucket, key)).filter((version) => version.key === key);
     const target = versions.find((version) => version.versionId === versionId && !version.deleteMarker);
     if (target === undefined) throw new StateOperationError(`version ${versionId.slice(0, 200)} of s3://${config.bucket}/${key} does not exist (see the versions command)`);
-    const read = async (VersionId?: string) =>
+    const read = async (VersionId: string) =>
       (await clients.s3.send(new GetObjectCommand({ Bucket: config.bucket, Key: key, VersionId }))).Body!.transformToString();
     const latest = versions.find((version) => version.isLatest);
     await requireKeptInHistory(clients.s3, config.bucket, latest, 'the restore');
+    // Every version is read once for its serial; only the chosen one's and the current one's texts are kept.
+    const serials: number[] = [];
+    const texts = new Map<string, string>();
+    for (const version of versions.filter((entry) => !entry.deleteMarker)) {
+      const versionText = await read(version.versionId);
+      serials.push(stateHead(versionText)?.serial ?? 0);
+      if (version === target || version === latest) texts.set(version.versionId, versionText);
+    }
     // A delete marker as the latest version means there is no current state to compare with.
-    const currentText = latest && !latest.deleteMarker ? await read(latest.versionId) : undefined;
-    const { text, replaced } = restoredStateText(await read(versionId), currentText, options.forceLineage);
+    const currentText = latest && !latest.deleteMarker ? texts.get(latest.versionId) : undefined;
+    const { text, replaced } = restoredStateText(texts.get(versionId)!, currentText, options.forceLineage, serials);
     const md5 = md5Hex(text);
     await clients.s3.send(new PutObjectCommand({ Bucket: config.bucket, Key: key, Body: text, ContentType: 'application/json', ...encryption(config) }));
     if (config.lockTable !== undefined) {

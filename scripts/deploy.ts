@@ -7,6 +7,7 @@ import { ADOPT_REFUSED } from '../constructs/adoption';
 import { UsageError, UserError } from '../config/errors';
 import { stackStateKey } from '../config/naming';
 import { awsClients, probeEndpoint } from './lib/aws';
+import { prepareBackends } from './lib/backend-change';
 import { cdktf, ensureCompleted, replan, terraformFailed, withLostErrors } from './lib/cdktf';
 import { adoptRefusals } from './lib/diagnose';
 import { LOCAL_DIR } from './lib/project';
@@ -14,6 +15,12 @@ import { progress, runCommand } from './lib/shell';
 import { stackEnv } from './lib/terraform-config';
 
 const USAGE = 'usage: npm run deploy -- <stack>... [cdktf deploy flags], e.g. npm run deploy -- app --parallelism 1';
+
+/**
+ * The flags of cdktf deploy (and cdktf's global ones) that take the next argument as their value (cdktf-cli 0.21);
+ * `--var` and `--var-file` are arrays there, one value per flag here.
+ */
+const FLAGS_WITH_VALUE = new Set(['--app', '-a', '--output', '-o', '--outputs-file', '--parallelism', '--terraform-parallelism', '--var', '--var-file', '--log-level', '--log-file-directory']);
 
 /**
  * The stacks (every argument before the first flag) and the flags passed on to cdktf unchanged (the first
@@ -32,11 +39,12 @@ export function deployArguments(config: BackendConfig, args: readonly string[]):
     }
   }
   const flags = firstFlag === -1 ? [] : args.slice(firstFlag);
-  // cdktf takes a stack name or pattern anywhere on the line as one more stack to deploy, and such a stack
-  // would escape the check that Terraform completed it (a killed apply would pass as deployed).
-  const late = flags.find((arg) => arg === '--' || arg.includes('*') || isStack(config, arg));
+  // cdktf takes a stack name anywhere on the line, and any other bare word (a pattern, a typo), as one more stack:
+  // a stack would escape the check that Terraform completed it (a killed apply would pass as deployed), a typo
+  // would end in cdktf's usage error with exit 1.
+  const late = flags.find((arg, index) => arg === '--' || isStack(config, arg) || (!arg.startsWith('-') && !FLAGS_WITH_VALUE.has(flags[index - 1])));
   if (late !== undefined) {
-    throw new UsageError(`${JSON.stringify(late.slice(0, 100))} after the flag ${args[firstFlag]}: cdktf would deploy it as one more stack, unchecked; name every stack before the first flag (a flag's value that looks like one: --flag=<value>); ${USAGE}`);
+    throw new UsageError(`${JSON.stringify(late.slice(0, 100))} after the flag ${args[firstFlag]}: cdktf would take it for one more stack, unchecked; name every stack before the first flag (a flag's value that looks like one: --flag=<value>); ${USAGE}`);
   }
   return { stacks, flags };
 }
@@ -55,10 +63,14 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const { stacks, flags } = deployArguments(config, process.argv.slice(2));
   const runner = { dir: process.cwd(), env: stackEnv(LOCAL_DIR, process.env), onOutput: (text: string) => process.stdout.write(text) };
-  // Terraform honours HTTPS_PROXY, the AWS SDK for JavaScript does not: behind a proxy the probe would fail
-  // where Terraform gets through, so there only the silence bound of the cdktf run applies.
+  // Terraform honours HTTPS_PROXY, the AWS SDK for JavaScript does not: behind a proxy the probe (and the backend
+  // checks) would fail where Terraform gets through, so there only the silence bound of the cdktf run applies.
   const proxied = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'].some((name) => process.env[name]);
-  if (config.endpoint !== undefined || !proxied) await probeEndpoint(awsClients(config.region, config.endpoint).s3, config.bucket);
+  if (config.endpoint !== undefined || !proxied) {
+    const { s3 } = awsClients(config.region, config.endpoint);
+    await probeEndpoint(s3, config.bucket);
+    await prepareBackends(runner.dir, config, stacks, flags, s3);
+  }
   const result = await withLostErrors(runner, stacks, await cdktf(runner, 'deploy', stacks, flags));
   if (config.adopt && stacks.includes('bootstrap') && terraformFailed(result)) {
     // cdktf can exit before its last lines (Terraform's errors) reach a pipe, and some refusals may be among them.

@@ -9,7 +9,7 @@ import { listStateVersions, md5Hex } from '../../ops/state';
 import { run } from '../../scripts/lib/run';
 import { PROJECT_ROOT } from '../../scripts/lib/project';
 import { EMULATOR_CREDENTIALS } from '../../scripts/lib/aws';
-import { expectSuccess, Scenario, withScenario } from './harness';
+import { expectSuccess, Scenario, unchangedStacks, withScenario } from './harness';
 
 const TAGS = { team: 'platform', 'cost-center': '42' };
 
@@ -50,6 +50,12 @@ describe('organization tags and state operations per key (TFSTATE_TAGS, npm run 
       // 3. move, killed after the copy and its digest, before the source is removed: the locks stay behind.
       const from = config.stateKey;
       const to = 'moved/terraform.tfstate';
+      // The key changed without a move: refused in one line before cdktf runs, naming the move.
+      const unmoved = await command('deploy', ['app'], { TFSTATE_KEY: to });
+      expect(unmoved.code).toBe(1);
+      expect(unmoved.output.split('\n').filter((line) => line.startsWith('error: '))).toEqual([
+        `error: cdktf deploy app: its state is at s3://${bucket}/${from} and s3://${bucket}/${to}, which the config names now, holds none; move it first: npm run state -- move ${from} ${to} (or deploy with --migrate-state)`,
+      ]);
       const state = await readText(scenario, bucket, from);
       const crash = await run(join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx'), [join(__dirname, 'crashing-move.ts'), from, to, 'DeleteObjectCommand'], { cwd: scenario.dir, env: scenario.env, timeoutMs: 120_000 });
       expect(crash.code).toBe(3);
@@ -71,8 +77,11 @@ describe('organization tags and state operations per key (TFSTATE_TAGS, npm run 
       expect((await listStateVersions(aws.s3, bucket, from)).length).toBe(1);
       const lockItem = await aws.dynamodb.send(new GetItemCommand({ TableName: config.lockTable!, Key: { LockID: { S: lockItemId(bucket, from) } } }));
       expect(lockItem.Item).toBeUndefined();
+      // npm run deploy with the new key initializes the backend anew (Terraform said "Backend configuration changed");
       // Terraform reads the moved state (digest matches) and finds everything in place.
-      expectSuccess(await terraform('app', ['init', '-input=false', '-reconfigure', `-backend-config=key=${to}`]), 'terraform init on the moved key');
+      const redeployed = expectSuccess(await command('deploy', ['app'], { TFSTATE_KEY: to }), 'deploy app on the moved key');
+      expect(redeployed.output).toContain(`app: its state has moved from s3://${bucket}/${from} to s3://${bucket}/${to}; its backend is initialized anew`);
+      expect(unchangedStacks(redeployed)).toBe(1);
       expect((await terraform('app', ['plan', '-input=false', '-detailed-exitcode'])).code).toBe(0);
 
       // 4. Back again, then delete: the current version, digest and lock go; the history stays and restore brings it back.

@@ -118,12 +118,17 @@ export function protectedFromDestroy(output: string): string | undefined {
   return `this change would destroy ${named.length > 1 ? `${named.slice(0, -1).join(', ')} and ` : ''}${named[named.length - 1]}, protected by prevent_destroy: to keep ${them}, restore the setting that named ${them}${move}; to remove the whole backend, npm run teardown`;
 }
 
+/** The one line for a run that needs the state bucket before bootstrap created it. */
+export function missingBucketLine(what: string, bucket: string): string {
+  return `${what}: state bucket "${bucket}" does not exist: deploy the bootstrap stack first (cdktf deploy bootstrap, or npm run local against the emulator)`;
+}
+
 /** One line on why a cdktf/terraform run failed. */
 export function explainFailure(what: string, result: RunResult, bucket: string): string {
   if (result.timedOut) return `${what}: timed out after ${Math.round(result.seconds)} s`;
   if (result.stalled) return `${what}: stopped after ${Math.round(result.seconds)} s: Terraform printed nothing for too long, so it was waiting on something that does not answer (an AWS endpoint${process.env[SETTINGS.endpoint.env] ? ` such as ${process.env[SETTINGS.endpoint.env]}` : ''})`;
   const missing = missingBucket(result.output, bucket);
-  if (missing) return `${what}: state bucket "${missing}" does not exist: deploy the bootstrap stack first (cdktf deploy bootstrap, or npm run local against the emulator)`;
+  if (missing) return missingBucketLine(what, missing);
   const lock = lockHeld(result.output);
   if (lock) {
     const holder = `${what}: the state is locked by ${lock.who ?? 'another process'} (${lock.operation ?? 'unknown operation'}, lock ID ${lock.id ?? '?'}, since ${lock.created ?? '?'})`;
