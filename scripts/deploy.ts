@@ -9,6 +9,7 @@ import { stackStateKey } from '../config/naming';
 import { awsClients, probeEndpoint } from './lib/aws';
 import { cdktf, ensureCompleted } from './lib/cdktf';
 import { adoptRefusals } from './lib/diagnose';
+import { recoverBootstrap } from './lib/recover';
 import { LOCAL_DIR, stackDir } from './lib/project';
 import { run } from './lib/run';
 import { progress, runCommand } from './lib/shell';
@@ -60,6 +61,8 @@ async function main(): Promise<void> {
   // where Terraform gets through, so there only the silence bound of the cdktf run applies.
   const proxied = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'].some((name) => process.env[name]);
   if (config.endpoint !== undefined || !proxied) await probeEndpoint(awsClients(config.region, config.endpoint).s3, config.bucket);
+  // A killed bootstrap left resources its local state does not hold: the re-run takes them over (scripts/lib/recover.ts).
+  if (stacks.includes('bootstrap') && config.bootstrapBackend === 'local') await recoverBootstrap(config, runner.dir, runner.env);
   const result = await cdktf(runner, 'deploy', stacks, flags);
   if (config.adopt && stacks.includes('bootstrap') && result.code !== 0 && !result.timedOut && !result.stalled) {
     // cdktf can exit before its last lines (Terraform's errors) reach a pipe; a read-only plan prints them again.
