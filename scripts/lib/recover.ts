@@ -17,6 +17,7 @@ import { SETTINGS } from '../../config/settings';
 import { BackendConfig } from '../../config/types';
 import { buildApp } from '../../stacks/app';
 import { AwsClients, awsClients } from './aws';
+import { firstError } from './diagnose';
 import { stackDir } from './project';
 import { run } from './run';
 import { progress } from './shell';
@@ -127,15 +128,17 @@ export function recoverLocalState(projectDir: string): LocalState | undefined {
     chmodSync(lastGood, PRIVATE);
     return state;
   }
-  const what = text.trim() === '' ? 'empty' : 'not a Terraform state (not JSON)';
+  const empty = text.trim() === '';
+  const what = empty ? 'empty' : 'not a Terraform state (not JSON)';
   if (existsSync(lastGood)) {
     writeFileSync(file, readFileSync(lastGood), { mode: PRIVATE });
     progress(`${BOOTSTRAP_LOCAL_STATE} was ${what} (an interrupted run): restored its last good copy (${lastGood})`);
     return parsed(readFileSync(lastGood, 'utf8'));
   }
-  if (text.trim() === '') rmSync(file);
-  else renameSync(file, `${lastGood.replace(/last-good$/, 'broken')}`);
-  progress(`${BOOTSTRAP_LOCAL_STATE} was ${what} (an interrupted run) and has no last good copy: starting from no state${text.trim() === '' ? '' : `, the file kept as ${lastGood.replace(/last-good$/, 'broken')}`}`);
+  const broken = join(projectDir, '.local', `${BOOTSTRAP_LOCAL_STATE}.broken`);
+  if (empty) rmSync(file);
+  else renameSync(file, broken);
+  progress(`${BOOTSTRAP_LOCAL_STATE} was ${what} (an interrupted run) and has no last good copy: starting from no state${empty ? '' : `, the file kept as ${broken}`}`);
   return undefined;
 }
 
@@ -196,9 +199,10 @@ async function importsFor(clients: AwsClients, config: BackendConfig, resource: 
       if (resource.keyAddress !== undefined) imports = [[resource.keyAddress, alias.TargetKeyId], ...imports];
     }
   } catch (error) {
-    if (status(error) === 404 || named(error, 'NotFound', 'ResourceNotFoundException', 'NoSuchEntityException', 'NoSuchEntity')) return [];
-    // Another account's bucket (403), or a bucket without any tag.
-    if (!(status(error) === 403 || named(error, 'NoSuchTagSet', 'NoSuchTagSetError'))) throw error;
+    // A bucket without any tag (a 404 too), or another account's bucket (403): not ours.
+    const notOurs = named(error, 'NoSuchTagSet') || status(error) === 403;
+    if (!notOurs && (status(error) === 404 || named(error, 'ResourceNotFoundException', 'NoSuchEntityException'))) return [];
+    if (!notOurs) throw error;
   }
   if (ours(tags, config)) return imports;
   const tagged = Object.entries(projectTags(config.bucket)).map(([key, value]) => `${key}=${value}`).join(', ');
@@ -210,11 +214,12 @@ async function importsFor(clients: AwsClients, config: BackendConfig, resource: 
 /** Bound of each terraform init and import: a provider start and a few requests. */
 const TERRAFORM_TIMEOUT_MS = 180_000;
 
-async function terraform(dir: string, env: NodeJS.ProcessEnv, args: readonly string[]): Promise<void> {
-  const result = await run('terraform', [...args, '-input=false', '-no-color'], { cwd: dir, env, timeoutMs: TERRAFORM_TIMEOUT_MS });
+async function terraform(dir: string, env: NodeJS.ProcessEnv, command: string, args: readonly string[] = []): Promise<void> {
+  // Terraform reads flags only before the arguments.
+  const result = await run('terraform', [command, '-input=false', '-no-color', ...args], { cwd: dir, env, timeoutMs: TERRAFORM_TIMEOUT_MS });
   if (result.code === 0) return;
-  const error = /^\s*Error: (.*)$/m.exec(result.output)?.[1] ?? `exit ${result.code}${result.timedOut ? ', timed out' : ''}`;
-  throw new UserError(`terraform ${args.join(' ')} (recovering an interrupted bootstrap) failed: ${error}`);
+  const error = firstError(result.output) ?? (result.timedOut ? 'timed out' : `exit ${result.code}: ${result.output.trim().split('\n')[0]}`);
+  throw new UserError(`terraform ${command} ${args.join(' ')} (recovering an interrupted bootstrap) failed: ${error}`);
 }
 
 /**
@@ -248,9 +253,9 @@ export async function recoverBootstrap(config: BackendConfig, projectDir: string
     (caller ??= clientsIn(config.region).sts.send(new GetCallerIdentityCommand({})).then(({ Account: id, Arn: arn }) => ({ id: id!, partition: arn!.split(':')[1] })));
   const imports: [string, string][] = [];
   for (const resource of missing) imports.push(...(await importsFor(clientsIn(resource.region), config, resource, account)));
-  if (imports.length > 0) await terraform(dir, env, ['init']);
+  if (imports.length > 0) await terraform(dir, env, 'init');
   for (const [address, id] of imports) {
-    await terraform(dir, env, ['import', address, id]);
+    await terraform(dir, env, 'import', [address, id]);
     progress(`${address}: ${id} exists with this project's tags (created by an interrupted run): imported into ${BOOTSTRAP_LOCAL_STATE}`);
   }
   if (keyRegions.length === 0) return;
