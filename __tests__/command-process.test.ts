@@ -1,6 +1,6 @@
 // A command as a real process: signals reaching it (stopOnSignals) and a reader of its output going away (runCommand).
 import { ChildProcess, spawn, spawnSync } from 'child_process';
-import { closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, rmSync, symlinkSync, writeFileSync } from 'fs';
+import { closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, rmSync, statSync, symlinkSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 
@@ -82,6 +82,27 @@ describe('a command as a process', () => {
     command.stderr!.destroy();
     expect(await exited).toBe(1);
     expect(existsSync(marker)).toBe(true);
+  }, 20_000);
+
+  // Local state files and logs hold resource attributes and outputs: they were created 0644, readable by anyone.
+  test('files a command and its children create are 0600; a log written before keeps no wider mode', () => {
+    const log = join(dir, 'run.log');
+    writeFileSync(log, 'an older run', { mode: 0o644 });
+    const script = join(dir, 'command.ts');
+    writeFileSync(script, [
+      `import { execFileSync } from 'child_process';`,
+      `import { writeFileSync } from 'fs';`,
+      `import { runCommand } from ${JSON.stringify(join(LIB, 'shell.ts'))};`,
+      `import { loggingRunner } from ${JSON.stringify(join(LIB, 'cdktf.ts'))};`,
+      'runCommand(() => {',
+      `  writeFileSync(${JSON.stringify(join(dir, 'own'))}, 'state');`,
+      `  execFileSync('sh', ['-c', 'echo state > child'], { cwd: ${JSON.stringify(dir)} });`,
+      `  loggingRunner(${JSON.stringify(dir)}, process.env, ${JSON.stringify(log)});`,
+      '});',
+    ].join('\n'));
+    const result = spawnSync(process.execPath, ['--import', 'tsx', script], { cwd: join(__dirname, '..'), encoding: 'utf8' });
+    expect(result.status).toBe(0);
+    expect(['own', 'child', 'run.log'].map((name) => statSync(join(dir, name)).mode & 0o777)).toEqual([0o600, 0o600, 0o600]);
   }, 20_000);
 
   // `npm run backend-config > file` on a full disk: the failed write was thrown on (a stack trace, and a deploy

@@ -10,6 +10,7 @@ import { awsClients, probeEndpoint } from './lib/aws';
 import { prepareBackends } from './lib/backend-change';
 import { cdktf, ensureCompleted, replan, terraformFailed, withLostErrors } from './lib/cdktf';
 import { adoptRefusals } from './lib/diagnose';
+import { recoverBootstrap } from './lib/recover';
 import { LOCAL_DIR } from './lib/project';
 import { progress, runCommand } from './lib/shell';
 import { stackEnv } from './lib/terraform-config';
@@ -71,6 +72,8 @@ async function main(): Promise<void> {
     await probeEndpoint(s3, config.bucket);
     await prepareBackends(runner.dir, config, stacks, flags, s3);
   }
+  // A killed bootstrap left resources its local state does not hold: the re-run takes them over (scripts/lib/recover.ts).
+  if (stacks.includes('bootstrap') && config.bootstrapBackend === 'local') await recoverBootstrap(config, runner.dir, runner.env);
   const result = await withLostErrors(runner, stacks, await cdktf(runner, 'deploy', stacks, flags));
   if (config.adopt && stacks.includes('bootstrap') && terraformFailed(result)) {
     // cdktf can exit before its last lines (Terraform's errors) reach a pipe, and some refusals may be among them.

@@ -2,6 +2,7 @@
 // tells a silent endpoint apart from one that answers. What the commands do with the clients is in ops/.
 import { HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { IAMClient } from '@aws-sdk/client-iam';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { STSClient } from '@aws-sdk/client-sts';
 import { UserError } from '../../config/errors';
@@ -10,6 +11,7 @@ export interface AwsClients {
   readonly s3: S3Client;
   readonly dynamodb: DynamoDBClient;
   readonly kms: KMSClient;
+  readonly iam: IAMClient;
   readonly sts: STSClient;
 }
 
@@ -54,6 +56,7 @@ export function awsClients(region: string, endpoint: string | undefined, limits:
     s3: nameUnansweredEndpoint(new S3Client({ ...common, forcePathStyle: endpoint !== undefined }), 'S3', limits),
     dynamodb: nameUnansweredEndpoint(new DynamoDBClient(common), 'DynamoDB', limits),
     kms: nameUnansweredEndpoint(new KMSClient(common), 'KMS', limits),
+    iam: nameUnansweredEndpoint(new IAMClient(common), 'IAM', limits),
     sts: nameUnansweredEndpoint(new STSClient(common), 'STS', limits),
   };
 }
@@ -67,7 +70,7 @@ export function unanswered(error: unknown): boolean {
   return UNANSWERED.has(name ?? '') || UNANSWERED.has(code ?? '');
 }
 
-type ClientWithStack = S3Client | DynamoDBClient | KMSClient | STSClient;
+type ClientWithStack = S3Client | DynamoDBClient | KMSClient | IAMClient | STSClient;
 
 /**
  * Turns "no answer after every attempt" into a one-line UserError that names the service and the endpoint

@@ -1,6 +1,6 @@
 // Deploying and destroying the project's stacks through the real cdktf CLI: bounded runs whose success is
 // Terraform's own report, and failures turned into one-line errors.
-import { appendFileSync, mkdirSync, writeFileSync } from 'fs';
+import { appendFileSync, chmodSync, mkdirSync, writeFileSync } from 'fs';
 import { dirname, join, relative } from 'path';
 import { UserError } from '../../config/errors';
 import { stackStateKey } from '../../config/naming';
@@ -113,6 +113,8 @@ async function leftLocks(projectDir: string, config: BackendConfig, stacks: read
 export function loggingRunner(dir: string, env: NodeJS.ProcessEnv, logFile: string): StackRunner {
   mkdirSync(dirname(logFile), { recursive: true });
   writeFileSync(logFile, '');
+  // A log written before the commands' umask (scripts/lib/shell.ts) kept its mode.
+  chmodSync(logFile, 0o600);
   return { dir, env, onOutput: (text) => appendFileSync(logFile, text) };
 }
 

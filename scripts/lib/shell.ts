@@ -55,6 +55,8 @@ export function parseCommandLine<T extends ParseArgsConfig>(config: T): ReturnTy
  * whole tree (see stopOnSignals); a reader that goes away (`| head`) only loses the rest of the output.
  */
 export function runCommand(main: () => void | Promise<void>, options: ShellOptions = {}): void {
+  // State files and logs hold resource attributes and outputs: only their owner reads them, children (terraform) too.
+  process.umask(0o077);
   let finished = false;
   stopOnSignals(() => finished);
   // A reader that goes away (`| head`) must not end the work half done, reported as success (a deploy
