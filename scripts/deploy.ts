@@ -73,7 +73,8 @@ async function main(): Promise<void> {
     await prepareBackends(runner.dir, config, stacks, flags, s3);
   }
   // A killed bootstrap left resources its local state does not hold: the re-run takes them over (scripts/lib/recover.ts).
-  if (stacks.includes('bootstrap') && config.bootstrapBackend === 'local') await recoverBootstrap(config, runner.dir, runner.env);
+  // With --migrate-state the state comes from the bucket (phase 3 back): no local state is no interrupted run then.
+  if (stacks.includes('bootstrap') && config.bootstrapBackend === 'local' && !flags.includes('--migrate-state')) await recoverBootstrap(config, runner.dir, runner.env);
   const result = await withLostErrors(runner, stacks, await cdktf(runner, 'deploy', stacks, flags));
   if (config.adopt && stacks.includes('bootstrap') && terraformFailed(result)) {
     // cdktf can exit before its last lines (Terraform's errors) reach a pipe, and some refusals may be among them.
