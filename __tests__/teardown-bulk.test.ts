@@ -3,6 +3,7 @@ import { printable } from '../ops/printable';
 import { ObjectVersion } from '../ops/state';
 import { BULK_LIMITS } from '../scripts/lib/aws';
 import { withTicker } from '../scripts/lib/ticker';
+import { stateListLines } from '../scripts/state';
 import { someKeys, teardownPlan, writtenSince } from '../scripts/teardown';
 import { configFrom } from './helpers';
 
@@ -16,6 +17,20 @@ describe('printable', () => {
   ])('%j prints as %j', (key, shown) => {
     expect(printable(key)).toBe(shown);
   });
+});
+
+test('state list escapes the keys and the lock holder it prints', () => {
+  const lock = { source: 'dynamodb' as const, info: { ID: 'id\u001b[1m', Operation: 'OperationTypeApply', Info: '', Who: 'mallory\u001b[2K\r', Version: '1.11.4', Created: '', Path: '' } };
+  expect(
+    stateListLines('my-state', [
+      { key: 'app/terraform.tfstate', current: { size: 12, lastModified: new Date('2026-12-03T10:00:00Z') }, versions: 2, locks: [] },
+      { key: 'x\u001b]8;;http://evil\u0007/terraform.tfstate', current: undefined, versions: 1, locks: [lock] },
+    ]),
+  ).toEqual([
+    's3://my-state: 2 state key(s)',
+    '  app/terraform.tfstate  12 bytes  2026-12-03T10:00:00.000Z  2 version(s)  not locked',
+    '  x\\x1b]8;;http://evil\\x07/terraform.tfstate  (deleted: restorable from its versions)  1 version(s)  locked by mallory\\x1b[2K\\x0d (ID id\\x1b[1m, OperationTypeApply)',
+  ]);
 });
 
 const version = (key: string, versionId: string): ObjectVersion => ({ key, versionId, deleteMarker: false, lastModified: new Date(0), size: 1, isLatest: true });
