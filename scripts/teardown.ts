@@ -168,10 +168,12 @@ async function main(): Promise<void> {
   if (await bucketExists(s3, config.bucket)) {
     await stopOnWrites(where, writtenSince(listed, await listing()), 'nothing was deleted from the bucket', step);
     let deleted = 0;
-    await withTicker(
-      () => `emptying ${where}: ${deleted} of ${listed.length} deleted, ${listed.length - deleted} left`,
-      deleteObjectVersions(bulk, config.bucket, listed, (count) => (deleted = count)),
-    );
+    const counts = () => `emptying ${where}: ${deleted} of ${listed.length} deleted, ${listed.length - deleted} left`;
+    // A line after each batch, and every 10 s while one is slow to answer.
+    await withTicker(counts, deleteObjectVersions(bulk, config.bucket, listed, (count) => {
+      deleted = count;
+      progress(counts());
+    }));
     // Written between the last listing and the deletion: the bucket is not empty, and destroying it would fail.
     await stopOnWrites(where, (await listing()).map((version) => version.key), `the ${listed.length} listed version(s) were deleted`, step);
     progress(`emptied ${where}: ${listed.length} object versions and delete markers deleted, each one listed above`);
