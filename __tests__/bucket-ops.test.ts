@@ -1,7 +1,7 @@
 // ops/bucket.ts and ops/lock-table.ts against fake clients that record the commands sent and answer from a script.
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
-import { bucketExists, emptyBucket, objectEncryption } from '../ops/bucket';
+import { bucketExists, objectEncryption } from '../ops/bucket';
 import { lockItems } from '../ops/lock-table';
 
 interface Sent {
@@ -40,43 +40,6 @@ describe('bucketExists', () => {
     await expect(bucketExists(client, 'tfstate-b')).rejects.toThrow('Forbidden');
     const { client: silent } = fakeClient<S3Client>([new Error('socket hang up')]);
     await expect(bucketExists(silent, 'tfstate-b')).rejects.toThrow('socket hang up');
-  });
-});
-
-describe('emptyBucket', () => {
-  const version = (key: string, versionId: string) => ({ Key: key, VersionId: versionId, LastModified: new Date(0), Size: 1, IsLatest: true });
-
-  test('deletes every version and delete marker of every page, and counts them', async () => {
-    const { client, sent } = fakeClient<S3Client>([
-      { Name: 'tfstate-b', Versions: [version('app/terraform.tfstate', 'v1')], DeleteMarkers: [version('old/terraform.tfstate', 'm1')], IsTruncated: true, NextKeyMarker: 'old', NextVersionIdMarker: 'm1' },
-      { Name: 'tfstate-b', Versions: [version('env/dev/terraform.tfstate', 'v2')], IsTruncated: false },
-      {},
-    ]);
-    expect(await emptyBucket(client, 'tfstate-b')).toBe(3);
-    expect(sent.map((s) => s.command)).toEqual(['ListObjectVersionsCommand', 'ListObjectVersionsCommand', 'DeleteObjectsCommand']);
-    expect(sent[0].input).toMatchObject({ Bucket: 'tfstate-b' });
-    expect(sent[2].input).toEqual({
-      Bucket: 'tfstate-b',
-      Delete: {
-        Objects: [
-          { Key: 'app/terraform.tfstate', VersionId: 'v1' },
-          { Key: 'old/terraform.tfstate', VersionId: 'm1' },
-          { Key: 'env/dev/terraform.tfstate', VersionId: 'v2' },
-        ],
-        Quiet: true,
-      },
-    });
-  });
-
-  test('an empty bucket: nothing to delete, 0', async () => {
-    const { client, sent } = fakeClient<S3Client>([{ Name: 'tfstate-b', IsTruncated: false }]);
-    expect(await emptyBucket(client, 'tfstate-b')).toBe(0);
-    expect(sent.map((s) => s.command)).toEqual(['ListObjectVersionsCommand']);
-  });
-
-  test('a version S3 refuses to delete fails the emptying, naming it', async () => {
-    const { client } = fakeClient<S3Client>([{ Name: 'tfstate-b', Versions: [version('app/terraform.tfstate', 'v1')] }, { Errors: [{ Code: 'AccessDenied', Key: 'app/terraform.tfstate' }] }]);
-    await expect(emptyBucket(client, 'tfstate-b')).rejects.toThrow('could not delete 1 object version(s) from tfstate-b: AccessDenied app/terraform.tfstate');
   });
 });
 

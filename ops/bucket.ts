@@ -1,8 +1,5 @@
-// The state bucket as a whole: whether it exists, emptying it (a versioned bucket is deletable only when empty),
-// and how an object in it is encrypted.
+// The state bucket as a whole: whether it exists, and how an object in it is encrypted.
 import { HeadBucketCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { deleteObjectVersions } from './keys';
-import { listObjectVersions } from './state';
 
 /** True when the bucket exists, false on S3's 404; any other failure (denied, no answer) is thrown on. */
 export async function bucketExists(s3: S3Client, bucket: string): Promise<boolean> {
@@ -14,13 +11,6 @@ export async function bucketExists(s3: S3Client, bucket: string): Promise<boolea
     if (status === 404) return false;
     throw error;
   }
-}
-
-/** Deletes every version and delete marker (a versioned bucket is only deletable when this is done). */
-export async function emptyBucket(s3: S3Client, bucket: string): Promise<number> {
-  const versions = await listObjectVersions(s3, bucket);
-  await deleteObjectVersions(s3, bucket, versions);
-  return versions.length;
 }
 
 /** How an object is encrypted at rest, as S3 reports it. */

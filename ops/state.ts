@@ -137,8 +137,8 @@ function versionListing(input: ListObjectVersionsCommandInput, bucket: string): 
   return command;
 }
 
-/** Every version and delete marker in the bucket (under `prefix` when given), across all pages. */
-export async function listObjectVersions(s3: S3Client, bucket: string, prefix?: string): Promise<ObjectVersion[]> {
+/** Every version and delete marker in the bucket (under `prefix` when given), across all pages; `onPage` gets the count so far. */
+export async function listObjectVersions(s3: S3Client, bucket: string, prefix?: string, onPage: (listed: number) => void = () => {}): Promise<ObjectVersion[]> {
   const all: ObjectVersion[] = [];
   let keyMarker: string | undefined;
   let versionIdMarker: string | undefined;
@@ -149,6 +149,7 @@ export async function listObjectVersions(s3: S3Client, bucket: string, prefix?: 
       // Stryker disable next-line StringLiteral,BooleanLiteral: S3 sends Key, VersionId ("null" itself when unversioned), Size and IsLatest with every entry; the defaults only satisfy the SDK's optional types
       all.push({ key: entry.Key ?? '', versionId: entry.VersionId ?? 'null', deleteMarker, lastModified: entry.LastModified ?? new Date(0), size: size ?? 0, isLatest: entry.IsLatest ?? false });
     }
+    onPage(all.length);
     if (!page.IsTruncated) return all;
     // A server that ignores the markers answers the same page forever (a loop that fills memory), and one that
     // names no next page would end the listing early: either way its answer is no whole listing.

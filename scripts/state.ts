@@ -7,11 +7,13 @@ import { loadConfig } from '../config/load';
 import { appStackName, stackStateKey } from '../config/naming';
 import { BackendConfig } from '../config/types';
 import { bucketNameRule, existingStateKeyRule } from '../config/rules';
-import { deleteState, listStates, moveState } from '../ops/keys';
+import { deleteState, listStates, moveState, StateKeySummary } from '../ops/keys';
 import { describeLock, findLocks, listStateVersions, restoreStateVersion, StateClients } from '../ops/state';
-import { awsClients } from './lib/aws';
+import { printable } from '../ops/printable';
+import { awsClients, BULK_LIMITS } from './lib/aws';
 import { stackDir } from './lib/project';
 import { parseCommandLine, progress, runCommand } from './lib/shell';
+import { withTicker } from './lib/ticker';
 
 const USAGE =
   'usage: npm run state -- lock | versions | restore <version id> --yes [--force-lineage]   [--stack app|app-<env>|bootstrap]\n' +
@@ -69,13 +71,9 @@ async function perform(clients: StateClients, config: BackendConfig, { command, 
   if (args.length > allowed) throw new UsageError(`${command} takes ${allowed === 0 ? 'no argument' : `${allowed} argument`}, got also ${JSON.stringify(args.slice(allowed).join(' ').slice(0, 100))} (a stack is --stack <name>)`);
   switch (command) {
     case 'list': {
-      const states = await listStates(clients, config);
-      console.log(`s3://${config.bucket}: ${states.length} state key(s)`);
-      for (const state of states) {
-        const current = state.current ? `${state.current.size} bytes  ${state.current.lastModified.toISOString()}` : '(deleted: restorable from its versions)';
-        const lock = state.locks.length > 0 ? `locked by ${state.locks[0].info.Who} (ID ${state.locks[0].info.ID}, ${state.locks[0].info.Operation})` : 'not locked';
-        console.log(`  ${state.key}  ${current}  ${state.versions} version(s)  ${lock}`);
-      }
+      let listed = 0;
+      const states = await withTicker(() => `listing s3://${config.bucket}: ${listed} version(s) and delete marker(s) so far`, listStates({ ...clients, s3: awsClients(config.region, config.endpoint, BULK_LIMITS).s3 }, config, (count) => (listed = count)));
+      for (const line of stateListLines(config.bucket, states)) console.log(line);
       return;
     }
     case 'move': {
@@ -121,15 +119,27 @@ async function perform(clients: StateClients, config: BackendConfig, { command, 
   }
 }
 
+/** What `state list` prints: a line per state key, escaped (the key and the lock's info are anyone's writing). */
+export function stateListLines(bucket: string, states: readonly StateKeySummary[]): string[] {
+  return [
+    `s3://${bucket}: ${states.length} state key(s)`,
+    ...states.map((state) => {
+      const current = state.current ? `${state.current.size} bytes  ${state.current.lastModified.toISOString()}` : '(deleted: restorable from its versions)';
+      const lock = state.locks.length > 0 ? `locked by ${state.locks[0].info.Who} (ID ${state.locks[0].info.ID}, ${state.locks[0].info.Operation})` : 'not locked';
+      return printable(`  ${state.key}  ${current}  ${state.versions} version(s)  ${lock}`);
+    }),
+  ];
+}
+
 /** Exactly `count` keys, each a valid state key. */
 function stateKeys(args: readonly string[], count: number, form: string): string[] {
   if (args.length !== count) throw new UsageError(`${form}: expects ${count} key(s), got ${args.length}`);
   for (const key of args) {
     const broken = existingStateKeyRule(key);
-    if (broken) throw new UsageError(`key ${JSON.stringify(key)}: ${broken}`);
+    if (broken) throw new UsageError(`key "${printable(key)}": ${broken}`);
   }
   return [...args];
 }
 
 // The synopsis (two lines) follows every usage error on lines of its own.
-runCommand(main, { usage: USAGE });
+if (require.main === module) runCommand(main, { usage: USAGE });

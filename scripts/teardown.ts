@@ -9,14 +9,17 @@ import { lockfileKey, projectStacks, projectStateKeys } from '../config/naming';
 import { loadConfig } from '../config/load';
 import { SETTINGS } from '../config/settings';
 import { BackendConfig } from '../config/types';
-import { UserError } from '../config/errors';
-import { bucketExists, emptyBucket } from '../ops/bucket';
+import { errorLine, UserError } from '../config/errors';
+import { bucketExists } from '../ops/bucket';
+import { deleteObjectVersions } from '../ops/keys';
+import { printable } from '../ops/printable';
 import { listObjectVersions, ObjectVersion } from '../ops/state';
-import { awsClients } from './lib/aws';
+import { awsClients, BULK_LIMITS } from './lib/aws';
 import { cdktfOrExplain, loggingRunner } from './lib/cdktf';
 import { LOCAL_DIR } from './lib/project';
 import { parseCommandLine, progress, runCommand } from './lib/shell';
 import { stackEnv } from './lib/terraform-config';
+import { withTicker } from './lib/ticker';
 
 export const CONFIRM_FLAG = '--yes-destroy-state';
 export const CONFIRM_ENV = 'TFSTATE_CONFIRM_TEARDOWN';
@@ -86,10 +89,21 @@ export function teardownPlan(config: BackendConfig, versions: readonly ObjectVer
   }
   const lines = [`s3://${config.bucket}: ${counts.size} key(s), ${versions.length} version(s) and delete marker(s) to delete`];
   for (const [group, keys] of groups) {
-    lines.push(`  ${group} (${keys.length} key(s))`);
-    for (const key of keys) lines.push(`    ${key}  ${counts.get(key)} version(s)${own.has(key) ? '' : '  [not written by this project]'}`);
+    lines.push(`  ${printable(group)} (${keys.length} key(s))`);
+    for (const key of keys) lines.push(`    ${printable(key)}  ${counts.get(key)} version(s)${own.has(key) ? '' : '  [not written by this project]'}`);
   }
   return { lines, foreign: [...counts.keys()].filter((key) => !own.has(key)).sort() };
+}
+
+/** Up to five keys, printable, and how many more. */
+export function someKeys(keys: readonly string[]): string {
+  return keys.slice(0, 5).map(printable).join(', ') + (keys.length > 5 ? `, and ${keys.length - 5} more` : '');
+}
+
+/** Keys with a version or delete marker in `now` that `listed` does not hold (written since), sorted. */
+export function writtenSince(listed: readonly ObjectVersion[], now: readonly ObjectVersion[]): string[] {
+  const seen = new Set(listed.map((version) => `${version.key}\0${version.versionId}`));
+  return [...new Set(now.filter((version) => !seen.has(`${version.key}\0${version.versionId}`)).map((version) => version.key))].sort();
 }
 
 async function main(): Promise<void> {
@@ -101,20 +115,27 @@ async function main(): Promise<void> {
   if (refusal) throw new UserError(refusal);
 
   const { s3, sts } = awsClients(config.region, config.endpoint);
+  const bulk = awsClients(config.region, config.endpoint, BULK_LIMITS).s3;
   if (config.endpoint === undefined) {
     const account = (await sts.send(new GetCallerIdentityCommand({}))).Account ?? '(unknown)';
     const wrongAccount = accountRefusal(process.env, account);
     if (wrongAccount) throw new UserError(wrongAccount);
     progress(`account ${account} confirmed`);
   }
+  const where = `s3://${config.bucket}`;
+  const listing = () => {
+    let listed = 0;
+    return withTicker(() => `listing ${where}: ${listed} version(s) and delete marker(s) so far`, listObjectVersions(bulk, config.bucket, undefined, (count) => (listed = count)));
+  };
 
   const bucketPresent = await bucketExists(s3, config.bucket);
+  let listed: ObjectVersion[] = [];
   if (bucketPresent) {
-    const plan = teardownPlan(config, await listObjectVersions(s3, config.bucket));
+    listed = await listing();
+    const plan = teardownPlan(config, listed);
     for (const line of plan.lines) progress(line);
     if (plan.foreign.length > 0 && !args.includes(FOREIGN_FLAG)) {
-      const shown = plan.foreign.slice(0, 5).join(', ') + (plan.foreign.length > 5 ? `, and ${plan.foreign.length - 5} more` : '');
-      throw new UserError(`refusing to delete ${plan.foreign.length} key(s) this project did not write (${shown}): move or delete them first, or pass ${FOREIGN_FLAG} to delete them too; nothing was destroyed`);
+      throw new UserError(`refusing to delete ${plan.foreign.length} key(s) this project did not write (${someKeys(plan.foreign)}): move or delete them first, or pass ${FOREIGN_FLAG} to delete them too; nothing was destroyed`);
     }
   }
 
@@ -132,15 +153,50 @@ async function main(): Promise<void> {
   if (bucketPresent) {
     const apps = projectStacks(config).filter((stack) => stack.kind === 'app').map((stack) => stack.name);
     await step(`cdktf destroy ${apps.join(' ')}`, 'destroy', apps);
+    // The destroy writes the app stacks' own states (and lockfiles) once more; a write to any other key is not ours.
+    const afterDestroy = await listing();
+    const others = writtenSince(listed, afterDestroy).filter((key) => !ownKeys(config).has(key));
+    if (others.length > 0) {
+      throw new UserError(`${others.length} key(s) written to ${where} during the app destroy, not shown above (${someKeys(others)}): nothing was deleted from the bucket and its protections were not lifted; run the teardown again to see them listed`);
+    }
+    listed = afterDestroy;
+    progress(`${where}: ${listed.length} version(s) and delete marker(s) to delete, the app destroy's own writes included`);
   } else {
     progress(`bucket ${config.bucket} does not exist: no app state to destroy`);
   }
   await step(`cdktf deploy bootstrap with ${SETTINGS.allowDestroy.env}=true (lifts prevent_destroy and deletion protection)`, 'deploy', ['bootstrap'], release);
   if (await bucketExists(s3, config.bucket)) {
-    progress(`emptied ${config.bucket}: ${await emptyBucket(s3, config.bucket)} object versions and delete markers deleted`);
+    await stopOnWrites(where, writtenSince(listed, await listing()), 'nothing was deleted from the bucket', step);
+    let deleted = 0;
+    const counts = () => `emptying ${where}: ${deleted} of ${listed.length} deleted, ${listed.length - deleted} left`;
+    // A line after each batch, and every 10 s while one is slow to answer.
+    await withTicker(counts, deleteObjectVersions(bulk, config.bucket, listed, (count) => {
+      deleted = count;
+      progress(counts());
+    }));
+    // Written between the last listing and the deletion: the bucket is not empty, and destroying it would fail.
+    await stopOnWrites(where, (await listing()).map((version) => version.key), `the ${listed.length} listed version(s) were deleted`, step);
+    progress(`emptied ${where}: ${listed.length} object versions and delete markers deleted, each one listed above`);
   }
   await step('cdktf destroy bootstrap', 'destroy', ['bootstrap'], release);
   progress('done: bucket and lock table deleted, KMS key scheduled for deletion (AWS keeps it in PendingDeletion for its waiting period)');
+}
+
+/**
+ * Stops the teardown when keys were written that its listing did not show: someone still uses the bucket.
+ * Bootstrap was redeployed with its protections lifted; a teardown that stops puts them back.
+ */
+async function stopOnWrites(where: string, keys: readonly string[], done: string, step: (what: string, verb: 'deploy', stacks: string[]) => Promise<void>): Promise<void> {
+  if (keys.length === 0) return;
+  const unique = [...new Set(keys)].sort();
+  const stopped = `${unique.length} key(s) written to ${where} since the listing (${someKeys(unique)}): teardown stopped, ${done}`;
+  progress(stopped);
+  try {
+    await step(`cdktf deploy bootstrap (putting prevent_destroy and deletion protection back)`, 'deploy', ['bootstrap']);
+  } catch (error) {
+    throw new UserError(`${stopped}; putting the protections back failed too (${errorLine(error)}): run npm run deploy -- bootstrap`);
+  }
+  throw new UserError(`${stopped}; protections are back (bootstrap redeployed without ${SETTINGS.allowDestroy.env}); find who writes there, then run the teardown again`);
 }
 
 if (require.main === module) runCommand(main, { usage: USAGE });

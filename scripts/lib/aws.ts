@@ -41,6 +41,13 @@ export interface AwsLimits {
 /** At most about 3 x 10 s plus backoff: a frozen endpoint is reported well within a minute. */
 export const AWS_LIMITS: AwsLimits = { connectTimeoutMs: 3_000, requestTimeoutMs: 10_000, maxAttempts: 3 };
 
+/**
+ * For bulk work (listing a whole bucket, deleting batches of versions), which a slow endpoint answers slowly: a
+ * batch that timed out may still be running there, so it is never sent again (one attempt) while the first could
+ * overlap it, and each request may take as long as a slow but answering endpoint needs.
+ */
+export const BULK_LIMITS: AwsLimits = { connectTimeoutMs: 3_000, requestTimeoutMs: 120_000, maxAttempts: 1 };
+
 /** Clients for `region`; with an endpoint they talk to it path-style with the emulator credentials. */
 export function awsClients(region: string, endpoint: string | undefined, limits: AwsLimits = AWS_LIMITS): AwsClients {
   // The SDK warns on Node < 22 that releases after January 2027 will need it; ours is pinned (package.json),
