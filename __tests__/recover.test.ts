@@ -90,7 +90,7 @@ describe('recoverLocalState: the local state after a kill', () => {
   let log: jest.SpyInstance;
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'tfstate-recover-'));
-    log = jest.spyOn(console, 'log').mockImplementation(() => undefined);
+    log = jest.spyOn(console, 'error').mockImplementation(() => undefined);
   });
   afterEach(() => {
     log.mockRestore();

@@ -6,7 +6,7 @@ import { DeployedReadError } from '../exports/deployed';
 import { exportSettings } from '../exports/export';
 import { StateOperationError } from '../ops/state';
 import { deployArguments } from '../scripts/deploy';
-import { failureOf, parseCommandLine } from '../scripts/lib/shell';
+import { failureOf, parseCommandLine, progress } from '../scripts/lib/shell';
 import { configFrom } from './helpers';
 
 /** The error `body` throws (fails the test when it throws none). */
@@ -99,4 +99,14 @@ describe('each command kind throws the error its exit code comes from', () => {
       code: 1,
     });
   });
+});
+
+test('progress lines go to stderr, leaving stdout to what a command reports (a listing, an export)', () => {
+  const out = jest.spyOn(console, 'log').mockImplementation(() => undefined);
+  const err = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+  progress('listing s3://b: 10 version(s) so far');
+  expect(err.mock.calls).toEqual([['==> listing s3://b: 10 version(s) so far']]);
+  expect(out).not.toHaveBeenCalled();
+  out.mockRestore();
+  err.mockRestore();
 });

@@ -73,7 +73,7 @@ describe('bulk pacing', () => {
   test('a progress line every 10 s with the counts of that moment, none once the work is done', async () => {
     jest.useFakeTimers();
     const lines: string[] = [];
-    const log = jest.spyOn(console, 'log').mockImplementation((line: string) => void lines.push(line));
+    const log = jest.spyOn(console, 'error').mockImplementation((line: string) => void lines.push(line));
     let count = 0;
     let finish: (value: string) => void = () => {};
     const work = withTicker(() => `${count} done`, new Promise<string>((resolve) => (finish = resolve)));

@@ -108,7 +108,7 @@ export function runCommand(main: () => void | Promise<void>, options: ShellOptio
     });
 }
 
-/** Prints a progress line the same way in every command. */
+/** Prints a progress line the same way in every command, on stderr: stdout carries what a command reports (a listing, an export). */
 export function progress(line: string): void {
-  console.log(`==> ${line}`);
+  console.error(`==> ${line}`);
 }
