@@ -24,6 +24,10 @@ describe('lock info', () => {
     expect(text).toContain('lock table item');
     expect(text).toContain('(cd cdktf.out/stacks/app && terraform force-unlock -force 7f0c7c37-5b2e-2d6c-0a50-3c6fbd1e4a7e)');
   });
+  test('a lock record written to rewrite the terminal is printed escaped', () => {
+    const info = parseLockInfo(JSON.stringify({ ID: 'i', Who: 'mallory\u001b[2K\r', Operation: 'OperationTypeApply', Path: 'b/app\u009b1A', Created: '' }));
+    expect(describeLock({ source: 's3', info }, 'cdktf.out/stacks/app').split('\n')[0]).toBe('locked (S3 lockfile): ID=i Who=mallory\\x1b[2K\\x0d Operation=OperationTypeApply Created= Path=b/app\\x9b1A');
+  });
 });
 
 describe('restored state', () => {

@@ -14,6 +14,7 @@ describe('printable', () => {
     ['nul\u0000 tab\t cr\r lf\n us\u001f', 'nul\\x00 tab\\x09 cr\\x0d lf\\x0a us\\x1f'],
     ['del\u007f csi\u009b2J c1\u0080 nbsp\u00a0', 'del\\x7f csi\\x9b2J c1\\x80 nbsp\u00a0'],
     ['space ~ é 状態', 'space ~ é 状態'],
+    ['prod\u202egpj.tfstate \u2066x\u2069 \u200f \u2028', 'prod\\u{202e}gpj.tfstate \\u{2066}x\\u{2069} \\u{200f} \\u{2028}'],
   ])('%j prints as %j', (key, shown) => {
     expect(printable(key)).toBe(shown);
   });

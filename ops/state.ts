@@ -7,6 +7,7 @@ import { DeleteObjectCommand, GetBucketVersioningCommand, GetObjectCommand, List
 import { errorLine, UserError } from '../config/errors';
 import { digestLockId, lockfileKey, lockItemId } from '../config/naming';
 import { BackendConfig } from '../config/types';
+import { printable } from './printable';
 
 /** The lock record Terraform writes (statemgr.LockInfo), in the DynamoDB item's Info and in the .tflock object. */
 export interface LockInfo {
@@ -59,7 +60,8 @@ export function describeLock(lock: HeldLock, stackDir: string): string {
   const release = info.ID === UNKNOWN_LOCK_ID
     ? `  the record is not Terraform's (Info=${info.Info}), so terraform force-unlock cannot name it: once no run holds it, delete the ${where} by hand`
     : `  if that run is really gone, release it with: (cd ${stackDir} && terraform force-unlock -force ${info.ID})`;
-  return [`locked (${where}): ID=${info.ID} Who=${info.Who} Operation=${info.Operation} Created=${info.Created} Path=${info.Path}`, release].join('\n');
+  // Whoever may take a lock writes its record: printed raw, it could rewrite the operator's terminal.
+  return [`locked (${where}): ID=${info.ID} Who=${info.Who} Operation=${info.Operation} Created=${info.Created} Path=${info.Path}`, release].map(printable).join('\n');
 }
 
 export function isMissing(error: unknown): boolean {
