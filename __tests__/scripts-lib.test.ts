@@ -1,8 +1,9 @@
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'fs';
+import { createServer as createHttpServer } from 'http';
 import { createServer, Socket } from 'net';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { HeadBucketCommand } from '@aws-sdk/client-s3';
+import { DeleteObjectsCommand, HeadBucketCommand } from '@aws-sdk/client-s3';
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { ObjectVersion } from '../ops/state';
 import { deployArguments } from '../scripts/deploy';
@@ -252,6 +253,35 @@ describe('bounded waits', () => {
       expect(sockets.length).toBe(4);
     } finally {
       for (const socket of sockets) socket.destroy();
+      server.close();
+    }
+  });
+  test('bulk work: an answer that says "slow down" is tried again after a backoff, silence never (no overlapping batch)', async () => {
+    let requests = 0;
+    const slowDown = '<?xml version="1.0" encoding="UTF-8"?><Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>';
+    const server = createHttpServer((request, response) => {
+      requests += 1;
+      request.resume();
+      if (request.url?.includes('silent')) return;
+      if (requests <= 2) return void response.writeHead(503, { 'content-type': 'application/xml' }).end(slowDown);
+      response.writeHead(200, { 'content-type': 'application/xml' }).end('<?xml version="1.0" encoding="UTF-8"?><DeleteResult></DeleteResult>');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const endpoint = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    const limits = { connectTimeoutMs: 300, requestTimeoutMs: 400, maxAttempts: 1, answeredRetries: { times: 4, backoffMs: 10 } };
+    const deleteOne = (bucket: string) => new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: [{ Key: 'k', VersionId: 'v' }], Quiet: true } });
+    try {
+      const { s3 } = awsClients('us-east-1', endpoint, limits);
+      await expect(s3.send(deleteOne('b'))).resolves.toMatchObject({ $metadata: { httpStatusCode: 200 } });
+      expect(requests).toBe(3);
+      requests = 0;
+      await expect(s3.send(deleteOne('silent'))).rejects.toThrow(`S3 endpoint ${endpoint} did not answer (ETIMEDOUT`);
+      expect(requests).toBe(1);
+      requests = 0;
+      await expect(awsClients('us-east-1', endpoint, { ...limits, answeredRetries: { times: 1, backoffMs: 10 } }).s3.send(deleteOne('b'))).rejects.toMatchObject({ name: 'SlowDown' });
+      expect(requests).toBe(2);
+    } finally {
+      server.closeAllConnections();
       server.close();
     }
   });

@@ -36,6 +36,11 @@ export interface AwsLimits {
   readonly requestTimeoutMs: number;
   /** Tries in all (the SDK retries timeouts and connection failures with backoff). */
   readonly maxAttempts: number;
+  /**
+   * With one SDK attempt: how often an answer that says "try again" (throttling, a 5xx) is tried once more, after
+   * backoffMs, doubling. Such a request has ended, so sending it again cannot overlap it. @default no such retry
+   */
+  readonly answeredRetries?: { readonly times: number; readonly backoffMs: number };
 }
 
 /** At most about 3 x 10 s plus backoff: a frozen endpoint is reported well within a minute. */
@@ -46,7 +51,7 @@ export const AWS_LIMITS: AwsLimits = { connectTimeoutMs: 3_000, requestTimeoutMs
  * batch that timed out may still be running there, so it is never sent again (one attempt) while the first could
  * overlap it, and each request may take as long as a slow but answering endpoint needs.
  */
-export const BULK_LIMITS: AwsLimits = { connectTimeoutMs: 3_000, requestTimeoutMs: 120_000, maxAttempts: 1 };
+export const BULK_LIMITS: AwsLimits = { connectTimeoutMs: 3_000, requestTimeoutMs: 120_000, maxAttempts: 1, answeredRetries: { times: 4, backoffMs: 1_000 } };
 
 /** Clients for `region`; with an endpoint they talk to it path-style with the emulator credentials. */
 export function awsClients(region: string, endpoint: string | undefined, limits: AwsLimits = AWS_LIMITS): AwsClients {
@@ -70,6 +75,13 @@ export function awsClients(region: string, endpoint: string | undefined, limits:
 
 // Node's and the SDK's names for "the endpoint did not answer" (as opposed to an answer that says no).
 const UNANSWERED = new Set(['TimeoutError', 'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+/** True when the endpoint answered "not now" (S3's SlowDown, a throttling error, a 5xx): the request is over. */
+function answeredTryAgain(error: unknown): boolean {
+  const { $metadata, $retryable } = error as { $metadata?: { httpStatusCode?: number }; $retryable?: unknown };
+  const status = $metadata?.httpStatusCode ?? 0;
+  return $retryable !== undefined || status === 429 || status >= 500;
+}
 
 /** True when the request got no answer at all: a timeout or a failed connection. */
 export function unanswered(error: unknown): boolean {
@@ -98,20 +110,32 @@ function nameUnansweredEndpoint<C extends ClientWithStack>(client: C, service: s
   );
   stack.add(
     (next, context) => async (args) => {
-      try {
-        return await next(args);
-      } catch (error) {
-        if (!unanswered(error)) throw error;
-        const { name, code, message } = error as { name?: string; code?: string; message?: string };
-        const attempts = (error as { $metadata?: { attempts?: number } }).$metadata?.attempts ?? limits.maxAttempts;
-        throw new UserError(
-          `${service} endpoint ${context.tfstateEndpoint ?? '(unresolved)'} did not answer (${code ?? name}: ${(message ?? '').replace(/^@smithy\/\S+ - \[\w+\] /, '').slice(0, 120)}; ${attempts} attempt(s), each bounded to ${limits.requestTimeoutMs / 1000} s): check AWS_ENDPOINT_URL, the network, or whether the service is up`,
-        );
+      for (let retry = 0; ; retry += 1) {
+        try {
+          return await next(args);
+        } catch (error) {
+          const again = limits.answeredRetries;
+          if (again && retry < again.times && answeredTryAgain(error)) {
+            await new Promise((resolve) => setTimeout(resolve, again.backoffMs * 2 ** retry));
+            continue;
+          }
+          throw unansweredLine(error, service, context.tfstateEndpoint, limits);
+        }
       }
     },
     { step: 'initialize', name: 'tfstateNameUnansweredEndpoint' },
   );
   return client;
+}
+
+/** The error to throw for a failed request: no answer at all becomes one line naming the service and endpoint. */
+function unansweredLine(error: unknown, service: string, endpoint: string | undefined, limits: AwsLimits): unknown {
+  if (!unanswered(error)) return error;
+  const { name, code, message } = error as { name?: string; code?: string; message?: string };
+  const attempts = (error as { $metadata?: { attempts?: number } }).$metadata?.attempts ?? limits.maxAttempts;
+  return new UserError(
+    `${service} endpoint ${endpoint ?? '(unresolved)'} did not answer (${code ?? name}: ${(message ?? '').replace(/^@smithy\/\S+ - \[\w+\] /, '').slice(0, 120)}; ${attempts} attempt(s), each bounded to ${limits.requestTimeoutMs / 1000} s): check AWS_ENDPOINT_URL, the network, or whether the service is up`,
+  );
 }
 
 /**
