@@ -90,7 +90,7 @@ describe('bulk pacing', () => {
     log.mockRestore();
     expect(lines).toEqual(['==> 250 done', '==> 500 done']);
   });
-  test('bulk requests are tried once (a timed-out batch may still be running) and may take two minutes', () => {
-    expect(BULK_LIMITS).toEqual({ connectTimeoutMs: 3_000, requestTimeoutMs: 120_000, maxAttempts: 1 });
+  test('bulk requests are sent once by the SDK (a timed-out batch may still be running), may take two minutes, and a "slow down" answer is tried again up to 4 times', () => {
+    expect(BULK_LIMITS).toEqual({ connectTimeoutMs: 3_000, requestTimeoutMs: 120_000, maxAttempts: 1, answeredRetries: { times: 4, backoffMs: 1_000 } });
   });
 });
