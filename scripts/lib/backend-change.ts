@@ -31,15 +31,14 @@ function recordPath(dir: string): string {
   return join(dir, '.terraform', 'terraform.tfstate');
 }
 
-/** The state object a stack's folder was initialized with, or undefined when it never was. */
+/** The state object a stack's folder was initialized with; undefined when it never was, or its record is unreadable (Terraform's to report). */
 export function recordedStateObject(dir: string): { bucket: string; key: string } | undefined {
-  let text: string;
+  let config: { bucket?: unknown; key?: unknown } | undefined;
   try {
-    text = readFileSync(recordPath(dir), 'utf8');
+    config = (JSON.parse(readFileSync(recordPath(dir), 'utf8')) as { backend?: { config?: { bucket?: unknown; key?: unknown } } }).backend?.config;
   } catch {
     return undefined;
   }
-  const config = (JSON.parse(text) as { backend?: { config?: { bucket?: unknown; key?: unknown } } }).backend?.config;
   return typeof config?.bucket === 'string' && typeof config.key === 'string' ? { bucket: config.bucket, key: config.key } : undefined;
 }
 
