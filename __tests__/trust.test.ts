@@ -59,6 +59,17 @@ describe('a hostile config file is refused in one line naming the file, the key 
   test.each(['http://localhost:4566', 'http://127.0.0.1:5000', 'https://127.18.229.10', 'http://[::1]:5000', 'http://127.1:5000'])('a loopback endpoint %s may come from the file', (endpoint) => {
     expect(configFrom({}, dirWithConfig({ endpoint })).origins.endpoint).toBe('tfstate.config.json: endpoint');
   });
+  test.each([
+    ['http://0x7f.0.0.1:5000', 'http://127.0.0.1:5000'],
+    ['http://2130706433:5000/', 'http://127.0.0.1:5000'],
+    ['http://127.1:5000', 'http://127.0.0.1:5000'],
+    ['http://127.0.0.1.:5000', 'http://127.0.0.1:5000'],
+    ['http://[0:0::1]:5000', 'http://[::1]:5000'],
+    ['http://\uff11\uff12\uff17.\uff10.\uff10.\uff11:5000', 'http://127.0.0.1:5000'],
+    ['http://127.0.0.1:5000\\@attacker.example', 'http://127.0.0.1:5000/@attacker.example'],
+  ])('a loopback endpoint %s from the file is synthesized as the URL the check read, %s (Terraform would look the text up in DNS)', (endpoint, synthesized) => {
+    expect(configFrom({}, dirWithConfig({ endpoint })).endpoint).toBe(synthesized);
+  });
   test('an endpoint from the environment wins over the file and names its variable', () => {
     expect(configFrom({ AWS_ENDPOINT_URL: 'http://127.0.0.1:1' }, dirWithConfig({ endpoint: 'http://localhost:2' }))).toMatchObject({ endpoint: 'http://127.0.0.1:1', origins: { endpoint: 'AWS_ENDPOINT_URL' } });
   });

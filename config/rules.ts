@@ -111,6 +111,19 @@ export function endpointRule(url: string): string | undefined {
   return undefined;
 }
 
+/**
+ * The endpoint as the URL parser read it (http://127.1 is http://127.0.0.1, [0::1] is [::1], no trailing "/"),
+ * which is what the loopback check judged: Terraform, the provider and kOps (Go) would read the text as
+ * written, and look up "127.1" or "0x7f.0.0.1" as a host name in DNS. Text that is no URL stays as given.
+ */
+export function canonicalEndpoint(url: string): string {
+  try {
+    return new URL(url).href.replace(/\/+$/, '');
+  } catch {
+    return url;
+  }
+}
+
 /** A URL to this machine (the URL parser has already written 127.1 or 0x7f.1 as 127.0.0.1, [0::1] as [::1]); endpointRule checks the rest. */
 export function hasLoopbackHost(url: string): boolean {
   try {

@@ -6,6 +6,7 @@ import { flag, list, MAX_USER_TAGS, oneOf, Parser, tagMap, text, wholeNumber } f
 import {
   accountIdRule,
   bucketNameRule,
+  canonicalEndpoint,
   endpointRule,
   environmentNameRule,
   hasLoopbackHost,
@@ -166,7 +167,7 @@ export const SETTINGS: { readonly [N in SettingName]: Setting<SettingValues[N]> 
     unset: 'real AWS',
     // As in the AWS SDKs.
     emptyEnvIsUnset: true,
-    parse: text(endpointRule, (url) => url.replace(/\/+$/, '')),
+    parse: text(endpointRule, canonicalEndpoint),
     description: 'S3/DynamoDB-compatible endpoint (moto, LocalStack): provider and backend point there, path-style.',
     onlyFrom: {
       fileMayHold: { describe: 'a loopback URL (host localhost, 127.x.y.z or [::1])', accepts: (value) => hasLoopbackHost(String(value)) },
