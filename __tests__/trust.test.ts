@@ -32,6 +32,11 @@ describe('a hostile config file is refused in one line naming the file, the key 
       { crossAccountReaders: ['arn:aws:iam::111122223333:role/ci'] },
       'tfstate.config.json: crossAccountReaders: may come only from the environment of whoever runs the command (it opens the state to other AWS accounts); the file may come from a pull request. Set TFSTATE_CROSS_ACCOUNT_READERS when you deploy bootstrap',
     ],
+    // The e2e attack: a file naming another key of the account made `deploy bootstrap` exit 0 with the created key PendingDeletion.
+    [
+      { kmsKeyArn: 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab' },
+      'tfstate.config.json: kmsKeyArn: may come only from the environment of whoever runs the command (it takes the KMS key bootstrap created out of the configuration, where prevent_destroy no longer holds it: the next deploy schedules it for deletion); the file may come from a pull request. Set TFSTATE_KMS_KEY_ARN when you deploy bootstrap',
+    ],
   ])('%j', (file, line) => {
     expect(problemsOf({}, dirWithConfig(file))[0]).toBe(line);
   });

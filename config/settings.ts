@@ -322,6 +322,9 @@ export const SETTINGS: { readonly [N in SettingName]: Setting<SettingValues[N]> 
     unset: 'a new key is created',
     parse: text((arn, s) => kmsKeyArnRule(arn, s.get('region'))),
     description: 'ARN of an existing KMS key in the region to encrypt state with instead of creating one; its key policy stays yours, the alias is created for it.',
+    // prevent_destroy holds a resource only while it is in the configuration: a key named here takes the created
+    // key out of it, and the next deploy of bootstrap schedules that key (and every state version it encrypts) for deletion.
+    onlyFrom: { because: 'it takes the KMS key bootstrap created out of the configuration, where prevent_destroy no longer holds it: the next deploy schedules it for deletion', instead: 'Set TFSTATE_KMS_KEY_ARN when you deploy bootstrap' },
   },
   tags: {
     env: 'TFSTATE_TAGS',
