@@ -5,9 +5,13 @@
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
+import { S3Client } from '@aws-sdk/client-s3';
+import { UserError } from '../config/errors';
+import { isBootstrapState, refuseBootstrapStateUnder } from '../scripts/deploy';
 import { withLostErrors } from '../scripts/lib/cdktf';
 import { explainFailure, protectedFromDestroy } from '../scripts/lib/diagnose';
 import { RunResult } from '../scripts/lib/run';
+import { configFrom, dirWithConfig } from './helpers';
 
 /** cdktf deploy bootstrap's output (an excerpt): each line after the stack's name indented, the error boxed. */
 const CDKTF_REFUSED = `           Terraform planned the following actions, but then encountered a problem:
@@ -119,5 +123,47 @@ describe('errors cdktf lost are printed again by a read-only plan', () => {
     for (const result of [failed('Error: boom'), { ...failed(''), code: 0 }, { ...failed(''), timedOut: true, code: null }, { ...failed(''), stalled: true, code: null }]) {
       expect(await withLostErrors(runner, ['bootstrap'], result)).toBe(result);
     }
+  });
+});
+
+// The file may set the state keys: with bootstrap's state in the bucket (phase 3), a file swapping stateKey and
+// bootstrapStateKey made `npm run deploy -- app` destroy bootstrap's bucket policy, public access blocks,
+// versioning, encryption and key alias on moto, since prevent_destroy holds them only in bootstrap's configuration.
+describe('an app stack is never deployed onto the state of bootstrap', () => {
+  const BOOTSTRAP_STATE = JSON.stringify({ version: 4, outputs: { backend_config: { value: {} }, kms_key_arn: { value: 'arn:aws:kms:us-east-1:123456789012:key/k' } }, resources: [] });
+  /** A bucket holding `objects` (key -> text); the keys asked recorded. */
+  function bucket(objects: Record<string, string>): { s3: S3Client; asked: string[] } {
+    const asked: string[] = [];
+    const send = async (command: { input: { Key: string } }) => {
+      asked.push(command.input.Key);
+      const text = objects[command.input.Key];
+      if (text === undefined) throw Object.assign(new Error('no key'), { name: 'NoSuchKey' });
+      return { Body: { transformToString: async () => text } };
+    };
+    return { s3: { send } as unknown as S3Client, asked };
+  }
+  test('the file pointing stateKey at bootstrap\'s state: one line naming the file\'s key, the stack and the way out', async () => {
+    const config = configFrom({}, dirWithConfig({ bootstrapBackend: 's3', bootstrapStateKey: 'bootstrap-new/terraform.tfstate', stateKey: 'bootstrap/terraform.tfstate' }));
+    const { s3, asked } = bucket({ 'bootstrap/terraform.tfstate': BOOTSTRAP_STATE });
+    await expect(refuseBootstrapStateUnder(s3, config, ['bootstrap', 'app'])).rejects.toThrow(
+      new UserError(
+        'tfstate.config.json: stateKey gives stack app the state key "bootstrap/terraform.tfstate", which holds the bootstrap stack\'s state (outputs backend_config and kms_key_arn): deploying app there would destroy the backend\'s resources, since prevent_destroy holds them only in bootstrap\'s configuration; give app a key of its own',
+      ),
+    );
+    expect(asked).toEqual(['bootstrap/terraform.tfstate']);
+  });
+  test('an environment\'s key is named by its prefix', async () => {
+    const config = configFrom({ TFSTATE_ENVIRONMENTS: 'dev', TFSTATE_ENV_KEY_PREFIX: 'env' });
+    await expect(refuseBootstrapStateUnder(bucket({ 'env/dev/terraform.tfstate': BOOTSTRAP_STATE }).s3, config, ['app-dev'])).rejects.toThrow(
+      'TFSTATE_ENV_KEY_PREFIX gives stack app-dev the state key "env/dev/terraform.tfstate", which holds the bootstrap stack\'s state',
+    );
+  });
+  test('an app\'s own state, no state yet, or a state that is not JSON: deployed as before', async () => {
+    const config = configFrom({});
+    const app = JSON.stringify({ version: 4, outputs: { kms_key_arn: { value: 'x' } }, resources: [] });
+    await expect(refuseBootstrapStateUnder(bucket({ 'app/terraform.tfstate': app }).s3, config, ['app'])).resolves.toBeUndefined();
+    await expect(refuseBootstrapStateUnder(bucket({}).s3, config, ['app'])).resolves.toBeUndefined();
+    await expect(refuseBootstrapStateUnder(bucket({ 'app/terraform.tfstate': '{"outputs": null' }).s3, config, ['app'])).resolves.toBeUndefined();
+    expect([BOOTSTRAP_STATE, 'null', '[]', '{"outputs": {"backend_config": 1}}'].map(isBootstrapState)).toEqual([true, false, false, false]);
   });
 });

@@ -5,7 +5,9 @@ import { loadConfig } from '../config/load';
 import { BackendConfig } from '../config/types';
 import { ADOPT_REFUSED } from '../constructs/adoption';
 import { UsageError, UserError } from '../config/errors';
-import { stackStateKey } from '../config/naming';
+import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { appStackName, stackStateKey } from '../config/naming';
+import { SETTINGS } from '../config/settings';
 import { awsClients, probeEndpoint } from './lib/aws';
 import { cdktf, ensureCompleted, replan, terraformFailed, withLostErrors } from './lib/cdktf';
 import { adoptRefusals } from './lib/diagnose';
@@ -41,6 +43,42 @@ export function deployArguments(config: BackendConfig, args: readonly string[]):
   return { stacks, flags };
 }
 
+/** Whether a state object's text is the bootstrap stack's: it carries bootstrap's outputs backend_config and kms_key_arn. */
+export function isBootstrapState(text: string): boolean {
+  try {
+    const outputs = (JSON.parse(text) as { outputs?: Record<string, unknown> } | null)?.outputs;
+    return typeof outputs === 'object' && outputs !== null && 'backend_config' in outputs && 'kms_key_arn' in outputs;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Refuses to deploy an app stack onto the key that holds bootstrap's state (phase 3): the file may set the state
+ * keys, and bootstrap's resources, absent from the app's configuration, would be destroyed there, since
+ * prevent_destroy holds a resource only in a configuration that has it (the bucket policy, public access blocks,
+ * versioning, alias and key went so, against moto).
+ */
+export async function refuseBootstrapStateUnder(s3: S3Client, config: BackendConfig, stacks: readonly string[]): Promise<void> {
+  for (const stack of stacks.filter((name) => name !== 'bootstrap')) {
+    const key = stackStateKey(config, stack);
+    let text: string;
+    try {
+      const object = await s3.send(new GetObjectCommand({ Bucket: config.bucket, Key: key }));
+      text = await object.Body!.transformToString();
+    } catch {
+      // No state yet, or none readable: Terraform reports what it cannot read; nothing of bootstrap's is at stake here.
+      continue;
+    }
+    if (!isBootstrapState(text)) continue;
+    const setting = stack === appStackName() ? 'stateKey' : 'environmentKeyPrefix';
+    const origin = config.origins[setting] ?? SETTINGS[setting].env;
+    throw new UserError(
+      `${origin} gives stack ${stack} the state key "${key}", which holds the bootstrap stack's state (outputs backend_config and kms_key_arn): deploying ${stack} there would destroy the backend's resources, since prevent_destroy holds them only in bootstrap's configuration; give ${stack} a key of its own`,
+    );
+  }
+}
+
 function isStack(config: BackendConfig, name: string): boolean {
   try {
     stackStateKey(config, name);
@@ -59,6 +97,7 @@ async function main(): Promise<void> {
   // where Terraform gets through, so there only the silence bound of the cdktf run applies.
   const proxied = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'].some((name) => process.env[name]);
   if (config.endpoint !== undefined || !proxied) await probeEndpoint(awsClients(config.region, config.endpoint).s3, config.bucket);
+  await refuseBootstrapStateUnder(awsClients(config.region, config.endpoint).s3, config, stacks);
   const result = await withLostErrors(runner, stacks, await cdktf(runner, 'deploy', stacks, flags));
   if (config.adopt && stacks.includes('bootstrap') && terraformFailed(result)) {
     // cdktf can exit before its last lines (Terraform's errors) reach a pipe, and some refusals may be among them.
