@@ -40,6 +40,14 @@ describe('a hostile config file is refused in one line naming the file, the key 
   ])('%j', (file, line) => {
     expect(problemsOf({}, dirWithConfig(file))[0]).toBe(line);
   });
+  // Access logs kept one day are access logging turned off a day later, which the file alone may not do either.
+  test('access logs kept under 30 days need the risk accepted from the environment', () => {
+    expect(problemsOf({}, dirWithConfig({ accessLogDays: 1 }))).toEqual([
+      "tfstate.config.json: accessLogDays=1: keeps the state bucket's access logs less than 30 days; set TFSTATE_ACCEPT_RISKS=short-retention to accept that",
+    ]);
+    expect(configFrom({ TFSTATE_ACCEPT_RISKS: 'short-retention' }, dirWithConfig({ accessLogDays: 1 })).accessLogDays).toBe(1);
+    expect(configFrom({ TFSTATE_ACCEPT_RISKS: 'no-access-logging' }, dirWithConfig({ accessLogDays: 1, accessLogging: false })).logBucket).toBeUndefined();
+  });
   test('a refused acceptRisks accepts nothing: the weakening it was for is refused as well', () => {
     expect(problemsOf({}, dirWithConfig({ acceptRisks: ['no-access-logging'], accessLogging: false }))[1]).toBe(
       'tfstate.config.json: accessLogging=false: turns off access logging of the state bucket; set TFSTATE_ACCEPT_RISKS=no-access-logging to accept that',

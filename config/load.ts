@@ -63,6 +63,12 @@ export function loadConfig(options: LoadOptions = {}): BackendConfig {
     // Stryker disable next-line OptionalChaining: equivalent, the default (true) never breaks this rule, so the value was given
     problems.push(`${origin('accessLogging')}=${shown(settings.given('accessLogging')?.value)}: turns off access logging of the state bucket; set ${SETTINGS.acceptRisks.env}=no-access-logging to accept that`);
   }
+  // Logs kept a day are access logging off a day later: the same weakening, so accepted the same way (never by the file).
+  const accessLogDays = get('accessLogDays');
+  if (accessLogging && accessLogDays < MIN_SAFE_NONCURRENT_DAYS && !accepts('short-retention')) {
+    // Stryker disable next-line OptionalChaining: equivalent, the default (365) never breaks this rule, so the value was given
+    problems.push(`${origin('accessLogDays')}=${shown(settings.given('accessLogDays')?.value)}: keeps the state bucket's access logs less than ${MIN_SAFE_NONCURRENT_DAYS} days; set ${SETTINGS.acceptRisks.env}=short-retention to accept that`);
+  }
 
   const region = get('region');
   const bucket = get('bucket');
@@ -155,7 +161,7 @@ export function loadConfig(options: LoadOptions = {}): BackendConfig {
     accountId: get('accountId'),
     kopsPrefix,
     logBucket,
-    accessLogDays: get('accessLogDays'),
+    accessLogDays,
     replica: replica ? Object.freeze(replica) : undefined,
     acceptedRisks: Object.freeze(acceptedRisks),
     adopt: get('adopt'),

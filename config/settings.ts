@@ -112,7 +112,7 @@ export interface TrustedSource {
   readonly instead: string;
 }
 
-/** Below this many days of noncurrent retention a bad apply can outlive its own undo: needs short-retention. */
+/** Below this many days of noncurrent retention a bad apply can outlive its own undo, and access logs an incident's discovery: needs short-retention. */
 export const MIN_SAFE_NONCURRENT_DAYS = 30;
 
 export const SETTINGS: { readonly [N in SettingName]: Setting<SettingValues[N]> } = {
@@ -305,7 +305,7 @@ export const SETTINGS: { readonly [N in SettingName]: Setting<SettingValues[N]> 
     file: 'acceptRisks',
     default: [],
     parse: list((risk) => ((ACCEPTED_RISKS as readonly string[]).includes(risk) ? undefined : `must list only ${ACCEPTED_RISKS.join(', ')}`), 'each risk must be listed once'),
-    description: `Comma-separated acknowledgements that allow a weaker setting: no-access-logging, short-retention (noncurrent days below ${MIN_SAFE_NONCURRENT_DAYS}).`,
+    description: `Comma-separated acknowledgements that allow a weaker setting: no-access-logging, short-retention (noncurrent or access-log days below ${MIN_SAFE_NONCURRENT_DAYS}).`,
     onlyFrom: { because: 'it accepts a weakening, and the file that may make the weakening must not also accept it', instead: 'Set TFSTATE_ACCEPT_RISKS when you run the command' },
   },
   adopt: {
