@@ -40,6 +40,21 @@ describe('a hostile config file is refused in one line naming the file, the key 
   ])('%j', (file, line) => {
     expect(problemsOf({}, dirWithConfig(file))[0]).toBe(line);
   });
+  // The bucket policy granted TFSTATE_CROSS_ACCOUNT_PRINCIPALS (environment) network/terraform.tfstate and legacy/* (file).
+  test('with cross-account grants, the keys they cover come only from the environment', () => {
+    const file = dirWithConfig({ stateKey: 'network/terraform.tfstate', kopsPrefix: 'legacy', environments: ['dev'], environmentKeyPrefix: 'teams' });
+    expect(problemsOf({ TFSTATE_CROSS_ACCOUNT_PRINCIPALS: '111122223333' }, file)).toEqual([
+      'tfstate.config.json: stateKey="network/terraform.tfstate": names objects that TFSTATE_CROSS_ACCOUNT_PRINCIPALS are granted, so with them it may come only from the environment (the file may come from a pull request); set TFSTATE_KEY',
+      'tfstate.config.json: environmentKeyPrefix="teams": names objects that TFSTATE_CROSS_ACCOUNT_PRINCIPALS are granted, so with them it may come only from the environment (the file may come from a pull request); set TFSTATE_ENV_KEY_PREFIX',
+      'tfstate.config.json: kopsPrefix="legacy": names objects that TFSTATE_CROSS_ACCOUNT_PRINCIPALS are granted, so with them it may come only from the environment (the file may come from a pull request); set TFSTATE_KOPS_PREFIX',
+    ]);
+    // Readers get no kOps store.
+    expect(problemsOf({ TFSTATE_CROSS_ACCOUNT_READERS: '111122223333' }, dirWithConfig({ stateKey: 'network/terraform.tfstate', kopsPrefix: 'legacy' }))).toEqual([
+      'tfstate.config.json: stateKey="network/terraform.tfstate": names objects that TFSTATE_CROSS_ACCOUNT_READERS are granted, so with them it may come only from the environment (the file may come from a pull request); set TFSTATE_KEY',
+    ]);
+    expect(configFrom({ TFSTATE_CROSS_ACCOUNT_PRINCIPALS: '111122223333', TFSTATE_KEY: 'network/terraform.tfstate' }, dirWithConfig({ environmentKeyPrefix: 'teams' })).stateKey).toBe('network/terraform.tfstate');
+    expect(configFrom({}, file).kopsPrefix).toBe('legacy');
+  });
   // Access logs kept one day are access logging turned off a day later, which the file alone may not do either.
   test('access logs kept under 30 days need the risk accepted from the environment', () => {
     expect(problemsOf({}, dirWithConfig({ accessLogDays: 1 }))).toEqual([

@@ -138,6 +138,19 @@ export function loadConfig(options: LoadOptions = {}): BackendConfig {
     problems.push(`${kmsKeyArn.origin}=${JSON.stringify(kmsKeyArn.value)}: the key policy of an existing key is not managed here, so it cannot grant ${grants}; add those grants to its key policy and drop one of the two settings`);
   }
 
+  // The principals come only from the environment, but what they are granted are the keys: a file choosing those
+  // would choose which objects of the bucket (another project's state, in an adopted bucket) other accounts may use.
+  if (crossAccountPrincipals.length > 0 || crossAccountReaders.length > 0) {
+    const grantee = crossAccountPrincipals.length > 0 ? SETTINGS.crossAccountPrincipals.env : SETTINGS.crossAccountReaders.env;
+    const granted: SettingName[] = ['stateKey', ...(environments.length > 0 ? (['environmentKeyPrefix'] as const) : []), ...(crossAccountPrincipals.length > 0 ? (['kopsPrefix'] as const) : [])];
+    for (const name of granted) {
+      const given = settings.given(name);
+      if (given !== undefined && given.origin !== SETTINGS[name].env) {
+        problems.push(`${given.origin}=${shown(given.value)}: names objects that ${grantee} are granted, so with them it may come only from the environment (the file may come from a pull request); set ${SETTINGS[name].env}`);
+      }
+    }
+  }
+
   if (problems.length > 0) throw new ConfigError(problems);
 
   const locking = get('locking');
