@@ -96,8 +96,12 @@ async function main(): Promise<void> {
   // Terraform honours HTTPS_PROXY, the AWS SDK for JavaScript does not: behind a proxy the probe would fail
   // where Terraform gets through, so there only the silence bound of the cdktf run applies.
   const proxied = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'].some((name) => process.env[name]);
-  if (config.endpoint !== undefined || !proxied) await probeEndpoint(awsClients(config.region, config.endpoint).s3, config.bucket);
-  await refuseBootstrapStateUnder(awsClients(config.region, config.endpoint).s3, config, stacks);
+  if (config.endpoint !== undefined || !proxied) {
+    const { s3 } = awsClients(config.region, config.endpoint);
+    await probeEndpoint(s3, config.bucket);
+    // Behind a proxy the SDK reaches no state either: the check would only wait out its timeouts.
+    await refuseBootstrapStateUnder(s3, config, stacks);
+  }
   const result = await withLostErrors(runner, stacks, await cdktf(runner, 'deploy', stacks, flags));
   if (config.adopt && stacks.includes('bootstrap') && terraformFailed(result)) {
     // cdktf can exit before its last lines (Terraform's errors) reach a pipe, and some refusals may be among them.
