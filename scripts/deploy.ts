@@ -6,6 +6,7 @@ import { BackendConfig } from '../config/types';
 import { ADOPT_REFUSED } from '../constructs/adoption';
 import { UsageError, UserError } from '../config/errors';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { appStackName, stackStateKey } from '../config/naming';
 import { SETTINGS } from '../config/settings';
 import { awsClients, probeEndpoint } from './lib/aws';
@@ -54,23 +55,34 @@ export function isBootstrapState(text: string): boolean {
 }
 
 /**
- * Refuses to deploy an app stack onto the key that holds bootstrap's state (phase 3): the file may set the state
- * keys, and bootstrap's resources, absent from the app's configuration, would be destroyed there, since
- * prevent_destroy holds a resource only in a configuration that has it (the bucket policy, public access blocks,
- * versioning, alias and key went so, against moto).
+ * Reads the state each selected stack will plan from and refuses, in one line, what the file may have pointed it
+ * at: a bucket of another account (Terraform would plan from whatever state that account serves, and destroy in
+ * this account every resource it lists), and for an app stack the key of bootstrap's own state (phase 3), whose
+ * resources the app's apply would destroy, since prevent_destroy holds a resource only in a configuration that
+ * has it (the bucket policy, public access blocks, versioning and key alias went so, against moto).
  */
-export async function refuseBootstrapStateUnder(s3: S3Client, config: BackendConfig, stacks: readonly string[]): Promise<void> {
-  for (const stack of stacks.filter((name) => name !== 'bootstrap')) {
+export async function refuseForeignState(s3: S3Client, config: BackendConfig, stacks: readonly string[], callerAccount: () => Promise<string>): Promise<void> {
+  const remote = stacks.filter((stack) => stack !== 'bootstrap' || config.bootstrapBackend === 's3');
+  if (remote.length === 0) return;
+  // Without the caller's account (STS unreachable, as Terraform will find too) only the bootstrap-state check runs.
+  const owner = await callerAccount().then((account) => (/^\d{12}$/.test(account) ? account : undefined), () => undefined);
+  for (const stack of remote) {
     const key = stackStateKey(config, stack);
     let text: string;
     try {
-      const object = await s3.send(new GetObjectCommand({ Bucket: config.bucket, Key: key }));
+      const object = await s3.send(new GetObjectCommand({ Bucket: config.bucket, Key: key, ExpectedBucketOwner: owner }));
       text = await object.Body!.transformToString();
-    } catch {
-      // No state yet, or none readable: Terraform reports what it cannot read; nothing of bootstrap's is at stake here.
+    } catch (error) {
+      const { name, $metadata } = error as { name?: string; $metadata?: { httpStatusCode?: number } };
+      if (owner !== undefined && (name === 'AccessDenied' || $metadata?.httpStatusCode === 403)) {
+        throw new UserError(
+          `${config.origins.bucket ?? SETTINGS.bucket.env}=${JSON.stringify(config.bucket)}: reading the state of ${stack} as a bucket of account ${owner} (the caller's) was refused: a bucket of another account would serve the state Terraform plans from, and the apply would destroy here whatever that state lists; name a bucket of this account (or grant these credentials the state)`,
+        );
+      }
+      // No state yet, or none readable: Terraform reports what it cannot read.
       continue;
     }
-    if (!isBootstrapState(text)) continue;
+    if (stack === 'bootstrap' || !isBootstrapState(text)) continue;
     const setting = stack === appStackName() ? 'stateKey' : 'environmentKeyPrefix';
     const origin = config.origins[setting] ?? SETTINGS[setting].env;
     throw new UserError(
@@ -100,7 +112,7 @@ async function main(): Promise<void> {
     const { s3 } = awsClients(config.region, config.endpoint);
     await probeEndpoint(s3, config.bucket);
     // Behind a proxy the SDK reaches no state either: the check would only wait out its timeouts.
-    await refuseBootstrapStateUnder(s3, config, stacks);
+    await refuseForeignState(s3, config, stacks, async () => (await awsClients(config.region, config.endpoint).sts.send(new GetCallerIdentityCommand({}))).Account ?? '');
   }
   const result = await withLostErrors(runner, stacks, await cdktf(runner, 'deploy', stacks, flags));
   if (config.adopt && stacks.includes('bootstrap') && terraformFailed(result)) {
