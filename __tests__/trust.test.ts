@@ -55,6 +55,17 @@ describe('a hostile config file is refused in one line naming the file, the key 
     expect(configFrom({ TFSTATE_CROSS_ACCOUNT_PRINCIPALS: '111122223333', TFSTATE_KEY: 'network/terraform.tfstate' }, dirWithConfig({ environmentKeyPrefix: 'teams' })).stateKey).toBe('network/terraform.tfstate');
     expect(configFrom({}, file).kopsPrefix).toBe('legacy');
   });
+  // A file key holding "\u001b[1A\u001b[2K" erased the line above in a terminal, and one holding "\n::warning::" started a
+  // line of its own, which GitHub Actions reads as a workflow command: every name and value from the file is escaped.
+  test('controls, separators and bidi overrides from the file are escaped in every message, which stays one line per problem', () => {
+    const problems = problemsOf({}, dirWithConfig({ '\u001b[1A\u001b[2Kok\n::warning::spoofed': 1, bucket: 'x\u009b2J\u202e', tags: { 'team\u001b[2K\r::add-mask::x': 'v' } }));
+    expect(problems).toEqual([
+      'tfstate.config.json: "\\u001b[1A\\u001b[2Kok\\n::warning::spoofed": unknown setting (known: bucket, region, lockTable, stateKey, locking, endpoint, kmsAlias, noncurrentVersionDays, bootstrapBackend, bootstrapStateKey, allowDestroy, environments, environmentKeyPrefix, crossAccountPrincipals, crossAccountReaders, accountId, kopsPrefix, accessLogging, logBucket, accessLogDays, replicaRegion, replicaBucket, acceptRisks, adopt, kmsKeyArn, tags)',
+      'tfstate.config.json: bucket="x\\u009b2J\\u202e": may contain only lowercase letters, digits, dots (.) and hyphens (-)',
+      'tfstate.config.json: tags={"team\\u001b[2K\\r::add-mask::x":"v"}: tag keys may contain only letters, digits, spaces and _ . : / = + - @ ("team\\u001b[2K\\r::add-mask::x")',
+    ]);
+    expect(problems.join('\n')).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e]/);
+  });
   // Access logs kept one day are access logging turned off a day later, which the file alone may not do either.
   test('access logs kept under 30 days need the risk accepted from the environment', () => {
     expect(problemsOf({}, dirWithConfig({ accessLogDays: 1 }))).toEqual([

@@ -1,7 +1,7 @@
 import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync, statSync } from 'fs';
 import { isAbsolute, join } from 'path';
 import { deniedDeeperKeys, environmentStateKey, iamPatternMatches, inEveryWorkspace } from './naming';
-import { cut } from './errors';
+import { cut, printable } from './errors';
 import { ParseContext, shown } from './parsers';
 import { bucketNameRule, environmentNameRule, inFolder, templateRule } from './rules';
 import { CONFIG_FILE, CONFIG_FILE_ENV, Derived, LoadedSettings, MIN_SAFE_NONCURRENT_DAYS, Setting, SETTING_NAMES, SettingName, SETTINGS, SettingValues } from './settings';
@@ -396,7 +396,7 @@ function readConfigFile(env: NodeJS.ProcessEnv, cwd: string, problems: string[])
   // and a value nested tens of thousands deep overflows the stack on the way (JSON.stringify recurses).
   const deep = Object.keys(parsed).find((key) => nestedDeeperThan((parsed as FileValues)[key], 1));
   if (deep !== undefined) {
-    problems.push(`${label}: ${cut(deep, 60)}: is nested deeper than any setting (a string, number, boolean, or a list or object of those)`);
+    problems.push(`${label}: ${printable(cut(deep, 60))}: is nested deeper than any setting (a string, number, boolean, or a list or object of those)`);
     return undefined;
   }
   return { label, values: parsed as FileValues };
@@ -481,7 +481,7 @@ function checkUnknownNames(env: NodeJS.ProcessEnv, file: ConfigFile | undefined,
   const specs = Object.values(SETTINGS);
   const knownEnv = new Set<string>([...specs.map((s) => s.env), ...OPERATIONAL_ENV]);
   const report = (where: string, unknown: string[], known: string) => {
-    for (const name of unknown.slice(0, MAX_UNKNOWN_LISTED)) problems.push(`${where}${cut(name, 60)}: unknown setting (known: ${known})`);
+    for (const name of unknown.slice(0, MAX_UNKNOWN_LISTED)) problems.push(`${where}${printable(cut(name, 60))}: unknown setting (known: ${known})`);
     if (unknown.length > MAX_UNKNOWN_LISTED) problems.push(`${where}${unknown.length - MAX_UNKNOWN_LISTED} more unknown settings`);
   };
   report('', Object.keys(env).filter((name) => name.startsWith('TFSTATE_') && !knownEnv.has(name)), specs.map((s) => s.env).filter((e) => e.startsWith('TFSTATE_')).join(', '));
