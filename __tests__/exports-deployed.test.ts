@@ -49,12 +49,43 @@ describe('reading the bootstrap state from the bucket', () => {
   }
   test('the key ARN of the bootstrap state object, read with a deadline', async () => {
     const { s3, signals } = bucket();
-    expect(await readDeployed(inBucket, '/nonexistent', s3)).toEqual({ keyArn: KEY_ARN });
+    expect(await readDeployed(inBucket, '/nonexistent', s3, async () => '111122223333')).toEqual({ keyArn: KEY_ARN });
     expect(signals.map((signal) => signal instanceof AbortSignal && !signal.aborted)).toEqual([true]);
   });
+  // The bucket and the bootstrap's backend may come from the file: a bucket of another account served that account's
+  // key as kms_key_arn, and --for-account settings then sent the consumers' state to it, encrypted for its owner.
+  test("a bucket of another account is read only as the caller's: S3 refuses, nothing is taken from it", async () => {
+    const FOREIGN_KEY = 'arn:aws:kms:us-east-1:444455556666:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+    const owners: (string | undefined)[] = [];
+    const send = async (command: { input: { ExpectedBucketOwner?: string } }) => {
+      owners.push(command.input.ExpectedBucketOwner);
+      if (command.input.ExpectedBucketOwner !== undefined && command.input.ExpectedBucketOwner !== '444455556666') throw Object.assign(new Error('Access Denied'), { name: 'AccessDenied' });
+      return { Body: { transformToString: async () => JSON.stringify({ outputs: { kms_key_arn: { value: FOREIGN_KEY } } }) } };
+    };
+    const foreign = () => ({ send }) as unknown as S3Client;
+    await expect(readDeployed(inBucket, '/nonexistent', foreign, async () => '111122223333')).rejects.toThrow(
+      new DeployedReadError("reading the bootstrap's outputs from s3://tfstate-0a1b2c3d4e5f-us-east-1/bootstrap/terraform.tfstate as a bucket of account 111122223333 (the caller's): AccessDenied: Access Denied"),
+    );
+    expect(owners).toEqual(['111122223333']);
+    // Where the owner is not checked (moto ignores ExpectedBucketOwner), the key's account still tells.
+    const unchecked = () => ({ send: async (command: { input: object }) => send({ input: { ...command.input, ExpectedBucketOwner: undefined } }) }) as unknown as S3Client;
+    await expect(readDeployed(inBucket, '/nonexistent', unchecked, async () => '111122223333')).rejects.toThrow(
+      new DeployedReadError(`s3://tfstate-0a1b2c3d4e5f-us-east-1/bootstrap/terraform.tfstate: output kms_key_arn="${FOREIGN_KEY}": is a key of account 444455556666, not of the caller's account 111122223333, so it is no bootstrap state of this account; check TFSTATE_BUCKET and TFSTATE_BOOTSTRAP_KEY`),
+    );
+  });
+  test("no caller account (STS failed, or answered no 12-digit id): one line, and the bucket is not read", async () => {
+    const { s3, signals } = bucket();
+    await expect(readDeployed(inBucket, '/nonexistent', s3, async () => '')).rejects.toThrow(
+      new DeployedReadError(`reading the bootstrap's outputs from s3://tfstate-0a1b2c3d4e5f-us-east-1/bootstrap/terraform.tfstate (finding the caller's account): STS: not an account id: ""`),
+    );
+    await expect(readDeployed(inBucket, '/nonexistent', s3, async () => Promise.reject(Object.assign(new Error('expired'), { name: 'ExpiredToken' })))).rejects.toThrow(
+      new DeployedReadError("reading the bootstrap's outputs from s3://tfstate-0a1b2c3d4e5f-us-east-1/bootstrap/terraform.tfstate (finding the caller's account): ExpiredToken: expired"),
+    );
+    expect(signals).toEqual([]);
+  });
   test('another bootstrap key, or no bucket yet: not deployed', async () => {
-    expect(await readDeployed(configFrom({ TFSTATE_BOOTSTRAP_BACKEND: 's3', TFSTATE_BOOTSTRAP_KEY: 'other/terraform.tfstate' }), '/nonexistent', bucket().s3)).toEqual({});
-    expect(await readDeployed(configFrom({ TFSTATE_BOOTSTRAP_BACKEND: 's3', TFSTATE_BUCKET: 'other-bucket-name' }), '/nonexistent', bucket().s3)).toEqual({});
+    expect(await readDeployed(configFrom({ TFSTATE_BOOTSTRAP_BACKEND: 's3', TFSTATE_BOOTSTRAP_KEY: 'other/terraform.tfstate' }), '/nonexistent', bucket().s3, async () => '123456789012')).toEqual({});
+    expect(await readDeployed(configFrom({ TFSTATE_BOOTSTRAP_BACKEND: 's3', TFSTATE_BUCKET: 'other-bucket-name' }), '/nonexistent', bucket().s3, async () => '123456789012')).toEqual({});
   });
 });
 

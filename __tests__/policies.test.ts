@@ -188,9 +188,12 @@ describe('fix 2: --for-account settings name the key and the table by ARN', () =
     const noS3 = (): S3Client => {
       throw new Error('local bootstrap state needs no S3 call');
     };
-    expect(await readDeployed(config, root, noS3)).toEqual({});
+    const noSts = async (): Promise<string> => {
+      throw new Error('local bootstrap state needs no STS call');
+    };
+    expect(await readDeployed(config, root, noS3, noSts)).toEqual({});
     writeFileSync(join(root, 'terraform.bootstrap.tfstate'), JSON.stringify({ outputs: { kms_key_arn: { value: KEY_ARN } } }));
-    expect(await readDeployed(config, root, noS3)).toEqual({ keyArn: KEY_ARN });
+    expect(await readDeployed(config, root, noS3, noSts)).toEqual({ keyArn: KEY_ARN });
   });
   // A local state cut short by a crash (Terraform rewrites it in place) was a SyntaxError stack trace, and a
   // wildcard ARN in the outputs went into every policy printed from them.
@@ -207,13 +210,14 @@ describe('fix 2: --for-account settings name the key and the table by ARN', () =
   });
   test('after phase 3 the outputs come from the bucket: absent is "not deployed", unreadable is one line', async () => {
     const inBucket = configFrom({ TFSTATE_BOOTSTRAP_BACKEND: 's3' });
+    const caller = async () => '123456789012';
     const failing = (name: string) => () => ({ send: async () => Promise.reject(Object.assign(new Error('boom'), { name })) }) as unknown as S3Client;
-    expect(await readDeployed(inBucket, '/nonexistent', failing('NoSuchKey'))).toEqual({});
-    await expect(readDeployed(inBucket, '/nonexistent', failing('AccessDenied'))).rejects.toThrow(
-      new DeployedReadError("reading the bootstrap's outputs from s3://tfstate-0a1b2c3d4e5f-us-east-1/bootstrap/terraform.tfstate: AccessDenied: boom"),
+    expect(await readDeployed(inBucket, '/nonexistent', failing('NoSuchKey'), caller)).toEqual({});
+    await expect(readDeployed(inBucket, '/nonexistent', failing('AccessDenied'), caller)).rejects.toThrow(
+      new DeployedReadError("reading the bootstrap's outputs from s3://tfstate-0a1b2c3d4e5f-us-east-1/bootstrap/terraform.tfstate as a bucket of account 123456789012 (the caller's): AccessDenied: boom"),
     );
-    await expect(readDeployed(inBucket, '/nonexistent', failing('AbortError'))).rejects.toThrow(
-      new DeployedReadError("reading the bootstrap's outputs from s3://tfstate-0a1b2c3d4e5f-us-east-1/bootstrap/terraform.tfstate: no answer within 20 s"),
+    await expect(readDeployed(inBucket, '/nonexistent', failing('AbortError'), caller)).rejects.toThrow(
+      new DeployedReadError("reading the bootstrap's outputs from s3://tfstate-0a1b2c3d4e5f-us-east-1/bootstrap/terraform.tfstate as a bucket of account 123456789012 (the caller's): no answer within 20 s"),
     );
   });
   test('only settings that name account-specific ARNs read the deployed outputs', () => {

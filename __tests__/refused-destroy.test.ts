@@ -5,9 +5,13 @@
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
+import { S3Client } from '@aws-sdk/client-s3';
+import { UserError } from '../config/errors';
+import { isBootstrapState, refuseForeignState } from '../scripts/deploy';
 import { withLostErrors } from '../scripts/lib/cdktf';
 import { explainFailure, protectedFromDestroy } from '../scripts/lib/diagnose';
 import { RunResult } from '../scripts/lib/run';
+import { configFrom, dirWithConfig } from './helpers';
 
 /** cdktf deploy bootstrap's output (an excerpt): each line after the stack's name indented, the error boxed. */
 const CDKTF_REFUSED = `           Terraform planned the following actions, but then encountered a problem:
@@ -119,5 +123,71 @@ describe('errors cdktf lost are printed again by a read-only plan', () => {
     for (const result of [failed('Error: boom'), { ...failed(''), code: 0 }, { ...failed(''), timedOut: true, code: null }, { ...failed(''), stalled: true, code: null }]) {
       expect(await withLostErrors(runner, ['bootstrap'], result)).toBe(result);
     }
+  });
+});
+
+// The file may set the state keys: with bootstrap's state in the bucket (phase 3), a file swapping stateKey and
+// bootstrapStateKey made `npm run deploy -- app` destroy bootstrap's bucket policy, public access blocks,
+// versioning, encryption and key alias on moto, since prevent_destroy holds them only in bootstrap's configuration.
+const CALLER = async () => '123456789012';
+
+describe('an app stack is never deployed onto the state of bootstrap', () => {
+  const BOOTSTRAP_STATE = JSON.stringify({ version: 4, outputs: { backend_config: { value: {} }, kms_key_arn: { value: 'arn:aws:kms:us-east-1:123456789012:key/k' } }, resources: [] });
+  /** A bucket holding `objects` (key -> text); the keys asked recorded. */
+  function bucket(objects: Record<string, string>): { s3: S3Client; asked: string[] } {
+    const asked: string[] = [];
+    const send = async (command: { input: { Key: string } }) => {
+      asked.push(command.input.Key);
+      const text = objects[command.input.Key];
+      if (text === undefined) throw Object.assign(new Error('no key'), { name: 'NoSuchKey' });
+      return { Body: { transformToString: async () => text } };
+    };
+    return { s3: { send } as unknown as S3Client, asked };
+  }
+  test('the file pointing stateKey at bootstrap\'s state: one line naming the file\'s key, the stack and the way out', async () => {
+    const config = configFrom({}, dirWithConfig({ bootstrapBackend: 's3', bootstrapStateKey: 'bootstrap-new/terraform.tfstate', stateKey: 'bootstrap/terraform.tfstate' }));
+    const { s3, asked } = bucket({ 'bootstrap/terraform.tfstate': BOOTSTRAP_STATE });
+    await expect(refuseForeignState(s3, config, ['bootstrap', 'app'], CALLER)).rejects.toThrow(
+      new UserError(
+        'tfstate.config.json: stateKey gives stack app the state key "bootstrap/terraform.tfstate", which holds the bootstrap stack\'s state (outputs backend_config and kms_key_arn): deploying app there would destroy the backend\'s resources, since prevent_destroy holds them only in bootstrap\'s configuration; give app a key of its own',
+      ),
+    );
+    expect(asked).toEqual(['bootstrap-new/terraform.tfstate', 'bootstrap/terraform.tfstate']);
+  });
+  test('an environment\'s key is named by its prefix', async () => {
+    const config = configFrom({ TFSTATE_ENVIRONMENTS: 'dev', TFSTATE_ENV_KEY_PREFIX: 'env' });
+    await expect(refuseForeignState(bucket({ 'env/dev/terraform.tfstate': BOOTSTRAP_STATE }).s3, config, ['app-dev'], CALLER)).rejects.toThrow(
+      'TFSTATE_ENV_KEY_PREFIX gives stack app-dev the state key "env/dev/terraform.tfstate", which holds the bootstrap stack\'s state',
+    );
+  });
+  // A file naming another account's bucket: Terraform would plan from the state that account serves there.
+  test("a bucket of another account: S3 refuses the read as the caller's bucket, and so does the deploy, in one line", async () => {
+    const owners: (string | undefined)[] = [];
+    const send = async (command: { input: { ExpectedBucketOwner?: string } }) => {
+      owners.push(command.input.ExpectedBucketOwner);
+      if (command.input.ExpectedBucketOwner !== undefined && command.input.ExpectedBucketOwner !== '444455556666') throw Object.assign(new Error('Access Denied'), { name: 'AccessDenied', $metadata: { httpStatusCode: 403 } });
+      return { Body: { transformToString: async () => JSON.stringify({ version: 4, resources: [{ type: 'aws_kms_key', name: 'planted' }] }) } };
+    };
+    const foreign = { send } as unknown as S3Client;
+    const config = configFrom({}, dirWithConfig({ bucket: 'attacker-state-bucket' }));
+    await expect(refuseForeignState(foreign, config, ['app'], CALLER)).rejects.toThrow(
+      new UserError(
+        'tfstate.config.json: bucket="attacker-state-bucket": reading the state of app as a bucket of account 123456789012 (the caller\'s) was refused: a bucket of another account would serve the state Terraform plans from, and the apply would destroy here whatever that state lists; name a bucket of this account (or grant these credentials the state)',
+      ),
+    );
+    // Without the caller's account (STS failed) the read is unchecked, as Terraform's own would be.
+    await expect(refuseForeignState(foreign, config, ['app'], async () => Promise.reject(new Error('no STS')))).resolves.toBeUndefined();
+    expect(owners).toEqual(['123456789012', undefined]);
+    // Local bootstrap state: nothing to read, no STS call.
+    await expect(refuseForeignState(foreign, config, ['bootstrap'], async () => Promise.reject(new Error('no call expected')))).resolves.toBeUndefined();
+    expect(owners).toHaveLength(2);
+  });
+  test('an app\'s own state, no state yet, or a state that is not JSON: deployed as before', async () => {
+    const config = configFrom({});
+    const app = JSON.stringify({ version: 4, outputs: { kms_key_arn: { value: 'x' } }, resources: [] });
+    await expect(refuseForeignState(bucket({ 'app/terraform.tfstate': app }).s3, config, ['app'], CALLER)).resolves.toBeUndefined();
+    await expect(refuseForeignState(bucket({}).s3, config, ['app'], CALLER)).resolves.toBeUndefined();
+    await expect(refuseForeignState(bucket({ 'app/terraform.tfstate': '{"outputs": null' }).s3, config, ['app'], CALLER)).resolves.toBeUndefined();
+    expect([BOOTSTRAP_STATE, 'null', '[]', '{"outputs": {"backend_config": 1}}'].map(isBootstrapState)).toEqual([true, false, false, false]);
   });
 });

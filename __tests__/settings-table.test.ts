@@ -246,9 +246,9 @@ describe('checks across settings', () => {
       'tfstate.config.json: replicaRegion="eu-west-1": must differ from the state bucket\'s region (cross-region replication)',
     ]);
   });
-  test('the key of an existing KMS key is checked against the region, from the file too', () => {
-    expect(problemsOf({}, dirWithConfig({ region: 'eu-west-1', kmsKeyArn: 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab' }))).toEqual([
-      'tfstate.config.json: kmsKeyArn="arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab": must be a key in eu-west-1, the state bucket\'s region (S3 encrypts only with keys of its own region)',
+  test('the key of an existing KMS key is checked against the region, also a region from the file', () => {
+    expect(problemsOf({ TFSTATE_KMS_KEY_ARN: 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab' }, dirWithConfig({ region: 'eu-west-1' }))).toEqual([
+      'TFSTATE_KMS_KEY_ARN="arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab": must be a key in eu-west-1, the state bucket\'s region (S3 encrypts only with keys of its own region)',
     ]);
   });
   test('two stacks never share a state key, from the file too', () => {

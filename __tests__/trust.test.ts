@@ -32,8 +32,47 @@ describe('a hostile config file is refused in one line naming the file, the key 
       { crossAccountReaders: ['arn:aws:iam::111122223333:role/ci'] },
       'tfstate.config.json: crossAccountReaders: may come only from the environment of whoever runs the command (it opens the state to other AWS accounts); the file may come from a pull request. Set TFSTATE_CROSS_ACCOUNT_READERS when you deploy bootstrap',
     ],
+    // The e2e attack: a file naming another key of the account made `deploy bootstrap` exit 0 with the created key PendingDeletion.
+    [
+      { kmsKeyArn: 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab' },
+      'tfstate.config.json: kmsKeyArn: may come only from the environment of whoever runs the command (it takes the KMS key bootstrap created out of the configuration, where prevent_destroy no longer holds it: the next deploy schedules it for deletion); the file may come from a pull request. Set TFSTATE_KMS_KEY_ARN when you deploy bootstrap',
+    ],
   ])('%j', (file, line) => {
     expect(problemsOf({}, dirWithConfig(file))[0]).toBe(line);
+  });
+  // The bucket policy granted TFSTATE_CROSS_ACCOUNT_PRINCIPALS (environment) network/terraform.tfstate and legacy/* (file).
+  test('with cross-account grants, the keys they cover come only from the environment', () => {
+    const file = dirWithConfig({ stateKey: 'network/terraform.tfstate', kopsPrefix: 'legacy', environments: ['dev'], environmentKeyPrefix: 'teams' });
+    expect(problemsOf({ TFSTATE_CROSS_ACCOUNT_PRINCIPALS: '111122223333' }, file)).toEqual([
+      'tfstate.config.json: stateKey="network/terraform.tfstate": names objects that TFSTATE_CROSS_ACCOUNT_PRINCIPALS are granted, so with them it may come only from the environment (the file may come from a pull request); set TFSTATE_KEY',
+      'tfstate.config.json: environmentKeyPrefix="teams": names objects that TFSTATE_CROSS_ACCOUNT_PRINCIPALS are granted, so with them it may come only from the environment (the file may come from a pull request); set TFSTATE_ENV_KEY_PREFIX',
+      'tfstate.config.json: kopsPrefix="legacy": names objects that TFSTATE_CROSS_ACCOUNT_PRINCIPALS are granted, so with them it may come only from the environment (the file may come from a pull request); set TFSTATE_KOPS_PREFIX',
+    ]);
+    // Readers get no kOps store.
+    expect(problemsOf({ TFSTATE_CROSS_ACCOUNT_READERS: '111122223333' }, dirWithConfig({ stateKey: 'network/terraform.tfstate', kopsPrefix: 'legacy' }))).toEqual([
+      'tfstate.config.json: stateKey="network/terraform.tfstate": names objects that TFSTATE_CROSS_ACCOUNT_READERS are granted, so with them it may come only from the environment (the file may come from a pull request); set TFSTATE_KEY',
+    ]);
+    expect(configFrom({ TFSTATE_CROSS_ACCOUNT_PRINCIPALS: '111122223333', TFSTATE_KEY: 'network/terraform.tfstate' }, dirWithConfig({ environmentKeyPrefix: 'teams' })).stateKey).toBe('network/terraform.tfstate');
+    expect(configFrom({}, file).kopsPrefix).toBe('legacy');
+  });
+  // A file key holding "\u001b[1A\u001b[2K" erased the line above in a terminal, and one holding "\n::warning::" started a
+  // line of its own, which GitHub Actions reads as a workflow command: every name and value from the file is escaped.
+  test('controls, separators and bidi overrides from the file are escaped in every message, which stays one line per problem', () => {
+    const problems = problemsOf({}, dirWithConfig({ '\u001b[1A\u001b[2Kok\n::warning::spoofed': 1, bucket: 'x\u009b2J\u202e', tags: { 'team\u001b[2K\r::add-mask::x': 'v' } }));
+    expect(problems).toEqual([
+      'tfstate.config.json: "\\u001b[1A\\u001b[2Kok\\n::warning::spoofed": unknown setting (known: bucket, region, lockTable, stateKey, locking, endpoint, kmsAlias, noncurrentVersionDays, bootstrapBackend, bootstrapStateKey, allowDestroy, environments, environmentKeyPrefix, crossAccountPrincipals, crossAccountReaders, accountId, kopsPrefix, accessLogging, logBucket, accessLogDays, replicaRegion, replicaBucket, acceptRisks, adopt, kmsKeyArn, tags)',
+      'tfstate.config.json: bucket="x\\u009b2J\\u202e": may contain only lowercase letters, digits, dots (.) and hyphens (-)',
+      'tfstate.config.json: tags={"team\\u001b[2K\\r::add-mask::x":"v"}: tag keys may contain only letters, digits, spaces and _ . : / = + - @ ("team\\u001b[2K\\r::add-mask::x")',
+    ]);
+    expect(problems.join('\n')).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e]/);
+  });
+  // Access logs kept one day are access logging turned off a day later, which the file alone may not do either.
+  test('access logs kept under 30 days need the risk accepted from the environment', () => {
+    expect(problemsOf({}, dirWithConfig({ accessLogDays: 1 }))).toEqual([
+      "tfstate.config.json: accessLogDays=1: keeps the state bucket's access logs less than 30 days; set TFSTATE_ACCEPT_RISKS=short-retention to accept that",
+    ]);
+    expect(configFrom({ TFSTATE_ACCEPT_RISKS: 'short-retention' }, dirWithConfig({ accessLogDays: 1 })).accessLogDays).toBe(1);
+    expect(configFrom({ TFSTATE_ACCEPT_RISKS: 'no-access-logging' }, dirWithConfig({ accessLogDays: 1, accessLogging: false })).logBucket).toBeUndefined();
   });
   test('a refused acceptRisks accepts nothing: the weakening it was for is refused as well', () => {
     expect(problemsOf({}, dirWithConfig({ acceptRisks: ['no-access-logging'], accessLogging: false }))[1]).toBe(
@@ -58,6 +97,17 @@ describe('a hostile config file is refused in one line naming the file, the key 
   });
   test.each(['http://localhost:4566', 'http://127.0.0.1:5000', 'https://127.18.229.10', 'http://[::1]:5000', 'http://127.1:5000'])('a loopback endpoint %s may come from the file', (endpoint) => {
     expect(configFrom({}, dirWithConfig({ endpoint })).origins.endpoint).toBe('tfstate.config.json: endpoint');
+  });
+  test.each([
+    ['http://0x7f.0.0.1:5000', 'http://127.0.0.1:5000'],
+    ['http://2130706433:5000/', 'http://127.0.0.1:5000'],
+    ['http://127.1:5000', 'http://127.0.0.1:5000'],
+    ['http://127.0.0.1.:5000', 'http://127.0.0.1:5000'],
+    ['http://[0:0::1]:5000', 'http://[::1]:5000'],
+    ['http://\uff11\uff12\uff17.\uff10.\uff10.\uff11:5000', 'http://127.0.0.1:5000'],
+    ['http://127.0.0.1:5000\\@attacker.example', 'http://127.0.0.1:5000/@attacker.example'],
+  ])('a loopback endpoint %s from the file is synthesized as the URL the check read, %s (Terraform would look the text up in DNS)', (endpoint, synthesized) => {
+    expect(configFrom({}, dirWithConfig({ endpoint })).endpoint).toBe(synthesized);
   });
   test('an endpoint from the environment wins over the file and names its variable', () => {
     expect(configFrom({ AWS_ENDPOINT_URL: 'http://127.0.0.1:1' }, dirWithConfig({ endpoint: 'http://localhost:2' }))).toMatchObject({ endpoint: 'http://127.0.0.1:1', origins: { endpoint: 'AWS_ENDPOINT_URL' } });

@@ -27,6 +27,26 @@ export function oneLine(text: string): string {
   return text.replace(/\s*[\r\n]\s*/g, ' ').trim();
 }
 
+// Controls (C0, DEL, C1 such as the 8-bit CSI), line and paragraph separators and bidi marks and overrides: printed
+// as they are, a file's text would move the terminal's cursor, erase a line, reorder what a reader sees, or start a
+// line of its own (which a CI log may read as a command, e.g. GitHub's "::add-mask::").
+const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+/** JSON text with the characters above escaped as \uXXXX too (JSON.stringify escapes only C0 controls). */
+export function escaped(json: string): string {
+  return json.replace(UNPRINTABLE, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** A text in JSON's quotes, with every character above escaped. */
+export function quoted(text: string): string {
+  return escaped(JSON.stringify(text));
+}
+
+/** A name from a file as a message shows it: as written, or quoted() when it holds a character above. */
+export function printable(text: string): string {
+  return new RegExp(UNPRINTABLE.source).test(text) ? quoted(text) : text;
+}
+
 /** The text, or its start and its length when it is longer than `limit`. */
 export function cut(text: string, limit: number): string {
   return text.length <= limit ? text : `${text.slice(0, limit)}... (${text.length} characters)`;

@@ -1,7 +1,7 @@
 import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync, statSync } from 'fs';
 import { isAbsolute, join } from 'path';
 import { deniedDeeperKeys, environmentStateKey, iamPatternMatches, inEveryWorkspace } from './naming';
-import { cut } from './errors';
+import { cut, printable } from './errors';
 import { ParseContext, shown } from './parsers';
 import { bucketNameRule, environmentNameRule, inFolder, templateRule } from './rules';
 import { CONFIG_FILE, CONFIG_FILE_ENV, Derived, LoadedSettings, MIN_SAFE_NONCURRENT_DAYS, Setting, SETTING_NAMES, SettingName, SETTINGS, SettingValues } from './settings';
@@ -62,6 +62,12 @@ export function loadConfig(options: LoadOptions = {}): BackendConfig {
   if (!accessLogging && !accepts('no-access-logging')) {
     // Stryker disable next-line OptionalChaining: equivalent, the default (true) never breaks this rule, so the value was given
     problems.push(`${origin('accessLogging')}=${shown(settings.given('accessLogging')?.value)}: turns off access logging of the state bucket; set ${SETTINGS.acceptRisks.env}=no-access-logging to accept that`);
+  }
+  // Logs kept a day are access logging off a day later: the same weakening, so accepted the same way (never by the file).
+  const accessLogDays = get('accessLogDays');
+  if (accessLogging && accessLogDays < MIN_SAFE_NONCURRENT_DAYS && !accepts('short-retention')) {
+    // Stryker disable next-line OptionalChaining: equivalent, the default (365) never breaks this rule, so the value was given
+    problems.push(`${origin('accessLogDays')}=${shown(settings.given('accessLogDays')?.value)}: keeps the state bucket's access logs less than ${MIN_SAFE_NONCURRENT_DAYS} days; set ${SETTINGS.acceptRisks.env}=short-retention to accept that`);
   }
 
   const region = get('region');
@@ -132,6 +138,19 @@ export function loadConfig(options: LoadOptions = {}): BackendConfig {
     problems.push(`${kmsKeyArn.origin}=${JSON.stringify(kmsKeyArn.value)}: the key policy of an existing key is not managed here, so it cannot grant ${grants}; add those grants to its key policy and drop one of the two settings`);
   }
 
+  // The principals come only from the environment, but what they are granted are the keys: a file choosing those
+  // would choose which objects of the bucket (another project's state, in an adopted bucket) other accounts may use.
+  if (crossAccountPrincipals.length > 0 || crossAccountReaders.length > 0) {
+    const grantee = crossAccountPrincipals.length > 0 ? SETTINGS.crossAccountPrincipals.env : SETTINGS.crossAccountReaders.env;
+    const granted: SettingName[] = ['stateKey', ...(environments.length > 0 ? (['environmentKeyPrefix'] as const) : []), ...(crossAccountPrincipals.length > 0 ? (['kopsPrefix'] as const) : [])];
+    for (const name of granted) {
+      const given = settings.given(name);
+      if (given !== undefined && given.origin !== SETTINGS[name].env) {
+        problems.push(`${given.origin}=${shown(given.value)}: names objects that ${grantee} are granted, so with them it may come only from the environment (the file may come from a pull request); set ${SETTINGS[name].env}`);
+      }
+    }
+  }
+
   if (problems.length > 0) throw new ConfigError(problems);
 
   const locking = get('locking');
@@ -155,7 +174,7 @@ export function loadConfig(options: LoadOptions = {}): BackendConfig {
     accountId: get('accountId'),
     kopsPrefix,
     logBucket,
-    accessLogDays: get('accessLogDays'),
+    accessLogDays,
     replica: replica ? Object.freeze(replica) : undefined,
     acceptedRisks: Object.freeze(acceptedRisks),
     adopt: get('adopt'),
@@ -377,7 +396,7 @@ function readConfigFile(env: NodeJS.ProcessEnv, cwd: string, problems: string[])
   // and a value nested tens of thousands deep overflows the stack on the way (JSON.stringify recurses).
   const deep = Object.keys(parsed).find((key) => nestedDeeperThan((parsed as FileValues)[key], 1));
   if (deep !== undefined) {
-    problems.push(`${label}: ${cut(deep, 60)}: is nested deeper than any setting (a string, number, boolean, or a list or object of those)`);
+    problems.push(`${label}: ${printable(cut(deep, 60))}: is nested deeper than any setting (a string, number, boolean, or a list or object of those)`);
     return undefined;
   }
   return { label, values: parsed as FileValues };
@@ -462,7 +481,7 @@ function checkUnknownNames(env: NodeJS.ProcessEnv, file: ConfigFile | undefined,
   const specs = Object.values(SETTINGS);
   const knownEnv = new Set<string>([...specs.map((s) => s.env), ...OPERATIONAL_ENV]);
   const report = (where: string, unknown: string[], known: string) => {
-    for (const name of unknown.slice(0, MAX_UNKNOWN_LISTED)) problems.push(`${where}${cut(name, 60)}: unknown setting (known: ${known})`);
+    for (const name of unknown.slice(0, MAX_UNKNOWN_LISTED)) problems.push(`${where}${printable(cut(name, 60))}: unknown setting (known: ${known})`);
     if (unknown.length > MAX_UNKNOWN_LISTED) problems.push(`${where}${unknown.length - MAX_UNKNOWN_LISTED} more unknown settings`);
   };
   report('', Object.keys(env).filter((name) => name.startsWith('TFSTATE_') && !knownEnv.has(name)), specs.map((s) => s.env).filter((e) => e.startsWith('TFSTATE_')).join(', '));

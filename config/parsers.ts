@@ -1,7 +1,7 @@
 // Pure parsers of a setting's raw value (a string from the environment, any JSON value from the file). Each
 // reports a problem as the rule it breaks, a phrase that completes "<setting>=<value>: ...", and returns the
 // value, or undefined when it refuses the value outright (the setting's default then applies).
-import { cut } from './errors';
+import { cut, escaped, quoted } from './errors';
 import { projectTags } from './naming';
 import { tagKeyRule, tagValueRule } from './rules';
 
@@ -119,7 +119,7 @@ export function tagMap<S>(): Parser<Record<string, string>, S> {
         pairs = [];
         for (const item of value.split(',').map((part) => part.trim()).filter((part) => part !== '')) {
           const at = item.indexOf('=');
-          if (at < 0) fail(`each tag must be key=value ("${item}")`);
+          if (at < 0) fail(`each tag must be key=value (${quoted(item)})`);
           else pairs.push([item.slice(0, at).trim(), item.slice(at + 1).trim()]);
         }
       } else if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
@@ -138,11 +138,11 @@ export function tagMap<S>(): Parser<Record<string, string>, S> {
       for (const [key, item] of pairs) {
         const broken =
           typeof item !== 'string'
-            ? `tag values must be strings (the value of "${key}")`
+            ? `tag values must be strings (the value of ${quoted(key)})`
             : [...tags.keys()].some((listed) => folded(listed) === folded(key))
-              ? `each tag key must be listed once, in any case (IAM ignores case) ("${key}")`
+              ? `each tag key must be listed once, in any case (IAM ignores case) (${quoted(key)})`
               : reserved.some((own) => folded(own) === folded(key))
-                ? `"${key}" is a tag the project sets itself (${reserved.join(', ')}; IAM ignores case)`
+                ? `${quoted(key)} is a tag the project sets itself (${reserved.join(', ')}; IAM ignores case)`
                 : (tagKeyRule(key) ?? tagValueRule(key, item));
         if (broken) fail(broken);
         else tags.set(key, item as string);
@@ -155,6 +155,6 @@ export function tagMap<S>(): Parser<Record<string, string>, S> {
 
 /** A value as a message shows it: JSON, cut short so a huge value is not echoed back whole. */
 export function shown(value: unknown, limit = 100): string {
-  return cut(JSON.stringify(value) ?? String(value), limit);
+  return cut(escaped(JSON.stringify(value) ?? String(value)), limit);
 }
 

@@ -1,5 +1,6 @@
 // Pure validators: each returns undefined when the value is fine, else the rule it breaks (a phrase that
 // completes "<setting>=<value>: ..."). No AWS calls, no I/O, so every rule is tested on its own.
+import { quoted } from './errors';
 
 const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
 
@@ -111,6 +112,19 @@ export function endpointRule(url: string): string | undefined {
   return undefined;
 }
 
+/**
+ * The endpoint as the URL parser read it (http://127.1 is http://127.0.0.1, [0::1] is [::1], no trailing "/"),
+ * which is what the loopback check judged: Terraform, the provider and kOps (Go) would read the text as
+ * written, and look up "127.1" or "0x7f.0.0.1" as a host name in DNS. Text that is no URL stays as given.
+ */
+export function canonicalEndpoint(url: string): string {
+  try {
+    return new URL(url).href.replace(/\/+$/, '');
+  } catch {
+    return url;
+  }
+}
+
 /** A URL to this machine (the URL parser has already written 127.1 or 0x7f.1 as 127.0.0.1, [0::1] as [::1]); endpointRule checks the rest. */
 export function hasLoopbackHost(url: string): boolean {
   try {
@@ -174,9 +188,9 @@ const TAG_CHARACTERS = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
 
 /** A tag key the user adds: AWS tag rules, and not in the reserved aws: space. */
 export function tagKeyRule(key: string): string | undefined {
-  if (key.length < 1 || key.length > 128) return `tag keys must be 1 to 128 characters long ("${key}" has ${key.length})`;
-  if (!TAG_CHARACTERS.test(key)) return `tag keys may contain only letters, digits, spaces and _ . : / = + - @ ("${key}")`;
-  if (key.toLowerCase().startsWith('aws:')) return `tag keys must not start with "aws:" (reserved for AWS) ("${key}")`;
+  if (key.length < 1 || key.length > 128) return `tag keys must be 1 to 128 characters long (${quoted(key)} has ${key.length})`;
+  if (!TAG_CHARACTERS.test(key)) return `tag keys may contain only letters, digits, spaces and _ . : / = + - @ (${quoted(key)})`;
+  if (key.toLowerCase().startsWith('aws:')) return `tag keys must not start with "aws:" (reserved for AWS) (${quoted(key)})`;
   // cdktf copies maps by assignment, and assigning "__proto__" sets a prototype: the tag vanished from cdk.tf.json.
   if (key === '__proto__') return 'tag key "__proto__" cannot be synthesized (cdktf drops it from the provider\'s default_tags); pick another key';
   return undefined;
@@ -184,8 +198,8 @@ export function tagKeyRule(key: string): string | undefined {
 
 /** A tag value: AWS tag rules (it may be empty). */
 export function tagValueRule(key: string, value: string): string | undefined {
-  if (value.length > 256) return `tag values must be at most 256 characters long (the value of "${key}" has ${value.length})`;
-  if (!TAG_CHARACTERS.test(value)) return `tag values may contain only letters, digits, spaces and _ . : / = + - @ (the value of "${key}")`;
+  if (value.length > 256) return `tag values must be at most 256 characters long (the value of ${quoted(key)} has ${value.length})`;
+  if (!TAG_CHARACTERS.test(value)) return `tag values may contain only letters, digits, spaces and _ . : / = + - @ (the value of ${quoted(key)})`;
   return undefined;
 }
 

@@ -6,6 +6,7 @@ import { flag, list, MAX_USER_TAGS, oneOf, Parser, tagMap, text, wholeNumber } f
 import {
   accountIdRule,
   bucketNameRule,
+  canonicalEndpoint,
   endpointRule,
   environmentNameRule,
   hasLoopbackHost,
@@ -111,7 +112,7 @@ export interface TrustedSource {
   readonly instead: string;
 }
 
-/** Below this many days of noncurrent retention a bad apply can outlive its own undo: needs short-retention. */
+/** Below this many days of noncurrent retention a bad apply can outlive its own undo, and access logs an incident's discovery: needs short-retention. */
 export const MIN_SAFE_NONCURRENT_DAYS = 30;
 
 export const SETTINGS: { readonly [N in SettingName]: Setting<SettingValues[N]> } = {
@@ -166,7 +167,7 @@ export const SETTINGS: { readonly [N in SettingName]: Setting<SettingValues[N]> 
     unset: 'real AWS',
     // As in the AWS SDKs.
     emptyEnvIsUnset: true,
-    parse: text(endpointRule, (url) => url.replace(/\/+$/, '')),
+    parse: text(endpointRule, canonicalEndpoint),
     description: 'S3/DynamoDB-compatible endpoint (moto, LocalStack): provider and backend point there, path-style.',
     onlyFrom: {
       fileMayHold: { describe: 'a loopback URL (host localhost, 127.x.y.z or [::1])', accepts: (value) => hasLoopbackHost(String(value)) },
@@ -304,7 +305,7 @@ export const SETTINGS: { readonly [N in SettingName]: Setting<SettingValues[N]> 
     file: 'acceptRisks',
     default: [],
     parse: list((risk) => ((ACCEPTED_RISKS as readonly string[]).includes(risk) ? undefined : `must list only ${ACCEPTED_RISKS.join(', ')}`), 'each risk must be listed once'),
-    description: `Comma-separated acknowledgements that allow a weaker setting: no-access-logging, short-retention (noncurrent days below ${MIN_SAFE_NONCURRENT_DAYS}).`,
+    description: `Comma-separated acknowledgements that allow a weaker setting: no-access-logging, short-retention (noncurrent or access-log days below ${MIN_SAFE_NONCURRENT_DAYS}).`,
     onlyFrom: { because: 'it accepts a weakening, and the file that may make the weakening must not also accept it', instead: 'Set TFSTATE_ACCEPT_RISKS when you run the command' },
   },
   adopt: {
@@ -321,6 +322,9 @@ export const SETTINGS: { readonly [N in SettingName]: Setting<SettingValues[N]> 
     unset: 'a new key is created',
     parse: text((arn, s) => kmsKeyArnRule(arn, s.get('region'))),
     description: 'ARN of an existing KMS key in the region to encrypt state with instead of creating one; its key policy stays yours, the alias is created for it.',
+    // prevent_destroy holds a resource only while it is in the configuration: a key named here takes the created
+    // key out of it, and the next deploy of bootstrap schedules that key (and every state version it encrypts) for deletion.
+    onlyFrom: { because: 'it takes the KMS key bootstrap created out of the configuration, where prevent_destroy no longer holds it: the next deploy schedules it for deletion', instead: 'Set TFSTATE_KMS_KEY_ARN when you deploy bootstrap' },
   },
   tags: {
     env: 'TFSTATE_TAGS',

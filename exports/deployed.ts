@@ -5,7 +5,8 @@ import { join } from 'path';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { UserError } from '../config/errors';
 import { BOOTSTRAP_LOCAL_STATE } from '../config/naming';
-import { kmsKeyArnRule } from '../config/rules';
+import { accountIdRule, kmsKeyArnRule } from '../config/rules';
+import { SETTINGS } from '../config/settings';
 import { BackendConfig } from '../config/types';
 
 export interface DeployedBackend {
@@ -42,24 +43,46 @@ const READ_TIMEOUT_MS = 20_000;
 /** The bootstrap state exists but cannot be read (credentials, network): one line for the user. */
 export class DeployedReadError extends UserError {}
 
-/** Reads the bootstrap's outputs where its state lives; {} when it is not deployed. */
-export async function readDeployed(config: BackendConfig, projectRoot: string, s3: () => S3Client): Promise<DeployedBackend> {
+/**
+ * Reads the bootstrap's outputs where its state lives; {} when it is not deployed. The bucket is read only as one
+ * of `callerAccount` (S3's ExpectedBucketOwner): the file may name the bucket, and another account's object would
+ * name that account's key, which --for-account settings then give consumers to encrypt their state with.
+ */
+export async function readDeployed(config: BackendConfig, projectRoot: string, s3: () => S3Client, callerAccount: () => Promise<string>): Promise<DeployedBackend> {
   if (config.bootstrapBackend === 'local') {
     const path = join(projectRoot, BOOTSTRAP_LOCAL_STATE);
     // Stryker disable next-line StringLiteral: without an encoding readFileSync returns a Buffer, which JSON.parse reads as the same UTF-8 text
     return existsSync(path) ? deployedFromState(readFileSync(path, 'utf8'), BOOTSTRAP_LOCAL_STATE, config.region) : {};
   }
   const where = `s3://${config.bucket}/${config.bootstrapStateKey}`;
+  const failed = (error: unknown, as: string) => {
+    const name = (error as Error).name;
+    const why = name === 'AbortError' ? `no answer within ${READ_TIMEOUT_MS / 1000} s` : `${name}: ${(error as Error).message}`;
+    return new DeployedReadError(`reading the bootstrap's outputs from ${where}${as}: ${why}`);
+  };
+  let owner: string;
+  try {
+    owner = await callerAccount();
+    // An empty or malformed id would send no ExpectedBucketOwner at all, reading any account's bucket.
+    if (accountIdRule(owner) !== undefined) throw Object.assign(new Error(`not an account id: ${JSON.stringify(owner.slice(0, 40))}`), { name: 'STS' });
+  } catch (error) {
+    throw failed(error, " (finding the caller's account)");
+  }
   let text: string;
   try {
     // A frozen endpoint must not hang the command: one state object answers in well under this.
-    const object = await s3().send(new GetObjectCommand({ Bucket: config.bucket, Key: config.bootstrapStateKey }), { abortSignal: AbortSignal.timeout(READ_TIMEOUT_MS) });
+    const object = await s3().send(new GetObjectCommand({ Bucket: config.bucket, Key: config.bootstrapStateKey, ExpectedBucketOwner: owner }), { abortSignal: AbortSignal.timeout(READ_TIMEOUT_MS) });
     text = await object.Body!.transformToString();
   } catch (error) {
     const name = (error as Error).name;
     if (name === 'NoSuchKey' || name === 'NoSuchBucket') return {};
-    const why = name === 'AbortError' ? `no answer within ${READ_TIMEOUT_MS / 1000} s` : `${name}: ${(error as Error).message}`;
-    throw new DeployedReadError(`reading the bootstrap's outputs from ${where}: ${why}`);
+    throw failed(error, ` as a bucket of account ${owner} (the caller's)`);
   }
-  return deployedFromState(text, where, config.region);
+  const deployed = deployedFromState(text, where, config.region);
+  // Also where ExpectedBucketOwner is not enforced (emulators): bootstrap's key is always of its own account.
+  const keyAccount = deployed.keyArn === undefined ? owner : accountOfArn(deployed.keyArn);
+  if (keyAccount !== owner) {
+    throw new DeployedReadError(`${where}: output kms_key_arn=${JSON.stringify(deployed.keyArn)}: is a key of account ${keyAccount}, not of the caller's account ${owner}, so it is no bootstrap state of this account; check ${config.origins.bucket ?? SETTINGS.bucket.env} and ${config.origins.bootstrapStateKey ?? SETTINGS.bootstrapStateKey.env}`);
+  }
+  return deployed;
 }

@@ -2,6 +2,7 @@
 //                           [--role-arn <arn>] [--profile <name>]
 import { writeFileSync } from 'fs';
 import { dirname, join } from 'path';
+import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { UserError } from '../config/errors';
 import { loadConfig } from '../config/load';
 import { readDeployed } from '../exports/deployed';
@@ -44,7 +45,9 @@ async function main(): Promise<void> {
     profile: values.profile,
   };
   // The key's ARN (and so the account) exists only once bootstrap is deployed; its outputs are read when needed.
-  const deployed = needsDeployed(request) ? await readDeployed(config, join(__dirname, '..'), () => awsClients(config.region, config.endpoint).s3) : {};
+  const clients = () => awsClients(config.region, config.endpoint);
+  const callerAccount = async () => (await clients().sts.send(new GetCallerIdentityCommand({}))).Account ?? '';
+  const deployed = needsDeployed(request) ? await readDeployed(config, join(__dirname, '..'), () => clients().s3, callerAccount) : {};
   const text = exportSettings(config, request, deployed);
   if (values.out) {
     const failed = writeOut(values.out, text);

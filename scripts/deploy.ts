@@ -5,7 +5,10 @@ import { loadConfig } from '../config/load';
 import { BackendConfig } from '../config/types';
 import { ADOPT_REFUSED } from '../constructs/adoption';
 import { UsageError, UserError } from '../config/errors';
-import { stackStateKey } from '../config/naming';
+import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import { appStackName, stackStateKey } from '../config/naming';
+import { SETTINGS } from '../config/settings';
 import { awsClients, probeEndpoint } from './lib/aws';
 import { prepareBackends } from './lib/backend-change';
 import { cdktf, ensureCompleted, replan, terraformFailed, withLostErrors } from './lib/cdktf';
@@ -50,6 +53,53 @@ export function deployArguments(config: BackendConfig, args: readonly string[]):
   return { stacks, flags };
 }
 
+/** Whether a state object's text is the bootstrap stack's: it carries bootstrap's outputs backend_config and kms_key_arn. */
+export function isBootstrapState(text: string): boolean {
+  try {
+    const outputs = (JSON.parse(text) as { outputs?: Record<string, unknown> } | null)?.outputs;
+    return typeof outputs === 'object' && outputs !== null && 'backend_config' in outputs && 'kms_key_arn' in outputs;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Reads the state each selected stack will plan from and refuses, in one line, what the file may have pointed it
+ * at: a bucket of another account (Terraform would plan from whatever state that account serves, and destroy in
+ * this account every resource it lists), and for an app stack the key of bootstrap's own state (phase 3), whose
+ * resources the app's apply would destroy, since prevent_destroy holds a resource only in a configuration that
+ * has it (the bucket policy, public access blocks, versioning and key alias went so, against moto).
+ */
+export async function refuseForeignState(s3: S3Client, config: BackendConfig, stacks: readonly string[], callerAccount: () => Promise<string>): Promise<void> {
+  const remote = stacks.filter((stack) => stack !== 'bootstrap' || config.bootstrapBackend === 's3');
+  if (remote.length === 0) return;
+  // Without the caller's account (STS unreachable, as Terraform will find too) only the bootstrap-state check runs.
+  const owner = await callerAccount().then((account) => (/^\d{12}$/.test(account) ? account : undefined), () => undefined);
+  for (const stack of remote) {
+    const key = stackStateKey(config, stack);
+    let text: string;
+    try {
+      const object = await s3.send(new GetObjectCommand({ Bucket: config.bucket, Key: key, ExpectedBucketOwner: owner }));
+      text = await object.Body!.transformToString();
+    } catch (error) {
+      const { name, $metadata } = error as { name?: string; $metadata?: { httpStatusCode?: number } };
+      if (owner !== undefined && (name === 'AccessDenied' || $metadata?.httpStatusCode === 403)) {
+        throw new UserError(
+          `${config.origins.bucket ?? SETTINGS.bucket.env}=${JSON.stringify(config.bucket)}: reading the state of ${stack} as a bucket of account ${owner} (the caller's) was refused: a bucket of another account would serve the state Terraform plans from, and the apply would destroy here whatever that state lists; name a bucket of this account (or grant these credentials the state)`,
+        );
+      }
+      // No state yet, or none readable: Terraform reports what it cannot read.
+      continue;
+    }
+    if (stack === 'bootstrap' || !isBootstrapState(text)) continue;
+    const setting = stack === appStackName() ? 'stateKey' : 'environmentKeyPrefix';
+    const origin = config.origins[setting] ?? SETTINGS[setting].env;
+    throw new UserError(
+      `${origin} gives stack ${stack} the state key "${key}", which holds the bootstrap stack's state (outputs backend_config and kms_key_arn): deploying ${stack} there would destroy the backend's resources, since prevent_destroy holds them only in bootstrap's configuration; give ${stack} a key of its own`,
+    );
+  }
+}
+
 function isStack(config: BackendConfig, name: string): boolean {
   try {
     stackStateKey(config, name);
@@ -70,6 +120,8 @@ async function main(): Promise<void> {
   if (config.endpoint !== undefined || !proxied) {
     const { s3 } = awsClients(config.region, config.endpoint);
     await probeEndpoint(s3, config.bucket);
+    // Behind a proxy the SDK reaches no state either: the check would only wait out its timeouts.
+    await refuseForeignState(s3, config, stacks, async () => (await awsClients(config.region, config.endpoint).sts.send(new GetCallerIdentityCommand({}))).Account ?? '');
     await prepareBackends(runner.dir, config, stacks, flags, s3);
   }
   // A killed bootstrap left resources its local state does not hold: the re-run takes them over (scripts/lib/recover.ts).

@@ -4,6 +4,7 @@ import { join } from 'path';
 import { DescribeTableCommand, GetItemCommand, GetResourcePolicyCommand } from '@aws-sdk/client-dynamodb';
 import { GetBucketPolicyCommand, GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 import { DescribeKeyCommand } from '@aws-sdk/client-kms';
+import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { loadConfig } from '../../config/load';
 import { digestLockId, lockItemId } from '../../config/naming';
 import { readDeployed } from '../../exports/deployed';
@@ -62,7 +63,7 @@ describe('consumers and operations (TFSTATE_LOCKING=dynamodb, one cross-account 
       expect((await terraform('bootstrap', ['plan', '-input=false', '-detailed-exitcode'])).code).toBe(0);
 
       // The settings another account gets name the deployed key and the table by ARN, read from the bootstrap's outputs.
-      const deployed = await readDeployed(config, scenario.dir, () => aws.s3);
+      const deployed = await readDeployed(config, scenario.dir, () => aws.s3, async () => (await aws.sts.send(new GetCallerIdentityCommand({}))).Account ?? '');
       const keyArn = (await aws.kms.send(new DescribeKeyCommand({ KeyId: config.kmsAlias }))).KeyMetadata!.Arn!;
       expect(deployed).toEqual({ keyArn });
       const forOther = exportSettings(config, { format: 'terraform', forAccount: OTHER_ACCOUNT }, deployed);
