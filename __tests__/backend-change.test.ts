@@ -35,6 +35,16 @@ test('recordedStateObject: the bucket and key terraform init recorded; nothing f
   expect(recordedStateObject(mkdtempSync(join(tmpdir(), 'backend-change-')))).toBeUndefined();
 });
 
+test('recordedStateObject: a record cut short (terraform init killed while writing it) is one line naming it', () => {
+  const { dir, record } = initializedProject(OLD_KEY);
+  writeFileSync(record, '{"version":3,"backend":{"type":"s3","con');
+  expect(() => recordedStateObject(join(dir, 'cdktf.out', 'stacks', 'app'))).toThrow(
+    new UserError(`${record} is not JSON (terraform init was interrupted while writing it?): delete it, the next deploy initializes the backend anew`),
+  );
+  writeFileSync(record, 'null');
+  expect(recordedStateObject(join(dir, 'cdktf.out', 'stacks', 'app'))).toBeUndefined();
+});
+
 describe('prepareBackends', () => {
   test('after a state move (old key deleted, new key holding the state) the recorded backend is cleared', async () => {
     const fake = new FakeAws();

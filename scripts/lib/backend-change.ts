@@ -39,7 +39,14 @@ export function recordedStateObject(dir: string): { bucket: string; key: string 
   } catch {
     return undefined;
   }
-  const config = (JSON.parse(text) as { backend?: { config?: { bucket?: unknown; key?: unknown } } }).backend?.config;
+  let record: { backend?: { config?: { bucket?: unknown; key?: unknown } } } | null;
+  try {
+    record = JSON.parse(text) as typeof record;
+  } catch {
+    // A kill while terraform init wrote it; init writes it anew, so removing it loses nothing.
+    throw new UserError(`${recordPath(dir)} is not JSON (terraform init was interrupted while writing it?): delete it, the next deploy initializes the backend anew`);
+  }
+  const config = record?.backend?.config;
   return typeof config?.bucket === 'string' && typeof config.key === 'string' ? { bucket: config.bucket, key: config.key } : undefined;
 }
 
