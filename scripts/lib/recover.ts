@@ -3,7 +3,7 @@
 // resource the synthesized stack declares that exists in AWS, carries this project's tags and is missing from the
 // state is imported, so the apply does not fail on "already exists". A KMS key has no name: the one the alias
 // names is imported with it; any other key tagged for this bucket that no state knows of is scheduled for deletion.
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'fs';
 import { join } from 'path';
 import { DescribeTableCommand, ListTagsOfResourceCommand } from '@aws-sdk/client-dynamodb';
 import { GetPolicyCommand, ListPolicyTagsCommand } from '@aws-sdk/client-iam';
@@ -109,6 +109,21 @@ function parsed(text: string): LocalState | undefined {
   }
 }
 
+/** Linux's table of file locks (/proc/locks), empty where there is none. */
+function readLocks(): string {
+  return existsSync('/proc/locks') ? readFileSync('/proc/locks', 'utf8') : '';
+}
+
+/**
+ * The pid holding a POSIX lock on `file` in `locks` (/proc/locks lines such as `1: POSIX  ADVISORY  WRITE 20640
+ * fe:00:2148544 0 EOF`: the device as hex major:minor, the inode), the lock Terraform takes on its local state.
+ */
+export function lockHolder(locks: string, file: string): string | undefined {
+  const { dev, ino } = statSync(file);
+  const device = `${((dev >> 8) & 0xfff).toString(16).padStart(2, '0')}:${((dev & 0xff) | ((dev >> 12) & 0xfff00)).toString(16).padStart(2, '0')}:${ino}`;
+  return locks.split('\n').map((line) => line.split(/\s+/)).find((fields) => fields[1] === 'POSIX' && fields[5] === device)?.[4];
+}
+
 /**
  * The bootstrap's local state, made usable: a valid one is copied to the last good copy (kept until the next run
  * finds a valid state again, so it outlives the apply that rewrites the file); an empty or not-JSON one (a kill
@@ -117,6 +132,12 @@ function parsed(text: string): LocalState | undefined {
  */
 export function recoverLocalState(projectDir: string): LocalState | undefined {
   const file = join(projectDir, BOOTSTRAP_LOCAL_STATE);
+  const holder = existsSync(file) ? lockHolder(readLocks(), file) : undefined;
+  if (holder !== undefined) {
+    // A run in progress, not an interrupted one: its state is still being written and its key may be in no state
+    // yet, so replacing the file or retiring keys would break that run (and its lock would not stop this one).
+    throw new UserError(`${BOOTSTRAP_LOCAL_STATE} is locked by a running terraform (pid ${holder}): wait for that run to end before deploying bootstrap again, the operating system releases the lock when it exits`);
+  }
   for (const path of [file, `${file}.backup`]) if (existsSync(path)) chmodSync(path, PRIVATE);
   if (!existsSync(file)) return undefined;
   const text = readFileSync(file, 'utf8');
