@@ -5,7 +5,9 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, wri
 import { tmpdir } from 'os';
 import { UserError } from '../config/errors';
 import { join } from 'path';
-import { lastGoodStatePath, LocalState, missingFromState, recoverLocalState, stateIds, SynthesizedStack } from '../scripts/lib/recover';
+import { lastGoodStatePath, LocalState, missingFromState, recoverLocalState, refuseStateInBucket, stateIds, SynthesizedStack } from '../scripts/lib/recover';
+import { FakeAws } from './fake-aws';
+import { configFrom } from './helpers';
 
 /** A cut of the bootstrap stack as cdktf synthesizes it: one resource of each kind, a replica bucket and key. */
 const STACK: SynthesizedStack = {
@@ -147,5 +149,21 @@ describe('recoverLocalState: the local state after a kill', () => {
   test('no state file: nothing to recover, nothing written', () => {
     expect(recoverLocalState(dir)).toBeUndefined();
     expect(existsSync(join(dir, '.local'))).toBe(false);
+  });
+});
+
+describe('refuseStateInBucket: no local state while the bucket holds the bootstrap state (phase 3 without its setting)', () => {
+  const config = configFrom({});
+  test('a state at the bootstrap key is one line naming it and the setting; none, or a deleted one, lets the recovery go on', async () => {
+    const fake = new FakeAws();
+    await expect(refuseStateInBucket(fake.clients.s3, config)).resolves.toBeUndefined();
+    fake.put(config.bucket, 'bootstrap/terraform.tfstate', '{"version":4,"serial":3,"lineage":"l-1"}');
+    await expect(refuseStateInBucket(fake.clients.s3, config)).rejects.toThrow(
+      new UserError(
+        `terraform.bootstrap.tfstate holds no state and s3://${config.bucket}/bootstrap/terraform.tfstate does (phase 3): importing every resource into a new local state would make a second state of them; deploy with TFSTATE_BOOTSTRAP_BACKEND=s3 (keep it in tfstate.config.json)`,
+      ),
+    );
+    fake.put(config.bucket, 'bootstrap/terraform.tfstate', undefined);
+    await expect(refuseStateInBucket(fake.clients.s3, config)).resolves.toBeUndefined();
   });
 });

@@ -50,7 +50,8 @@ export function recordedStateObject(dir: string): { bucket: string; key: string 
   return typeof config?.bucket === 'string' && typeof config.key === 'string' ? { bucket: config.bucket, key: config.key } : undefined;
 }
 
-async function hasState(s3: S3Client, bucket: string, key: string): Promise<boolean> {
+/** Whether `key` has a current version (a delete marker or no object at all is no state). */
+export async function hasState(s3: S3Client, bucket: string, key: string): Promise<boolean> {
   try {
     await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
     return true;
