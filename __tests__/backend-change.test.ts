@@ -33,9 +33,15 @@ test('movedStateStep: a finished move reconfigures, a key changed without one is
 test('recordedStateObject: the bucket and key terraform init recorded; nothing for a folder never initialized', () => {
   expect(recordedStateObject(join(initializedProject(OLD_KEY).dir, 'cdktf.out', 'stacks', 'app'))).toEqual({ bucket: BUCKET, key: OLD_KEY });
   expect(recordedStateObject(mkdtempSync(join(tmpdir(), 'backend-change-')))).toBeUndefined();
-  // Cut short (a killed terraform init): Terraform's to report, not a stack trace of ours.
+});
+
+test('recordedStateObject: a record cut short (terraform init killed while writing it) is one line naming it', () => {
   const { dir, record } = initializedProject(OLD_KEY);
-  writeFileSync(record, '{"version": 3, "backend": {"type": "s3", "con');
+  writeFileSync(record, '{"version":3,"backend":{"type":"s3","con');
+  expect(() => recordedStateObject(join(dir, 'cdktf.out', 'stacks', 'app'))).toThrow(
+    new UserError(`${record} is not JSON (terraform init was interrupted while writing it?): delete it, the next deploy initializes the backend anew`),
+  );
+  writeFileSync(record, 'null');
   expect(recordedStateObject(join(dir, 'cdktf.out', 'stacks', 'app'))).toBeUndefined();
 });
 

@@ -1,9 +1,13 @@
 // The pure parts of finishing an interrupted bootstrap: which resources of the synthesized stack the state lacks,
 // and the local state made usable again after a kill. The AWS part is the e2e scenario interrupted-bootstrap.
+import { spawn } from 'child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
+import { UserError } from '../config/errors';
 import { join } from 'path';
-import { lastGoodStatePath, LocalState, missingFromState, recoverLocalState, stateIds, SynthesizedStack } from '../scripts/lib/recover';
+import { lastGoodStatePath, LocalState, missingFromState, recoverLocalState, refuseStateInBucket, stateIds, SynthesizedStack } from '../scripts/lib/recover';
+import { FakeAws } from './fake-aws';
+import { configFrom } from './helpers';
 
 /** A cut of the bootstrap stack as cdktf synthesizes it: one resource of each kind, a replica bucket and key. */
 const STACK: SynthesizedStack = {
@@ -127,8 +131,39 @@ describe('recoverLocalState: the local state after a kill', () => {
     expect(readFileSync(join(dir, '.local', 'terraform.bootstrap.tfstate.broken'), 'utf8')).toBe('{"version": 4, "ser');
   });
 
+  test('a state file a running terraform holds locked (a second deploy during an apply) is left alone: one line naming the holder', async () => {
+    writeFileSync(file(), '');
+    // The lock terraform takes on its local state: fcntl, which Node cannot take itself.
+    const holder = spawn('python3', ['-c', `import fcntl, time\nf = open(${JSON.stringify(file())}, 'r+')\nfcntl.lockf(f, fcntl.LOCK_EX)\nprint('locked', flush=True)\ntime.sleep(60)`]);
+    try {
+      await new Promise((resolve) => holder.stdout.once('data', resolve));
+      expect(() => recoverLocalState(dir)).toThrow(
+        new UserError(`terraform.bootstrap.tfstate is locked by a running terraform (pid ${holder.pid}): wait for that run to end before deploying bootstrap again, the operating system releases the lock when it exits`),
+      );
+      expect(readFileSync(file(), 'utf8')).toBe('');
+    } finally {
+      holder.kill('SIGKILL');
+    }
+  });
+
   test('no state file: nothing to recover, nothing written', () => {
     expect(recoverLocalState(dir)).toBeUndefined();
     expect(existsSync(join(dir, '.local'))).toBe(false);
+  });
+});
+
+describe('refuseStateInBucket: no local state while the bucket holds the bootstrap state (phase 3 without its setting)', () => {
+  const config = configFrom({});
+  test('a state at the bootstrap key is one line naming it and the setting; none, or a deleted one, lets the recovery go on', async () => {
+    const fake = new FakeAws();
+    await expect(refuseStateInBucket(fake.clients.s3, config)).resolves.toBeUndefined();
+    fake.put(config.bucket, 'bootstrap/terraform.tfstate', '{"version":4,"serial":3,"lineage":"l-1"}');
+    await expect(refuseStateInBucket(fake.clients.s3, config)).rejects.toThrow(
+      new UserError(
+        `terraform.bootstrap.tfstate holds no state and s3://${config.bucket}/bootstrap/terraform.tfstate does (phase 3): importing every resource into a new local state would make a second state of them; deploy with TFSTATE_BOOTSTRAP_BACKEND=s3 (keep it in tfstate.config.json)`,
+      ),
+    );
+    fake.put(config.bucket, 'bootstrap/terraform.tfstate', undefined);
+    await expect(refuseStateInBucket(fake.clients.s3, config)).resolves.toBeUndefined();
   });
 });

@@ -31,18 +31,27 @@ function recordPath(dir: string): string {
   return join(dir, '.terraform', 'terraform.tfstate');
 }
 
-/** The state object a stack's folder was initialized with; undefined when it never was, or its record is unreadable (Terraform's to report). */
+/** The state object a stack's folder was initialized with, or undefined when it never was. */
 export function recordedStateObject(dir: string): { bucket: string; key: string } | undefined {
-  let config: { bucket?: unknown; key?: unknown } | undefined;
+  let text: string;
   try {
-    config = (JSON.parse(readFileSync(recordPath(dir), 'utf8')) as { backend?: { config?: { bucket?: unknown; key?: unknown } } }).backend?.config;
+    text = readFileSync(recordPath(dir), 'utf8');
   } catch {
     return undefined;
   }
+  let record: { backend?: { config?: { bucket?: unknown; key?: unknown } } } | null;
+  try {
+    record = JSON.parse(text) as typeof record;
+  } catch {
+    // A kill while terraform init wrote it; init writes it anew, so removing it loses nothing.
+    throw new UserError(`${recordPath(dir)} is not JSON (terraform init was interrupted while writing it?): delete it, the next deploy initializes the backend anew`);
+  }
+  const config = record?.backend?.config;
   return typeof config?.bucket === 'string' && typeof config.key === 'string' ? { bucket: config.bucket, key: config.key } : undefined;
 }
 
-async function hasState(s3: S3Client, bucket: string, key: string): Promise<boolean> {
+/** Whether `key` has a current version (a delete marker or no object at all is no state). */
+export async function hasState(s3: S3Client, bucket: string, key: string): Promise<boolean> {
   try {
     await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
     return true;

@@ -3,12 +3,12 @@
 // resource the synthesized stack declares that exists in AWS, carries this project's tags and is missing from the
 // state is imported, so the apply does not fail on "already exists". A KMS key has no name: the one the alias
 // names is imported with it; any other key tagged for this bucket that no state knows of is scheduled for deletion.
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'fs';
 import { join } from 'path';
 import { DescribeTableCommand, ListTagsOfResourceCommand } from '@aws-sdk/client-dynamodb';
 import { GetPolicyCommand, ListPolicyTagsCommand } from '@aws-sdk/client-iam';
 import { DescribeKeyCommand, ListAliasesCommand, ListKeysCommand, ListResourceTagsCommand, ScheduleKeyDeletionCommand } from '@aws-sdk/client-kms';
-import { GetBucketTaggingCommand, HeadBucketCommand } from '@aws-sdk/client-s3';
+import { GetBucketTaggingCommand, HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { App } from 'cdktf';
 import { UserError } from '../../config/errors';
@@ -17,6 +17,7 @@ import { SETTINGS } from '../../config/settings';
 import { BackendConfig } from '../../config/types';
 import { buildApp } from '../../stacks/app';
 import { AwsClients, awsClients } from './aws';
+import { hasState } from './backend-change';
 import { firstError } from './diagnose';
 import { stackDir } from './project';
 import { run } from './run';
@@ -109,6 +110,21 @@ function parsed(text: string): LocalState | undefined {
   }
 }
 
+/** Linux's table of file locks (/proc/locks), empty where there is none. */
+function readLocks(): string {
+  return existsSync('/proc/locks') ? readFileSync('/proc/locks', 'utf8') : '';
+}
+
+/**
+ * The pid holding a POSIX lock on `file` in `locks` (/proc/locks lines such as `1: POSIX  ADVISORY  WRITE 20640
+ * fe:00:2148544 0 EOF`: the device as hex major:minor, the inode), the lock Terraform takes on its local state.
+ */
+function lockHolder(locks: string, file: string): string | undefined {
+  const { dev, ino } = statSync(file);
+  const device = `${((dev >> 8) & 0xfff).toString(16).padStart(2, '0')}:${((dev & 0xff) | ((dev >> 12) & 0xfff00)).toString(16).padStart(2, '0')}:${ino}`;
+  return locks.split('\n').map((line) => line.split(/\s+/)).find((fields) => fields[1] === 'POSIX' && fields[5] === device)?.[4];
+}
+
 /**
  * The bootstrap's local state, made usable: a valid one is copied to the last good copy (kept until the next run
  * finds a valid state again, so it outlives the apply that rewrites the file); an empty or not-JSON one (a kill
@@ -117,6 +133,12 @@ function parsed(text: string): LocalState | undefined {
  */
 export function recoverLocalState(projectDir: string): LocalState | undefined {
   const file = join(projectDir, BOOTSTRAP_LOCAL_STATE);
+  const holder = existsSync(file) ? lockHolder(readLocks(), file) : undefined;
+  if (holder !== undefined) {
+    // A run in progress, not an interrupted one: its state is still being written and its key may be in no state
+    // yet, so replacing the file or retiring keys would break that run (and its lock would not stop this one).
+    throw new UserError(`${BOOTSTRAP_LOCAL_STATE} is locked by a running terraform (pid ${holder}): wait for that run to end before deploying bootstrap again, the operating system releases the lock when it exits`);
+  }
   for (const path of [file, `${file}.backup`]) if (existsSync(path)) chmodSync(path, PRIVATE);
   if (!existsSync(file)) return undefined;
   const text = readFileSync(file, 'utf8');
@@ -211,6 +233,17 @@ async function importsFor(clients: AwsClients, config: BackendConfig, resource: 
   );
 }
 
+/**
+ * Refuses to start a local state by imports while the bucket holds the bootstrap's state: that is phase 3 run
+ * without its setting (a clone, a CI job), and the imports would make a second state of the same resources.
+ */
+export async function refuseStateInBucket(s3: S3Client, config: BackendConfig): Promise<void> {
+  if (!(await hasState(s3, config.bucket, config.bootstrapStateKey))) return;
+  throw new UserError(
+    `${BOOTSTRAP_LOCAL_STATE} holds no state and s3://${config.bucket}/${config.bootstrapStateKey} does (phase 3): importing every resource into a new local state would make a second state of them; deploy with ${SETTINGS.bootstrapBackend.env}=s3 (keep it in tfstate.config.json)`,
+  );
+}
+
 /** Bound of each terraform init and import: a provider start and a few requests. */
 const TERRAFORM_TIMEOUT_MS = 180_000;
 
@@ -253,6 +286,7 @@ export async function recoverBootstrap(config: BackendConfig, projectDir: string
     (caller ??= clientsIn(config.region).sts.send(new GetCallerIdentityCommand({})).then(({ Account: id, Arn: arn }) => ({ id: id!, partition: arn!.split(':')[1] })));
   const imports: [string, string][] = [];
   for (const resource of missing) imports.push(...(await importsFor(clientsIn(resource.region), config, resource, account)));
+  if (imports.length > 0 && before === undefined) await refuseStateInBucket(clientsIn(config.region).s3, config);
   if (imports.length > 0) await terraform(dir, env, 'init');
   for (const [address, id] of imports) {
     await terraform(dir, env, 'import', [address, id]);
