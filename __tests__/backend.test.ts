@@ -13,12 +13,14 @@ describe('backendSettings', () => {
   ])('locking %s', (locking, expected) => {
     expect(backendSettings(configFrom({ TFSTATE_LOCKING: locking }), 'app/terraform.tfstate')).toStrictEqual(expected);
   });
-  test('an emulator endpoint: every service there, path-style, and no check that needs real AWS', () => {
+  test('an emulator endpoint: every service there, path-style, with the emulator credentials (never the caller\'s), and no check that needs real AWS', () => {
     expect(backendSettings(configFrom({ AWS_ENDPOINT_URL: 'http://127.0.0.1:4566' }), 'env/dev/terraform.tfstate')).toStrictEqual({
       ...OWN,
       key: 'env/dev/terraform.tfstate',
       dynamodb_table: 'terraform-locks',
       endpoints: { s3: 'http://127.0.0.1:4566', dynamodb: 'http://127.0.0.1:4566', iam: 'http://127.0.0.1:4566', sts: 'http://127.0.0.1:4566' },
+      access_key: 'test',
+      secret_key: 'test',
       use_path_style: true,
       skip_credentials_validation: true,
       skip_requesting_account_id: true,

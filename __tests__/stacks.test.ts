@@ -222,12 +222,15 @@ describe('emulator switch (AWS_ENDPOINT_URL)', () => {
 
   test('without it, nothing emulator-specific is synthesized', () => {
     for (const stack of Object.values(real())) {
-      expect(stack.text).not.toMatch(/endpoint|path_style|skip_/);
+      expect(stack.text).not.toMatch(/endpoint|path_style|skip_|access_key|secret_key/);
     }
   });
   test('the provider sends every service the project uses to the endpoint, path-style', () => {
     expect(emulated().bootstrap.text).toHaveProviderWithProperties(AwsProvider, {
       endpoints: [{ s3: EMULATOR, dynamodb: EMULATOR, kms: EMULATOR, iam: EMULATOR, sts: EMULATOR, ec2: EMULATOR }],
+      // The emulator's credentials, never the caller's: an endpoint from the file may be any local listener.
+      access_key: 'test',
+      secret_key: 'test',
       s3_use_path_style: true,
       skip_credentials_validation: true,
       skip_requesting_account_id: true,
@@ -236,6 +239,8 @@ describe('emulator switch (AWS_ENDPOINT_URL)', () => {
   test('the backend points there too, with the skip-validation flags', () => {
     expect(backendOf(emulated().app)).toMatchObject({
       endpoints: { s3: EMULATOR, dynamodb: EMULATOR, iam: EMULATOR, sts: EMULATOR },
+      access_key: 'test',
+      secret_key: 'test',
       use_path_style: true,
       skip_credentials_validation: true,
       skip_requesting_account_id: true,

@@ -1,8 +1,17 @@
 import { BackendConfig } from './types';
 
+/**
+ * Credentials an emulator accepts, never real ones: with an endpoint, every client of the project (the commands'
+ * SDK clients, the provider, the backend) signs with these, so no access key or session token of the caller
+ * reaches whatever listens at the endpoint.
+ */
+export const EMULATOR_CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' } as const;
+
 /** Endpoint overrides for an S3-compatible emulator, in the S3 backend's own attribute names. */
 export interface EmulatorBackendSettings {
   readonly endpoints: { readonly s3: string; readonly dynamodb: string; readonly iam: string; readonly sts: string };
+  readonly access_key: string;
+  readonly secret_key: string;
   readonly use_path_style: true;
   readonly skip_credentials_validation: true;
   readonly skip_requesting_account_id: true;
@@ -44,6 +53,8 @@ export function backendSettings(config: BackendConfig, key: string): S3BackendSe
 function emulatorBackendSettings(endpoint: string): EmulatorBackendSettings {
   return {
     endpoints: { s3: endpoint, dynamodb: endpoint, iam: endpoint, sts: endpoint },
+    access_key: EMULATOR_CREDENTIALS.accessKeyId,
+    secret_key: EMULATOR_CREDENTIALS.secretAccessKey,
     // Emulators serve every bucket on one host, so virtual-hosted addressing cannot resolve.
     use_path_style: true,
     // No real account, IMDS or region list behind an emulator.

@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import { AwsProvider, AwsProviderConfig } from '@cdktf/provider-aws/lib/provider';
+import { EMULATOR_CREDENTIALS } from '../config/backend';
 import { projectTags } from '../config/naming';
 import { BackendConfig } from '../config/types';
 
@@ -20,6 +21,8 @@ export function awsProviderConfig(config: BackendConfig, region = config.region)
   return {
     ...base,
     endpoints: [{ s3: url, dynamodb: url, kms: url, iam: url, sts: url, ec2: url }],
+    accessKey: EMULATOR_CREDENTIALS.accessKeyId,
+    secretKey: EMULATOR_CREDENTIALS.secretAccessKey,
     s3UsePathStyle: true,
     skipCredentialsValidation: true,
     skipRequestingAccountId: true,

@@ -8,7 +8,7 @@ import { join } from 'path';
 import { listStateVersions, md5Hex } from '../../ops/state';
 import { run } from '../../scripts/lib/run';
 import { PROJECT_ROOT } from '../../scripts/lib/project';
-import { EMULATOR_CREDENTIALS } from '../../scripts/lib/aws';
+import { EMULATOR_CREDENTIALS } from '../../config/backend';
 import { expectSuccess, Scenario, unchangedStacks, withScenario } from './harness';
 
 const TAGS = { team: 'platform', 'cost-center': '42' };

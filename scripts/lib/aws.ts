@@ -5,6 +5,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { STSClient } from '@aws-sdk/client-sts';
+import { EMULATOR_CREDENTIALS } from '../../config/backend';
 import { UserError } from '../../config/errors';
 
 export interface AwsClients {
@@ -15,8 +16,6 @@ export interface AwsClients {
   readonly sts: STSClient;
 }
 
-/** Credentials an emulator accepts; never real ones. */
-export const EMULATOR_CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' } as const;
 
 /** The environment a terraform/cdktf process needs to talk to an emulator instead of AWS. */
 export function emulatorEnv(endpoint: string, region: string): Record<string, string> {
