@@ -49,7 +49,7 @@ export const SECURITY_CONTROLS: readonly SecurityControl[] = [
   { control: 'DynamoDB deletion protection', checkov: [], securityHub: 'DynamoDB.6', how: 'deletion_protection_enabled and prevent_destroy; only TFSTATE_ALLOW_DESTROY lifts them.' },
   { control: 'DynamoDB auto scaling', checkov: ['CKV2_AWS_16'], securityHub: 'DynamoDB.1', how: 'On-demand billing (PAY_PER_REQUEST), which scales by itself.' },
   { control: 'Buckets not destroyed by accident', checkov: [], how: 'prevent_destroy on state, log and replica buckets; only TFSTATE_ALLOW_DESTROY lifts it (and then lets log buckets be emptied by destroy).' },
-  { control: 'No hard-coded credentials', checkov: ['CKV_AWS_41'], how: 'Providers read credentials from the environment only.' },
+  { control: 'No hard-coded credentials', checkov: ['CKV_AWS_41'], how: "Against AWS, providers and backends read credentials from the environment only; against an emulator endpoint they carry the emulator's dummy pair (`test`/`test`), never a real one." },
   { control: 'VPC flow logs', checkov: ['CKV2_AWS_11'], securityHub: 'EC2.6', how: 'Accepted for the placeholder VPC only (see below); the infrastructure that replaces it brings its own.' },
   { control: 'Placeholder VPC default security group', checkov: ['CKV2_AWS_12'], securityHub: 'EC2.2', how: 'The app stack adopts the VPC default security group with no rules.' },
 ];
