@@ -30,7 +30,7 @@ export function oneLine(text: string): string {
 // Controls (C0, DEL, C1 such as the 8-bit CSI), line and paragraph separators and bidi marks and overrides: printed
 // as they are, a file's text would move the terminal's cursor, erase a line, reorder what a reader sees, or start a
 // line of its own (which a CI log may read as a command, e.g. GitHub's "::add-mask::").
-const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+export const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 
 /** JSON text with the characters above escaped as \uXXXX too (JSON.stringify escapes only C0 controls). */
 export function escaped(json: string): string {
@@ -59,10 +59,15 @@ const FOREIGN_ERROR_CHARS = 300;
  * An error as one line: a UserError by its message (written for the user), any other as "<name>: <message>", cut
  * short so that what follows it in a line (a lock left behind, its ID) is not buried.
  */
+/** The HTTP status of the answer an AWS SDK error came from; undefined when there was no answer. */
+export function httpStatus(error: unknown): number | undefined {
+  return (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+}
+
 export function errorLine(error: unknown): string {
   if (error instanceof UserError) return oneLine(error.message);
   if (!(error instanceof Error)) return cut(oneLine(String(error)), FOREIGN_ERROR_CHARS);
-  const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+  const status = httpStatus(error);
   // An answer whose body names no AWS error (a proxy's HTML page) is "Unknown: UnknownError" to the SDK: its status is all it says.
   const unknown = error.name === 'Unknown' && status !== undefined ? ` (HTTP ${status})` : '';
   const name = error.name === 'Error' ? '' : `${error.name}: `;

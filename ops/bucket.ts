@@ -1,5 +1,6 @@
 // The state bucket as a whole: whether it exists, and how an object in it is encrypted.
 import { HeadBucketCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { httpStatus } from '../config/errors';
 
 /** True when the bucket exists, false on S3's 404; any other failure (denied, no answer) is thrown on. */
 export async function bucketExists(s3: S3Client, bucket: string): Promise<boolean> {
@@ -7,7 +8,7 @@ export async function bucketExists(s3: S3Client, bucket: string): Promise<boolea
     await s3.send(new HeadBucketCommand({ Bucket: bucket }));
     return true;
   } catch (error) {
-    const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+    const status = httpStatus(error);
     if (status === 404) return false;
     throw error;
   }

@@ -3,7 +3,7 @@
 // every operation reports what it did. Clients are parameters (AWS or the emulator, or a test's wrapper).
 import { DeleteItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { DeleteObjectCommand, DeleteObjectsCommand, GetObjectCommand, HeadBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { errorLine } from '../config/errors';
+import { errorLine, httpStatus } from '../config/errors';
 import { digestLockId, lockfileKey, lockItemId } from '../config/naming';
 import { BackendConfig } from '../config/types';
 import { printable } from './printable';
@@ -100,7 +100,7 @@ async function requireBucket(s3: S3Client, bucket: string): Promise<void> {
     await s3.send(new HeadBucketCommand({ Bucket: bucket }));
   } catch (error) {
     if (isMissing(error)) throw new StateOperationError(`s3://${bucket}: no such bucket (a move does not create its target bucket)`);
-    if ((error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode !== 403) throw error;
+    if (httpStatus(error) !== 403) throw error;
   }
 }
 

@@ -4,7 +4,7 @@ import { createHash, randomUUID } from 'crypto';
 import { hostname, userInfo } from 'os';
 import { DeleteItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { DeleteObjectCommand, GetBucketVersioningCommand, GetObjectCommand, ListObjectVersionsCommand, ListObjectVersionsCommandInput, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { errorLine, UserError } from '../config/errors';
+import { errorLine, httpStatus, UserError } from '../config/errors';
 import { digestLockId, lockfileKey, lockItemId } from '../config/naming';
 import { BackendConfig } from '../config/types';
 import { printable } from './printable';
@@ -66,7 +66,7 @@ export function describeLock(lock: HeldLock, stackDir: string): string {
 
 export function isMissing(error: unknown): boolean {
   const name = (error as { name?: string }).name;
-  return name === 'NoSuchKey' || name === 'NotFound' || (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404;
+  return name === 'NoSuchKey' || name === 'NotFound' || httpStatus(error) === 404;
 }
 
 /** Every lock currently held on the state key, in the places the locking mode uses. */

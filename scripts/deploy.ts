@@ -4,7 +4,7 @@
 import { loadConfig } from '../config/load';
 import { BackendConfig } from '../config/types';
 import { ADOPT_REFUSED } from '../constructs/adoption';
-import { UsageError, UserError } from '../config/errors';
+import { httpStatus, UsageError, UserError } from '../config/errors';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { appStackName, stackStateKey } from '../config/naming';
@@ -82,8 +82,7 @@ export async function refuseForeignState(s3: S3Client, config: BackendConfig, st
       const object = await s3.send(new GetObjectCommand({ Bucket: config.bucket, Key: key, ExpectedBucketOwner: owner }));
       text = await object.Body!.transformToString();
     } catch (error) {
-      const { name, $metadata } = error as { name?: string; $metadata?: { httpStatusCode?: number } };
-      if (owner !== undefined && (name === 'AccessDenied' || $metadata?.httpStatusCode === 403)) {
+      if (owner !== undefined && ((error as { name?: string }).name === 'AccessDenied' || httpStatus(error) === 403)) {
         throw new UserError(
           `${config.origins.bucket ?? SETTINGS.bucket.env}=${JSON.stringify(config.bucket)}: reading the state of ${stack} as a bucket of account ${owner} (the caller's) was refused: a bucket of another account would serve the state Terraform plans from, and the apply would destroy here whatever that state lists; name a bucket of this account (or grant these credentials the state)`,
         );

@@ -6,7 +6,7 @@ import { IAMClient } from '@aws-sdk/client-iam';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { STSClient } from '@aws-sdk/client-sts';
 import { EMULATOR_CREDENTIALS } from '../../config/backend';
-import { UserError } from '../../config/errors';
+import { httpStatus, UserError } from '../../config/errors';
 
 export interface AwsClients {
   readonly s3: S3Client;
@@ -77,9 +77,8 @@ const UNANSWERED = new Set(['TimeoutError', 'ECONNREFUSED', 'ECONNRESET', 'EPIPE
 
 /** True when the endpoint answered "not now" (S3's SlowDown, a throttling error, a 5xx): the request is over. */
 function answeredTryAgain(error: unknown): boolean {
-  const { $metadata, $retryable } = error as { $metadata?: { httpStatusCode?: number }; $retryable?: unknown };
-  const status = $metadata?.httpStatusCode ?? 0;
-  return $retryable !== undefined || status === 429 || status >= 500;
+  const status = httpStatus(error) ?? 0;
+  return (error as { $retryable?: unknown }).$retryable !== undefined || status === 429 || status >= 500;
 }
 
 /** True when the request got no answer at all: a timeout or a failed connection. */

@@ -11,7 +11,7 @@ import { DescribeKeyCommand, ListAliasesCommand, ListKeysCommand, ListResourceTa
 import { GetBucketTaggingCommand, HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { App } from 'cdktf';
-import { UserError } from '../../config/errors';
+import { httpStatus, UserError } from '../../config/errors';
 import { BOOTSTRAP_LOCAL_STATE, projectTags } from '../../config/naming';
 import { SETTINGS } from '../../config/settings';
 import { BackendConfig } from '../../config/types';
@@ -168,7 +168,6 @@ function ours(tags: Record<string, string> | undefined, config: BackendConfig): 
   return Object.entries(projectTags(config.bucket)).every(([key, value]) => tags?.[key] === value);
 }
 
-const status = (error: unknown) => (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
 const named = (error: unknown, ...names: string[]) => names.includes((error as { name?: string }).name ?? '');
 const tagMap = (list: readonly { Key?: string; Value?: string; TagKey?: string; TagValue?: string }[] | undefined) =>
   Object.fromEntries((list ?? []).map((tag) => [tag.Key ?? tag.TagKey, tag.Value ?? tag.TagValue]));
@@ -222,8 +221,8 @@ async function importsFor(clients: AwsClients, config: BackendConfig, resource: 
     }
   } catch (error) {
     // A bucket without any tag (a 404 too), or another account's bucket (403): not ours.
-    const notOurs = named(error, 'NoSuchTagSet') || status(error) === 403;
-    if (!notOurs && (status(error) === 404 || named(error, 'ResourceNotFoundException', 'NoSuchEntityException'))) return [];
+    const notOurs = named(error, 'NoSuchTagSet') || httpStatus(error) === 403;
+    if (!notOurs && (httpStatus(error) === 404 || named(error, 'ResourceNotFoundException', 'NoSuchEntityException'))) return [];
     if (!notOurs) throw error;
   }
   if (ours(tags, config)) return imports;
