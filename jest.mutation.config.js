@@ -7,8 +7,33 @@ const base = require('./jest.config');
  * as child processes are left out of every folder.
  */
 const FOLDER_TESTS = {
-  config: ['arn', 'backend', 'naming', 'load', 'load-edges', 'rules', 'hostile-settings', 'brownfield-config', 'project-stacks', 'target', 'readme', 'errors', 'settings-table'],
-  constructs: ['stacks', 'state-bucket', 'private-bucket', 'log-bucket', 'state-replication', 'kms-key-table-policies', 'brownfield-stacks', 'target', 'lifecycle', 'policies'],
+  config: [
+    'arn',
+    'backend',
+    'naming',
+    'load',
+    'load-edges',
+    'rules',
+    'hostile-settings',
+    'brownfield-config',
+    'project-stacks',
+    'target',
+    'readme',
+    'errors',
+    'settings-table',
+  ],
+  constructs: [
+    'stacks',
+    'state-bucket',
+    'private-bucket',
+    'log-bucket',
+    'state-replication',
+    'kms-key-table-policies',
+    'brownfield-stacks',
+    'target',
+    'lifecycle',
+    'policies',
+  ],
   iam: ['policy-sids', 'policies', 'policy-simulation', 'policy-mutation', 'security'],
   ops: ['state-ops', 'state-move', 'state-restore', 'state-keys', 'bucket-ops'],
   exports: ['exports', 'exports-deployed', 'project-stacks', 'policies'],
@@ -23,7 +48,7 @@ module.exports = {
   ...base,
   testMatch: tests.map((name) => `**/__tests__/${name}.test.ts`),
   // Snapshot matching off: a changed snapshot is not a failing behavior test (`jest -u` accepts it).
-  setupFilesAfterEnv: [...base.setupFilesAfterEnv, '<rootDir>/__tests__/mutation-setup.ts'],
+  setupFilesAfterEnv: ['<rootDir>/__tests__/mutation-setup.ts'],
   // Loads only the files that hold the tests a mutant is run against (see the file).
   runner: '<rootDir>/scripts/lib/mutation-jest-runner.js',
 };

@@ -1,5 +1,5 @@
-import { targetWarnings } from './config/target';
 import { loadConfig } from './config/load';
+import { targetWarnings } from './config/target';
 import { runCommand } from './scripts/lib/shell';
 import { buildApp } from './stacks/app';
 

@@ -8,8 +8,8 @@
  *   synth) runs against every test of the folder, not only those that happened to cover it;
  * - each folder's tests are a subset of the suite, so the score is a lower bound.
  */
-import { createRequire } from 'module';
-import { fileURLToPath } from 'url';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 
 const folder = process.env.MUTATION_FOLDER ?? 'ops';
 // A mutant's last result is reused only while nothing StrykerJS cannot see has changed (see the file).

@@ -1,7 +1,7 @@
 // The layering the README describes, checked on the sources: the domain never reaches into the commands, and the
 // commands' shared library does not build on the export (a command does).
-import { readdirSync, readFileSync } from 'fs';
-import { join, relative, resolve } from 'path';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
 import { preProcessFile } from 'typescript';
 
 const ROOT = join(__dirname, '..');
@@ -18,8 +18,15 @@ function sources(folder: string): string[] {
 function importedFolders(file: string, text: string): string[] {
   // TypeScript's own reader of imports: a pattern of ours missed `from'../scripts/x'`, a template literal in
   // require(`...`) or import(`...`), and an import after a comment on its line; it skips comments and strings.
-  const specifiers = preProcessFile(text, true, true).importedFiles.map((imported) => imported.fileName).filter((name) => /^\.\.?(\/|$)/.test(name));
-  return specifiers.map((specifier) => relative(ROOT, resolve(ROOT, file, '..', specifier)).split('/').slice(0, 2).join('/'));
+  const specifiers = preProcessFile(text, true, true)
+    .importedFiles.map((imported) => imported.fileName)
+    .filter((name) => /^\.\.?(\/|$)/.test(name));
+  return specifiers.map((specifier) =>
+    relative(ROOT, resolve(ROOT, file, '..', specifier))
+      .split('/')
+      .slice(0, 2)
+      .join('/'),
+  );
 }
 
 /** `file -> import` for every import of a file under `folders` that lands in one of `forbidden`. */
@@ -32,9 +39,11 @@ function offending(folders: readonly string[], forbidden: (target: string) => bo
 }
 
 test('the import reader sees static, dynamic and side-effect imports and requires, resolved from the file', () => {
-  const text = "import { a } from '../scripts/lib/x';\nimport '../scripts/y';\nconst b = require('./z');\nconst c = await import('../exports/e');\nimport { d } from 'fs';";
+  const text =
+    "import { a } from '../scripts/lib/x';\nimport '../scripts/y';\nconst b = require('./z');\nconst c = await import('../exports/e');\nimport { d } from 'fs';";
   expect(importedFolders('ops/bucket.ts', text)).toEqual(['scripts/lib', 'scripts/y', 'ops/z', 'exports/e']);
-  const sly = "export { a } from'../scripts/lib/a';\nconst b = require(`../scripts/b`);\nconst c = import(`../exports/c`);\n/* why */ import '../scripts';\n// import '../scripts/commented';\nconst s = \"require('../scripts/string')\";";
+  const sly =
+    "export { a } from'../scripts/lib/a';\nconst b = require(`../scripts/b`);\nconst c = import(`../exports/c`);\n/* why */ import '../scripts';\n// import '../scripts/commented';\nconst s = \"require('../scripts/string')\";";
   expect(importedFolders('ops/bucket.ts', sly)).toEqual(['scripts/lib', 'scripts/b', 'exports/c', 'scripts']);
 });
 

@@ -26,13 +26,23 @@ describe('ARNs by name', () => {
   test('the bucket and an object in it; S3 ARNs carry neither region nor account', () => {
     expect(bucketArn('us-east-1', 'team-state')).toBe('arn:aws:s3:::team-state');
     expect(bucketArn('cn-north-1', 'team-state')).toBe('arn:aws-cn:s3:::team-state');
-    expect(objectArn('us-gov-west-1', 'team-state', 'app/terraform.tfstate')).toBe('arn:aws-us-gov:s3:::team-state/app/terraform.tfstate');
+    expect(objectArn('us-gov-west-1', 'team-state', 'app/terraform.tfstate')).toBe(
+      'arn:aws-us-gov:s3:::team-state/app/terraform.tfstate',
+    );
   });
   test('the lock table and a KMS resource name region and account', () => {
-    expect(tableArn('eu-west-1', '123456789012', 'terraform-locks')).toBe('arn:aws:dynamodb:eu-west-1:123456789012:table/terraform-locks');
-    expect(tableArn('cn-northwest-1', '123456789012', 'locks')).toBe('arn:aws-cn:dynamodb:cn-northwest-1:123456789012:table/locks');
-    expect(kmsArn('us-east-1', '123456789012', 'alias/team-state')).toBe('arn:aws:kms:us-east-1:123456789012:alias/team-state');
-    expect(kmsArn('us-iso-east-1', '123456789012', 'key/1234abcd-12ab-34cd-56ef-1234567890ab')).toBe('arn:aws-iso:kms:us-iso-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab');
+    expect(tableArn('eu-west-1', '123456789012', 'terraform-locks')).toBe(
+      'arn:aws:dynamodb:eu-west-1:123456789012:table/terraform-locks',
+    );
+    expect(tableArn('cn-northwest-1', '123456789012', 'locks')).toBe(
+      'arn:aws-cn:dynamodb:cn-northwest-1:123456789012:table/locks',
+    );
+    expect(kmsArn('us-east-1', '123456789012', 'alias/team-state')).toBe(
+      'arn:aws:kms:us-east-1:123456789012:alias/team-state',
+    );
+    expect(kmsArn('us-iso-east-1', '123456789012', 'key/1234abcd-12ab-34cd-56ef-1234567890ab')).toBe(
+      'arn:aws-iso:kms:us-iso-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+    );
   });
   test('an account root, in the partition of the region', () => {
     expect(accountRootArn('us-east-1', '111122223333')).toBe('arn:aws:iam::111122223333:root');

@@ -1,8 +1,8 @@
 // scripts/lib/backend-change.ts: deploy's step before cdktf for a stack initialized with another state object
 // (after `npm run state -- move`) and for a missing bucket, against the in-memory AWS of fake-aws.ts.
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'fs';
-import { tmpdir } from 'os';
-import { join } from 'path';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { UserError } from '../config/errors';
 import { movedStateStep, prepareBackends, recordedStateObject } from '../scripts/lib/backend-change';
 import { FakeAws } from './fake-aws';
@@ -19,11 +19,18 @@ function initializedProject(key: string): { dir: string; record: string } {
   const terraformDir = join(dir, 'cdktf.out', 'stacks', 'app', '.terraform');
   mkdirSync(terraformDir, { recursive: true });
   const record = join(terraformDir, 'terraform.tfstate');
-  writeFileSync(record, JSON.stringify({ version: 3, terraform_version: '1.11.4', backend: { type: 's3', config: { bucket: BUCKET, key, region: 'us-east-1' }, hash: 1234 } }));
+  writeFileSync(
+    record,
+    JSON.stringify({
+      version: 3,
+      terraform_version: '1.11.4',
+      backend: { type: 's3', config: { bucket: BUCKET, key, region: 'us-east-1' }, hash: 1234 },
+    }),
+  );
   return { dir, record };
 }
 
-test('movedStateStep: a finished move reconfigures, a key changed without one is refused, the rest is Terraform\'s', () => {
+test("movedStateStep: a finished move reconfigures, a key changed without one is refused, the rest is Terraform's", () => {
   expect(movedStateStep(false, true)).toBe('reconfigure');
   expect(movedStateStep(true, false)).toBe('refuse');
   expect(movedStateStep(true, true)).toBe('terraform');
@@ -31,7 +38,10 @@ test('movedStateStep: a finished move reconfigures, a key changed without one is
 });
 
 test('recordedStateObject: the bucket and key terraform init recorded; nothing for a folder never initialized', () => {
-  expect(recordedStateObject(join(initializedProject(OLD_KEY).dir, 'cdktf.out', 'stacks', 'app'))).toEqual({ bucket: BUCKET, key: OLD_KEY });
+  expect(recordedStateObject(join(initializedProject(OLD_KEY).dir, 'cdktf.out', 'stacks', 'app'))).toEqual({
+    bucket: BUCKET,
+    key: OLD_KEY,
+  });
   expect(recordedStateObject(mkdtempSync(join(tmpdir(), 'backend-change-')))).toBeUndefined();
 });
 
@@ -39,7 +49,9 @@ test('recordedStateObject: a record cut short (terraform init killed while writi
   const { dir, record } = initializedProject(OLD_KEY);
   writeFileSync(record, '{"version":3,"backend":{"type":"s3","con');
   expect(() => recordedStateObject(join(dir, 'cdktf.out', 'stacks', 'app'))).toThrow(
-    new UserError(`${record} is not JSON (terraform init was interrupted while writing it?): delete it, the next deploy initializes the backend anew`),
+    new UserError(
+      `${record} is not JSON (terraform init was interrupted while writing it?): delete it, the next deploy initializes the backend anew`,
+    ),
   );
   writeFileSync(record, 'null');
   expect(recordedStateObject(join(dir, 'cdktf.out', 'stacks', 'app'))).toBeUndefined();
@@ -81,7 +93,9 @@ describe('prepareBackends', () => {
     fake.buckets = new Set();
     const { dir, record } = initializedProject(OLD_KEY);
     await expect(prepareBackends(dir, moved, ['app'], [], fake.clients.s3)).rejects.toThrow(
-      new UserError(`cdktf deploy app: state bucket "${BUCKET}" does not exist: deploy the bootstrap stack first (cdktf deploy bootstrap, or npm run local against the emulator)`),
+      new UserError(
+        `cdktf deploy app: state bucket "${BUCKET}" does not exist: deploy the bootstrap stack first (cdktf deploy bootstrap, or npm run local against the emulator)`,
+      ),
     );
     expect(fake.calls).toEqual([`HeadBucket ${BUCKET}/`]);
     expect(existsSync(record)).toBe(true);

@@ -3,7 +3,13 @@ import { backendSettings } from '../config/backend';
 import { stateResources } from '../config/state-resources';
 import { configFrom } from './helpers';
 
-const OWN = { bucket: 'tfstate-0a1b2c3d4e5f-us-east-1', key: 'app/terraform.tfstate', region: 'us-east-1', encrypt: true, kms_key_id: 'alias/tfstate-0a1b2c3d4e5f-us-east-1' };
+const OWN = {
+  bucket: 'tfstate-0a1b2c3d4e5f-us-east-1',
+  key: 'app/terraform.tfstate',
+  region: 'us-east-1',
+  encrypt: true,
+  kms_key_id: 'alias/tfstate-0a1b2c3d4e5f-us-east-1',
+};
 
 describe('backendSettings', () => {
   test.each([
@@ -13,12 +19,19 @@ describe('backendSettings', () => {
   ])('locking %s', (locking, expected) => {
     expect(backendSettings(configFrom({ TFSTATE_LOCKING: locking }), 'app/terraform.tfstate')).toStrictEqual(expected);
   });
-  test('an emulator endpoint: every service there, path-style, with the emulator credentials (never the caller\'s), and no check that needs real AWS', () => {
-    expect(backendSettings(configFrom({ AWS_ENDPOINT_URL: 'http://127.0.0.1:4566' }), 'env/dev/terraform.tfstate')).toStrictEqual({
+  test("an emulator endpoint: every service there, path-style, with the emulator credentials (never the caller's), and no check that needs real AWS", () => {
+    expect(
+      backendSettings(configFrom({ AWS_ENDPOINT_URL: 'http://127.0.0.1:4566' }), 'env/dev/terraform.tfstate'),
+    ).toStrictEqual({
       ...OWN,
       key: 'env/dev/terraform.tfstate',
       dynamodb_table: 'terraform-locks',
-      endpoints: { s3: 'http://127.0.0.1:4566', dynamodb: 'http://127.0.0.1:4566', iam: 'http://127.0.0.1:4566', sts: 'http://127.0.0.1:4566' },
+      endpoints: {
+        s3: 'http://127.0.0.1:4566',
+        dynamodb: 'http://127.0.0.1:4566',
+        iam: 'http://127.0.0.1:4566',
+        sts: 'http://127.0.0.1:4566',
+      },
       access_key: 'test',
       secret_key: 'test',
       use_path_style: true,

@@ -39,9 +39,20 @@ describe('bench statistics', () => {
     expect(fit.slope).toBeCloseTo(0.02);
     expect(fit.intercept).toBeCloseTo(0.5);
     expect(stepSlopes([points[2], points[0], points[1]]).map((s) => Number(s.toFixed(6)))).toEqual([0.02, 0.02]);
-    expect(stepSlopes([{ x: 0, y: 0 }, { x: 1, y: 1 }, { x: 2, y: 4 }])).toEqual([1, 3]);
+    expect(
+      stepSlopes([
+        { x: 0, y: 0 },
+        { x: 1, y: 1 },
+        { x: 2, y: 4 },
+      ]),
+    ).toEqual([1, 3]);
     expect(() => linearFit([{ x: 1, y: 1 }])).toThrow('at least two points');
-    expect(() => linearFit([{ x: 1, y: 1 }, { x: 1, y: 2 }])).toThrow('two different x values');
+    expect(() =>
+      linearFit([
+        { x: 1, y: 1 },
+        { x: 1, y: 2 },
+      ]),
+    ).toThrow('two different x values');
   });
 
   test('number formats', () => {
@@ -55,9 +66,15 @@ describe('bench statistics', () => {
   });
 
   test('markdown table pads every column to its widest cell and checks the row width', () => {
-    expect(markdownTable(['what', 'ours'], [['synth', '3.10 s'], ['app', '0.5 s']])).toBe(
-      ['| what  | ours   |', '|-------|--------|', '| synth | 3.10 s |', '| app   | 0.5 s  |'].join('\n'),
-    );
+    expect(
+      markdownTable(
+        ['what', 'ours'],
+        [
+          ['synth', '3.10 s'],
+          ['app', '0.5 s'],
+        ],
+      ),
+    ).toBe(['| what  | ours   |', '|-------|--------|', '| synth | 3.10 s |', '| app   | 0.5 s  |'].join('\n'));
     expect(() => markdownTable(['a', 'b'], [['only one']])).toThrow('row has 1 cells, header has 2');
   });
 });

@@ -5,14 +5,29 @@ const KEY_ARN = 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-
 
 describe('TFSTATE_TAGS', () => {
   test('key=value pairs, values may hold "=" and be empty; the file may give an object', () => {
-    expect(configFrom({ TFSTATE_TAGS: 'team=platform, cost-center=42,formula=a=b,empty=' }).tags).toEqual({ team: 'platform', 'cost-center': '42', formula: 'a=b', empty: '' });
-    expect(configFrom({}, dirWithConfig({ tags: { team: 'platform', 'Owner Name': 'Ops @ HQ' } })).tags).toEqual({ team: 'platform', 'Owner Name': 'Ops @ HQ' });
+    expect(configFrom({ TFSTATE_TAGS: 'team=platform, cost-center=42,formula=a=b,empty=' }).tags).toEqual({
+      team: 'platform',
+      'cost-center': '42',
+      formula: 'a=b',
+      empty: '',
+    });
+    expect(configFrom({}, dirWithConfig({ tags: { team: 'platform', 'Owner Name': 'Ops @ HQ' } })).tags).toEqual({
+      team: 'platform',
+      'Owner Name': 'Ops @ HQ',
+    });
     expect(Object.isFrozen(configFrom({ TFSTATE_TAGS: 'a=b' }).tags)).toBe(true);
   });
   test('keys that name properties of every JavaScript object are tags like any other', () => {
     expect(configFrom({ TFSTATE_TAGS: 'constructor=a,toString=b' }).tags).toEqual({ constructor: 'a', toString: 'b' });
     expect(synthAll({ TFSTATE_TAGS: 'constructor=a,toString=b' }).bootstrap.json.provider.aws[0].default_tags).toEqual([
-      { tags: { ManagedBy: 'tfstate-backend', StateBucket: 'tfstate-0a1b2c3d4e5f-us-east-1', constructor: 'a', toString: 'b' } },
+      {
+        tags: {
+          ManagedBy: 'tfstate-backend',
+          StateBucket: 'tfstate-0a1b2c3d4e5f-us-east-1',
+          constructor: 'a',
+          toString: 'b',
+        },
+      },
     ]);
   });
   // It passed validation and then silently went missing from the synthesized default_tags.
@@ -36,15 +51,22 @@ describe('TFSTATE_TAGS', () => {
     ['=x', 'tag keys must be 1 to 128 characters long ("" has 0)'],
     ['cost$center=1', 'tag keys may contain only letters, digits, spaces and _ . : / = + - @ ("cost$center")'],
     // Refused before the tag rules by the rule every setting has: Terraform would evaluate it.
-    ['team=${var.x}', 'must not contain "${" or "%{" (Terraform would evaluate it as an expression in the synthesized configuration)'],
+    [
+      'team=${var.x}',
+      'must not contain "${" or "%{" (Terraform would evaluate it as an expression in the synthesized configuration)',
+    ],
   ])('%s is refused in one line', (value, rule) => {
     expect(problemsOf({ TFSTATE_TAGS: value })).toEqual([`TFSTATE_TAGS=${JSON.stringify(value)}: ${rule}`]);
   });
-  test('lengths and count follow AWS: keys up to 128, values up to 256, at most 48 besides the project\'s two', () => {
+  test("lengths and count follow AWS: keys up to 128, values up to 256, at most 48 besides the project's two", () => {
     expect(tagKeyRule('k'.repeat(128))).toBeUndefined();
-    expect(tagKeyRule('k'.repeat(129))).toBe(`tag keys must be 1 to 128 characters long ("${'k'.repeat(129)}" has 129)`);
+    expect(tagKeyRule('k'.repeat(129))).toBe(
+      `tag keys must be 1 to 128 characters long ("${'k'.repeat(129)}" has 129)`,
+    );
     expect(tagValueRule('k', 'v'.repeat(256))).toBeUndefined();
-    expect(tagValueRule('k', 'v'.repeat(257))).toBe('tag values must be at most 256 characters long (the value of "k" has 257)');
+    expect(tagValueRule('k', 'v'.repeat(257))).toBe(
+      'tag values must be at most 256 characters long (the value of "k" has 257)',
+    );
     const tags = (n: number) => Array.from({ length: n }, (_, i) => `t${i}=v`).join(',');
     expect(Object.keys(configFrom({ TFSTATE_TAGS: tags(48) }).tags)).toHaveLength(48);
     // A long value is shown cut to 100 characters, with its length.
@@ -53,8 +75,12 @@ describe('TFSTATE_TAGS', () => {
     ]);
   });
   test('a value of the wrong type in the file', () => {
-    expect(problemsOf({}, dirWithConfig({ tags: ['team=platform'] }))).toEqual(['tfstate.config.json: tags=["team=platform"]: must be a comma-separated string of key=value or an object of strings']);
-    expect(problemsOf({}, dirWithConfig({ tags: { team: 1 } }))).toEqual(['tfstate.config.json: tags={"team":1}: tag values must be strings (the value of "team")']);
+    expect(problemsOf({}, dirWithConfig({ tags: ['team=platform'] }))).toEqual([
+      'tfstate.config.json: tags=["team=platform"]: must be a comma-separated string of key=value or an object of strings',
+    ]);
+    expect(problemsOf({}, dirWithConfig({ tags: { team: 1 } }))).toEqual([
+      'tfstate.config.json: tags={"team":1}: tag values must be strings (the value of "team")',
+    ]);
     // The template rule reaches an object's keys and values too.
     expect(problemsOf({}, dirWithConfig({ tags: { team: '%{x}' } }))).toEqual([
       'tfstate.config.json: tags={"team":"%{x}"}: must not contain "${" or "%{" (Terraform would evaluate it as an expression in the synthesized configuration)',
@@ -71,14 +97,22 @@ describe('TFSTATE_ADOPT and TFSTATE_KMS_KEY_ARN', () => {
     expect(configFrom({}, dirWithConfig({ adopt: true })).adopt).toBe(true);
     expect(problemsOf({ TFSTATE_ADOPT: 'yes' })).toEqual(['TFSTATE_ADOPT="yes": must be true or false']);
   });
-  test('a key ARN in the bucket\'s region is taken as is', () => {
+  test("a key ARN in the bucket's region is taken as is", () => {
     expect(configFrom({ TFSTATE_KMS_KEY_ARN: KEY_ARN }).kmsKeyArn).toBe(KEY_ARN);
-    expect(kmsKeyArnRule('arn:aws:kms:eu-west-1:123456789012:key/mrk-1234abcd12ab34cd56ef1234567890ab', 'eu-west-1')).toBeUndefined();
+    expect(
+      kmsKeyArnRule('arn:aws:kms:eu-west-1:123456789012:key/mrk-1234abcd12ab34cd56ef1234567890ab', 'eu-west-1'),
+    ).toBeUndefined();
   });
   test.each([
     ['arn:aws:kms:us-east-1:123456789012:alias/state', 'must name the key itself (key/<id>), not an alias'],
-    ['1234abcd-12ab-34cd-56ef-1234567890ab', 'must be a KMS key ARN such as arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab'],
-    ['arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab', "must be a key in us-east-1, the state bucket's region (S3 encrypts only with keys of its own region)"],
+    [
+      '1234abcd-12ab-34cd-56ef-1234567890ab',
+      'must be a KMS key ARN such as arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+    ],
+    [
+      'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+      "must be a key in us-east-1, the state bucket's region (S3 encrypts only with keys of its own region)",
+    ],
     ['arn:aws:kms:us-east-1:123456789012:key/*', 'must end in key/<key id> (a UUID or mrk-<32 hex digits>)'],
   ])('%s is refused', (arn, rule) => {
     expect(problemsOf({ TFSTATE_KMS_KEY_ARN: arn })).toEqual([`TFSTATE_KMS_KEY_ARN=${JSON.stringify(arn)}: ${rule}`]);
@@ -99,14 +133,21 @@ describe('credentials for the exports', () => {
   test('role ARNs: IAM roles only, paths allowed', () => {
     expect(roleArnRule('arn:aws:iam::123456789012:role/terraform')).toBeUndefined();
     expect(roleArnRule('arn:aws-us-gov:iam::123456789012:role/ci/terraform')).toBeUndefined();
-    for (const bad of ['arn:aws:iam::123456789012:user/alice', 'arn:aws:iam::123456789012:role/*', 'terraform', 'arn:aws:iam::12345:role/x']) {
+    for (const bad of [
+      'arn:aws:iam::123456789012:user/alice',
+      'arn:aws:iam::123456789012:role/*',
+      'terraform',
+      'arn:aws:iam::12345:role/x',
+    ]) {
       expect(roleArnRule(bad)).toBe('must be an IAM role ARN such as arn:aws:iam::123456789012:role/terraform');
     }
   });
   test('profile names', () => {
     for (const good of ['default', 'prod-admin', 'team.ci@acme', 'p_1']) expect(profileNameRule(good)).toBeUndefined();
     for (const bad of ['', 'has space', 'a"b', '$(id)', '-flag']) {
-      expect(profileNameRule(bad)).toBe('must be a profile name of 1 to 64 letters, digits and _ . + @ - (as in ~/.aws/config)');
+      expect(profileNameRule(bad)).toBe(
+        'must be a profile name of 1 to 64 letters, digits and _ . + @ - (as in ~/.aws/config)',
+      );
     }
   });
 });

@@ -1,6 +1,6 @@
-import { adoptRefusals } from '../scripts/lib/diagnose';
 import { ADOPT_REFUSED } from '../constructs/adoption';
-import { resourceOf, synthAll, Synthesized } from './helpers';
+import { adoptRefusals } from '../scripts/lib/diagnose';
+import { resourceOf, type Synthesized, synthAll } from './helpers';
 
 const KEY_ARN = 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
 const BUCKET = 'tfstate-0a1b2c3d4e5f-us-east-1';
@@ -11,13 +11,15 @@ interface DataJson {
 }
 
 function dataOf(stack: Synthesized, type: string, constructId: string): Record<string, unknown> {
-  const found = Object.entries((stack.json as unknown as DataJson).data[type] ?? {}).filter(([name]) => name.startsWith(`adoption_${constructId}_`));
-  if (found.length !== 1) throw new Error(`expected one data.${type} of adoption/${constructId}, found ${found.length}`);
+  const found = Object.entries((stack.json as unknown as DataJson).data[type] ?? {}).filter(([name]) =>
+    name.startsWith(`adoption_${constructId}_`),
+  );
+  if (found.length !== 1)
+    throw new Error(`expected one data.${type} of adoption/${constructId}, found ${found.length}`);
   return found[0][1];
 }
 
 describe('TFSTATE_ADOPT=true: import blocks and the checks Terraform runs while planning', () => {
-
   test('imports exactly the bucket and the table, by name', () => {
     const { bootstrap } = synthAll({ TFSTATE_ADOPT: 'true' });
     const imports = (bootstrap.json as unknown as DataJson).import ?? [];
@@ -43,15 +45,27 @@ describe('TFSTATE_ADOPT=true: import blocks and the checks Terraform runs while 
   test('the table must exist, with the LockID string hash key and no range key', () => {
     const { bootstrap } = synthAll({ TFSTATE_ADOPT: 'true' });
     expect(dataOf(bootstrap, 'aws_dynamodb_tables', 'tables')).toMatchObject({
-      lifecycle: { postcondition: [{ condition: '${contains(self.names, "terraform-locks")}', error_message: expect.stringMatching(/^adopt refused: table "terraform-locks" does not exist in us-east-1; /) }] },
+      lifecycle: {
+        postcondition: [
+          {
+            condition: '${contains(self.names, "terraform-locks")}',
+            error_message: expect.stringMatching(
+              /^adopt refused: table "terraform-locks" does not exist in us-east-1; /,
+            ),
+          },
+        ],
+      },
     });
     expect(dataOf(bootstrap, 'aws_dynamodb_table', 'existing-table')).toMatchObject({
       name: 'terraform-locks',
       lifecycle: {
         postcondition: [
           {
-            condition: '${self.hash_key == "LockID" && (self.range_key == null || self.range_key == "") && anytrue([for a in self.attribute : a.name == "LockID" && a.type == "S"])}',
-            error_message: expect.stringMatching(/^adopt refused: table "terraform-locks" has the hash key "\$\{self.hash_key\}"; Terraform's S3 backend needs the hash key LockID of type S/),
+            condition:
+              '${self.hash_key == "LockID" && (self.range_key == null || self.range_key == "") && anytrue([for a in self.attribute : a.name == "LockID" && a.type == "S"])}',
+            error_message: expect.stringMatching(
+              /^adopt refused: table "terraform-locks" has the hash key "\$\{self.hash_key\}"; Terraform's S3 backend needs the hash key LockID of type S/,
+            ),
           },
         ],
       },
@@ -59,12 +73,16 @@ describe('TFSTATE_ADOPT=true: import blocks and the checks Terraform runs while 
   });
   test('versioning is switched on only for a versioned or an empty bucket', () => {
     const { bootstrap } = synthAll({ TFSTATE_ADOPT: 'true' });
-    const versioning = resourceOf(bootstrap, 'aws_s3_bucket_versioning', 'state-bucket_versioning') as { lifecycle: { precondition: { condition: string; error_message: string }[] } };
+    const versioning = resourceOf(bootstrap, 'aws_s3_bucket_versioning', 'state-bucket_versioning') as {
+      lifecycle: { precondition: { condition: string; error_message: string }[] };
+    };
     expect(versioning.lifecycle.precondition).toHaveLength(1);
     expect(versioning.lifecycle.precondition[0].condition).toMatch(
       /^\$\{\(aws_s3_bucket\.state-bucket_[0-9A-F]{8}\.versioning\[0\]\.enabled \|\| \(length\(data\.aws_s3_objects\.adoption_existing-objects_[0-9A-F]{8}\.keys\) < 1\)\)\}$/,
     );
-    expect(versioning.lifecycle.precondition[0].error_message).toMatch(/^adopt refused: bucket "tfstate-0a1b2c3d4e5f-us-east-1" is not versioned and holds objects; adopting would switch versioning on, which cannot be undone/);
+    expect(versioning.lifecycle.precondition[0].error_message).toMatch(
+      /^adopt refused: bucket "tfstate-0a1b2c3d4e5f-us-east-1" is not versioned and holds objects; adopting would switch versioning on, which cannot be undone/,
+    );
   });
   test('the refusals in full, the one-object listing, and the table read only once the table list is checked', () => {
     const { bootstrap } = synthAll({ TFSTATE_ADOPT: 'true' });
@@ -75,7 +93,8 @@ describe('TFSTATE_ADOPT=true: import blocks and the checks Terraform runs while 
       lifecycle: {
         postcondition: [
           expect.objectContaining({
-            error_message: 'adopt refused: table "terraform-locks" has the hash key "${self.hash_key}"; Terraform\'s S3 backend needs the hash key LockID of type S (string) and no range key: use another table (TFSTATE_LOCK_TABLE)',
+            error_message:
+              'adopt refused: table "terraform-locks" has the hash key "${self.hash_key}"; Terraform\'s S3 backend needs the hash key LockID of type S (string) and no range key: use another table (TFSTATE_LOCK_TABLE)',
           }),
         ],
       },
@@ -84,16 +103,20 @@ describe('TFSTATE_ADOPT=true: import blocks and the checks Terraform runs while 
       lifecycle: {
         postcondition: [
           expect.objectContaining({
-            error_message: 'adopt refused: table "terraform-locks" does not exist in us-east-1; create it (hash key LockID, string), set TFSTATE_LOCK_TABLE to the existing one, or unset TFSTATE_ADOPT to create both',
+            error_message:
+              'adopt refused: table "terraform-locks" does not exist in us-east-1; create it (hash key LockID, string), set TFSTATE_LOCK_TABLE to the existing one, or unset TFSTATE_ADOPT to create both',
           }),
         ],
       },
     });
-    const versioning = bootstrap.json.resource.aws_s3_bucket_versioning['state-bucket_versioning_933ED8BF'] as { lifecycle: unknown };
+    const versioning = bootstrap.json.resource.aws_s3_bucket_versioning['state-bucket_versioning_933ED8BF'] as {
+      lifecycle: unknown;
+    };
     expect(versioning.lifecycle).toEqual({
       precondition: [
         {
-          condition: '${(aws_s3_bucket.state-bucket_828F7150.versioning[0].enabled || (length(data.aws_s3_objects.adoption_existing-objects_318CD092.keys) < 1))}',
+          condition:
+            '${(aws_s3_bucket.state-bucket_828F7150.versioning[0].enabled || (length(data.aws_s3_objects.adoption_existing-objects_318CD092.keys) < 1))}',
           error_message:
             `adopt refused: bucket "${BUCKET}" is not versioned and holds objects; adopting would switch versioning on, which cannot be undone (only suspended): ` +
             'every object stays as its "null" version, every later write keeps the replaced data as a noncurrent version that the lifecycle rule deletes after TFSTATE_NONCURRENT_DAYS; ' +
@@ -118,7 +141,10 @@ describe('TFSTATE_KMS_KEY_ARN: the named key instead of a new one', () => {
   test('no key is created; the alias points at the named key', () => {
     const { bootstrap } = synthAll({ TFSTATE_KMS_KEY_ARN: KEY_ARN });
     expect(bootstrap.json.resource.aws_kms_key).toBeUndefined();
-    expect(resourceOf(bootstrap, 'aws_kms_alias', 'state-key_alias')).toMatchObject({ name: `alias/${BUCKET}`, target_key_id: '1234abcd-12ab-34cd-56ef-1234567890ab' });
+    expect(resourceOf(bootstrap, 'aws_kms_alias', 'state-key_alias')).toMatchObject({
+      name: `alias/${BUCKET}`,
+      target_key_id: '1234abcd-12ab-34cd-56ef-1234567890ab',
+    });
   });
   test('its account must be the one bootstrap runs in (checked while planning)', () => {
     const { bootstrap } = synthAll({ TFSTATE_KMS_KEY_ARN: KEY_ARN });
@@ -134,10 +160,17 @@ describe('TFSTATE_KMS_KEY_ARN: the named key instead of a new one', () => {
   });
   test('the bucket, the table and the output use its ARN', () => {
     const { bootstrap } = synthAll({ TFSTATE_KMS_KEY_ARN: KEY_ARN });
-    expect((resourceOf(bootstrap, 'aws_s3_bucket_server_side_encryption_configuration', 'state-bucket_encryption').rule as unknown[])[0]).toMatchObject({
+    expect(
+      (
+        resourceOf(bootstrap, 'aws_s3_bucket_server_side_encryption_configuration', 'state-bucket_encryption')
+          .rule as unknown[]
+      )[0],
+    ).toMatchObject({
       apply_server_side_encryption_by_default: { sse_algorithm: 'aws:kms', kms_master_key_id: KEY_ARN },
     });
-    expect(resourceOf(bootstrap, 'aws_dynamodb_table', 'lock-table')).toMatchObject({ server_side_encryption: { enabled: true, kms_key_arn: KEY_ARN } });
+    expect(resourceOf(bootstrap, 'aws_dynamodb_table', 'lock-table')).toMatchObject({
+      server_side_encryption: { enabled: true, kms_key_arn: KEY_ARN },
+    });
     expect(bootstrap.json.output.kms_key_arn.value).toBe(KEY_ARN);
   });
 });
@@ -145,7 +178,11 @@ describe('TFSTATE_KMS_KEY_ARN: the named key instead of a new one', () => {
 describe('TFSTATE_TAGS: provider default_tags, so every create call carries them', () => {
   test.each([['bootstrap'], ['app']])('%s', (stack) => {
     const synthesized = synthAll({ TFSTATE_TAGS: 'team=platform,cost-center=42' })[stack];
-    expect(synthesized.json.provider.aws[0]).toMatchObject({ default_tags: [{ tags: { ManagedBy: 'tfstate-backend', StateBucket: BUCKET, team: 'platform', 'cost-center': '42' } }] });
+    expect(synthesized.json.provider.aws[0]).toMatchObject({
+      default_tags: [
+        { tags: { ManagedBy: 'tfstate-backend', StateBucket: BUCKET, team: 'platform', 'cost-center': '42' } },
+      ],
+    });
   });
 });
 
@@ -157,13 +194,13 @@ describe('a refused adoption, in one line per reason', () => {
       '    │ self.region is "eu-west-1"',
       '',
       'adopt refused: bucket "b" is in eu-west-1, not us-east-1; set',
-      'TFSTATE_REGION=eu-west-1 (the table and key must be in the bucket\'s region',
+      "TFSTATE_REGION=eu-west-1 (the table and key must be in the bucket's region",
       'too)',
       '',
       '│ adopt refused: table "t" does not exist in us-east-1; create it',
       '│ (hash key LockID, string)',
       '╵',
-      'Error: reading S3 Bucket (b): couldn\'t find resource',
+      "Error: reading S3 Bucket (b): couldn't find resource",
     ].join('\n');
     expect(adoptRefusals(output, 'b', 'us-east-1', ADOPT_REFUSED)).toEqual([
       'adopt refused: bucket "b" is in eu-west-1, not us-east-1; set TFSTATE_REGION=eu-west-1 (the table and key must be in the bucket\'s region too)',
@@ -172,8 +209,16 @@ describe('a refused adoption, in one line per reason', () => {
     ]);
     expect(adoptRefusals('Error: something else', 'b', 'us-east-1', ADOPT_REFUSED)).toEqual([]);
     // A missing table fails its import too: that is not a missing bucket.
-    const tableImport = 'Error: Cannot import non-existent remote object\n\nWhile attempting to import an existing object to\n"aws_dynamodb_table.lock-table_D28631D7", the provider detected that no';
+    const tableImport =
+      'Error: Cannot import non-existent remote object\n\nWhile attempting to import an existing object to\n"aws_dynamodb_table.lock-table_D28631D7", the provider detected that no';
     expect(adoptRefusals(tableImport, 'b', 'us-east-1', ADOPT_REFUSED)).toEqual([]);
-    expect(adoptRefusals(tableImport.replace('aws_dynamodb_table.lock-table', 'aws_s3_bucket.state-bucket'), 'b', 'us-east-1', ADOPT_REFUSED)).toHaveLength(1);
+    expect(
+      adoptRefusals(
+        tableImport.replace('aws_dynamodb_table.lock-table', 'aws_s3_bucket.state-bucket'),
+        'b',
+        'us-east-1',
+        ADOPT_REFUSED,
+      ),
+    ).toHaveLength(1);
   });
 });

@@ -1,6 +1,6 @@
 // ops/bucket.ts and ops/lock-table.ts against fake clients that record the commands sent and answer from a script.
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { S3Client } from '@aws-sdk/client-s3';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { bucketExists, objectEncryption } from '../ops/bucket';
 import { lockItems } from '../ops/lock-table';
 
@@ -23,7 +23,8 @@ function fakeClient<C>(answers: readonly unknown[]): { client: C; sent: Sent[] }
   return { client: { send } as unknown as C, sent };
 }
 
-const awsError = (name: string, status: number) => Object.assign(new Error(name), { name, $metadata: { httpStatusCode: status } });
+const awsError = (name: string, status: number) =>
+  Object.assign(new Error(name), { name, $metadata: { httpStatusCode: status } });
 
 describe('bucketExists', () => {
   test('asks HeadBucket for the named bucket: an answer is true', async () => {
@@ -44,9 +45,16 @@ describe('bucketExists', () => {
 });
 
 test('objectEncryption: the encryption S3 reports for the named object', async () => {
-  const { client, sent } = fakeClient<S3Client>([{ ServerSideEncryption: 'aws:kms', SSEKMSKeyId: 'arn:aws:kms:us-east-1:123456789012:key/k' }]);
-  expect(await objectEncryption(client, 'tfstate-b', 'app/terraform.tfstate')).toEqual({ sse: 'aws:kms', kmsKeyId: 'arn:aws:kms:us-east-1:123456789012:key/k' });
-  expect(sent).toEqual([{ command: 'HeadObjectCommand', input: { Bucket: 'tfstate-b', Key: 'app/terraform.tfstate' } }]);
+  const { client, sent } = fakeClient<S3Client>([
+    { ServerSideEncryption: 'aws:kms', SSEKMSKeyId: 'arn:aws:kms:us-east-1:123456789012:key/k' },
+  ]);
+  expect(await objectEncryption(client, 'tfstate-b', 'app/terraform.tfstate')).toEqual({
+    sse: 'aws:kms',
+    kmsKeyId: 'arn:aws:kms:us-east-1:123456789012:key/k',
+  });
+  expect(sent).toEqual([
+    { command: 'HeadObjectCommand', input: { Bucket: 'tfstate-b', Key: 'app/terraform.tfstate' } },
+  ]);
 });
 
 describe('lockItems', () => {
@@ -56,16 +64,34 @@ describe('lockItems', () => {
         Items: [{ LockID: { S: 'tfstate-b/app/terraform.tfstate-md5' }, Digest: { S: 'abc' } }],
         LastEvaluatedKey: { LockID: { S: 'tfstate-b/app/terraform.tfstate-md5' } },
       },
-      { Items: [{ LockID: { S: 'tfstate-b/app/terraform.tfstate' }, Info: { S: '{"ID":"1"}' }, Count: { N: '3' }, Held: { BOOL: true } }] },
+      {
+        Items: [
+          {
+            LockID: { S: 'tfstate-b/app/terraform.tfstate' },
+            Info: { S: '{"ID":"1"}' },
+            Count: { N: '3' },
+            Held: { BOOL: true },
+          },
+        ],
+      },
     ]);
     const items = await lockItems(client, 'terraform-locks');
     expect([...items]).toEqual([
       ['tfstate-b/app/terraform.tfstate-md5', { LockID: 'tfstate-b/app/terraform.tfstate-md5', Digest: 'abc' }],
-      ['tfstate-b/app/terraform.tfstate', { LockID: 'tfstate-b/app/terraform.tfstate', Info: '{"ID":"1"}', Count: '3', Held: '{"BOOL":true}' }],
+      [
+        'tfstate-b/app/terraform.tfstate',
+        { LockID: 'tfstate-b/app/terraform.tfstate', Info: '{"ID":"1"}', Count: '3', Held: '{"BOOL":true}' },
+      ],
     ]);
     expect(sent).toEqual([
       { command: 'ScanCommand', input: { TableName: 'terraform-locks', ExclusiveStartKey: undefined } },
-      { command: 'ScanCommand', input: { TableName: 'terraform-locks', ExclusiveStartKey: { LockID: { S: 'tfstate-b/app/terraform.tfstate-md5' } } } },
+      {
+        command: 'ScanCommand',
+        input: {
+          TableName: 'terraform-locks',
+          ExclusiveStartKey: { LockID: { S: 'tfstate-b/app/terraform.tfstate-md5' } },
+        },
+      },
     ]);
   });
 

@@ -1,5 +1,5 @@
 // config/errors.ts: the user-facing error type and its exit codes, as every domain error carries them.
-import { cut, errorLine, EXIT_CODES, oneLine, UsageError, UserError } from '../config/errors';
+import { cut, EXIT_CODES, errorLine, oneLine, UsageError, UserError } from '../config/errors';
 import { ConfigError } from '../config/types';
 import { DeployedReadError } from '../exports/deployed';
 import { StateOperationError } from '../ops/state';
@@ -39,23 +39,37 @@ test.each([
 
 describe('an error as one line', () => {
   test('a user error by its message alone, whole', () => {
-    expect(errorLine(new StateOperationError(`s3://b/k is locked\n${'y'.repeat(400)}`))).toBe(`s3://b/k is locked ${'y'.repeat(400)}`);
+    expect(errorLine(new StateOperationError(`s3://b/k is locked\n${'y'.repeat(400)}`))).toBe(
+      `s3://b/k is locked ${'y'.repeat(400)}`,
+    );
   });
   test('another by its name and message; an unnamed one by its message; none as "(no message)"', () => {
-    expect(errorLine(Object.assign(new Error('Rate exceeded\r\n  try again'), { name: 'ThrottlingException' }))).toBe('ThrottlingException: Rate exceeded try again');
+    expect(errorLine(Object.assign(new Error('Rate exceeded\r\n  try again'), { name: 'ThrottlingException' }))).toBe(
+      'ThrottlingException: Rate exceeded try again',
+    );
     expect(errorLine(new Error('socket hang up'))).toBe('socket hang up');
     expect(errorLine(Object.assign(new Error(''), { name: 'InternalError' }))).toBe('InternalError: (no message)');
     expect(errorLine('a thrown string')).toBe('a thrown string');
     expect(errorLine(undefined)).toBe('undefined');
   });
   test('an answer the SDK could not name carries its HTTP status; a named one does not need it', () => {
-    expect(errorLine(Object.assign(new Error('UnknownError'), { name: 'Unknown', $metadata: { httpStatusCode: 502 } }))).toBe('Unknown: UnknownError (HTTP 502)');
-    expect(errorLine(Object.assign(new Error('UnknownError'), { name: 'Unknown', $metadata: {} }))).toBe('Unknown: UnknownError');
-    expect(errorLine(Object.assign(new Error('denied'), { name: 'AccessDenied', $metadata: { httpStatusCode: 403 } }))).toBe('AccessDenied: denied');
+    expect(
+      errorLine(Object.assign(new Error('UnknownError'), { name: 'Unknown', $metadata: { httpStatusCode: 502 } })),
+    ).toBe('Unknown: UnknownError (HTTP 502)');
+    expect(errorLine(Object.assign(new Error('UnknownError'), { name: 'Unknown', $metadata: {} }))).toBe(
+      'Unknown: UnknownError',
+    );
+    expect(
+      errorLine(Object.assign(new Error('denied'), { name: 'AccessDenied', $metadata: { httpStatusCode: 403 } })),
+    ).toBe('AccessDenied: denied');
   });
   test('pages of text are cut at 300 characters, the length said', () => {
-    expect(errorLine(Object.assign(new Error('x'.repeat(286)), { name: 'InternalError' }))).toBe(`InternalError: ${'x'.repeat(285)}... (301 characters)`);
-    expect(errorLine(Object.assign(new Error('x'.repeat(285)), { name: 'InternalError' }))).toBe(`InternalError: ${'x'.repeat(285)}`);
+    expect(errorLine(Object.assign(new Error('x'.repeat(286)), { name: 'InternalError' }))).toBe(
+      `InternalError: ${'x'.repeat(285)}... (301 characters)`,
+    );
+    expect(errorLine(Object.assign(new Error('x'.repeat(285)), { name: 'InternalError' }))).toBe(
+      `InternalError: ${'x'.repeat(285)}`,
+    );
     expect(errorLine('z'.repeat(301))).toBe(`${'z'.repeat(300)}... (301 characters)`);
     expect(cut('abc', 3)).toBe('abc');
     expect(cut('abcd', 3)).toBe('abc... (4 characters)');

@@ -1,8 +1,8 @@
 // The export's account logic and the deployed bootstrap's outputs (exports/deployed.ts, exports/export.ts),
 // and the whole text of each rendered format, each against literal expected values.
-import { S3Client } from '@aws-sdk/client-s3';
-import { accountOfArn, DeployedReadError, deployedFromState, readDeployed } from '../exports/deployed';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { UsageError } from '../config/errors';
+import { accountOfArn, DeployedReadError, deployedFromState, readDeployed } from '../exports/deployed';
 import { exportSettings, needsDeployed, ownerAccount } from '../exports/export';
 import { configFrom } from './helpers';
 
@@ -22,8 +22,12 @@ describe('outputs of the bootstrap state', () => {
   });
   test('a long wrong kms_key_arn is cut to 200 characters in the message', () => {
     const wrong = `arn:aws:kms:us-east-1:111122223333:alias/${'x'.repeat(300)}`;
-    expect(() => deployedFromState(JSON.stringify({ outputs: { kms_key_arn: { value: wrong } } }), 'state', 'us-east-1')).toThrow(
-      new DeployedReadError(`state: output kms_key_arn="${wrong.slice(0, 200)}": must name the key itself (key/<id>), not an alias`),
+    expect(() =>
+      deployedFromState(JSON.stringify({ outputs: { kms_key_arn: { value: wrong } } }), 'state', 'us-east-1'),
+    ).toThrow(
+      new DeployedReadError(
+        `state: output kms_key_arn="${wrong.slice(0, 200)}": must name the key itself (key/<id>), not an alias`,
+      ),
     );
   });
   test('the account is the fifth field of an ARN, and only of an ARN', () => {
@@ -41,7 +45,8 @@ describe('reading the bootstrap state from the bucket', () => {
     const send = async (command: { input: { Bucket: string; Key: string } }, options: { abortSignal: AbortSignal }) => {
       signals.push(options.abortSignal);
       const { Bucket, Key } = command.input;
-      if (Bucket !== 'tfstate-0a1b2c3d4e5f-us-east-1') throw Object.assign(new Error('no bucket'), { name: 'NoSuchBucket' });
+      if (Bucket !== 'tfstate-0a1b2c3d4e5f-us-east-1')
+        throw Object.assign(new Error('no bucket'), { name: 'NoSuchBucket' });
       if (Key !== 'bootstrap/terraform.tfstate') throw Object.assign(new Error('no key'), { name: 'NoSuchKey' });
       return { Body: { transformToString: async () => STATE } };
     };
@@ -59,46 +64,81 @@ describe('reading the bootstrap state from the bucket', () => {
     const owners: (string | undefined)[] = [];
     const send = async (command: { input: { ExpectedBucketOwner?: string } }) => {
       owners.push(command.input.ExpectedBucketOwner);
-      if (command.input.ExpectedBucketOwner !== undefined && command.input.ExpectedBucketOwner !== '444455556666') throw Object.assign(new Error('Access Denied'), { name: 'AccessDenied' });
-      return { Body: { transformToString: async () => JSON.stringify({ outputs: { kms_key_arn: { value: FOREIGN_KEY } } }) } };
+      if (command.input.ExpectedBucketOwner !== undefined && command.input.ExpectedBucketOwner !== '444455556666')
+        throw Object.assign(new Error('Access Denied'), { name: 'AccessDenied' });
+      return {
+        Body: { transformToString: async () => JSON.stringify({ outputs: { kms_key_arn: { value: FOREIGN_KEY } } }) },
+      };
     };
     const foreign = () => ({ send }) as unknown as S3Client;
     await expect(readDeployed(inBucket, '/nonexistent', foreign, async () => '111122223333')).rejects.toThrow(
-      new DeployedReadError("reading the bootstrap's outputs from s3://tfstate-0a1b2c3d4e5f-us-east-1/bootstrap/terraform.tfstate as a bucket of account 111122223333 (the caller's): AccessDenied: Access Denied"),
+      new DeployedReadError(
+        "reading the bootstrap's outputs from s3://tfstate-0a1b2c3d4e5f-us-east-1/bootstrap/terraform.tfstate as a bucket of account 111122223333 (the caller's): AccessDenied: Access Denied",
+      ),
     );
     expect(owners).toEqual(['111122223333']);
     // Where the owner is not checked (moto ignores ExpectedBucketOwner), the key's account still tells.
-    const unchecked = () => ({ send: async (command: { input: object }) => send({ input: { ...command.input, ExpectedBucketOwner: undefined } }) }) as unknown as S3Client;
+    const unchecked = () =>
+      ({
+        send: async (command: { input: object }) =>
+          send({ input: { ...command.input, ExpectedBucketOwner: undefined } }),
+      }) as unknown as S3Client;
     await expect(readDeployed(inBucket, '/nonexistent', unchecked, async () => '111122223333')).rejects.toThrow(
-      new DeployedReadError(`s3://tfstate-0a1b2c3d4e5f-us-east-1/bootstrap/terraform.tfstate: output kms_key_arn="${FOREIGN_KEY}": is a key of account 444455556666, not of the caller's account 111122223333, so it is no bootstrap state of this account; check TFSTATE_BUCKET and TFSTATE_BOOTSTRAP_KEY`),
+      new DeployedReadError(
+        `s3://tfstate-0a1b2c3d4e5f-us-east-1/bootstrap/terraform.tfstate: output kms_key_arn="${FOREIGN_KEY}": is a key of account 444455556666, not of the caller's account 111122223333, so it is no bootstrap state of this account; check TFSTATE_BUCKET and TFSTATE_BOOTSTRAP_KEY`,
+      ),
     );
   });
-  test("no caller account (STS failed, or answered no 12-digit id): one line, and the bucket is not read", async () => {
+  test('no caller account (STS failed, or answered no 12-digit id): one line, and the bucket is not read', async () => {
     const { s3, signals } = bucket();
     await expect(readDeployed(inBucket, '/nonexistent', s3, async () => '')).rejects.toThrow(
-      new DeployedReadError(`reading the bootstrap's outputs from s3://tfstate-0a1b2c3d4e5f-us-east-1/bootstrap/terraform.tfstate (finding the caller's account): STS: not an account id: ""`),
+      new DeployedReadError(
+        `reading the bootstrap's outputs from s3://tfstate-0a1b2c3d4e5f-us-east-1/bootstrap/terraform.tfstate (finding the caller's account): STS: not an account id: ""`,
+      ),
     );
-    await expect(readDeployed(inBucket, '/nonexistent', s3, async () => Promise.reject(Object.assign(new Error('expired'), { name: 'ExpiredToken' })))).rejects.toThrow(
-      new DeployedReadError("reading the bootstrap's outputs from s3://tfstate-0a1b2c3d4e5f-us-east-1/bootstrap/terraform.tfstate (finding the caller's account): ExpiredToken: expired"),
+    await expect(
+      readDeployed(inBucket, '/nonexistent', s3, async () =>
+        Promise.reject(Object.assign(new Error('expired'), { name: 'ExpiredToken' })),
+      ),
+    ).rejects.toThrow(
+      new DeployedReadError(
+        "reading the bootstrap's outputs from s3://tfstate-0a1b2c3d4e5f-us-east-1/bootstrap/terraform.tfstate (finding the caller's account): ExpiredToken: expired",
+      ),
     );
     expect(signals).toEqual([]);
   });
   test('another bootstrap key, or no bucket yet: not deployed', async () => {
-    expect(await readDeployed(configFrom({ TFSTATE_BOOTSTRAP_BACKEND: 's3', TFSTATE_BOOTSTRAP_KEY: 'other/terraform.tfstate' }), '/nonexistent', bucket().s3, async () => '123456789012')).toEqual({});
-    expect(await readDeployed(configFrom({ TFSTATE_BOOTSTRAP_BACKEND: 's3', TFSTATE_BUCKET: 'other-bucket-name' }), '/nonexistent', bucket().s3, async () => '123456789012')).toEqual({});
+    expect(
+      await readDeployed(
+        configFrom({ TFSTATE_BOOTSTRAP_BACKEND: 's3', TFSTATE_BOOTSTRAP_KEY: 'other/terraform.tfstate' }),
+        '/nonexistent',
+        bucket().s3,
+        async () => '123456789012',
+      ),
+    ).toEqual({});
+    expect(
+      await readDeployed(
+        configFrom({ TFSTATE_BOOTSTRAP_BACKEND: 's3', TFSTATE_BUCKET: 'other-bucket-name' }),
+        '/nonexistent',
+        bucket().s3,
+        async () => '123456789012',
+      ),
+    ).toEqual({});
   });
 });
 
 describe('the owner account', () => {
-  test('TFSTATE_ACCOUNT_ID, else the deployed key\'s account, else * (before deploy)', () => {
+  test("TFSTATE_ACCOUNT_ID, else the deployed key's account, else * (before deploy)", () => {
     expect(ownerAccount(configFrom({ TFSTATE_ACCOUNT_ID: '111122223333' }), { keyArn: KEY_ARN })).toBe('111122223333');
     expect(ownerAccount(configFrom({ TFSTATE_ACCOUNT_ID: '444455556666' }), {})).toBe('444455556666');
     expect(ownerAccount(configFrom(), { keyArn: KEY_ARN })).toBe('111122223333');
     expect(ownerAccount(configFrom(), {})).toBe('*');
   });
-  test('a TFSTATE_ACCOUNT_ID other than the deployed key\'s account is one line', () => {
+  test("a TFSTATE_ACCOUNT_ID other than the deployed key's account is one line", () => {
     expect(() => ownerAccount(configFrom({ TFSTATE_ACCOUNT_ID: '444455556666' }), { keyArn: KEY_ARN })).toThrow(
-      new UsageError(`TFSTATE_ACCOUNT_ID="444455556666": the deployed bootstrap's key ${KEY_ARN} is in account 111122223333`),
+      new UsageError(
+        `TFSTATE_ACCOUNT_ID="444455556666": the deployed bootstrap's key ${KEY_ARN} is in account 111122223333`,
+      ),
     );
   });
   test('only json, policy and --for-account read the deployed outputs', () => {
@@ -109,7 +149,13 @@ describe('the owner account', () => {
 
 describe('settings for another account', () => {
   test('s3 locking: the key by ARN and no table', () => {
-    expect(exportSettings(configFrom({ TFSTATE_LOCKING: 's3' }), { format: 'terraform', forAccount: '444455556666' }, { keyArn: KEY_ARN })).toBe(
+    expect(
+      exportSettings(
+        configFrom({ TFSTATE_LOCKING: 's3' }),
+        { format: 'terraform', forAccount: '444455556666' },
+        { keyArn: KEY_ARN },
+      ),
+    ).toBe(
       [
         '# Partial configuration of backend "s3" for: terraform init -backend-config=<this file>',
         'bucket       = "tfstate-0a1b2c3d4e5f-us-east-1"',
@@ -122,16 +168,18 @@ describe('settings for another account', () => {
       ].join('\n'),
     );
   });
-  test('dynamodb locking: the table by ARN in the owner\'s account', () => {
-    expect(exportSettings(configFrom(), { format: 'terraform', forAccount: '444455556666' }, { keyArn: KEY_ARN })).toContain(
-      'dynamodb_table = "arn:aws:dynamodb:us-east-1:111122223333:table/terraform-locks"\n',
-    );
+  test("dynamodb locking: the table by ARN in the owner's account", () => {
+    expect(
+      exportSettings(configFrom(), { format: 'terraform', forAccount: '444455556666' }, { keyArn: KEY_ARN }),
+    ).toContain('dynamodb_table = "arn:aws:dynamodb:us-east-1:111122223333:table/terraform-locks"\n');
   });
 });
 
 describe('whole texts', () => {
   test('terraform, with both locking modes and credentials', () => {
-    expect(exportSettings(configFrom({ TFSTATE_LOCKING: 'both' }), { format: 'terraform', roleArn: ROLE, profile: 'ci' })).toBe(
+    expect(
+      exportSettings(configFrom({ TFSTATE_LOCKING: 'both' }), { format: 'terraform', roleArn: ROLE, profile: 'ci' }),
+    ).toBe(
       [
         '# Partial configuration of backend "s3" for: terraform init -backend-config=<this file>',
         'bucket         = "tfstate-0a1b2c3d4e5f-us-east-1"',
@@ -173,7 +221,9 @@ describe('whole texts', () => {
   });
   test('lokomotive refuses a role by name', () => {
     expect(() => exportSettings(configFrom(), { format: 'lokomotive', roleArn: ROLE })).toThrow(
-      new UsageError('--format lokomotive: a .lokocfg backend takes credentials only as a file (--aws-creds-path), not --role-arn'),
+      new UsageError(
+        '--format lokomotive: a .lokocfg backend takes credentials only as a file (--aws-creds-path), not --role-arn',
+      ),
     );
   });
 });
@@ -181,16 +231,18 @@ describe('whole texts', () => {
 describe('policy scope', () => {
   const config = configFrom({ TFSTATE_ENVIRONMENTS: 'dev' });
   const objects = (request: Record<string, string>) =>
-    (JSON.parse(exportSettings(config, { format: 'policy', level: 'read-only', ...request })) as { Statement: { Sid: string; Resource: string[] }[] }).Statement.find(
-      (statement) => statement.Sid === 'ReadState',
-    )!.Resource;
-  test('--stack: that stack\'s key only', () => {
+    (
+      JSON.parse(exportSettings(config, { format: 'policy', level: 'read-only', ...request })) as {
+        Statement: { Sid: string; Resource: string[] }[];
+      }
+    ).Statement.find((statement) => statement.Sid === 'ReadState')!.Resource;
+  test("--stack: that stack's key only", () => {
     expect(objects({ stack: 'app-dev' })).toEqual([
       'arn:aws:s3:::tfstate-0a1b2c3d4e5f-us-east-1/env/dev/terraform.tfstate',
       'arn:aws:s3:::tfstate-0a1b2c3d4e5f-us-east-1/env:/*/env/dev/terraform.tfstate',
     ]);
   });
-  test('neither --stack nor --key: the project\'s keys, every environment\'s included', () => {
+  test("neither --stack nor --key: the project's keys, every environment's included", () => {
     expect(objects({})).toEqual([
       'arn:aws:s3:::tfstate-0a1b2c3d4e5f-us-east-1/app/terraform.tfstate',
       'arn:aws:s3:::tfstate-0a1b2c3d4e5f-us-east-1/env:/*/app/terraform.tfstate',

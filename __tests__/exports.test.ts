@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from 'child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { stackStateKey } from '../config/naming';
 import { exportSettings } from '../exports/export';
 import { hclString, renderLokomotive, shellQuote } from '../exports/render';
@@ -8,14 +8,26 @@ const EMULATOR = 'http://127.0.0.1:5000';
 
 /** terraform fmt parses HCL and prints it canonically: equal output means valid, already-formatted HCL. */
 function terraformFmt(hcl: string): string {
-  return execFileSync('terraform', ['fmt', '-'], { input: hcl, encoding: 'utf8', env: { ...process.env, CHECKPOINT_DISABLE: '1' } });
+  return execFileSync('terraform', ['fmt', '-'], {
+    input: hcl,
+    encoding: 'utf8',
+    env: { ...process.env, CHECKPOINT_DISABLE: '1' },
+  });
 }
 
 /** Sources the kOps exports in a clean shell and prints the resulting variables. */
 function sourceKops(script: string, env: Record<string, string> = {}): Record<string, string> {
-  const result = spawnSync('bash', ['-c', `${script}\nenv`], { env: { PATH: process.env.PATH ?? '', ...env }, encoding: 'utf8' });
+  const result = spawnSync('bash', ['-c', `${script}\nenv`], {
+    env: { PATH: process.env.PATH ?? '', ...env },
+    encoding: 'utf8',
+  });
   expect(result.status).toBe(0);
-  return Object.fromEntries(result.stdout.trim().split('\n').map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]));
+  return Object.fromEntries(
+    result.stdout
+      .trim()
+      .split('\n')
+      .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+  );
 }
 
 /** The app stack's backend settings of the test config, apart from locking. */
@@ -37,7 +49,11 @@ describe('terraform partial backend file', () => {
     const text = exportSettings(configFrom(env), { format: 'terraform' });
     expect(terraformFmt(text)).toBe(text);
     const attributes = Object.fromEntries(
-      text.split('\n').filter((line) => line.includes(' = ')).map((line) => line.split(/\s+=\s+/)).map(([name, value]) => [name, JSON.parse(value)]),
+      text
+        .split('\n')
+        .filter((line) => line.includes(' = '))
+        .map((line) => line.split(/\s+=\s+/))
+        .map(([name, value]) => [name, JSON.parse(value)]),
     );
     expect(attributes).toEqual(expected);
     expect(synthAll(env).app.json.terraform.backend.s3).toEqual(expected);
@@ -55,7 +71,11 @@ describe('terraform partial backend file', () => {
 
 describe('lokomotive backend block', () => {
   test('has the documented attributes and parses as HCL', () => {
-    const text = exportSettings(configFrom(), { format: 'lokomotive', key: 'lokomotive/cluster1.tfstate', awsCredsPath: '/home/ops/.aws/credentials' });
+    const text = exportSettings(configFrom(), {
+      format: 'lokomotive',
+      key: 'lokomotive/cluster1.tfstate',
+      awsCredsPath: '/home/ops/.aws/credentials',
+    });
     expect(terraformFmt(text)).toBe(text);
     expect(text).toBe(
       [
@@ -99,10 +119,17 @@ describe('kOps state store', () => {
     expect(vars).not.toHaveProperty('S3_ENDPOINT');
   });
   test('a custom endpoint adds the S3_* variables, credentials by reference', () => {
-    const script = exportSettings(configFrom({ AWS_ENDPOINT_URL: EMULATOR, TFSTATE_REGION: 'eu-west-1' }), { format: 'kops' });
+    const script = exportSettings(configFrom({ AWS_ENDPOINT_URL: EMULATOR, TFSTATE_REGION: 'eu-west-1' }), {
+      format: 'kops',
+    });
     expect(script).not.toContain('secret-value');
     const vars = sourceKops(script, { AWS_ACCESS_KEY_ID: 'key-id', AWS_SECRET_ACCESS_KEY: 'secret-value' });
-    expect(vars).toMatchObject({ S3_ENDPOINT: EMULATOR, S3_REGION: 'eu-west-1', S3_ACCESS_KEY_ID: 'key-id', S3_SECRET_ACCESS_KEY: 'secret-value' });
+    expect(vars).toMatchObject({
+      S3_ENDPOINT: EMULATOR,
+      S3_REGION: 'eu-west-1',
+      S3_ACCESS_KEY_ID: 'key-id',
+      S3_SECRET_ACCESS_KEY: 'secret-value',
+    });
   });
   test('shell quoting survives quotes', () => {
     expect(sourceKops(`X=${shellQuote("it's")}; export X`).X).toBe("it's");
@@ -112,12 +139,18 @@ describe('kOps state store', () => {
 describe('json and policy', () => {
   test('json carries the names, backend settings, kOps store and every policy', () => {
     const document = JSON.parse(exportSettings(configFrom(), { format: 'json' }));
-    expect(document).toMatchObject({ bucket: 'tfstate-0a1b2c3d4e5f-us-east-1', lockTable: 'terraform-locks', locking: 'dynamodb' });
+    expect(document).toMatchObject({
+      bucket: 'tfstate-0a1b2c3d4e5f-us-east-1',
+      lockTable: 'terraform-locks',
+      locking: 'dynamodb',
+    });
     expect(document.backend).toEqual({ ...COMMON, dynamodb_table: 'terraform-locks' });
     expect(Object.keys(document.policies)).toEqual(['read-write', 'read-only', 'kops']);
   });
   test('policy for a single key covers only that key', () => {
-    const policy = JSON.parse(exportSettings(configFrom(), { format: 'policy', level: 'read-only', key: 'lokomotive/c1.tfstate' }));
+    const policy = JSON.parse(
+      exportSettings(configFrom(), { format: 'policy', level: 'read-only', key: 'lokomotive/c1.tfstate' }),
+    );
     expect(policy.Statement.find((statement: { Sid: string }) => statement.Sid === 'ReadState').Resource).toEqual([
       'arn:aws:s3:::tfstate-0a1b2c3d4e5f-us-east-1/lokomotive/c1.tfstate',
       'arn:aws:s3:::tfstate-0a1b2c3d4e5f-us-east-1/env:/*/lokomotive/c1.tfstate',
@@ -133,11 +166,23 @@ describe('argument mistakes are one line', () => {
     [{ stack: 'app-prod' }, '--stack "app-prod": not a stack of this project (one of bootstrap, app, app-dev)'],
     [{ key: '/abs' }, '--key "/abs": must not start or end with "/" (Terraform S3 backend rule)'],
     // Without the rule this printed a policy over arn:aws:s3:::<bucket>/network/* : every key below network/.
-    [{ format: 'policy', key: 'network/*' }, '--key "network/*": must not contain "*" or "?" (IAM wildcards: a policy for this key would cover other keys)'],
+    [
+      { format: 'policy', key: 'network/*' },
+      '--key "network/*": must not contain "*" or "?" (IAM wildcards: a policy for this key would cover other keys)',
+    ],
     [{ format: 'policy', level: 'admin' }, '--level "admin": must be one of read-write, read-only, kops'],
-    [{ roleArn: 'arn:aws:iam::123456789012:user/ci' }, '--role-arn "arn:aws:iam::123456789012:user/ci": must be an IAM role ARN such as arn:aws:iam::123456789012:role/terraform'],
-    [{ profile: 'a b' }, '--profile "a b": must be a profile name of 1 to 64 letters, digits and _ . + @ - (as in ~/.aws/config)'],
-    [{ format: 'lokomotive', profile: 'ci' }, '--format lokomotive: a .lokocfg backend takes credentials only as a file (--aws-creds-path), not --profile'],
+    [
+      { roleArn: 'arn:aws:iam::123456789012:user/ci' },
+      '--role-arn "arn:aws:iam::123456789012:user/ci": must be an IAM role ARN such as arn:aws:iam::123456789012:role/terraform',
+    ],
+    [
+      { profile: 'a b' },
+      '--profile "a b": must be a profile name of 1 to 64 letters, digits and _ . + @ - (as in ~/.aws/config)',
+    ],
+    [
+      { format: 'lokomotive', profile: 'ci' },
+      '--format lokomotive: a .lokocfg backend takes credentials only as a file (--aws-creds-path), not --profile',
+    ],
   ])('%j', (request, message) => {
     expect(() => exportSettings(config, request)).toThrow(message);
   });

@@ -1,12 +1,21 @@
 // The in-memory AWS of fake-aws.ts answers as S3 does where the ops/ tests could come to rely on it: each
 // expectation is S3's documented answer, and where moto 5.2.5 answers the same it was checked there too.
-import { DeleteObjectCommand, DeleteObjectsCommand, GetObjectCommand, ListObjectVersionsCommand, ListObjectVersionsCommandOutput } from '@aws-sdk/client-s3';
+import {
+  DeleteObjectCommand,
+  DeleteObjectsCommand,
+  GetObjectCommand,
+  ListObjectVersionsCommand,
+  type ListObjectVersionsCommandOutput,
+} from '@aws-sdk/client-s3';
 import { FakeAws } from './fake-aws';
 
 const BUCKET = 'tfstate-0a1b2c3d4e5f-us-east-1';
 const list = async (fake: FakeAws, markers: { KeyMarker?: string; VersionIdMarker?: string } = {}) =>
-  (await fake.clients.s3.send(new ListObjectVersionsCommand({ Bucket: BUCKET, ...markers }))) as ListObjectVersionsCommandOutput;
-const entries = (page: ListObjectVersionsCommandOutput) => [...(page.Versions ?? []), ...(page.DeleteMarkers ?? [])].map((entry) => `${entry.Key} ${entry.VersionId}`);
+  (await fake.clients.s3.send(
+    new ListObjectVersionsCommand({ Bucket: BUCKET, ...markers }),
+  )) as ListObjectVersionsCommandOutput;
+const entries = (page: ListObjectVersionsCommandOutput) =>
+  [...(page.Versions ?? []), ...(page.DeleteMarkers ?? [])].map((entry) => `${entry.Key} ${entry.VersionId}`);
 
 describe('ListObjectVersions', () => {
   test('Size is the length of the body in bytes, not in characters', async () => {
@@ -44,7 +53,9 @@ describe('GetObject', () => {
     const fake = new FakeAws();
     fake.put(BUCKET, 'k', 'one');
     fake.put(BUCKET, 'k', undefined);
-    await expect(fake.clients.s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'k', VersionId: 'v2' }))).rejects.toMatchObject({
+    await expect(
+      fake.clients.s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'k', VersionId: 'v2' })),
+    ).rejects.toMatchObject({
       name: 'MethodNotAllowed',
       $metadata: { httpStatusCode: 405 },
     });
@@ -54,13 +65,18 @@ describe('GetObject', () => {
     const fake = new FakeAws();
     fake.put(BUCKET, 'k', 'one');
     fake.put(BUCKET, 'k', undefined);
-    await expect(fake.clients.s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'k' }))).rejects.toMatchObject({ name: 'NoSuchKey', $metadata: { httpStatusCode: 404 } });
+    await expect(fake.clients.s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'k' }))).rejects.toMatchObject({
+      name: 'NoSuchKey',
+      $metadata: { httpStatusCode: 404 },
+    });
   });
 
   test('of a version id that never existed: 404 NoSuchVersion', async () => {
     const fake = new FakeAws();
     fake.put(BUCKET, 'k', 'one');
-    await expect(fake.clients.s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'k', VersionId: 'v9' }))).rejects.toMatchObject({
+    await expect(
+      fake.clients.s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'k', VersionId: 'v9' })),
+    ).rejects.toMatchObject({
       name: 'NoSuchVersion',
       $metadata: { httpStatusCode: 404 },
     });

@@ -5,9 +5,9 @@
 // which the next write or delete replaces for good, as S3 documents it (moto 5.2.5 differs: a write to a suspended
 // bucket drops the key's other versions too, and a delete there leaves no marker). Not modeled, so no test here speaks for them: races S3 answers with 409
 // ConditionalRequestConflict (use failNext), permissions, tables that do not exist. fake-aws.test.ts holds the answers checked against S3's reference and moto.
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { S3Client } from '@aws-sdk/client-s3';
-import { LockInfo, StateClients } from '../ops/state';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { LockInfo, StateClients } from '../ops/state';
 
 /** The lock record Terraform 1.11 writes while it applies the app stack of the test config. */
 export const TERRAFORM_LOCK: LockInfo = {
@@ -39,7 +39,11 @@ interface Command {
 
 /** An error as the SDK throws it: its name and the HTTP status (null: no HTTP answer, no $metadata). */
 export function awsError(name: string, status: number | null = 400): Error {
-  return Object.assign(new Error(`${name} (fake)`), { name }, status === null ? {} : { $metadata: { httpStatusCode: status } });
+  return Object.assign(
+    new Error(`${name} (fake)`),
+    { name },
+    status === null ? {} : { $metadata: { httpStatusCode: status } },
+  );
 }
 
 export class FakeAws {
@@ -81,7 +85,9 @@ export class FakeAws {
 
   /** Each version as `<versionId>:<body>` (`<versionId>:marker` for a delete marker), oldest first. */
   history(bucket: string, key: string): string[] {
-    return (this.objects.get(`${bucket}/${key}`) ?? []).map((version) => `${version.versionId}:${version.body ?? 'marker'}`);
+    return (this.objects.get(`${bucket}/${key}`) ?? []).map(
+      (version) => `${version.versionId}:${version.body ?? 'marker'}`,
+    );
   }
 
   /** The next `command` (e.g. PutObjectCommand), on `target` when given, fails with `error` before it takes effect. */
@@ -93,7 +99,9 @@ export class FakeAws {
     const call = `${name.replace(/Command$/, '')} ${target}`;
     this.calls.push(call);
     this.beforeSend?.(call);
-    const index = this.failures.findIndex((failure) => failure.command === name && (failure.target === undefined || failure.target === target));
+    const index = this.failures.findIndex(
+      (failure) => failure.command === name && (failure.target === undefined || failure.target === target),
+    );
     if (index >= 0) throw this.failures.splice(index, 1)[0].error;
   }
 
@@ -109,11 +117,23 @@ export class FakeAws {
   }
 
   private s3(command: Command): unknown {
-    const input = command.input as { Bucket: string; Key?: string; Body?: string; IfNoneMatch?: string; VersionId?: string; Prefix?: string; KeyMarker?: string; VersionIdMarker?: string; Delete?: { Objects: { Key: string; VersionId?: string }[] } };
+    const input = command.input as {
+      Bucket: string;
+      Key?: string;
+      Body?: string;
+      IfNoneMatch?: string;
+      VersionId?: string;
+      Prefix?: string;
+      KeyMarker?: string;
+      VersionIdMarker?: string;
+      Delete?: { Objects: { Key: string; VersionId?: string }[] };
+    };
     const path = `${input.Bucket}/${input.Key ?? input.Prefix ?? ''}`;
     this.take(command.constructor.name, path);
     if (this.buckets !== undefined && !this.buckets.has(input.Bucket)) {
-      throw command.constructor.name === 'HeadBucketCommand' ? awsError('NotFound', 404) : awsError('NoSuchBucket', 404);
+      throw command.constructor.name === 'HeadBucketCommand'
+        ? awsError('NotFound', 404)
+        : awsError('NoSuchBucket', 404);
     }
     switch (command.constructor.name) {
       case 'HeadBucketCommand':
@@ -128,7 +148,10 @@ export class FakeAws {
         return status === 'never enabled' ? {} : { Status: status ?? 'Enabled' };
       }
       case 'GetObjectCommand': {
-        const version = input.VersionId === undefined ? this.current(path) : this.objects.get(path)?.find((v) => v.versionId === input.VersionId);
+        const version =
+          input.VersionId === undefined
+            ? this.current(path)
+            : this.objects.get(path)?.find((v) => v.versionId === input.VersionId);
         if (version === undefined && input.VersionId !== undefined) throw awsError('NoSuchVersion', 404);
         // S3 answers a delete marker asked for by its version id with 405, not 404 (moto says NoSuchVersion).
         if (version?.body === undefined && input.VersionId !== undefined) throw awsError('MethodNotAllowed', 405);
@@ -137,9 +160,14 @@ export class FakeAws {
         return { Body: { transformToString: async () => body } };
       }
       case 'PutObjectCommand': {
-        if (input.IfNoneMatch === '*' && this.current(path)?.body !== undefined) throw awsError('PreconditionFailed', 412);
+        if (input.IfNoneMatch === '*' && this.current(path)?.body !== undefined)
+          throw awsError('PreconditionFailed', 412);
         const raw = command.input as Record<string, unknown>;
-        const headers = Object.fromEntries(['ContentType', 'ServerSideEncryption', 'SSEKMSKeyId'].filter((name) => raw[name] !== undefined).map((name) => [name, String(raw[name])]));
+        const headers = Object.fromEntries(
+          ['ContentType', 'ServerSideEncryption', 'SSEKMSKeyId']
+            .filter((name) => raw[name] !== undefined)
+            .map((name) => [name, String(raw[name])]),
+        );
         this.put(input.Bucket, input.Key!, String(input.Body), Object.keys(headers).length > 0 ? headers : undefined);
         return {};
       }
@@ -149,7 +177,9 @@ export class FakeAws {
         return {};
       case 'DeleteObjectsCommand': {
         if (input.Delete!.Objects.length > 1000) throw awsError('MalformedXML');
-        const errors = input.Delete!.Objects.filter((entry) => this.undeletable.has(`${input.Bucket}/${entry.Key}`)).map((entry) => ({ Key: entry.Key, Code: 'AccessDenied' }));
+        const errors = input
+          .Delete!.Objects.filter((entry) => this.undeletable.has(`${input.Bucket}/${entry.Key}`))
+          .map((entry) => ({ Key: entry.Key, Code: 'AccessDenied' }));
         for (const entry of input.Delete!.Objects) {
           const entryPath = `${input.Bucket}/${entry.Key}`;
           if (this.undeletable.has(entryPath)) continue;
@@ -163,14 +193,31 @@ export class FakeAws {
         const entries = [...this.objects]
           .filter(([key]) => key.startsWith(path))
           .sort(([a], [b]) => Buffer.compare(Buffer.from(a), Buffer.from(b)))
-          .flatMap(([key, versions]) => [...versions].reverse().map((version) => ({ key: key.slice(input.Bucket.length + 1), version, latest: version === versions.at(-1) })));
-        const start = input.KeyMarker === undefined ? 0 : entries.findIndex((entry) => entry.key === input.KeyMarker && entry.version.versionId === input.VersionIdMarker) + 1;
+          .flatMap(([key, versions]) =>
+            [...versions].reverse().map((version) => ({
+              key: key.slice(input.Bucket.length + 1),
+              version,
+              latest: version === versions.at(-1),
+            })),
+          );
+        const start =
+          input.KeyMarker === undefined
+            ? 0
+            : entries.findIndex(
+                (entry) => entry.key === input.KeyMarker && entry.version.versionId === input.VersionIdMarker,
+              ) + 1;
         const page = entries.slice(start, start + this.pageSize);
         const truncated = start + this.pageSize < entries.length;
         const listed = (markers: boolean) =>
           page
             .filter((entry) => (entry.version.body === undefined) === markers)
-            .map(({ key, version, latest }) => ({ Key: key, VersionId: version.versionId, LastModified: new Date(version.at * 1000), ...(markers ? {} : { Size: Buffer.byteLength(version.body!) }), IsLatest: latest }));
+            .map(({ key, version, latest }) => ({
+              Key: key,
+              VersionId: version.versionId,
+              LastModified: new Date(version.at * 1000),
+              ...(markers ? {} : { Size: Buffer.byteLength(version.body!) }),
+              IsLatest: latest,
+            }));
         // S3 leaves out a list that has no entry on the page.
         const versions = listed(false);
         const markers = listed(true);
@@ -179,7 +226,9 @@ export class FakeAws {
           ...(versions.length > 0 ? { Versions: versions } : {}),
           ...(markers.length > 0 ? { DeleteMarkers: markers } : {}),
           IsTruncated: truncated,
-          ...(truncated ? { NextKeyMarker: page.at(-1)!.key, NextVersionIdMarker: page.at(-1)!.version.versionId } : {}),
+          ...(truncated
+            ? { NextKeyMarker: page.at(-1)!.key, NextVersionIdMarker: page.at(-1)!.version.versionId }
+            : {}),
         };
       }
     }
@@ -208,13 +257,20 @@ export class FakeAws {
       case 'GetItemCommand':
         return { Item: input.ConsistentRead === true || !this.staleItems.has(id) ? old : this.staleItems.get(id) };
       case 'PutItemCommand':
-        if (input.ConditionExpression === 'attribute_not_exists(LockID)' && old !== undefined) throw awsError('ConditionalCheckFailedException');
-        if (input.ConditionExpression !== undefined && input.ConditionExpression !== 'attribute_not_exists(LockID)') throw new Error(`fake DynamoDB: condition ${input.ConditionExpression}`);
+        if (input.ConditionExpression === 'attribute_not_exists(LockID)' && old !== undefined)
+          throw awsError('ConditionalCheckFailedException');
+        if (input.ConditionExpression !== undefined && input.ConditionExpression !== 'attribute_not_exists(LockID)')
+          throw new Error(`fake DynamoDB: condition ${input.ConditionExpression}`);
         write(input.Item);
         return {};
       case 'DeleteItemCommand':
-        if (input.ConditionExpression === 'Info = :info' && old?.Info?.S !== input.ExpressionAttributeValues?.[':info']?.S) throw awsError('ConditionalCheckFailedException');
-        if (input.ConditionExpression !== undefined && input.ConditionExpression !== 'Info = :info') throw new Error(`fake DynamoDB: condition ${input.ConditionExpression}`);
+        if (
+          input.ConditionExpression === 'Info = :info' &&
+          old?.Info?.S !== input.ExpressionAttributeValues?.[':info']?.S
+        )
+          throw awsError('ConditionalCheckFailedException');
+        if (input.ConditionExpression !== undefined && input.ConditionExpression !== 'Info = :info')
+          throw new Error(`fake DynamoDB: condition ${input.ConditionExpression}`);
         write(undefined);
         return input.ReturnValues === 'ALL_OLD' && old !== undefined ? { Attributes: old } : {};
     }

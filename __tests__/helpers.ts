@@ -1,9 +1,9 @@
-import { mkdtempSync, writeFileSync } from 'fs';
-import { tmpdir } from 'os';
-import { join } from 'path';
-import { Testing, TerraformStack } from 'cdktf';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { TerraformStack, Testing } from 'cdktf';
 import { loadConfig } from '../config/load';
-import { BackendConfig, ConfigError } from '../config/types';
+import { type BackendConfig, ConfigError } from '../config/types';
 import { buildApp } from '../stacks/app';
 
 export const PROJECT_ID = '0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d';
@@ -22,7 +22,12 @@ export const STATE_LIFECYCLE_RULES = [
     noncurrent_version_expiration: [{ noncurrent_days: 90 }],
     abort_incomplete_multipart_upload: [{ days_after_initiation: 7 }],
   },
-  { id: 'remove-expired-delete-markers', status: 'Enabled', filter: [{}], expiration: [{ expired_object_delete_marker: true }] },
+  {
+    id: 'remove-expired-delete-markers',
+    status: 'Enabled',
+    filter: [{}],
+    expiration: [{ expired_object_delete_marker: true }],
+  },
 ];
 
 export const EMPTY_DIR = mkdtempSync(join(tmpdir(), 'tfstate-test-'));
@@ -83,7 +88,9 @@ export function onlyResource(stack: Synthesized, type: string): Record<string, u
 
 /** The one resource of a type made by the construct with this id (cdktf names it `<id>_<hash>`). */
 export function resourceOf(stack: Synthesized, type: string, constructId: string): Record<string, unknown> {
-  const found = Object.entries(stack.json.resource[type] ?? {}).filter(([name]) => new RegExp(`^${constructId}_[0-9A-F]{8}$`).test(name));
+  const found = Object.entries(stack.json.resource[type] ?? {}).filter(([name]) =>
+    new RegExp(`^${constructId}_[0-9A-F]{8}$`).test(name),
+  );
   if (found.length !== 1) throw new Error(`expected exactly one ${type} of ${constructId}, found ${found.length}`);
   return found[0][1];
 }

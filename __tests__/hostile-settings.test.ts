@@ -1,15 +1,16 @@
 // Settings from a pull request are hostile input: none may become Terraform code, an IAM wildcard, or a
 // folder grant over another stack's state; each is refused in one line that names the setting.
-import { spawnSync } from 'child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'fs';
-import { tmpdir } from 'os';
-import { join } from 'path';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { duplicateKey } from '../config/load';
-import { Setting, SETTINGS } from '../config/settings';
+import { SETTINGS, type Setting } from '../config/settings';
 import { MAX_PROBLEMS_SHOWN } from '../config/types';
 import { configFrom, dirWithConfig, problemsOf, synthAll } from './helpers';
 
-const TEMPLATE_RULE = 'must not contain "${" or "%{" (Terraform would evaluate it as an expression in the synthesized configuration)';
+const TEMPLATE_RULE =
+  'must not contain "${" or "%{" (Terraform would evaluate it as an expression in the synthesized configuration)';
 
 /** Settings that are read only when another one is set: the companion makes the hostile value count. */
 const COMPANIONS: Record<string, Record<string, string>> = {
@@ -19,51 +20,96 @@ const COMPANIONS: Record<string, Record<string, string>> = {
 const ALL = Object.values(SETTINGS) as Setting<unknown>[];
 
 describe('"${" and "%{" in any setting are refused, from the environment and from the file', () => {
-  const templates = ['x${file("/etc/hostname")}', 'kops/%{ if true }y%{ endif }', 'http://127.0.0.1:1/${trimspace(file("~/.aws/credentials"))}'];
+  const templates = [
+    'x${file("/etc/hostname")}',
+    'kops/%{ if true }y%{ endif }',
+    'http://127.0.0.1:1/${trimspace(file("~/.aws/credentials"))}',
+  ];
   test.each(ALL.flatMap((spec) => templates.map((value) => [spec.env, value] as const)))('%s=%s', (name, value) => {
-    expect(problemsOf({ ...COMPANIONS[name], [name]: value })).toEqual([`${name}=${JSON.stringify(value)}: ${TEMPLATE_RULE}`]);
+    expect(problemsOf({ ...COMPANIONS[name], [name]: value })).toEqual([
+      `${name}=${JSON.stringify(value)}: ${TEMPLATE_RULE}`,
+    ]);
   });
   // The file may not hold the others at all (see the trust tests).
   test.each(ALL.filter((spec) => !spec.onlyFrom).map((spec) => spec.file))('file key %s', (key) => {
     const companions = Object.fromEntries(Object.entries(COMPANIONS[ALL.find((s) => s.file === key)!.env] ?? {}));
     const value = 'a${path.cwd}';
-    expect(problemsOf(companions, dirWithConfig({ [key]: value }))).toEqual([`tfstate.config.json: ${key}=${JSON.stringify(value)}: ${TEMPLATE_RULE}`]);
+    expect(problemsOf(companions, dirWithConfig({ [key]: value }))).toEqual([
+      `tfstate.config.json: ${key}=${JSON.stringify(value)}: ${TEMPLATE_RULE}`,
+    ]);
   });
   test('a list item carrying a template is refused too', () => {
-    expect(problemsOf({}, dirWithConfig({ environments: ['dev', 'p${1}'] }))).toEqual([`tfstate.config.json: environments=["dev","p\${1}"]: ${TEMPLATE_RULE}`]);
+    expect(problemsOf({}, dirWithConfig({ environments: ['dev', 'p${1}'] }))).toEqual([
+      `tfstate.config.json: environments=["dev","p\${1}"]: ${TEMPLATE_RULE}`,
+    ]);
   });
 });
 
 describe('"*" and "?" never reach an IAM resource or condition', () => {
   // The endpoint is the one setting that takes them (a URL path may), and it never reaches a policy.
   const iamReaching = ALL.filter((spec) => spec.env !== 'AWS_ENDPOINT_URL');
-  test.each(iamReaching.flatMap((spec) => ['*', '?', 'a*b', 'a?/b'].map((value) => [spec.env, value] as const)))('%s=%s is refused in one line', (name, value) => {
-    const problems = problemsOf({ ...COMPANIONS[name], [name]: value });
-    expect(problems).toHaveLength(1);
-    expect(problems[0].startsWith(`${name}=`)).toBe(true);
-  });
-  test.each(['TFSTATE_KEY', 'TFSTATE_BOOTSTRAP_KEY', 'TFSTATE_KOPS_PREFIX', 'TFSTATE_ENV_KEY_PREFIX'])('%s names the wildcard rule', (name) => {
-    expect(problemsOf({ [name]: 'team/*' })).toEqual([`${name}="team/*": must not contain "*" or "?" (IAM wildcards: a policy for this key would cover other keys)`]);
-  });
+  test.each(iamReaching.flatMap((spec) => ['*', '?', 'a*b', 'a?/b'].map((value) => [spec.env, value] as const)))(
+    '%s=%s is refused in one line',
+    (name, value) => {
+      const problems = problemsOf({ ...COMPANIONS[name], [name]: value });
+      expect(problems).toHaveLength(1);
+      expect(problems[0].startsWith(`${name}=`)).toBe(true);
+    },
+  );
+  test.each(['TFSTATE_KEY', 'TFSTATE_BOOTSTRAP_KEY', 'TFSTATE_KOPS_PREFIX', 'TFSTATE_ENV_KEY_PREFIX'])(
+    '%s names the wildcard rule',
+    (name) => {
+      expect(problemsOf({ [name]: 'team/*' })).toEqual([
+        `${name}="team/*": must not contain "*" or "?" (IAM wildcards: a policy for this key would cover other keys)`,
+      ]);
+    },
+  );
   test('an endpoint with "*" and "?" is accepted but appears in no policy document', () => {
     const endpoint = 'http://127.0.0.1:4566/*?';
-    const bootstrap = synthAll({ AWS_ENDPOINT_URL: endpoint, TFSTATE_CROSS_ACCOUNT_PRINCIPALS: '111122223333' }).bootstrap.json;
-    const policies = ['aws_iam_policy', 'aws_s3_bucket_policy', 'aws_kms_key', 'aws_dynamodb_resource_policy'].flatMap((type) => Object.values(bootstrap.resource[type] ?? {}));
+    const bootstrap = synthAll({ AWS_ENDPOINT_URL: endpoint, TFSTATE_CROSS_ACCOUNT_PRINCIPALS: '111122223333' })
+      .bootstrap.json;
+    const policies = ['aws_iam_policy', 'aws_s3_bucket_policy', 'aws_kms_key', 'aws_dynamodb_resource_policy'].flatMap(
+      (type) => Object.values(bootstrap.resource[type] ?? {}),
+    );
     expect(policies.length).toBeGreaterThanOrEqual(5);
     for (const resource of policies) expect(JSON.stringify(resource)).not.toContain('4566');
   });
 });
 
-describe('prefixes cannot reach another consumer\'s keys', () => {
+describe("prefixes cannot reach another consumer's keys", () => {
   test.each([
-    [{ TFSTATE_KOPS_PREFIX: 'app' }, 'TFSTATE_KEY="app/terraform.tfstate": lies in folder "app" (TFSTATE_KOPS_PREFIX), the kOps state store (kOps users may read and delete everything in it); choose a key outside it'],
-    [{ TFSTATE_KOPS_PREFIX: 'app/terraform.tfstate' }, 'TFSTATE_KEY="app/terraform.tfstate": lies in folder "app/terraform.tfstate" (TFSTATE_KOPS_PREFIX), the kOps state store (kOps users may read and delete everything in it); choose a key outside it'],
-    [{ TFSTATE_KOPS_PREFIX: 'bootstrap' }, 'TFSTATE_BOOTSTRAP_KEY="bootstrap/terraform.tfstate": lies in folder "bootstrap" (TFSTATE_KOPS_PREFIX), the kOps state store (kOps users may read and delete everything in it); choose a key outside it'],
-    [{ TFSTATE_KEY: 'kops/app.tfstate' }, 'TFSTATE_KEY="kops/app.tfstate": lies in folder "kops" (TFSTATE_KOPS_PREFIX), the kOps state store (kOps users may read and delete everything in it); choose a key outside it'],
-    [{ TFSTATE_BOOTSTRAP_KEY: 'env/bootstrap.tfstate' }, 'TFSTATE_BOOTSTRAP_KEY="env/bootstrap.tfstate": lies in folder "env" (TFSTATE_ENV_KEY_PREFIX), the environments\' state keys; choose a key outside it'],
-    [{ TFSTATE_KOPS_PREFIX: 'env' }, 'TFSTATE_KOPS_PREFIX="env": overlaps TFSTATE_ENV_KEY_PREFIX="env"; the kOps state store and the environments\' keys need separate folders'],
-    [{ TFSTATE_ENV_KEY_PREFIX: 'kops/envs' }, 'TFSTATE_KOPS_PREFIX="kops": overlaps TFSTATE_ENV_KEY_PREFIX="kops/envs"; the kOps state store and the environments\' keys need separate folders'],
-    [{ TFSTATE_KEY: 'env:/dev/app/terraform.tfstate' }, 'TFSTATE_KEY="env:/dev/app/terraform.tfstate": must not start with "env:/" (where Terraform keeps the workspaces of other keys)'],
+    [
+      { TFSTATE_KOPS_PREFIX: 'app' },
+      'TFSTATE_KEY="app/terraform.tfstate": lies in folder "app" (TFSTATE_KOPS_PREFIX), the kOps state store (kOps users may read and delete everything in it); choose a key outside it',
+    ],
+    [
+      { TFSTATE_KOPS_PREFIX: 'app/terraform.tfstate' },
+      'TFSTATE_KEY="app/terraform.tfstate": lies in folder "app/terraform.tfstate" (TFSTATE_KOPS_PREFIX), the kOps state store (kOps users may read and delete everything in it); choose a key outside it',
+    ],
+    [
+      { TFSTATE_KOPS_PREFIX: 'bootstrap' },
+      'TFSTATE_BOOTSTRAP_KEY="bootstrap/terraform.tfstate": lies in folder "bootstrap" (TFSTATE_KOPS_PREFIX), the kOps state store (kOps users may read and delete everything in it); choose a key outside it',
+    ],
+    [
+      { TFSTATE_KEY: 'kops/app.tfstate' },
+      'TFSTATE_KEY="kops/app.tfstate": lies in folder "kops" (TFSTATE_KOPS_PREFIX), the kOps state store (kOps users may read and delete everything in it); choose a key outside it',
+    ],
+    [
+      { TFSTATE_BOOTSTRAP_KEY: 'env/bootstrap.tfstate' },
+      'TFSTATE_BOOTSTRAP_KEY="env/bootstrap.tfstate": lies in folder "env" (TFSTATE_ENV_KEY_PREFIX), the environments\' state keys; choose a key outside it',
+    ],
+    [
+      { TFSTATE_KOPS_PREFIX: 'env' },
+      'TFSTATE_KOPS_PREFIX="env": overlaps TFSTATE_ENV_KEY_PREFIX="env"; the kOps state store and the environments\' keys need separate folders',
+    ],
+    [
+      { TFSTATE_ENV_KEY_PREFIX: 'kops/envs' },
+      'TFSTATE_KOPS_PREFIX="kops": overlaps TFSTATE_ENV_KEY_PREFIX="kops/envs"; the kOps state store and the environments\' keys need separate folders',
+    ],
+    [
+      { TFSTATE_KEY: 'env:/dev/app/terraform.tfstate' },
+      'TFSTATE_KEY="env:/dev/app/terraform.tfstate": must not start with "env:/" (where Terraform keeps the workspaces of other keys)',
+    ],
   ])('%j', (env, message) => {
     expect(problemsOf(env)).toEqual([message]);
   });
@@ -81,7 +127,9 @@ describe('prefixes cannot reach another consumer\'s keys', () => {
 describe('huge and malformed input gives short, bounded output', () => {
   test('a 100 000-character value is cut short in the message', () => {
     const problems = problemsOf({ TFSTATE_BUCKET: 'B'.repeat(100_000) });
-    expect(problems).toEqual([`TFSTATE_BUCKET="${'B'.repeat(99)}... (100002 characters): must be 3 to 63 characters long (has 100000)`]);
+    expect(problems).toEqual([
+      `TFSTATE_BUCKET="${'B'.repeat(99)}... (100002 characters): must be 3 to 63 characters long (has 100000)`,
+    ]);
   });
   test('thousands of unknown keys: five named, the rest counted', () => {
     const keys = Object.fromEntries(Array.from({ length: 5000 }, (_, i) => [`k${i}`, 1]));
@@ -92,12 +140,33 @@ describe('huge and malformed input gives short, bounded output', () => {
   test(`more than ${MAX_PROBLEMS_SHOWN} problems: the first ${MAX_PROBLEMS_SHOWN}, then a count`, () => {
     const env = Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`TFSTATE_UNKNOWN_${i}`, 'x']));
     const file = Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`unknown${i}`, 'x']));
-    const problems = problemsOf({ ...env, TFSTATE_BUCKET: 'A', TFSTATE_LOCK_TABLE: '!', TFSTATE_REGION: 'x', TFSTATE_KEY: '/', TFSTATE_KMS_ALIAS: 'k', TFSTATE_LOCKING: 'x', TFSTATE_ALLOW_DESTROY: 'x', TFSTATE_NONCURRENT_DAYS: '0', TFSTATE_ACCESS_LOG_DAYS: '0', TFSTATE_ENVIRONMENTS: 'A,B', TFSTATE_ACCEPT_RISKS: 'x', TFSTATE_BOOTSTRAP_BACKEND: 'x', TFSTATE_BOOTSTRAP_KEY: '/', TFSTATE_KOPS_PREFIX: '/' }, dirWithConfig(file));
+    const problems = problemsOf(
+      {
+        ...env,
+        TFSTATE_BUCKET: 'A',
+        TFSTATE_LOCK_TABLE: '!',
+        TFSTATE_REGION: 'x',
+        TFSTATE_KEY: '/',
+        TFSTATE_KMS_ALIAS: 'k',
+        TFSTATE_LOCKING: 'x',
+        TFSTATE_ALLOW_DESTROY: 'x',
+        TFSTATE_NONCURRENT_DAYS: '0',
+        TFSTATE_ACCESS_LOG_DAYS: '0',
+        TFSTATE_ENVIRONMENTS: 'A,B',
+        TFSTATE_ACCEPT_RISKS: 'x',
+        TFSTATE_BOOTSTRAP_BACKEND: 'x',
+        TFSTATE_BOOTSTRAP_KEY: '/',
+        TFSTATE_KOPS_PREFIX: '/',
+      },
+      dirWithConfig(file),
+    );
     expect(problems).toHaveLength(MAX_PROBLEMS_SHOWN + 1);
     expect(problems[MAX_PROBLEMS_SHOWN]).toMatch(/^\d+ more problems not shown$/);
   });
   test('a config file over 64 KiB is refused without being parsed', () => {
-    expect(problemsOf({}, dirWithConfig(`{"bucket": "${'a'.repeat(70_000)}"}`))).toEqual(['tfstate.config.json: is 70014 bytes; a settings file may have at most 65536']);
+    expect(problemsOf({}, dirWithConfig(`{"bucket": "${'a'.repeat(70_000)}"}`))).toEqual([
+      'tfstate.config.json: is 70014 bytes; a settings file may have at most 65536',
+    ]);
   });
   test('invalid UTF-8 is refused', () => {
     const dir = mkdtempSync(join(tmpdir(), 'tfstate-utf8-'));
@@ -130,7 +199,9 @@ describe('huge and malformed input gives short, bounded output', () => {
     expect(duplicateKey('{"a": "\\"a\\": 1, \\\\", "b": [{"a": 2}, {"a": 3}]}')).toBeUndefined();
   });
   test('a device (/dev/zero) is refused at once instead of read forever', () => {
-    expect(problemsOf({ TFSTATE_CONFIG: '/dev/zero' })).toEqual(['/dev/zero: is not a regular file; the settings file must be a JSON file']);
+    expect(problemsOf({ TFSTATE_CONFIG: '/dev/zero' })).toEqual([
+      '/dev/zero: is not a regular file; the settings file must be a JSON file',
+    ]);
   });
 });
 
@@ -148,7 +219,12 @@ describe('characters Terraform would treat specially next to "{" are accepted an
       writeFileSync(join(dir, 'main.tf.json'), JSON.stringify({ locals: { key: backendKey, store } }));
       writeFileSync(join(dir, 'cli.tfrc'), '');
       const console = (expression: string) =>
-        spawnSync('terraform', ['console'], { cwd: dir, input: `${expression}\n`, encoding: 'utf8', env: { ...process.env, TF_CLI_CONFIG_FILE: join(dir, 'cli.tfrc'), CHECKPOINT_DISABLE: '1' } });
+        spawnSync('terraform', ['console'], {
+          cwd: dir,
+          input: `${expression}\n`,
+          encoding: 'utf8',
+          env: { ...process.env, TF_CLI_CONFIG_FILE: join(dir, 'cli.tfrc'), CHECKPOINT_DISABLE: '1' },
+        });
       const keyResult = console('local.key');
       expect(keyResult.status).toBe(0);
       expect(keyResult.stdout.trim()).toBe(`"${key}"`);

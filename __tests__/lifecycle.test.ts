@@ -7,7 +7,12 @@ interface Filter {
   readonly object_size_greater_than?: number;
   readonly object_size_less_than?: number;
   readonly tag?: unknown;
-  readonly and?: { readonly prefix?: string; readonly object_size_greater_than?: number; readonly object_size_less_than?: number; readonly tags?: Record<string, string> }[];
+  readonly and?: {
+    readonly prefix?: string;
+    readonly object_size_greater_than?: number;
+    readonly object_size_less_than?: number;
+    readonly tags?: Record<string, string>;
+  }[];
 }
 
 interface Rule {
@@ -15,8 +20,15 @@ interface Rule {
   readonly status: string;
   readonly prefix?: string;
   readonly filter?: Filter[];
-  readonly expiration?: { readonly days?: number; readonly date?: string; readonly expired_object_delete_marker?: boolean }[];
-  readonly noncurrent_version_expiration?: { readonly noncurrent_days?: number; readonly newer_noncurrent_versions?: number }[];
+  readonly expiration?: {
+    readonly days?: number;
+    readonly date?: string;
+    readonly expired_object_delete_marker?: boolean;
+  }[];
+  readonly noncurrent_version_expiration?: {
+    readonly noncurrent_days?: number;
+    readonly newer_noncurrent_versions?: number;
+  }[];
 }
 
 /** One version or delete marker of an object, as a lifecycle rule sees it (objects carry no tags here). */
@@ -40,8 +52,10 @@ function matches(rule: Rule, version: Version): boolean {
   if ('tag' in filter || (filter.and?.[0]?.tags && Object.keys(filter.and[0].tags).length > 0)) return false;
   const prefix = conditions.prefix ?? rule.prefix ?? '';
   if (!version.key.startsWith(prefix)) return false;
-  if (conditions.object_size_greater_than !== undefined && !(version.size > conditions.object_size_greater_than)) return false;
-  if (conditions.object_size_less_than !== undefined && !(version.size < conditions.object_size_less_than)) return false;
+  if (conditions.object_size_greater_than !== undefined && !(version.size > conditions.object_size_greater_than))
+    return false;
+  if (conditions.object_size_less_than !== undefined && !(version.size < conditions.object_size_less_than))
+    return false;
   return true;
 }
 
@@ -51,14 +65,25 @@ function expires(rules: readonly Rule[], version: Version): boolean {
     if (!matches(rule, version)) return false;
     const expiration = rule.expiration?.[0];
     const noncurrent = rule.noncurrent_version_expiration?.[0];
-    if (version.current && version.deleteMarker) return expiration?.expired_object_delete_marker === true && version.versionsBehind === false;
-    if (version.current) return expiration?.date !== undefined || (expiration?.days !== undefined && version.days >= expiration.days);
+    if (version.current && version.deleteMarker)
+      return expiration?.expired_object_delete_marker === true && version.versionsBehind === false;
+    if (version.current)
+      return expiration?.date !== undefined || (expiration?.days !== undefined && version.days >= expiration.days);
     if (noncurrent?.noncurrent_days === undefined || version.days < noncurrent.noncurrent_days) return false;
-    return noncurrent.newer_noncurrent_versions === undefined || (version.newerNoncurrent ?? 0) >= noncurrent.newer_noncurrent_versions;
+    return (
+      noncurrent.newer_noncurrent_versions === undefined ||
+      (version.newerNoncurrent ?? 0) >= noncurrent.newer_noncurrent_versions
+    );
   });
 }
 
-const STATE_KEYS = ['app/terraform.tfstate', 'env:/dev/app/terraform.tfstate', 'env/prod/terraform.tfstate', 'bootstrap/terraform.tfstate', 'kops/cluster/config'];
+const STATE_KEYS = [
+  'app/terraform.tfstate',
+  'env:/dev/app/terraform.tfstate',
+  'env/prod/terraform.tfstate',
+  'bootstrap/terraform.tfstate',
+  'kops/cluster/config',
+];
 // From an empty state (about 150 bytes, as small as a lockfile) to a large one.
 const SIZES = [0, 150, 400, 5_000, 50_000_000];
 
@@ -67,11 +92,19 @@ describe.each([
   ['TFSTATE_NONCURRENT_DAYS=30', { TFSTATE_NONCURRENT_DAYS: '30' }, 30],
 ])('state bucket lifecycle rules (%s)', (_name, env, days) => {
   // Synthesized in each test (not here), so each test reaches the construct code it checks.
-  const synthRules = () => resourceOf(synthAll(env).bootstrap, 'aws_s3_bucket_lifecycle_configuration', 'state-bucket_lifecycle').rule as Rule[];
+  const synthRules = () =>
+    resourceOf(synthAll(env).bootstrap, 'aws_s3_bucket_lifecycle_configuration', 'state-bucket_lifecycle')
+      .rule as Rule[];
 
   test('a .tflock version left noncurrent by an unlock expires after the retention days', () => {
     const rules = synthRules();
-    const litter = { key: 'app/terraform.tfstate.tflock', size: 250, deleteMarker: false, current: false, newerNoncurrent: 500 };
+    const litter = {
+      key: 'app/terraform.tfstate.tflock',
+      size: 250,
+      deleteMarker: false,
+      current: false,
+      newerNoncurrent: 500,
+    };
     expect(expires(rules, { ...litter, days: days - 1 })).toBe(false);
     expect(expires(rules, { ...litter, days })).toBe(true);
   });
@@ -79,20 +112,32 @@ describe.each([
   test('a delete marker with nothing left behind it (lockfile or state) is removed', () => {
     const rules = synthRules();
     for (const key of ['app/terraform.tfstate.tflock', 'app/terraform.tfstate']) {
-      expect(expires(rules, { key, size: 0, deleteMarker: true, current: true, days: 1, versionsBehind: false })).toBe(true);
+      expect(expires(rules, { key, size: 0, deleteMarker: true, current: true, days: 1, versionsBehind: false })).toBe(
+        true,
+      );
     }
   });
 
   test('a delete marker with history behind it stays, so a deleted state remains restorable', () => {
     const rules = synthRules();
-    expect(expires(rules, { key: 'app/terraform.tfstate', size: 0, deleteMarker: true, current: true, days: 10_000, versionsBehind: true })).toBe(false);
+    expect(
+      expires(rules, {
+        key: 'app/terraform.tfstate',
+        size: 0,
+        deleteMarker: true,
+        current: true,
+        days: 10_000,
+        versionsBehind: true,
+      }),
+    ).toBe(false);
   });
 
   test('no rule ever expires a current state version, whatever its key, size or age', () => {
     const rules = synthRules();
     for (const key of STATE_KEYS) {
       for (const size of SIZES) {
-        for (const age of [0, 1, days, 36_500]) expect(expires(rules, { key, size, deleteMarker: false, current: true, days: age })).toBe(false);
+        for (const age of [0, 1, days, 36_500])
+          expect(expires(rules, { key, size, deleteMarker: false, current: true, days: age })).toBe(false);
       }
     }
   });
@@ -102,7 +147,9 @@ describe.each([
     for (const key of STATE_KEYS) {
       for (const size of SIZES) {
         for (const newerNoncurrent of [0, 1, 100, 10_000]) {
-          expect(expires(rules, { key, size, deleteMarker: false, current: false, days: days - 1, newerNoncurrent })).toBe(false);
+          expect(
+            expires(rules, { key, size, deleteMarker: false, current: false, days: days - 1, newerNoncurrent }),
+          ).toBe(false);
           expect(expires(rules, { key, size, deleteMarker: false, current: false, days, newerNoncurrent })).toBe(true);
         }
       }

@@ -1,10 +1,10 @@
 // config/load.ts at its edges: the settings file's shape, size and duplicate keys, unknown names, cdktf.json's
 // projectId, and the deny patterns beside the environments' keys. Every expected line is written out.
-import { mkdtempSync, readdirSync, writeFileSync } from 'fs';
-import { tmpdir } from 'os';
-import { join } from 'path';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { duplicateKey, loadConfig, MAX_CONFIG_BYTES } from '../config/load';
-import { ConfigError } from '../config/types';
+import type { ConfigError } from '../config/types';
 import { configFrom, dirWithConfig, problemsOf } from './helpers';
 
 describe('duplicateKey', () => {
@@ -29,7 +29,9 @@ describe('the settings file', () => {
     expect(problemsOf({}, dirWithConfig(text))).toEqual(['tfstate.config.json: must hold a JSON object of settings']);
   });
   test('a null inside a setting is not nesting; a list inside a list is', () => {
-    expect(problemsOf({}, dirWithConfig({ tags: { team: null } }))).toEqual(['tfstate.config.json: tags={"team":null}: tag values must be strings (the value of "team")']);
+    expect(problemsOf({}, dirWithConfig({ tags: { team: null } }))).toEqual([
+      'tfstate.config.json: tags={"team":null}: tag values must be strings (the value of "team")',
+    ]);
     expect(problemsOf({}, dirWithConfig({ environments: ['dev', ['x']] }))).toEqual([
       'tfstate.config.json: environments: is nested deeper than any setting (a string, number, boolean, or a list or object of those)',
     ]);
@@ -39,7 +41,9 @@ describe('the settings file', () => {
     const padded = (bytes: number) => `{"bucket":"team-state"${' '.repeat(bytes - 23)}}`;
     expect(Buffer.byteLength(padded(65536))).toBe(65536);
     expect(configFrom({}, dirWithConfig(padded(65536))).bucket).toBe('team-state');
-    expect(problemsOf({}, dirWithConfig(padded(65537)))).toEqual(['tfstate.config.json: is 65537 bytes; a settings file may have at most 65536']);
+    expect(problemsOf({}, dirWithConfig(padded(65537)))).toEqual([
+      'tfstate.config.json: is 65537 bytes; a settings file may have at most 65536',
+    ]);
   });
   test('the file is closed after every read, accepted or refused (a long-lived caller would run out of descriptors)', () => {
     const openDescriptors = () => readdirSync('/proc/self/fd').length;
@@ -48,7 +52,9 @@ describe('the settings file', () => {
     const before = openDescriptors();
     for (let round = 0; round < 5; round++) {
       expect(configFrom({}, accepted).bucket).toBe('team-state');
-      expect(problemsOf({}, tooLarge)).toEqual(['tfstate.config.json: is 65549 bytes; a settings file may have at most 65536']);
+      expect(problemsOf({}, tooLarge)).toEqual([
+        'tfstate.config.json: is 65549 bytes; a settings file may have at most 65536',
+      ]);
     }
     expect(openDescriptors()).toBe(before);
   });
@@ -64,7 +70,13 @@ describe('unknown names', () => {
     const env = Object.fromEntries(['A', 'B', 'C', 'D', 'E'].map((name) => [`TFSTATE_${name}`, 'x']));
     const problems = problemsOf(env);
     expect(problems).toHaveLength(5);
-    expect(problems.map((line) => line.split(':')[0])).toEqual(['TFSTATE_A', 'TFSTATE_B', 'TFSTATE_C', 'TFSTATE_D', 'TFSTATE_E']);
+    expect(problems.map((line) => line.split(':')[0])).toEqual([
+      'TFSTATE_A',
+      'TFSTATE_B',
+      'TFSTATE_C',
+      'TFSTATE_D',
+      'TFSTATE_E',
+    ]);
   });
   test("an unknown key of the file names the file's known keys", () => {
     expect(problemsOf({}, dirWithConfig({ bukket: 'x' }))).toEqual([
@@ -86,7 +98,9 @@ describe("cdktf.json's projectId", () => {
       return (error as ConfigError).problems;
     }
   };
-  const MISSING = ['cdktf.json: projectId is missing or not a UUID, so no default bucket name can be derived (set TFSTATE_BUCKET)'];
+  const MISSING = [
+    'cdktf.json: projectId is missing or not a UUID, so no default bucket name can be derived (set TFSTATE_BUCKET)',
+  ];
   test('a UUID names the default bucket', () => {
     expect(load(withProjectId('0a1b2c3d-4e5f-4a7b-8c9d-0e1f2a3b4c5d'))).toBe('tfstate-0a1b2c3d4e5f-us-east-1');
   });
@@ -120,5 +134,7 @@ describe('deny patterns beside the environments', () => {
 });
 
 test('a null setting in the file is refused by its parser, not by the template check', () => {
-  expect(problemsOf({}, dirWithConfig({ bucket: null }))).toEqual(['tfstate.config.json: bucket=null: must be a string']);
+  expect(problemsOf({}, dirWithConfig({ bucket: null }))).toEqual([
+    'tfstate.config.json: bucket=null: must be a string',
+  ]);
 });

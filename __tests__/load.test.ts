@@ -1,6 +1,6 @@
-import { mkdtempSync, writeFileSync } from 'fs';
-import { tmpdir } from 'os';
-import { join } from 'path';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { loadConfig } from '../config/load';
 import { defaultBucketName } from '../config/naming';
 import { configFrom, dirWithConfig, EMPTY_DIR, PROJECT_ID, problemsOf } from './helpers';
@@ -38,8 +38,22 @@ describe('defaults', () => {
     });
   });
   test('are frozen, lists and the replica too', () => {
-    const config = configFrom({ TFSTATE_ENVIRONMENTS: 'dev', TFSTATE_CROSS_ACCOUNT_PRINCIPALS: '111122223333', TFSTATE_CROSS_ACCOUNT_READERS: '444455556666', TFSTATE_ACCEPT_RISKS: 'short-retention', TFSTATE_REPLICA_REGION: 'us-west-2' });
-    const frozen = [config, config.environments, config.crossAccountPrincipals, config.crossAccountReaders, config.acceptedRisks, config.replica, config.tags].map(Object.isFrozen);
+    const config = configFrom({
+      TFSTATE_ENVIRONMENTS: 'dev',
+      TFSTATE_CROSS_ACCOUNT_PRINCIPALS: '111122223333',
+      TFSTATE_CROSS_ACCOUNT_READERS: '444455556666',
+      TFSTATE_ACCEPT_RISKS: 'short-retention',
+      TFSTATE_REPLICA_REGION: 'us-west-2',
+    });
+    const frozen = [
+      config,
+      config.environments,
+      config.crossAccountPrincipals,
+      config.crossAccountReaders,
+      config.acceptedRisks,
+      config.replica,
+      config.tags,
+    ].map(Object.isFrozen);
     expect(frozen).toEqual([true, true, true, true, true, true, true]);
   });
   test('the default bucket name is stable and follows the region', () => {
@@ -50,7 +64,10 @@ describe('defaults', () => {
   test('projectId comes from cdktf.json when not given', () => {
     const dir = mkdtempSync(join(tmpdir(), 'tfstate-project-'));
     writeFileSync(join(dir, 'cdktf.json'), JSON.stringify({ projectId: 'ffffffff-0000-4000-8000-000000000000' }));
-    expect(loadConfig({ env: {}, cwd: dir })).toMatchObject({ projectId: 'ffffffff-0000-4000-8000-000000000000', bucket: 'tfstate-ffffffff0000-us-east-1' });
+    expect(loadConfig({ env: {}, cwd: dir })).toMatchObject({
+      projectId: 'ffffffff-0000-4000-8000-000000000000',
+      bucket: 'tfstate-ffffffff0000-us-east-1',
+    });
   });
   test('a missing cdktf.json is an error only when the bucket is not set', () => {
     expect(() => loadConfig({ env: {}, cwd: EMPTY_DIR })).toThrow(/cdktf.json.*set TFSTATE_BUCKET/);
@@ -62,12 +79,24 @@ describe('sources, highest first', () => {
   test('region: TFSTATE_REGION, then AWS_REGION, then AWS_DEFAULT_REGION', () => {
     expect(configFrom({ AWS_DEFAULT_REGION: 'eu-west-2' }).region).toBe('eu-west-2');
     expect(configFrom({ AWS_DEFAULT_REGION: 'eu-west-2', AWS_REGION: 'eu-west-3' }).region).toBe('eu-west-3');
-    expect(configFrom({ AWS_DEFAULT_REGION: 'eu-west-2', AWS_REGION: 'eu-west-3', TFSTATE_REGION: 'ap-south-1' }).region).toBe('ap-south-1');
+    expect(
+      configFrom({ AWS_DEFAULT_REGION: 'eu-west-2', AWS_REGION: 'eu-west-3', TFSTATE_REGION: 'ap-south-1' }).region,
+    ).toBe('ap-south-1');
   });
   test('environment variables win over the config file, the file over defaults', () => {
-    const dir = dirWithConfig({ bucket: 'file-bucket', lockTable: 'file-locks', region: 'eu-north-1', noncurrentVersionDays: 30 });
+    const dir = dirWithConfig({
+      bucket: 'file-bucket',
+      lockTable: 'file-locks',
+      region: 'eu-north-1',
+      noncurrentVersionDays: 30,
+    });
     const fromFile = configFrom({ AWS_REGION: 'us-west-2' }, dir);
-    expect(fromFile).toMatchObject({ bucket: 'file-bucket', lockTable: 'file-locks', region: 'eu-north-1', noncurrentVersionDays: 30 });
+    expect(fromFile).toMatchObject({
+      bucket: 'file-bucket',
+      lockTable: 'file-locks',
+      region: 'eu-north-1',
+      noncurrentVersionDays: 30,
+    });
     expect(configFrom({ TFSTATE_BUCKET: 'env-bucket', TFSTATE_NONCURRENT_DAYS: '60' }, dir)).toMatchObject({
       bucket: 'env-bucket',
       lockTable: 'file-locks',
@@ -77,8 +106,14 @@ describe('sources, highest first', () => {
   test('TFSTATE_CONFIG names another file, relative to the project root', () => {
     const dir = mkdtempSync(join(tmpdir(), 'tfstate-config-'));
     writeFileSync(join(dir, 'prod.json'), JSON.stringify({ locking: 's3', environments: ['dev', 'prod'] }));
-    expect(configFrom({ TFSTATE_CONFIG: 'prod.json' }, dir)).toMatchObject({ locking: 's3', lockTable: undefined, environments: ['dev', 'prod'] });
-    expect(problemsOf({ TFSTATE_CONFIG: 'missing.json' }, dir)).toEqual(['TFSTATE_CONFIG="missing.json": file does not exist']);
+    expect(configFrom({ TFSTATE_CONFIG: 'prod.json' }, dir)).toMatchObject({
+      locking: 's3',
+      lockTable: undefined,
+      environments: ['dev', 'prod'],
+    });
+    expect(problemsOf({ TFSTATE_CONFIG: 'missing.json' }, dir)).toEqual([
+      'TFSTATE_CONFIG="missing.json": file does not exist',
+    ]);
   });
   test('every TFSTATE_* setting is read', () => {
     const config = configFrom({
@@ -136,13 +171,22 @@ describe('sources, highest first', () => {
 
 describe('bad settings: one line each naming the setting, the value and the rule', () => {
   test.each([
-    [{ TFSTATE_BUCKET: 'Bad_Bucket' }, 'TFSTATE_BUCKET="Bad_Bucket": may contain only lowercase letters, digits, dots (.) and hyphens (-)'],
+    [
+      { TFSTATE_BUCKET: 'Bad_Bucket' },
+      'TFSTATE_BUCKET="Bad_Bucket": may contain only lowercase letters, digits, dots (.) and hyphens (-)',
+    ],
     [{ TFSTATE_BUCKET: 'ab' }, 'TFSTATE_BUCKET="ab": must be 3 to 63 characters long (has 2)'],
     [{ TFSTATE_BUCKET: '10.0.0.1' }, 'TFSTATE_BUCKET="10.0.0.1": must not be formatted as an IP address'],
     [{ TFSTATE_BUCKET: '' }, 'TFSTATE_BUCKET="": must not be empty (unset it to use the default)'],
-    [{ TFSTATE_REGION: 'moon-1' }, 'TFSTATE_REGION="moon-1": must be an AWS region code such as us-east-1 or eu-central-1'],
+    [
+      { TFSTATE_REGION: 'moon-1' },
+      'TFSTATE_REGION="moon-1": must be an AWS region code such as us-east-1 or eu-central-1',
+    ],
     [{ AWS_REGION: 'Europe' }, 'AWS_REGION="Europe": must be an AWS region code such as us-east-1 or eu-central-1'],
-    [{ TFSTATE_LOCK_TABLE: 'a b' }, 'TFSTATE_LOCK_TABLE="a b": may contain only letters, digits, underscores (_), hyphens (-) and dots (.)'],
+    [
+      { TFSTATE_LOCK_TABLE: 'a b' },
+      'TFSTATE_LOCK_TABLE="a b": may contain only letters, digits, underscores (_), hyphens (-) and dots (.)',
+    ],
     [{ TFSTATE_KEY: '/abs/key' }, 'TFSTATE_KEY="/abs/key": must not start or end with "/" (Terraform S3 backend rule)'],
     [{ TFSTATE_LOCKING: 'redis' }, 'TFSTATE_LOCKING="redis": must be one of dynamodb, s3, both'],
     [{ TFSTATE_LOCKING: 'DynamoDB' }, 'TFSTATE_LOCKING="DynamoDB": must be one of dynamodb, s3, both'],
@@ -152,17 +196,35 @@ describe('bad settings: one line each naming the setting, the value and the rule
     [{ TFSTATE_NONCURRENT_DAYS: 'ninety' }, 'TFSTATE_NONCURRENT_DAYS="ninety": must be a whole number'],
     [{ TFSTATE_BOOTSTRAP_BACKEND: 'consul' }, 'TFSTATE_BOOTSTRAP_BACKEND="consul": must be one of local, s3'],
     [{ TFSTATE_ALLOW_DESTROY: 'yes' }, 'TFSTATE_ALLOW_DESTROY="yes": must be true or false'],
-    [{ TFSTATE_ENVIRONMENTS: 'dev,Prod' }, 'TFSTATE_ENVIRONMENTS="dev,Prod": each environment must be 1 to 32 lowercase letters, digits or hyphens, starting with a letter ("Prod")'],
-    [{ TFSTATE_ENVIRONMENTS: 'dev,dev' }, 'TFSTATE_ENVIRONMENTS="dev,dev": each environment must be listed once ("dev")'],
-    [{ TFSTATE_ENV_KEY_PREFIX: 'env:' }, 'TFSTATE_ENV_KEY_PREFIX="env:": must not contain ":" (reserved for workspace key prefixes)'],
-    [{ TFSTATE_CROSS_ACCOUNT_PRINCIPALS: '*' }, 'TFSTATE_CROSS_ACCOUNT_PRINCIPALS="*": must not contain wildcards (every principal is named explicitly) ("*")'],
+    [
+      { TFSTATE_ENVIRONMENTS: 'dev,Prod' },
+      'TFSTATE_ENVIRONMENTS="dev,Prod": each environment must be 1 to 32 lowercase letters, digits or hyphens, starting with a letter ("Prod")',
+    ],
+    [
+      { TFSTATE_ENVIRONMENTS: 'dev,dev' },
+      'TFSTATE_ENVIRONMENTS="dev,dev": each environment must be listed once ("dev")',
+    ],
+    [
+      { TFSTATE_ENV_KEY_PREFIX: 'env:' },
+      'TFSTATE_ENV_KEY_PREFIX="env:": must not contain ":" (reserved for workspace key prefixes)',
+    ],
+    [
+      { TFSTATE_CROSS_ACCOUNT_PRINCIPALS: '*' },
+      'TFSTATE_CROSS_ACCOUNT_PRINCIPALS="*": must not contain wildcards (every principal is named explicitly) ("*")',
+    ],
     [
       { TFSTATE_CROSS_ACCOUNT_PRINCIPALS: 'arn:aws:iam::1234:root' },
       'TFSTATE_CROSS_ACCOUNT_PRINCIPALS="arn:aws:iam::1234:root": must be a 12-digit account id or an IAM ARN such as arn:aws:iam::123456789012:role/terraform ("arn:aws:iam::1234:root")',
     ],
-    [{ TFSTATE_KOPS_PREFIX: '/kops' }, 'TFSTATE_KOPS_PREFIX="/kops": must not start or end with "/" (Terraform S3 backend rule)'],
+    [
+      { TFSTATE_KOPS_PREFIX: '/kops' },
+      'TFSTATE_KOPS_PREFIX="/kops": must not start or end with "/" (Terraform S3 backend rule)',
+    ],
     [{ TFSTATE_BUKET: 'x' }, expect.stringMatching(/^TFSTATE_BUKET: unknown setting \(known: TFSTATE_BUCKET, /)],
-    [{ TFSTATE_KEY: 'same', TFSTATE_BOOTSTRAP_KEY: 'same' }, 'TFSTATE_BOOTSTRAP_KEY="same": is already the state key of TFSTATE_KEY; two stacks must not share a state object'],
+    [
+      { TFSTATE_KEY: 'same', TFSTATE_BOOTSTRAP_KEY: 'same' },
+      'TFSTATE_BOOTSTRAP_KEY="same": is already the state key of TFSTATE_KEY; two stacks must not share a state object',
+    ],
     [
       { TFSTATE_KEY: 'env/dev/terraform.tfstate', TFSTATE_ENVIRONMENTS: 'dev' },
       'TFSTATE_KEY="env/dev/terraform.tfstate": lies in folder "env" (TFSTATE_ENV_KEY_PREFIX), the environments\' state keys; choose a key outside it',
@@ -220,16 +282,22 @@ describe('the project and the file', () => {
     const dir = mkdtempSync(join(tmpdir(), 'tfstate-project-'));
     writeFileSync(join(dir, 'cdktf.json'), cdktf);
     expect(() => loadConfig({ env: {}, cwd: dir })).toThrow(
-      new Error('cdktf.json: projectId is missing or not a UUID, so no default bucket name can be derived (set TFSTATE_BUCKET)'),
+      new Error(
+        'cdktf.json: projectId is missing or not a UUID, so no default bucket name can be derived (set TFSTATE_BUCKET)',
+      ),
     );
   });
   test('TFSTATE_CONFIG may be an absolute path; messages name it', () => {
     const path = join(mkdtempSync(join(tmpdir(), 'tfstate-abs-')), 'team.json');
     writeFileSync(path, JSON.stringify({ bucket: 'Nope' }));
-    expect(problemsOf({ TFSTATE_CONFIG: path })).toEqual([`${path}: bucket="Nope": may contain only lowercase letters, digits, dots (.) and hyphens (-)`]);
+    expect(problemsOf({ TFSTATE_CONFIG: path })).toEqual([
+      `${path}: bucket="Nope": may contain only lowercase letters, digits, dots (.) and hyphens (-)`,
+    ]);
   });
   test('a value of exactly 100 characters as JSON is shown whole', () => {
     const name = 'B'.repeat(98);
-    expect(problemsOf({ TFSTATE_BUCKET: name })).toEqual([`TFSTATE_BUCKET="${name}": must be 3 to 63 characters long (has 98)`]);
+    expect(problemsOf({ TFSTATE_BUCKET: name })).toEqual([
+      `TFSTATE_BUCKET="${name}": must be 3 to 63 characters long (has 98)`,
+    ]);
   });
 });

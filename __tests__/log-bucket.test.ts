@@ -1,8 +1,8 @@
 // LogBucket: the access-log target that grants its own delivery, built in a fresh stack per test.
 import { EMULATOR } from '../config/target';
-import { LogBucket, LogBucketProps } from '../constructs/log-bucket';
+import { LogBucket, type LogBucketProps } from '../constructs/log-bucket';
 import { PrivateBucket } from '../constructs/private-bucket';
-import { synthResources, statementsOf } from './helpers';
+import { statementsOf, synthResources } from './helpers';
 
 const LOGS_REF = '${aws_s3_bucket.logs_bucket_5A22438C.id}';
 const DELIVERY = {
@@ -11,7 +11,10 @@ const DELIVERY = {
   Principal: { Service: 'logging.s3.amazonaws.com' },
   Action: 's3:PutObject',
   Resource: 'arn:aws:s3:::team-logs/s3/team-bucket/*',
-  Condition: { ArnLike: { 'aws:SourceArn': 'arn:aws:s3:::team-bucket' }, StringEquals: { 'aws:SourceAccount': '111122223333' } },
+  Condition: {
+    ArnLike: { 'aws:SourceArn': 'arn:aws:s3:::team-bucket' },
+    StringEquals: { 'aws:SourceAccount': '111122223333' },
+  },
 };
 const TLS_DENY = {
   Sid: 'DenyInsecureTransport',
@@ -25,8 +28,18 @@ const TLS_DENY = {
 /** A log bucket `logs` and a private bucket `private` that logs to it under s3/team-bucket/. */
 function synthLogging(props: Partial<LogBucketProps> = {}) {
   return synthResources((scope) => {
-    const logs = new LogBucket(scope, 'logs', { bucketName: 'team-logs', region: 'us-east-1', accountId: '111122223333', expirationDays: 365, ...props });
-    new PrivateBucket(scope, 'private', { bucketName: 'team-bucket', region: 'us-east-1', serverAccessLogs: { target: logs, prefix: 's3/team-bucket/' } });
+    const logs = new LogBucket(scope, 'logs', {
+      bucketName: 'team-logs',
+      region: 'us-east-1',
+      accountId: '111122223333',
+      expirationDays: 365,
+      ...props,
+    });
+    new PrivateBucket(scope, 'private', {
+      bucketName: 'team-bucket',
+      region: 'us-east-1',
+      serverAccessLogs: { target: logs, prefix: 's3/team-bucket/' },
+    });
   });
 }
 
@@ -69,18 +82,33 @@ describe('LogBucket', () => {
     });
   });
   test('protected by default; released, it may be deleted with the logs that keep arriving in it', () => {
-    expect(synthLogging().aws_s3_bucket.logs_bucket_5A22438C).toEqual({ bucket: 'team-logs', force_destroy: false, lifecycle: { prevent_destroy: true } });
-    expect(synthLogging({ preventDestroy: false }).aws_s3_bucket.logs_bucket_5A22438C).toEqual({ bucket: 'team-logs', force_destroy: true, lifecycle: { prevent_destroy: false } });
+    expect(synthLogging().aws_s3_bucket.logs_bucket_5A22438C).toEqual({
+      bucket: 'team-logs',
+      force_destroy: false,
+      lifecycle: { prevent_destroy: true },
+    });
+    expect(synthLogging({ preventDestroy: false }).aws_s3_bucket.logs_bucket_5A22438C).toEqual({
+      bucket: 'team-logs',
+      force_destroy: true,
+      lifecycle: { prevent_destroy: false },
+    });
   });
   test('on an emulator the policy holds only the delivery grant, still before logging', () => {
     const resources = synthLogging({ target: EMULATOR });
     expect(statementsOf(resources.aws_s3_bucket_policy.logs_policy_7361357F)).toEqual([DELIVERY]);
-    expect(resources.aws_s3_bucket_logging['private_access-logs_6E824584'].depends_on).toEqual(['aws_s3_bucket_policy.logs_policy_7361357F']);
+    expect(resources.aws_s3_bucket_logging['private_access-logs_6E824584'].depends_on).toEqual([
+      'aws_s3_bucket_policy.logs_policy_7361357F',
+    ]);
   });
   test('a second source is refused: one delivery statement per policy', () => {
     expect(() =>
       synthResources((scope) => {
-        const logs = new LogBucket(scope, 'logs', { bucketName: 'team-logs', region: 'us-east-1', accountId: '111122223333', expirationDays: 365 });
+        const logs = new LogBucket(scope, 'logs', {
+          bucketName: 'team-logs',
+          region: 'us-east-1',
+          accountId: '111122223333',
+          expirationDays: 365,
+        });
         logs.grantLogDelivery('arn:aws:s3:::one', 'one/');
         logs.grantLogDelivery('arn:aws:s3:::two', 'two/');
       }),

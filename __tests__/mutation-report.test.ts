@@ -1,4 +1,4 @@
-import { folderScore, MutationReport } from '../scripts/lib/mutation-report';
+import { folderScore, type MutationReport } from '../scripts/lib/mutation-report';
 
 const mutant = (id: string, status: string, line: number, statusReason?: string) => ({
   id,
@@ -12,8 +12,21 @@ const mutant = (id: string, status: string, line: number, statusReason?: string)
 describe('folderScore', () => {
   const report: MutationReport = {
     files: {
-      'ops/state.ts': { mutants: [mutant('1', 'Killed', 10), mutant('2', 'Timeout', 11), mutant('3', 'Survived', 12), mutant('4', 'CompileError', 13)] },
-      'ops/keys.ts': { mutants: [mutant('5', 'Killed', 3), mutant('6', 'Ignored', 4, 'equivalent: the message is not read'), mutant('7', 'NoCoverage', 5)] },
+      'ops/state.ts': {
+        mutants: [
+          mutant('1', 'Killed', 10),
+          mutant('2', 'Timeout', 11),
+          mutant('3', 'Survived', 12),
+          mutant('4', 'CompileError', 13),
+        ],
+      },
+      'ops/keys.ts': {
+        mutants: [
+          mutant('5', 'Killed', 3),
+          mutant('6', 'Ignored', 4, 'equivalent: the message is not read'),
+          mutant('7', 'NoCoverage', 5),
+        ],
+      },
     },
   };
 
@@ -26,28 +39,41 @@ describe('folderScore', () => {
   });
 
   test.each([
-    ['no mutant at all (the folder\'s files not found)', []],
+    ["no mutant at all (the folder's files not found)", []],
     ['only mutants that errored', [mutant('1', 'RuntimeError', 1), mutant('2', 'CompileError', 2)]],
   ])('a folder with %s scores 0, not 100: nothing was measured', (_, mutants) => {
     expect(folderScore({ files: { 'ops/state.ts': { mutants } } })).toMatchObject({ killed: 0, total: 0, score: 0 });
   });
 
   test('a report of an unfinished run (a mutant still Pending) gives no score', () => {
-    expect(() => folderScore({ files: { 'ops/state.ts': { mutants: [mutant('1', 'Killed', 1), mutant('2', 'Pending', 2)] } } })).toThrow(
-      'ops/state.ts:2:5: mutant 2 is Pending: the report is not of a finished run',
-    );
+    expect(() =>
+      folderScore({ files: { 'ops/state.ts': { mutants: [mutant('1', 'Killed', 1), mutant('2', 'Pending', 2)] } } }),
+    ).toThrow('ops/state.ts:2:5: mutant 2 is Pending: the report is not of a finished run');
   });
 
   test('lists each mutant left alive by file and line, with the reason it was left when one was given', () => {
     expect(folderScore(report).alive).toEqual([
-      { where: 'ops/keys.ts:4:5', mutator: 'StringLiteral', replacement: '""', reason: 'equivalent: the message is not read' },
+      {
+        where: 'ops/keys.ts:4:5',
+        mutator: 'StringLiteral',
+        replacement: '""',
+        reason: 'equivalent: the message is not read',
+      },
       { where: 'ops/keys.ts:5:5', mutator: 'StringLiteral', replacement: '""', reason: undefined },
       { where: 'ops/state.ts:12:5', mutator: 'StringLiteral', replacement: '""', reason: undefined },
     ]);
   });
 
   test('rounds the score down, so 85% is never shown for 84.99%', () => {
-    const files = { 'a.ts': { mutants: [...Array.from({ length: 17 }, (_, i) => mutant(`k${i}`, 'Killed', i)), ...Array.from({ length: 3 }, (_, i) => mutant(`s${i}`, 'Survived', i)), mutant('x', 'Survived', 99)] } };
+    const files = {
+      'a.ts': {
+        mutants: [
+          ...Array.from({ length: 17 }, (_, i) => mutant(`k${i}`, 'Killed', i)),
+          ...Array.from({ length: 3 }, (_, i) => mutant(`s${i}`, 'Survived', i)),
+          mutant('x', 'Survived', 99),
+        ],
+      },
+    };
     expect(folderScore({ files }).score).toBe(80.9);
   });
 });

@@ -1,5 +1,5 @@
 // Loaded only by jest.mutation.config.js.
-import { appendFileSync } from 'fs';
+import { appendFileSync } from 'node:fs';
 
 // Snapshot matching off, stored and inline alike: a mutant that only changes a snapshot counts as survived
 // (`jest -u` would accept it). Whether the code throws at all is still checked: that is behavior.

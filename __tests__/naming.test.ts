@@ -1,17 +1,30 @@
 // config/naming.ts: the names and patterns policies, locks and logs are built from, written out.
-import { accessLogPrefix, BOOTSTRAP_LOCAL_STATE, deeperThanGranted, digestLockId, iamPatternMatches, lockfileKey, lockItemId, projectStateKeyPatterns } from '../config/naming';
+import {
+  accessLogPrefix,
+  BOOTSTRAP_LOCAL_STATE,
+  deeperThanGranted,
+  digestLockId,
+  iamPatternMatches,
+  lockfileKey,
+  lockItemId,
+  projectStateKeyPatterns,
+} from '../config/naming';
 
 test('projectStateKeyPatterns: the app key, plus one pattern for every environment of the prefix, listed or not', () => {
-  expect(projectStateKeyPatterns({ stateKey: 'app/terraform.tfstate', environmentKeyPrefix: 'env' })).toEqual(['app/terraform.tfstate', 'env/*/terraform.tfstate']);
-  expect(projectStateKeyPatterns({ stateKey: 'team/app.tfstate', environmentKeyPrefix: 'stages' })).toEqual(['team/app.tfstate', 'stages/*/terraform.tfstate']);
+  expect(projectStateKeyPatterns({ stateKey: 'app/terraform.tfstate', environmentKeyPrefix: 'env' })).toEqual([
+    'app/terraform.tfstate',
+    'env/*/terraform.tfstate',
+  ]);
+  expect(projectStateKeyPatterns({ stateKey: 'team/app.tfstate', environmentKeyPrefix: 'stages' })).toEqual([
+    'team/app.tfstate',
+    'stages/*/terraform.tfstate',
+  ]);
 });
 
 test('deeperThanGranted: one more segment in place of each "*" segment, nothing for a pattern without one', () => {
-  expect(deeperThanGranted(['app/terraform.tfstate', 'env:/*/app/terraform.tfstate', 'env:/*/env/*/terraform.tfstate'])).toEqual([
-    'env:/*/*/app/terraform.tfstate',
-    'env:/*/*/env/*/terraform.tfstate',
-    'env:/*/env/*/*/terraform.tfstate',
-  ]);
+  expect(
+    deeperThanGranted(['app/terraform.tfstate', 'env:/*/app/terraform.tfstate', 'env:/*/env/*/terraform.tfstate']),
+  ).toEqual(['env:/*/*/app/terraform.tfstate', 'env:/*/*/env/*/terraform.tfstate', 'env:/*/env/*/*/terraform.tfstate']);
 });
 
 test.each([

@@ -1,8 +1,18 @@
 // Every Deny statement, every Allow action and every condition of the synthesized documents must decide at
 // least one catalog row: remove it, and some row's decision changes. One that decides none is dead or untested.
-import { PolicyDocument, Statement } from '../iam/document';
-import { CatalogRow, REQUEST_CATALOG } from '../security/request-catalog';
-import { decideUnvalidated, Documents, documentsOf, documentsOfRow, PRINCIPALS, Reading, readingsOf, statementCovers, Variant } from './simulation';
+import type { PolicyDocument, Statement } from '../iam/document';
+import { type CatalogRow, REQUEST_CATALOG } from '../security/request-catalog';
+import {
+  type Documents,
+  decideUnvalidated,
+  documentsOf,
+  documentsOfRow,
+  PRINCIPALS,
+  type Reading,
+  readingsOf,
+  statementCovers,
+  type Variant,
+} from './simulation';
 
 interface Mutation {
   readonly variant: Variant;
@@ -22,21 +32,33 @@ function replaceStatement(document: PolicyDocument, index: number, statement: St
 
 function mutationsOf(variant: Variant, name: string, document: PolicyDocument): Mutation[] {
   return document.Statement.flatMap((statement, index): Mutation[] => {
-    const at = (what: string, mutated: PolicyDocument): Mutation => ({ variant, document: name, what: `${statement.Sid}: ${what}`, statement, mutated });
+    const at = (what: string, mutated: PolicyDocument): Mutation => ({
+      variant,
+      document: name,
+      what: `${statement.Sid}: ${what}`,
+      statement,
+      mutated,
+    });
     const found: Mutation[] = [];
     const actions = [statement.Action].flat();
     if (statement.Effect === 'Deny') found.push(at('the whole Deny', replaceStatement(document, index, undefined)));
     else {
       for (const action of actions) {
         const rest = actions.filter((other) => other !== action);
-        found.push(at(`action ${action}`, replaceStatement(document, index, rest.length > 0 ? { ...statement, Action: rest } : undefined)));
+        found.push(
+          at(
+            `action ${action}`,
+            replaceStatement(document, index, rest.length > 0 ? { ...statement, Action: rest } : undefined),
+          ),
+        );
       }
     }
     for (const [operator, keys] of Object.entries(statement.Condition ?? {})) {
       for (const key of Object.keys(keys)) {
         const { [key]: _removed, ...otherKeys } = keys;
         const { [operator]: _operator, ...otherOperators } = statement.Condition!;
-        const Condition = Object.keys(otherKeys).length > 0 ? { ...otherOperators, [operator]: otherKeys } : otherOperators;
+        const Condition =
+          Object.keys(otherKeys).length > 0 ? { ...otherOperators, [operator]: otherKeys } : otherOperators;
         found.push(at(`condition ${operator} ${key}`, replaceStatement(document, index, { ...statement, Condition })));
       }
     }
@@ -65,8 +87,14 @@ const CHECKED: Record<Variant, readonly string[]> = {
 };
 
 /** Does any row decide differently with the mutated document than with the synthesized ones? */
-function anyDecisionChanges(rows: readonly CatalogRow[], before: (row: CatalogRow, reading: Reading) => string, mutated: Documents): boolean {
-  return rows.some((row) => readingsOf(row).some((reading) => before(row, reading) !== decideUnvalidated(row, reading, mutated)));
+function anyDecisionChanges(
+  rows: readonly CatalogRow[],
+  before: (row: CatalogRow, reading: Reading) => string,
+  mutated: Documents,
+): boolean {
+  return rows.some((row) =>
+    readingsOf(row).some((reading) => before(row, reading) !== decideUnvalidated(row, reading, mutated)),
+  );
 }
 
 test('removing any Deny statement, Allow action or condition changes the decision of at least one catalog row', () => {
@@ -84,9 +112,12 @@ test('removing any Deny statement, Allow action or condition changes the decisio
     for (const name of names) {
       const mutations = mutationsOf(variant, name, documents[name]!);
       for (const mutation of mutations) {
-        const rows = rowsOfVariant.filter((row) => documentsOfRow(row).includes(name) && statementCovers(mutation.statement, row.action));
+        const rows = rowsOfVariant.filter(
+          (row) => documentsOfRow(row).includes(name) && statementCovers(mutation.statement, row.action),
+        );
         checked += 1;
-        if (!anyDecisionChanges(rows, before, { ...documents, [name]: mutation.mutated })) dead.push(`${variant} / ${name} / ${mutation.what}`);
+        if (!anyDecisionChanges(rows, before, { ...documents, [name]: mutation.mutated }))
+          dead.push(`${variant} / ${name} / ${mutation.what}`);
       }
     }
   }

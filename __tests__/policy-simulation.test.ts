@@ -1,7 +1,18 @@
 import { REQUEST_CATALOG } from '../security/request-catalog';
-import { decide, decideUnvalidated, Documents, documentsOf, PRINCIPALS, readingsOf, Variant, VARIANTS } from './simulation';
+import {
+  type Documents,
+  decide,
+  decideUnvalidated,
+  documentsOf,
+  PRINCIPALS,
+  readingsOf,
+  VARIANTS,
+  type Variant,
+} from './simulation';
 
-const documents = Object.fromEntries(Object.keys(VARIANTS).map((variant) => [variant, documentsOf(variant as Variant)])) as Record<Variant, Documents>;
+const documents = Object.fromEntries(
+  Object.keys(VARIANTS).map((variant) => [variant, documentsOf(variant as Variant)]),
+) as Record<Variant, Documents>;
 
 describe('every catalog request, decided by an IAM policy simulator against the synthesized real-AWS documents', () => {
   test('the catalog is large enough and covers every consumer', () => {
@@ -11,12 +22,15 @@ describe('every catalog request, decided by an IAM policy simulator against the 
     expect(new Set(REQUEST_CATALOG.map((row) => row.consumer))).toEqual(new Set(Object.keys(PRINCIPALS)));
   });
 
-  test.each(REQUEST_CATALOG.map((row) => [row.consumer, row.request, row.expected, row] as const))('%s: %s -> %s', async (_consumer, _request, expected, row) => {
-    for (const reading of readingsOf(row)) {
-      const variant = documents[PRINCIPALS[row.consumer].variant];
-      expect([reading, await decide(row, reading, variant)]).toEqual([reading, expected]);
-      // The mutation test decides unvalidated, for speed: the two must agree.
-      expect([reading, decideUnvalidated(row, reading, variant)]).toEqual([reading, expected]);
-    }
-  });
+  test.each(REQUEST_CATALOG.map((row) => [row.consumer, row.request, row.expected, row] as const))(
+    '%s: %s -> %s',
+    async (_consumer, _request, expected, row) => {
+      for (const reading of readingsOf(row)) {
+        const variant = documents[PRINCIPALS[row.consumer].variant];
+        expect([reading, await decide(row, reading, variant)]).toEqual([reading, expected]);
+        // The mutation test decides unvalidated, for speed: the two must agree.
+        expect([reading, decideUnvalidated(row, reading, variant)]).toEqual([reading, expected]);
+      }
+    },
+  );
 });

@@ -1,9 +1,10 @@
 // PrivateBucket: the one construct that writes bucket hardening, built alone in a fresh stack per test.
-import { Testing, TerraformStack } from 'cdktf';
+
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { TerraformStack, Testing } from 'cdktf';
 import { EMULATOR, REAL_AWS } from '../config/target';
-import { PrivateBucket, PrivateBucketProps } from '../constructs/private-bucket';
-import { synthResources, statementsOf } from './helpers';
+import { PrivateBucket, type PrivateBucketProps } from '../constructs/private-bucket';
+import { statementsOf, synthResources } from './helpers';
 
 const BUCKET_REF = '${aws_s3_bucket.private_bucket_2ABCB84F.id}';
 const KEY_ARN = 'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
@@ -31,7 +32,10 @@ function synthBucket(props: Partial<PrivateBucketProps> = {}) {
 
 describe('PrivateBucket defaults', () => {
   test('the bucket has the given name, cannot be destroyed, and leaves force_destroy unset', () => {
-    expect(synthBucket().aws_s3_bucket.private_bucket_2ABCB84F).toEqual({ bucket: 'team-bucket', lifecycle: { prevent_destroy: true } });
+    expect(synthBucket().aws_s3_bucket.private_bucket_2ABCB84F).toEqual({
+      bucket: 'team-bucket',
+      lifecycle: { prevent_destroy: true },
+    });
   });
   test('all four public-access blocks are on', () => {
     expect(synthBucket().aws_s3_bucket_public_access_block['private_public-access_4B0814AD']).toEqual({
@@ -43,10 +47,16 @@ describe('PrivateBucket defaults', () => {
     });
   });
   test('ACLs are off (BucketOwnerEnforced)', () => {
-    expect(synthBucket().aws_s3_bucket_ownership_controls.private_ownership_CCBB4466).toEqual({ bucket: BUCKET_REF, rule: { object_ownership: 'BucketOwnerEnforced' } });
+    expect(synthBucket().aws_s3_bucket_ownership_controls.private_ownership_CCBB4466).toEqual({
+      bucket: BUCKET_REF,
+      rule: { object_ownership: 'BucketOwnerEnforced' },
+    });
   });
   test('versioning is Enabled', () => {
-    expect(synthBucket().aws_s3_bucket_versioning.private_versioning_139B6FAD).toEqual({ bucket: BUCKET_REF, versioning_configuration: { status: 'Enabled' } });
+    expect(synthBucket().aws_s3_bucket_versioning.private_versioning_139B6FAD).toEqual({
+      bucket: BUCKET_REF,
+      versioning_configuration: { status: 'Enabled' },
+    });
   });
   test('default encryption is S3-managed (AES256), without a bucket key', () => {
     expect(synthBucket().aws_s3_bucket_server_side_encryption_configuration.private_encryption_E9FDF319).toEqual({
@@ -55,7 +65,10 @@ describe('PrivateBucket defaults', () => {
     });
   });
   test('object events go to EventBridge', () => {
-    expect(synthBucket().aws_s3_bucket_notification.private_events_4A20C8FA).toEqual({ bucket: BUCKET_REF, eventbridge: true });
+    expect(synthBucket().aws_s3_bucket_notification.private_events_4A20C8FA).toEqual({
+      bucket: BUCKET_REF,
+      eventbridge: true,
+    });
   });
   test('the policy denies requests without TLS, written after the public-access block', () => {
     expect(synthBucket().aws_s3_bucket_policy.private_policy_09771A32).toEqual({
@@ -72,18 +85,41 @@ describe('PrivateBucket defaults', () => {
 
 describe('PrivateBucket props', () => {
   test('KMS encryption: the given key with an S3 bucket key', () => {
-    expect(synthBucket({ encryption: { kind: 'kms', keyArn: KEY_ARN } }).aws_s3_bucket_server_side_encryption_configuration.private_encryption_E9FDF319).toEqual({
+    expect(
+      synthBucket({ encryption: { kind: 'kms', keyArn: KEY_ARN } }).aws_s3_bucket_server_side_encryption_configuration
+        .private_encryption_E9FDF319,
+    ).toEqual({
       bucket: BUCKET_REF,
-      rule: [{ apply_server_side_encryption_by_default: { sse_algorithm: 'aws:kms', kms_master_key_id: KEY_ARN }, bucket_key_enabled: true }],
+      rule: [
+        {
+          apply_server_side_encryption_by_default: { sse_algorithm: 'aws:kms', kms_master_key_id: KEY_ARN },
+          bucket_key_enabled: true,
+        },
+      ],
     });
   });
   test('KMS encryption without an upload key: only the TLS deny', () => {
-    expect(statementsOf(synthBucket({ encryption: { kind: 'kms', keyArn: KEY_ARN } }).aws_s3_bucket_policy.private_policy_09771A32)).toEqual([TLS_DENY]);
+    expect(
+      statementsOf(
+        synthBucket({ encryption: { kind: 'kms', keyArn: KEY_ARN } }).aws_s3_bucket_policy.private_policy_09771A32,
+      ),
+    ).toEqual([TLS_DENY]);
   });
   test('an upload key adds the upload denies after the TLS deny, then the given statements', () => {
-    const extra = { Sid: 'Extra', Effect: 'Allow' as const, Principal: { AWS: 'arn:aws:iam::444455556666:root' }, Action: 's3:GetObject', Resource: 'arn:aws:s3:::team-bucket/*' };
-    const resources = synthBucket({ encryption: { kind: 'kms', keyArn: KEY_ARN, uploadKey: UPLOAD_KEY }, policyStatements: [extra] });
-    expect(statementsOf(resources.aws_s3_bucket_policy.private_policy_09771A32).map((statement) => statement.Sid)).toEqual([
+    const extra = {
+      Sid: 'Extra',
+      Effect: 'Allow' as const,
+      Principal: { AWS: 'arn:aws:iam::444455556666:root' },
+      Action: 's3:GetObject',
+      Resource: 'arn:aws:s3:::team-bucket/*',
+    };
+    const resources = synthBucket({
+      encryption: { kind: 'kms', keyArn: KEY_ARN, uploadKey: UPLOAD_KEY },
+      policyStatements: [extra],
+    });
+    expect(
+      statementsOf(resources.aws_s3_bucket_policy.private_policy_09771A32).map((statement) => statement.Sid),
+    ).toEqual([
       'DenyInsecureTransport',
       'DenyUploadsNotSseKms',
       'DenyUploadsWithOtherKmsKeys',
@@ -96,7 +132,12 @@ describe('PrivateBucket props', () => {
   test('lifecycle rules: every field mapped, one configuration written after versioning', () => {
     const resources = synthBucket({
       lifecycleRules: [
-        { id: 'everything', expirationDays: 30, noncurrentVersionExpirationDays: 10, abortIncompleteMultipartUploads: true },
+        {
+          id: 'everything',
+          expirationDays: 30,
+          noncurrentVersionExpirationDays: 10,
+          abortIncompleteMultipartUploads: true,
+        },
         { id: 'markers', expiredObjectDeleteMarker: true },
         { id: 'bare' },
       ],
@@ -119,8 +160,11 @@ describe('PrivateBucket props', () => {
     });
   });
   test('an explicit false writes no delete-marker or abort clause', () => {
-    const rule = (synthBucket({ lifecycleRules: [{ id: 'r', expiredObjectDeleteMarker: false, abortIncompleteMultipartUploads: false }] }).aws_s3_bucket_lifecycle_configuration
-      .private_lifecycle_CCF70D6F.rule as unknown[])[0];
+    const rule = (
+      synthBucket({
+        lifecycleRules: [{ id: 'r', expiredObjectDeleteMarker: false, abortIncompleteMultipartUploads: false }],
+      }).aws_s3_bucket_lifecycle_configuration.private_lifecycle_CCF70D6F.rule as unknown[]
+    )[0];
     expect(rule).toEqual({ id: 'r', status: 'Enabled', filter: [{}] });
   });
   test('preventDestroy false and forceDestroy true release the bucket', () => {
@@ -133,9 +177,16 @@ describe('PrivateBucket props', () => {
   test('every resource is created with the given provider', () => {
     const resources = synthResources((scope) => {
       const provider = new AwsProvider(scope, 'replica', { region: 'us-west-2', alias: 'replica' });
-      new PrivateBucket(scope, 'private', { bucketName: 'team-bucket', region: 'us-west-2', provider, lifecycleRules: [{ id: 'r', expirationDays: 1 }] });
+      new PrivateBucket(scope, 'private', {
+        bucketName: 'team-bucket',
+        region: 'us-west-2',
+        provider,
+        lifecycleRules: [{ id: 'r', expirationDays: 1 }],
+      });
     });
-    const providers = Object.entries(resources).flatMap(([type, byId]) => Object.entries(byId).map(([id, resource]) => [`${type}.${id}`, resource.provider]));
+    const providers = Object.entries(resources).flatMap(([type, byId]) =>
+      Object.entries(byId).map(([id, resource]) => [`${type}.${id}`, resource.provider]),
+    );
     expect(providers).toEqual([
       ['aws_s3_bucket.private_bucket_2ABCB84F', 'aws.replica'],
       ['aws_s3_bucket_lifecycle_configuration.private_lifecycle_CCF70D6F', 'aws.replica'],
@@ -151,7 +202,11 @@ describe('PrivateBucket props', () => {
 
 describe('PrivateBucket on a target that lacks features', () => {
   test('the emulator profile leaves out lifecycle, notifications, the TLS and upload denies, and so the empty policy', () => {
-    const resources = synthBucket({ target: EMULATOR, encryption: { kind: 'kms', keyArn: KEY_ARN, uploadKey: UPLOAD_KEY }, lifecycleRules: [{ id: 'r', expirationDays: 1 }] });
+    const resources = synthBucket({
+      target: EMULATOR,
+      encryption: { kind: 'kms', keyArn: KEY_ARN, uploadKey: UPLOAD_KEY },
+      lifecycleRules: [{ id: 'r', expirationDays: 1 }],
+    });
     expect(Object.keys(resources).sort()).toEqual([
       'aws_s3_bucket',
       'aws_s3_bucket_ownership_controls',
@@ -162,24 +217,50 @@ describe('PrivateBucket on a target that lacks features', () => {
   });
   test('each feature is left out on its own', () => {
     const rules = [{ id: 'r', expirationDays: 1 }];
-    expect(synthBucket({ target: { ...REAL_AWS, lifecycleRules: false }, lifecycleRules: rules })).not.toHaveProperty('aws_s3_bucket_lifecycle_configuration');
-    expect(synthBucket({ target: { ...REAL_AWS, eventNotifications: false } })).not.toHaveProperty('aws_s3_bucket_notification');
-    expect(synthBucket({ target: { ...REAL_AWS, conditionalDenies: false } })).not.toHaveProperty('aws_s3_bucket_policy');
+    expect(synthBucket({ target: { ...REAL_AWS, lifecycleRules: false }, lifecycleRules: rules })).not.toHaveProperty(
+      'aws_s3_bucket_lifecycle_configuration',
+    );
+    expect(synthBucket({ target: { ...REAL_AWS, eventNotifications: false } })).not.toHaveProperty(
+      'aws_s3_bucket_notification',
+    );
+    expect(synthBucket({ target: { ...REAL_AWS, conditionalDenies: false } })).not.toHaveProperty(
+      'aws_s3_bucket_policy',
+    );
   });
   test('statements the target can take still make a policy, without the conditional denies', () => {
-    const grant = { Sid: 'Grant', Effect: 'Allow' as const, Principal: { AWS: 'arn:aws:iam::444455556666:root' }, Action: 's3:GetObject', Resource: 'arn:aws:s3:::team-bucket/*' };
-    const resources = synthBucket({ target: EMULATOR, encryption: { kind: 'kms', keyArn: KEY_ARN, uploadKey: UPLOAD_KEY }, policyStatements: [grant] });
+    const grant = {
+      Sid: 'Grant',
+      Effect: 'Allow' as const,
+      Principal: { AWS: 'arn:aws:iam::444455556666:root' },
+      Action: 's3:GetObject',
+      Resource: 'arn:aws:s3:::team-bucket/*',
+    };
+    const resources = synthBucket({
+      target: EMULATOR,
+      encryption: { kind: 'kms', keyArn: KEY_ARN, uploadKey: UPLOAD_KEY },
+      policyStatements: [grant],
+    });
     expect(statementsOf(resources.aws_s3_bucket_policy.private_policy_09771A32)).toEqual([grant]);
   });
 });
 
 describe('PrivateBucket.addToResourcePolicy', () => {
-  const grant = { Sid: 'Grant', Effect: 'Allow' as const, Principal: { Service: 'logging.s3.amazonaws.com' }, Action: 's3:PutObject', Resource: 'arn:aws:s3:::team-bucket/*' };
+  const grant = {
+    Sid: 'Grant',
+    Effect: 'Allow' as const,
+    Principal: { Service: 'logging.s3.amazonaws.com' },
+    Action: 's3:PutObject',
+    Resource: 'arn:aws:s3:::team-bucket/*',
+  };
   test('creates the policy on the first statement where there was none, after the public-access block', () => {
     let before: string | undefined = 'unset';
     let after: string | undefined;
     const resources = synthResources((scope) => {
-      const bucket = new PrivateBucket(scope, 'private', { bucketName: 'team-bucket', region: 'us-east-1', target: EMULATOR });
+      const bucket = new PrivateBucket(scope, 'private', {
+        bucketName: 'team-bucket',
+        region: 'us-east-1',
+        target: EMULATOR,
+      });
       before = bucket.policyJson;
       bucket.addToResourcePolicy(grant);
       after = bucket.policyJson;
@@ -197,22 +278,34 @@ describe('PrivateBucket.addToResourcePolicy', () => {
       const bucket = new PrivateBucket(scope, 'private', { bucketName: 'team-bucket', region: 'us-east-1' });
       expect(bucket.addToResourcePolicy(grant)).toBe(bucket.addToResourcePolicy({ ...grant, Sid: 'Second' }));
     });
-    expect(statementsOf(resources.aws_s3_bucket_policy.private_policy_09771A32).map((statement) => statement.Sid)).toEqual(['DenyInsecureTransport', 'Grant', 'Second']);
+    expect(
+      statementsOf(resources.aws_s3_bucket_policy.private_policy_09771A32).map((statement) => statement.Sid),
+    ).toEqual(['DenyInsecureTransport', 'Grant', 'Second']);
   });
 });
 
 describe('PrivateBucket warnings (Annotations, in the manifest next to the stack)', () => {
   function warnings(target: typeof REAL_AWS): unknown[] {
-    const bucket = new PrivateBucket(new TerraformStack(Testing.app(), 'test'), 'private', { bucketName: 'team-bucket', region: 'us-east-1', target });
+    const bucket = new PrivateBucket(new TerraformStack(Testing.app(), 'test'), 'private', {
+      bucketName: 'team-bucket',
+      region: 'us-east-1',
+      target,
+    });
     return bucket.node.metadata.filter((entry) => entry.type === '@cdktf/warn').map((entry) => entry.data);
   }
   test('each feature the target leaves out is named on the bucket', () => {
     expect(warnings(EMULATOR)).toEqual([
-      expect.stringMatching(/^the bucket policies' conditional deny statements .* are left out, because emulators such as moto/),
-      expect.stringMatching(/^the buckets' EventBridge notifications are left out, because moto does not read them back/),
+      expect.stringMatching(
+        /^the bucket policies' conditional deny statements .* are left out, because emulators such as moto/,
+      ),
+      expect.stringMatching(
+        /^the buckets' EventBridge notifications are left out, because moto does not read them back/,
+      ),
       expect.stringMatching(/^the buckets' lifecycle configurations .* are left out, because AWS provider 5.100 waits/),
     ]);
-    expect(warnings({ ...REAL_AWS, eventNotifications: false })).toEqual([expect.stringMatching(/^the buckets' EventBridge notifications are left out/)]);
+    expect(warnings({ ...REAL_AWS, eventNotifications: false })).toEqual([
+      expect.stringMatching(/^the buckets' EventBridge notifications are left out/),
+    ]);
   });
   test('real AWS: no warning', () => {
     expect(warnings(REAL_AWS)).toEqual([]);

@@ -3,7 +3,12 @@ import { UsageError } from '../config/errors';
 import { projectStacks, projectStateKeys, stackStateKey } from '../config/naming';
 import { configFrom, synthAll } from './helpers';
 
-const settings = { stateKey: 'app/terraform.tfstate', bootstrapStateKey: 'bootstrap/terraform.tfstate', environments: ['dev', 'qa'], environmentKeyPrefix: 'env' };
+const settings = {
+  stateKey: 'app/terraform.tfstate',
+  bootstrapStateKey: 'bootstrap/terraform.tfstate',
+  environments: ['dev', 'qa'],
+  environmentKeyPrefix: 'env',
+};
 
 test('bootstrap, app, then one app-<env> per environment, each with its state key', () => {
   expect(projectStacks(settings)).toEqual([
@@ -12,16 +17,27 @@ test('bootstrap, app, then one app-<env> per environment, each with its state ke
     { name: 'app-dev', stateKey: 'env/dev/terraform.tfstate', kind: 'app', environment: 'dev' },
     { name: 'app-qa', stateKey: 'env/qa/terraform.tfstate', kind: 'app', environment: 'qa' },
   ]);
-  expect(projectStateKeys(settings)).toEqual(['app/terraform.tfstate', 'env/dev/terraform.tfstate', 'env/qa/terraform.tfstate']);
+  expect(projectStateKeys(settings)).toEqual([
+    'app/terraform.tfstate',
+    'env/dev/terraform.tfstate',
+    'env/qa/terraform.tfstate',
+  ]);
 });
 
 test('the app synthesizes exactly the listed stacks', () => {
-  expect(Object.keys(synthAll({ TFSTATE_ENVIRONMENTS: 'dev,qa' })).sort()).toEqual(['app', 'app-dev', 'app-qa', 'bootstrap']);
+  expect(Object.keys(synthAll({ TFSTATE_ENVIRONMENTS: 'dev,qa' })).sort()).toEqual([
+    'app',
+    'app-dev',
+    'app-qa',
+    'bootstrap',
+  ]);
 });
 
 test('stack names resolve to their keys; another name is one line listing the stacks', () => {
   const config = configFrom({ TFSTATE_ENVIRONMENTS: 'dev' });
   expect(stackStateKey(config, 'bootstrap')).toBe('bootstrap/terraform.tfstate');
   expect(stackStateKey(config, 'app-dev')).toBe('env/dev/terraform.tfstate');
-  expect(() => stackStateKey(config, 'app-qa')).toThrow(new UsageError('--stack "app-qa": not a stack of this project (one of bootstrap, app, app-dev)'));
+  expect(() => stackStateKey(config, 'app-qa')).toThrow(
+    new UsageError('--stack "app-qa": not a stack of this project (one of bootstrap, app, app-dev)'),
+  );
 });

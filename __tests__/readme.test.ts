@@ -1,5 +1,5 @@
-import { readFileSync } from 'fs';
-import { join } from 'path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { renderSettingsTable, renderTrustRules } from '../config/settings';
 import { renderSecurityTable } from '../security/controls';
 import { renderRequestMatrix } from '../security/request-catalog';

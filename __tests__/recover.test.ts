@@ -1,11 +1,19 @@
 // The pure parts of finishing an interrupted bootstrap: which resources of the synthesized stack the state lacks,
 // and the local state made usable again after a kill. The AWS part is the e2e scenario interrupted-bootstrap.
-import { spawn } from 'child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'fs';
-import { tmpdir } from 'os';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { UserError } from '../config/errors';
-import { join } from 'path';
-import { lastGoodStatePath, LocalState, missingFromState, recoverLocalState, refuseStateInBucket, stateIds, SynthesizedStack } from '../scripts/lib/recover';
+import {
+  type LocalState,
+  lastGoodStatePath,
+  missingFromState,
+  recoverLocalState,
+  refuseStateInBucket,
+  type SynthesizedStack,
+  stateIds,
+} from '../scripts/lib/recover';
 import { FakeAws } from './fake-aws';
 import { configFrom } from './helpers';
 
@@ -13,31 +21,87 @@ import { configFrom } from './helpers';
 const STACK: SynthesizedStack = {
   provider: { aws: [{ region: 'eu-west-1' }, { region: 'eu-central-1', alias: 'replica' }] },
   resource: {
-    aws_s3_bucket: { 'state-bucket_828F7150': { bucket: 'tfstate-x' }, 'log-bucket_38F5EEF0': { bucket: 'tfstate-x-logs' }, 'replication_replica_1': { bucket: 'tfstate-x-replica', provider: 'aws.replica' } },
-    aws_s3_bucket_versioning: { 'state-bucket_versioning_933ED8BF': { bucket: '${aws_s3_bucket.state-bucket_828F7150.id}' } },
+    aws_s3_bucket: {
+      'state-bucket_828F7150': { bucket: 'tfstate-x' },
+      'log-bucket_38F5EEF0': { bucket: 'tfstate-x-logs' },
+      replication_replica_1: { bucket: 'tfstate-x-replica', provider: 'aws.replica' },
+    },
+    aws_s3_bucket_versioning: {
+      'state-bucket_versioning_933ED8BF': { bucket: '${aws_s3_bucket.state-bucket_828F7150.id}' },
+    },
     aws_dynamodb_table: { 'lock-table_D28631D7': { name: 'terraform-locks' } },
-    aws_kms_key: { 'state-key_753BFC90': {}, 'replication_key_2': { provider: 'aws.replica' } },
+    aws_kms_key: { 'state-key_753BFC90': {}, replication_key_2: { provider: 'aws.replica' } },
     aws_kms_alias: {
-      'state-key_alias_63E2A9D5': { name: 'alias/tfstate-x', target_key_id: '${aws_kms_key.state-key_753BFC90.key_id}' },
-      'replication_alias_3': { name: 'alias/tfstate-x-replica', target_key_id: '${aws_kms_key.replication_key_2.key_id}', provider: 'aws.replica' },
+      'state-key_alias_63E2A9D5': {
+        name: 'alias/tfstate-x',
+        target_key_id: '${aws_kms_key.state-key_753BFC90.key_id}',
+      },
+      replication_alias_3: {
+        name: 'alias/tfstate-x-replica',
+        target_key_id: '${aws_kms_key.replication_key_2.key_id}',
+        provider: 'aws.replica',
+      },
     },
     aws_iam_policy: { 'access-policies_read-only_620F8F00': { name: 'tfstate-x-state-read-only' } },
   },
 };
 
-const managed = (type: string, name: string, id: string) => ({ mode: 'managed', type, name, instances: [{ attributes: { id } }] });
+const managed = (type: string, name: string, id: string) => ({
+  mode: 'managed',
+  type,
+  name,
+  instances: [{ attributes: { id } }],
+});
 
 describe('missingFromState: the named resources of the stack the state does not hold', () => {
   test('no state: every named resource, each with its name and region; every key region', () => {
     expect(missingFromState(STACK, undefined)).toEqual({
       missing: [
-        { address: 'aws_s3_bucket.state-bucket_828F7150', type: 'aws_s3_bucket', name: 'tfstate-x', region: 'eu-west-1' },
-        { address: 'aws_s3_bucket.log-bucket_38F5EEF0', type: 'aws_s3_bucket', name: 'tfstate-x-logs', region: 'eu-west-1' },
-        { address: 'aws_s3_bucket.replication_replica_1', type: 'aws_s3_bucket', name: 'tfstate-x-replica', region: 'eu-central-1' },
-        { address: 'aws_dynamodb_table.lock-table_D28631D7', type: 'aws_dynamodb_table', name: 'terraform-locks', region: 'eu-west-1' },
-        { address: 'aws_kms_alias.state-key_alias_63E2A9D5', type: 'aws_kms_alias', name: 'alias/tfstate-x', region: 'eu-west-1', keyAddress: 'aws_kms_key.state-key_753BFC90' },
-        { address: 'aws_kms_alias.replication_alias_3', type: 'aws_kms_alias', name: 'alias/tfstate-x-replica', region: 'eu-central-1', keyAddress: 'aws_kms_key.replication_key_2' },
-        { address: 'aws_iam_policy.access-policies_read-only_620F8F00', type: 'aws_iam_policy', name: 'tfstate-x-state-read-only', region: 'eu-west-1', path: '/' },
+        {
+          address: 'aws_s3_bucket.state-bucket_828F7150',
+          type: 'aws_s3_bucket',
+          name: 'tfstate-x',
+          region: 'eu-west-1',
+        },
+        {
+          address: 'aws_s3_bucket.log-bucket_38F5EEF0',
+          type: 'aws_s3_bucket',
+          name: 'tfstate-x-logs',
+          region: 'eu-west-1',
+        },
+        {
+          address: 'aws_s3_bucket.replication_replica_1',
+          type: 'aws_s3_bucket',
+          name: 'tfstate-x-replica',
+          region: 'eu-central-1',
+        },
+        {
+          address: 'aws_dynamodb_table.lock-table_D28631D7',
+          type: 'aws_dynamodb_table',
+          name: 'terraform-locks',
+          region: 'eu-west-1',
+        },
+        {
+          address: 'aws_kms_alias.state-key_alias_63E2A9D5',
+          type: 'aws_kms_alias',
+          name: 'alias/tfstate-x',
+          region: 'eu-west-1',
+          keyAddress: 'aws_kms_key.state-key_753BFC90',
+        },
+        {
+          address: 'aws_kms_alias.replication_alias_3',
+          type: 'aws_kms_alias',
+          name: 'alias/tfstate-x-replica',
+          region: 'eu-central-1',
+          keyAddress: 'aws_kms_key.replication_key_2',
+        },
+        {
+          address: 'aws_iam_policy.access-policies_read-only_620F8F00',
+          type: 'aws_iam_policy',
+          name: 'tfstate-x-state-read-only',
+          region: 'eu-west-1',
+          path: '/',
+        },
       ],
       keyRegions: ['eu-west-1', 'eu-central-1'],
     });
@@ -57,10 +121,31 @@ describe('missingFromState: the named resources of the stack the state does not 
     };
     expect(missingFromState(STACK, state)).toEqual({
       missing: [
-        { address: 'aws_s3_bucket.log-bucket_38F5EEF0', type: 'aws_s3_bucket', name: 'tfstate-x-logs', region: 'eu-west-1' },
-        { address: 'aws_dynamodb_table.lock-table_D28631D7', type: 'aws_dynamodb_table', name: 'terraform-locks', region: 'eu-west-1' },
-        { address: 'aws_kms_alias.state-key_alias_63E2A9D5', type: 'aws_kms_alias', name: 'alias/tfstate-x', region: 'eu-west-1' },
-        { address: 'aws_iam_policy.access-policies_read-only_620F8F00', type: 'aws_iam_policy', name: 'tfstate-x-state-read-only', region: 'eu-west-1', path: '/' },
+        {
+          address: 'aws_s3_bucket.log-bucket_38F5EEF0',
+          type: 'aws_s3_bucket',
+          name: 'tfstate-x-logs',
+          region: 'eu-west-1',
+        },
+        {
+          address: 'aws_dynamodb_table.lock-table_D28631D7',
+          type: 'aws_dynamodb_table',
+          name: 'terraform-locks',
+          region: 'eu-west-1',
+        },
+        {
+          address: 'aws_kms_alias.state-key_alias_63E2A9D5',
+          type: 'aws_kms_alias',
+          name: 'alias/tfstate-x',
+          region: 'eu-west-1',
+        },
+        {
+          address: 'aws_iam_policy.access-policies_read-only_620F8F00',
+          type: 'aws_iam_policy',
+          name: 'tfstate-x-state-read-only',
+          region: 'eu-west-1',
+          path: '/',
+        },
       ],
       keyRegions: [],
     });
@@ -72,18 +157,34 @@ describe('missingFromState: the named resources of the stack the state does not 
       resource: {
         aws_s3_bucket: { 'state-bucket_828F7150': { bucket: 'tfstate-x' } },
         aws_dynamodb_table: { 'lock-table_D28631D7': { name: 'terraform-locks' } },
-        aws_kms_alias: { 'state-key_alias_63E2A9D5': { name: 'alias/tfstate-x', target_key_id: '1234abcd-12ab-34cd-56ef-1234567890ab' } },
+        aws_kms_alias: {
+          'state-key_alias_63E2A9D5': {
+            name: 'alias/tfstate-x',
+            target_key_id: '1234abcd-12ab-34cd-56ef-1234567890ab',
+          },
+        },
       },
       import: [{ to: 'aws_s3_bucket.state-bucket_828F7150' }, { to: 'aws_dynamodb_table.lock-table_D28631D7' }],
     };
     expect(missingFromState(adopted, undefined)).toEqual({
-      missing: [{ address: 'aws_kms_alias.state-key_alias_63E2A9D5', type: 'aws_kms_alias', name: 'alias/tfstate-x', region: 'eu-west-1' }],
+      missing: [
+        {
+          address: 'aws_kms_alias.state-key_alias_63E2A9D5',
+          type: 'aws_kms_alias',
+          name: 'alias/tfstate-x',
+          region: 'eu-west-1',
+        },
+      ],
       keyRegions: [],
     });
   });
 
   test('the ids a state holds (a key is known by its id)', () => {
-    expect(stateIds({ resources: [managed('aws_kms_key', 'state-key_753BFC90', 'k-1'), managed('aws_s3_bucket', 'b', 'tfstate-x')] })).toEqual(new Set(['k-1', 'tfstate-x']));
+    expect(
+      stateIds({
+        resources: [managed('aws_kms_key', 'state-key_753BFC90', 'k-1'), managed('aws_s3_bucket', 'b', 'tfstate-x')],
+      }),
+    ).toEqual(new Set(['k-1', 'tfstate-x']));
   });
 });
 
@@ -118,7 +219,11 @@ describe('recoverLocalState: the local state after a kill', () => {
     writeFileSync(file(), text);
     expect(recoverLocalState(dir)).toEqual({ version: 4, serial: 7, lineage: 'l-1', resources: [] });
     expect(readFileSync(file(), 'utf8')).toBe(GOOD);
-    expect(log.mock.calls).toEqual([[`==> terraform.bootstrap.tfstate was ${said} (an interrupted run): restored its last good copy (${join(dir, '.local', 'terraform.bootstrap.tfstate.last-good')})`]]);
+    expect(log.mock.calls).toEqual([
+      [
+        `==> terraform.bootstrap.tfstate was ${said} (an interrupted run): restored its last good copy (${join(dir, '.local', 'terraform.bootstrap.tfstate.last-good')})`,
+      ],
+    ]);
   });
 
   test('without a last good copy: an empty state is removed, a cut-short one set aside; no state either way', () => {
@@ -134,11 +239,16 @@ describe('recoverLocalState: the local state after a kill', () => {
   test('a state file a running terraform holds locked (a second deploy during an apply) is left alone: one line naming the holder', async () => {
     writeFileSync(file(), '');
     // The lock terraform takes on its local state: fcntl, which Node cannot take itself.
-    const holder = spawn('python3', ['-c', `import fcntl, time\nf = open(${JSON.stringify(file())}, 'r+')\nfcntl.lockf(f, fcntl.LOCK_EX)\nprint('locked', flush=True)\ntime.sleep(60)`]);
+    const holder = spawn('python3', [
+      '-c',
+      `import fcntl, time\nf = open(${JSON.stringify(file())}, 'r+')\nfcntl.lockf(f, fcntl.LOCK_EX)\nprint('locked', flush=True)\ntime.sleep(60)`,
+    ]);
     try {
       await new Promise((resolve) => holder.stdout.once('data', resolve));
       expect(() => recoverLocalState(dir)).toThrow(
-        new UserError(`terraform.bootstrap.tfstate is locked by a running terraform (pid ${holder.pid}): wait for that run to end before deploying bootstrap again, the operating system releases the lock when it exits`),
+        new UserError(
+          `terraform.bootstrap.tfstate is locked by a running terraform (pid ${holder.pid}): wait for that run to end before deploying bootstrap again, the operating system releases the lock when it exits`,
+        ),
       );
       expect(readFileSync(file(), 'utf8')).toBe('');
     } finally {

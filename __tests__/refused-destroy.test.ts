@@ -2,15 +2,16 @@
 // one line: which resource, that it is protected, the way out. The outputs are real: bootstrap deployed on moto,
 // then deployed again with TFSTATE_LOCK_TABLE=terraform-locks-renamed (cdktf's output, and the read-only plan), or
 // with TFSTATE_BUCKET=tfstate-renamed-e2e (fixtures/bucket-renamed.plan.txt).
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'fs';
-import { tmpdir } from 'os';
-import { join } from 'path';
-import { S3Client } from '@aws-sdk/client-s3';
+
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { UserError } from '../config/errors';
 import { isBootstrapState, refuseForeignState } from '../scripts/deploy';
 import { withLostErrors } from '../scripts/lib/cdktf';
 import { explainFailure, protectedFromDestroy } from '../scripts/lib/diagnose';
-import { RunResult } from '../scripts/lib/run';
+import type { RunResult } from '../scripts/lib/run';
 import { configFrom, dirWithConfig } from './helpers';
 
 /** cdktf deploy bootstrap's output (an excerpt): each line after the stack's name indented, the error boxed. */
@@ -92,11 +93,18 @@ describe('a refused destroy', () => {
     );
   });
   test('a resource that is not one of ours is named by its address', () => {
-    const other = PLAN_REFUSED.replace(/lock-table_D28631D7/g, 'extra_0123ABCD').replace(/aws_dynamodb_table/g, 'aws_sqs_queue');
-    expect(protectedFromDestroy(other)).toBe(`this change would destroy aws_sqs_queue.extra_0123ABCD "terraform-locks", protected by prevent_destroy: to keep it, ${WAY_OUT}`);
+    const other = PLAN_REFUSED.replace(/lock-table_D28631D7/g, 'extra_0123ABCD').replace(
+      /aws_dynamodb_table/g,
+      'aws_sqs_queue',
+    );
+    expect(protectedFromDestroy(other)).toBe(
+      `this change would destroy aws_sqs_queue.extra_0123ABCD "terraform-locks", protected by prevent_destroy: to keep it, ${WAY_OUT}`,
+    );
   });
   test('is what the failure line says, ahead of the error summary', () => {
-    expect(explainFailure('cdktf deploy bootstrap', { code: 1, output: CDKTF_REFUSED, timedOut: false, seconds: 20 }, 'b')).toBe(
+    expect(
+      explainFailure('cdktf deploy bootstrap', { code: 1, output: CDKTF_REFUSED, timedOut: false, seconds: 20 }, 'b'),
+    ).toBe(
       `cdktf deploy bootstrap: this change would destroy the lock table "terraform-locks" (aws_dynamodb_table.lock-table_D28631D7), protected by prevent_destroy: to keep it, ${WAY_OUT}`,
     );
     expect(protectedFromDestroy('Error: Instance cannot be created')).toBeUndefined();
@@ -114,13 +122,30 @@ describe('errors cdktf lost are printed again by a read-only plan', () => {
   const failed = (output: string): RunResult => ({ code: 1, output, timedOut: false, seconds: 1 });
 
   test('a failure without a Terraform error: each unfinished stack is planned, without a lock', async () => {
-    const result = await withLostErrors(runner, ['bootstrap', 'app'], failed('bootstrap  Invoking Terraform CLI failed with exit code 1\n'));
-    expect(result.output).toBe('bootstrap  Invoking Terraform CLI failed with exit code 1\nplanned bootstrap: plan -input=false -no-color -lock=false\nplanned app: plan -input=false -no-color -lock=false\n');
-    const applied = await withLostErrors(runner, ['bootstrap', 'app'], failed('bootstrap  Apply complete! Resources: 0 added.\n'));
-    expect(applied.output).toBe('bootstrap  Apply complete! Resources: 0 added.\nplanned app: plan -input=false -no-color -lock=false\n');
+    const result = await withLostErrors(
+      runner,
+      ['bootstrap', 'app'],
+      failed('bootstrap  Invoking Terraform CLI failed with exit code 1\n'),
+    );
+    expect(result.output).toBe(
+      'bootstrap  Invoking Terraform CLI failed with exit code 1\nplanned bootstrap: plan -input=false -no-color -lock=false\nplanned app: plan -input=false -no-color -lock=false\n',
+    );
+    const applied = await withLostErrors(
+      runner,
+      ['bootstrap', 'app'],
+      failed('bootstrap  Apply complete! Resources: 0 added.\n'),
+    );
+    expect(applied.output).toBe(
+      'bootstrap  Apply complete! Resources: 0 added.\nplanned app: plan -input=false -no-color -lock=false\n',
+    );
   });
   test('nothing is planned when the error is there, the run succeeded, or a bound of ours stopped it', async () => {
-    for (const result of [failed('Error: boom'), { ...failed(''), code: 0 }, { ...failed(''), timedOut: true, code: null }, { ...failed(''), stalled: true, code: null }]) {
+    for (const result of [
+      failed('Error: boom'),
+      { ...failed(''), code: 0 },
+      { ...failed(''), timedOut: true, code: null },
+      { ...failed(''), stalled: true, code: null },
+    ]) {
       expect(await withLostErrors(runner, ['bootstrap'], result)).toBe(result);
     }
   });
@@ -132,7 +157,11 @@ describe('errors cdktf lost are printed again by a read-only plan', () => {
 const CALLER = async () => '123456789012';
 
 describe('an app stack is never deployed onto the state of bootstrap', () => {
-  const BOOTSTRAP_STATE = JSON.stringify({ version: 4, outputs: { backend_config: { value: {} }, kms_key_arn: { value: 'arn:aws:kms:us-east-1:123456789012:key/k' } }, resources: [] });
+  const BOOTSTRAP_STATE = JSON.stringify({
+    version: 4,
+    outputs: { backend_config: { value: {} }, kms_key_arn: { value: 'arn:aws:kms:us-east-1:123456789012:key/k' } },
+    resources: [],
+  });
   /** A bucket holding `objects` (key -> text); the keys asked recorded. */
   function bucket(objects: Record<string, string>): { s3: S3Client; asked: string[] } {
     const asked: string[] = [];
@@ -144,19 +173,28 @@ describe('an app stack is never deployed onto the state of bootstrap', () => {
     };
     return { s3: { send } as unknown as S3Client, asked };
   }
-  test('the file pointing stateKey at bootstrap\'s state: one line naming the file\'s key, the stack and the way out', async () => {
-    const config = configFrom({}, dirWithConfig({ bootstrapBackend: 's3', bootstrapStateKey: 'bootstrap-new/terraform.tfstate', stateKey: 'bootstrap/terraform.tfstate' }));
+  test("the file pointing stateKey at bootstrap's state: one line naming the file's key, the stack and the way out", async () => {
+    const config = configFrom(
+      {},
+      dirWithConfig({
+        bootstrapBackend: 's3',
+        bootstrapStateKey: 'bootstrap-new/terraform.tfstate',
+        stateKey: 'bootstrap/terraform.tfstate',
+      }),
+    );
     const { s3, asked } = bucket({ 'bootstrap/terraform.tfstate': BOOTSTRAP_STATE });
     await expect(refuseForeignState(s3, config, ['bootstrap', 'app'], CALLER)).rejects.toThrow(
       new UserError(
-        'tfstate.config.json: stateKey gives stack app the state key "bootstrap/terraform.tfstate", which holds the bootstrap stack\'s state (outputs backend_config and kms_key_arn): deploying app there would destroy the backend\'s resources, since prevent_destroy holds them only in bootstrap\'s configuration; give app a key of its own',
+        "tfstate.config.json: stateKey gives stack app the state key \"bootstrap/terraform.tfstate\", which holds the bootstrap stack's state (outputs backend_config and kms_key_arn): deploying app there would destroy the backend's resources, since prevent_destroy holds them only in bootstrap's configuration; give app a key of its own",
       ),
     );
     expect(asked).toEqual(['bootstrap-new/terraform.tfstate', 'bootstrap/terraform.tfstate']);
   });
-  test('an environment\'s key is named by its prefix', async () => {
+  test("an environment's key is named by its prefix", async () => {
     const config = configFrom({ TFSTATE_ENVIRONMENTS: 'dev', TFSTATE_ENV_KEY_PREFIX: 'env' });
-    await expect(refuseForeignState(bucket({ 'env/dev/terraform.tfstate': BOOTSTRAP_STATE }).s3, config, ['app-dev'], CALLER)).rejects.toThrow(
+    await expect(
+      refuseForeignState(bucket({ 'env/dev/terraform.tfstate': BOOTSTRAP_STATE }).s3, config, ['app-dev'], CALLER),
+    ).rejects.toThrow(
       'TFSTATE_ENV_KEY_PREFIX gives stack app-dev the state key "env/dev/terraform.tfstate", which holds the bootstrap stack\'s state',
     );
   });
@@ -165,8 +203,14 @@ describe('an app stack is never deployed onto the state of bootstrap', () => {
     const owners: (string | undefined)[] = [];
     const send = async (command: { input: { ExpectedBucketOwner?: string } }) => {
       owners.push(command.input.ExpectedBucketOwner);
-      if (command.input.ExpectedBucketOwner !== undefined && command.input.ExpectedBucketOwner !== '444455556666') throw Object.assign(new Error('Access Denied'), { name: 'AccessDenied', $metadata: { httpStatusCode: 403 } });
-      return { Body: { transformToString: async () => JSON.stringify({ version: 4, resources: [{ type: 'aws_kms_key', name: 'planted' }] }) } };
+      if (command.input.ExpectedBucketOwner !== undefined && command.input.ExpectedBucketOwner !== '444455556666')
+        throw Object.assign(new Error('Access Denied'), { name: 'AccessDenied', $metadata: { httpStatusCode: 403 } });
+      return {
+        Body: {
+          transformToString: async () =>
+            JSON.stringify({ version: 4, resources: [{ type: 'aws_kms_key', name: 'planted' }] }),
+        },
+      };
     };
     const foreign = { send } as unknown as S3Client;
     const config = configFrom({}, dirWithConfig({ bucket: 'attacker-state-bucket' }));
@@ -176,18 +220,31 @@ describe('an app stack is never deployed onto the state of bootstrap', () => {
       ),
     );
     // Without the caller's account (STS failed) the read is unchecked, as Terraform's own would be.
-    await expect(refuseForeignState(foreign, config, ['app'], async () => Promise.reject(new Error('no STS')))).resolves.toBeUndefined();
+    await expect(
+      refuseForeignState(foreign, config, ['app'], async () => Promise.reject(new Error('no STS'))),
+    ).resolves.toBeUndefined();
     expect(owners).toEqual(['123456789012', undefined]);
     // Local bootstrap state: nothing to read, no STS call.
-    await expect(refuseForeignState(foreign, config, ['bootstrap'], async () => Promise.reject(new Error('no call expected')))).resolves.toBeUndefined();
+    await expect(
+      refuseForeignState(foreign, config, ['bootstrap'], async () => Promise.reject(new Error('no call expected'))),
+    ).resolves.toBeUndefined();
     expect(owners).toHaveLength(2);
   });
-  test('an app\'s own state, no state yet, or a state that is not JSON: deployed as before', async () => {
+  test("an app's own state, no state yet, or a state that is not JSON: deployed as before", async () => {
     const config = configFrom({});
     const app = JSON.stringify({ version: 4, outputs: { kms_key_arn: { value: 'x' } }, resources: [] });
-    await expect(refuseForeignState(bucket({ 'app/terraform.tfstate': app }).s3, config, ['app'], CALLER)).resolves.toBeUndefined();
+    await expect(
+      refuseForeignState(bucket({ 'app/terraform.tfstate': app }).s3, config, ['app'], CALLER),
+    ).resolves.toBeUndefined();
     await expect(refuseForeignState(bucket({}).s3, config, ['app'], CALLER)).resolves.toBeUndefined();
-    await expect(refuseForeignState(bucket({ 'app/terraform.tfstate': '{"outputs": null' }).s3, config, ['app'], CALLER)).resolves.toBeUndefined();
-    expect([BOOTSTRAP_STATE, 'null', '[]', '{"outputs": {"backend_config": 1}}'].map(isBootstrapState)).toEqual([true, false, false, false]);
+    await expect(
+      refuseForeignState(bucket({ 'app/terraform.tfstate': '{"outputs": null' }).s3, config, ['app'], CALLER),
+    ).resolves.toBeUndefined();
+    expect([BOOTSTRAP_STATE, 'null', '[]', '{"outputs": {"backend_config": 1}}'].map(isBootstrapState)).toEqual([
+      true,
+      false,
+      false,
+      false,
+    ]);
   });
 });

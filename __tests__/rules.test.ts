@@ -1,25 +1,28 @@
 import {
   accountIdRule,
-  kmsKeyArnRule,
-  roleArnRule,
-  tagValueRule,
-  retentionDaysRule,
   bucketNameRule,
   endpointRule,
   environmentNameRule,
+  existingStateKeyRule,
   keyPrefixRule,
   kmsAliasRule,
+  kmsKeyArnRule,
   principalArnRule,
   regionRule,
-  existingStateKeyRule,
+  retentionDaysRule,
+  roleArnRule,
   stateKeyRule,
   tableNameRule,
+  tagValueRule,
 } from '../config/rules';
 
 describe('S3 bucket naming rules', () => {
-  test.each(['abc', 'my-state-bucket', 'tfstate.example.com', 'a'.repeat(63), '1bucket2', 'xn-single-dash'])('accepts %s', (name) => {
-    expect(bucketNameRule(name)).toBeUndefined();
-  });
+  test.each(['abc', 'my-state-bucket', 'tfstate.example.com', 'a'.repeat(63), '1bucket2', 'xn-single-dash'])(
+    'accepts %s',
+    (name) => {
+      expect(bucketNameRule(name)).toBeUndefined();
+    },
+  );
   test.each([
     ['ab', /3 to 63/],
     ['a'.repeat(64), /3 to 63/],
@@ -63,19 +66,38 @@ describe('DynamoDB table naming rules', () => {
 });
 
 describe('region codes', () => {
-  test.each(['us-east-1', 'eu-central-1', 'ap-southeast-4', 'us-gov-west-1', 'cn-northwest-1', 'us-isob-east-1', 'il-central-1', 'eusc-de-east-1'])(
-    'accepts %s',
-    (region) => expect(regionRule(region)).toBeUndefined(),
-  );
-  test.each(['', 'US-EAST-1', 'us-east', 'useast1', 'us-east-1a', 'us_east_1', 'us-middle-1', 'us-east-0', ' us-east-1'])('rejects %j', (region) => {
+  test.each([
+    'us-east-1',
+    'eu-central-1',
+    'ap-southeast-4',
+    'us-gov-west-1',
+    'cn-northwest-1',
+    'us-isob-east-1',
+    'il-central-1',
+    'eusc-de-east-1',
+  ])('accepts %s', (region) => expect(regionRule(region)).toBeUndefined());
+  test.each([
+    '',
+    'US-EAST-1',
+    'us-east',
+    'useast1',
+    'us-east-1a',
+    'us_east_1',
+    'us-middle-1',
+    'us-east-0',
+    ' us-east-1',
+  ])('rejects %j', (region) => {
     expect(regionRule(region)).toMatch(/AWS region code/);
   });
 });
 
 describe('state keys', () => {
-  test.each(['terraform.tfstate', 'app/terraform.tfstate', 'a/b/c/state.json', 'ünïcode/state'])('accepts %s', (key) => {
-    expect(stateKeyRule(key)).toBeUndefined();
-  });
+  test.each(['terraform.tfstate', 'app/terraform.tfstate', 'a/b/c/state.json', 'ünïcode/state'])(
+    'accepts %s',
+    (key) => {
+      expect(stateKeyRule(key)).toBeUndefined();
+    },
+  );
   test.each([
     ['', /empty/],
     ['/app/terraform.tfstate', /start or end with "\/"/],
@@ -108,7 +130,9 @@ describe('state keys', () => {
 });
 
 describe('KMS aliases', () => {
-  test.each(['alias/tfstate', 'alias/team/tfstate_key-1'])('accepts %s', (alias) => expect(kmsAliasRule(alias)).toBeUndefined());
+  test.each(['alias/tfstate', 'alias/team/tfstate_key-1'])('accepts %s', (alias) =>
+    expect(kmsAliasRule(alias)).toBeUndefined(),
+  );
   test.each([
     ['tfstate', /start with "alias\/"/],
     ['alias/', /1 to 250/],
@@ -139,16 +163,21 @@ describe('endpoint URLs', () => {
     ['https://s3.cn-north-1.amazonaws.com.cn', /must not name AWS itself \(amazonaws\.com\.cn\)/],
     ['https://s3.dualstack.us-east-1.api.aws', /must not name AWS itself \(api\.aws\)/],
   ])('rejects %s', (url, rule) => expect(endpointRule(url)).toMatch(rule));
-  test('accepts a host that only ends like an AWS domain', () => expect(endpointRule('http://notamazonaws.com:4566')).toBeUndefined());
+  test('accepts a host that only ends like an AWS domain', () =>
+    expect(endpointRule('http://notamazonaws.com:4566')).toBeUndefined());
 });
 
 describe('environment names and retention days', () => {
-  test.each(['dev', 'prod-eu', 'qa2'])('accepts environment %s', (name) => expect(environmentNameRule(name)).toBeUndefined());
+  test.each(['dev', 'prod-eu', 'qa2'])('accepts environment %s', (name) =>
+    expect(environmentNameRule(name)).toBeUndefined(),
+  );
   test.each(['Dev', '1dev', 'dev_1', 'dev-', '', 'a'.repeat(33)])('rejects environment %j', (name) => {
     expect(environmentNameRule(name)).toMatch(/environment/);
   });
   test.each([1, 90, 36500])('accepts %d days', (days) => expect(retentionDaysRule(days)).toBeUndefined());
-  test.each([0, -1, 1.5, 36501, NaN])('rejects %d days', (days) => expect(retentionDaysRule(days)).toMatch(/whole number/));
+  test.each([0, -1, 1.5, 36501, NaN])('rejects %d days', (days) =>
+    expect(retentionDaysRule(days)).toMatch(/whole number/),
+  );
 });
 
 describe('cross-account principals', () => {
@@ -173,7 +202,6 @@ describe('cross-account principals', () => {
     ['AROAEXAMPLEID', /12-digit account id/],
   ])('rejects %s', (principal, rule) => expect(principalArnRule(principal)).toMatch(rule));
 });
-
 
 describe('each rule holds over the whole value: limits, anchors, and every AWS domain', () => {
   test('bucket names: only a whole IPv4 address is refused as one', () => {
@@ -226,20 +254,34 @@ describe('each rule holds over the whole value: limits, anchors, and every AWS d
     expect(principalArnRule('arn:aws-iso-1:iam::123456789012:role/terraform')).toBe(badPrincipal);
     // A line break ends neither the ARN nor the check: whatever follows it is part of the value.
     expect(principalArnRule('arn:aws:iam::123456789012:role/terraform\nrole/other')).toBe(badPrincipal);
-    expect(principalArnRule('arn:aws:iam::123456789012:xrole/terraform')).toBe('must name root, a user/<name> or a role/<name> after the account id');
-    expect(principalArnRule(`arn:aws:iam::123456789012:role/${'r'.repeat(65)}`)).toBe('must name root, a user/<name> or a role/<name> after the account id');
+    expect(principalArnRule('arn:aws:iam::123456789012:xrole/terraform')).toBe(
+      'must name root, a user/<name> or a role/<name> after the account id',
+    );
+    expect(principalArnRule(`arn:aws:iam::123456789012:role/${'r'.repeat(65)}`)).toBe(
+      'must name root, a user/<name> or a role/<name> after the account id',
+    );
   });
   test('key ARNs and role ARNs: from their start to their end', () => {
     const key = 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
-    const badKey = 'must be a KMS key ARN such as arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+    const badKey =
+      'must be a KMS key ARN such as arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
     const badKeyId = 'must end in key/<key id> (a UUID or mrk-<32 hex digits>)';
     expect(kmsKeyArnRule(key, 'us-east-1')).toBeUndefined();
     expect(kmsKeyArnRule(`x${key}`, 'us-east-1')).toBe(badKey);
-    expect(kmsKeyArnRule('arn:aws-iso-b:kms:us-isob-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab', 'us-isob-east-1')).toBeUndefined();
-    expect(kmsKeyArnRule('arn:aws-iso-1:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab', 'us-east-1')).toBe(badKey);
+    expect(
+      kmsKeyArnRule(
+        'arn:aws-iso-b:kms:us-isob-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+        'us-isob-east-1',
+      ),
+    ).toBeUndefined();
+    expect(
+      kmsKeyArnRule('arn:aws-iso-1:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab', 'us-east-1'),
+    ).toBe(badKey);
     expect(kmsKeyArnRule(`${key}0`, 'us-east-1')).toBe(badKeyId);
     expect(kmsKeyArnRule(`${key}\nkey/other`, 'us-east-1')).toBe(badKey);
-    expect(kmsKeyArnRule('arn:aws:kms:us-east-1:123456789012:key/x1234abcd-12ab-34cd-56ef-1234567890ab', 'us-east-1')).toBe(badKeyId);
+    expect(
+      kmsKeyArnRule('arn:aws:kms:us-east-1:123456789012:key/x1234abcd-12ab-34cd-56ef-1234567890ab', 'us-east-1'),
+    ).toBe(badKeyId);
     const badRole = 'must be an IAM role ARN such as arn:aws:iam::123456789012:role/terraform';
     expect(roleArnRule('arn:aws:iam::123456789012:role/terraform')).toBeUndefined();
     expect(roleArnRule('arn:aws-iso-b:iam::123456789012:role/terraform')).toBeUndefined();
@@ -249,6 +291,8 @@ describe('each rule holds over the whole value: limits, anchors, and every AWS d
   });
   test('tag values: only the characters every service takes', () => {
     expect(tagValueRule('team', 'platform / infra: 2026+')).toBeUndefined();
-    expect(tagValueRule('team', 'a;b')).toBe('tag values may contain only letters, digits, spaces and _ . : / = + - @ (the value of "team")');
+    expect(tagValueRule('team', 'a;b')).toBe(
+      'tag values may contain only letters, digits, spaces and _ . : / = + - @ (the value of "team")',
+    );
   });
 });

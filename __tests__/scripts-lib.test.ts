@@ -1,20 +1,33 @@
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'fs';
-import { createServer as createHttpServer } from 'http';
-import { createServer, Socket } from 'net';
-import { tmpdir } from 'os';
-import { join } from 'path';
-import { DeleteObjectsCommand, HeadBucketCommand } from '@aws-sdk/client-s3';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
+import { createServer, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { ObjectVersion } from '../ops/state';
+import { DeleteObjectsCommand, HeadBucketCommand } from '@aws-sdk/client-s3';
+import { UserError } from '../config/errors';
+import type { ObjectVersion } from '../ops/state';
 import { deployArguments } from '../scripts/deploy';
 import { awsClients } from '../scripts/lib/aws';
 import { cdktfArgs } from '../scripts/lib/cdktf';
-import { completedStacks, explainFailure, firstError, lockHeld, missingBucket, reportsNoChanges } from '../scripts/lib/diagnose';
-import { run, stripAnsi } from '../scripts/lib/run';
-import { AWS_PROVIDER_PATH, findProviderMirror, mirrorCandidates, renderCliConfig, withoutSettings } from '../scripts/lib/terraform-config';
+import {
+  completedStacks,
+  explainFailure,
+  firstError,
+  lockHeld,
+  missingBucket,
+  reportsNoChanges,
+} from '../scripts/lib/diagnose';
 import { ensureVenv, troubleLog } from '../scripts/lib/emulator';
+import { run, stripAnsi } from '../scripts/lib/run';
+import {
+  AWS_PROVIDER_PATH,
+  findProviderMirror,
+  mirrorCandidates,
+  renderCliConfig,
+  withoutSettings,
+} from '../scripts/lib/terraform-config';
 import { accountRefusal, teardownPlan, teardownRefusal } from '../scripts/teardown';
-import { UserError } from '../config/errors';
 import { configFrom } from './helpers';
 
 const LOCK_ERROR = `
@@ -53,7 +66,10 @@ flag, but this is not recommended.
 `;
 
 describe('provider mirror discovery', () => {
-  const tree = (...folders: string[]) => (path: string) => folders.some((folder) => path === join(folder, AWS_PROVIDER_PATH));
+  const tree =
+    (...folders: string[]) =>
+    (path: string) =>
+      folders.some((folder) => path === join(folder, AWS_PROVIDER_PATH));
 
   test('takes the first candidate that holds the AWS provider', () => {
     expect(findProviderMirror({}, ['/a', '/b', '/c'], tree('/b', '/c'))).toEqual({ path: '/b', origin: 'discovered' });
@@ -62,8 +78,13 @@ describe('provider mirror discovery', () => {
     expect(findProviderMirror({}, ['/a'], tree())).toBeUndefined();
   });
   test('TFSTATE_PROVIDER_MIRROR wins, and must hold the provider', () => {
-    expect(findProviderMirror({ TFSTATE_PROVIDER_MIRROR: '/mine' }, ['/b'], tree('/mine', '/b'))).toEqual({ path: '/mine', origin: 'env' });
-    expect(() => findProviderMirror({ TFSTATE_PROVIDER_MIRROR: '/empty' }, ['/b'], tree('/b'))).toThrow(/^TFSTATE_PROVIDER_MIRROR="\/empty": holds no registry.terraform.io\/hashicorp\/aws\/5.100.0/);
+    expect(findProviderMirror({ TFSTATE_PROVIDER_MIRROR: '/mine' }, ['/b'], tree('/mine', '/b'))).toEqual({
+      path: '/mine',
+      origin: 'env',
+    });
+    expect(() => findProviderMirror({ TFSTATE_PROVIDER_MIRROR: '/empty' }, ['/b'], tree('/b'))).toThrow(
+      /^TFSTATE_PROVIDER_MIRROR="\/empty": holds no registry.terraform.io\/hashicorp\/aws\/5.100.0/,
+    );
   });
   test('candidates: the documented folders, XDG_DATA_HOME honoured, never a hard-coded home', () => {
     expect(mirrorCandidates({ XDG_DATA_HOME: '/xdg' }, '/home/u')).toEqual([
@@ -106,32 +127,60 @@ describe('reading terraform output', () => {
     expect(lockHeld('Error: something else\n  ID: 1')).toBeUndefined();
   });
   test('a missing bucket is recognised in both forms Terraform prints', () => {
-    expect(missingBucket('Error: Failed to get existing workspaces: S3 bucket "b-1" does not exist.', 'fallback')).toBe('b-1');
+    expect(missingBucket('Error: Failed to get existing workspaces: S3 bucket "b-1" does not exist.', 'fallback')).toBe(
+      'b-1',
+    );
     expect(missingBucket('api error NoSuchBucket: The specified bucket does not exist', 'fallback')).toBe('fallback');
     expect(missingBucket('Error: AccessDenied', 'fallback')).toBeUndefined();
   });
   test('no changes, first error, ANSI colours', () => {
-    expect(reportsNoChanges(stripAnsi('app  \u001b[32mNo changes.\u001b[0m Your infrastructure matches the configuration.'))).toBe(true);
+    expect(
+      reportsNoChanges(stripAnsi('app  \u001b[32mNo changes.\u001b[0m Your infrastructure matches the configuration.')),
+    ).toBe(true);
     expect(reportsNoChanges('Plan: 1 to add, 0 to change, 0 to destroy.')).toBe(false);
-    expect(firstError('x\n│ Error: Invalid provider configuration\n│ Error: second')).toBe('Invalid provider configuration');
+    expect(firstError('x\n│ Error: Invalid provider configuration\n│ Error: second')).toBe(
+      'Invalid provider configuration',
+    );
   });
   test('failures become one line that says what to do', () => {
     const result = (output: string) => ({ code: 1, output, timedOut: false, seconds: 3 });
-    expect(explainFailure('cdktf deploy app', result('S3 bucket "b" does not exist.'), 'b')).toMatch(/^cdktf deploy app: state bucket "b" does not exist: deploy the bootstrap stack first/);
-    expect(explainFailure('cdktf deploy app', result(LOCK_ERROR), 'b')).toMatch(/locked by holder@e2e-test \(OperationTypeApply, lock ID 6b1c2d3e/);
-    expect(explainFailure('cdktf deploy app', result('Error: Failed to query available provider packages'), 'b')).toMatch(/set TFSTATE_PROVIDER_MIRROR/);
+    expect(explainFailure('cdktf deploy app', result('S3 bucket "b" does not exist.'), 'b')).toMatch(
+      /^cdktf deploy app: state bucket "b" does not exist: deploy the bootstrap stack first/,
+    );
+    expect(explainFailure('cdktf deploy app', result(LOCK_ERROR), 'b')).toMatch(
+      /locked by holder@e2e-test \(OperationTypeApply, lock ID 6b1c2d3e/,
+    );
+    expect(
+      explainFailure('cdktf deploy app', result('Error: Failed to query available provider packages'), 'b'),
+    ).toMatch(/set TFSTATE_PROVIDER_MIRROR/);
     expect(explainFailure('x', { ...result(''), timedOut: true }, 'b')).toBe('x: timed out after 3 s');
     expect(explainFailure('cdktf deploy bootstrap', result(LOCAL_LOCK_ERROR), 'b')).toBe(
       'cdktf deploy bootstrap: the state is locked by root@vm (OperationTypeApply, lock ID dd0ecea8-739b-58a9-a114-805e9f771e00, since 2026-12-03 09:43:08.238626012 +0000 UTC): a lock on the local state file terraform.bootstrap.tfstate, which the operating system releases when that process exits; wait for that run to end, there is nothing to unlock by hand',
     );
-    expect(explainFailure('cdktf deploy app', result(LOCK_ERROR), 'b')).toMatch(/; wait for it, or terraform force-unlock <ID> if that run is dead$/);
+    expect(explainFailure('cdktf deploy app', result(LOCK_ERROR), 'b')).toMatch(
+      /; wait for it, or terraform force-unlock <ID> if that run is dead$/,
+    );
     expect(explainFailure('x', result('Error: boom\nmore'), 'b')).toBe('x: failed (exit 1): boom');
   });
-  test('an isolated run sees none of the caller\'s settings', () => {
-    expect(withoutSettings({ PATH: '/bin', TFSTATE_BUCKET: 'b', TFSTATE_PROVIDER_MIRROR: '/m', AWS_ENDPOINT_URL: 'http://x', AWS_REGION: 'eu-west-1' })).toEqual({ PATH: '/bin', AWS_REGION: 'eu-west-1' });
+  test("an isolated run sees none of the caller's settings", () => {
+    expect(
+      withoutSettings({
+        PATH: '/bin',
+        TFSTATE_BUCKET: 'b',
+        TFSTATE_PROVIDER_MIRROR: '/m',
+        AWS_ENDPOINT_URL: 'http://x',
+        AWS_REGION: 'eu-west-1',
+      }),
+    ).toEqual({ PATH: '/bin', AWS_REGION: 'eu-west-1' });
   });
   test('cdktf runs never prompt and never lock providers', () => {
-    expect(cdktfArgs('destroy', ['app', 'app-dev'])).toEqual(['destroy', 'app', 'app-dev', '--auto-approve', '--skip-provider-lock']);
+    expect(cdktfArgs('destroy', ['app', 'app-dev'])).toEqual([
+      'destroy',
+      'app',
+      'app-dev',
+      '--auto-approve',
+      '--skip-provider-lock',
+    ]);
   });
 });
 
@@ -139,18 +188,25 @@ describe('teardown confirmation', () => {
   const config = configFrom({ TFSTATE_BUCKET: 'my-state', AWS_ENDPOINT_URL: 'http://127.0.0.1:5000' });
   const realAws = configFrom({ TFSTATE_BUCKET: 'my-state' });
   test('refused without the flag or the bucket name', () => {
-    expect(teardownRefusal(config, [], {})).toBe('refusing to destroy state bucket "my-state" and every state in it without confirmation: pass --yes-destroy-state or set TFSTATE_CONFIRM_TEARDOWN=my-state');
+    expect(teardownRefusal(config, [], {})).toBe(
+      'refusing to destroy state bucket "my-state" and every state in it without confirmation: pass --yes-destroy-state or set TFSTATE_CONFIRM_TEARDOWN=my-state',
+    );
   });
   test('refused when the confirmation names another bucket, even with the flag', () => {
-    expect(teardownRefusal(config, ['--yes-destroy-state'], { TFSTATE_CONFIRM_TEARDOWN: 'other' })).toMatch(/does not name the configured state bucket "my-state"/);
-    expect(teardownRefusal(realAws, [], { TFSTATE_CONFIRM_TEARDOWN: 'other@111122223333' })).toMatch(/does not name the configured state bucket "my-state"/);
+    expect(teardownRefusal(config, ['--yes-destroy-state'], { TFSTATE_CONFIRM_TEARDOWN: 'other' })).toMatch(
+      /does not name the configured state bucket "my-state"/,
+    );
+    expect(teardownRefusal(realAws, [], { TFSTATE_CONFIRM_TEARDOWN: 'other@111122223333' })).toMatch(
+      /does not name the configured state bucket "my-state"/,
+    );
   });
   test('on an emulator, accepted with either confirmation', () => {
     expect(teardownRefusal(config, ['--yes-destroy-state'], {})).toBeUndefined();
     expect(teardownRefusal(config, [], { TFSTATE_CONFIRM_TEARDOWN: 'my-state' })).toBeUndefined();
   });
   test('against real AWS, neither the flag nor the bucket alone is enough: the account must be named', () => {
-    const message = 'refusing to destroy state bucket "my-state" in a real AWS account (no AWS_ENDPOINT_URL) without naming the account too: set TFSTATE_CONFIRM_TEARDOWN=my-state@<account id>';
+    const message =
+      'refusing to destroy state bucket "my-state" in a real AWS account (no AWS_ENDPOINT_URL) without naming the account too: set TFSTATE_CONFIRM_TEARDOWN=my-state@<account id>';
     expect(teardownRefusal(realAws, ['--yes-destroy-state'], {})).toBe(message);
     expect(teardownRefusal(realAws, [], { TFSTATE_CONFIRM_TEARDOWN: 'my-state' })).toBe(message);
     expect(teardownRefusal(realAws, [], { TFSTATE_CONFIRM_TEARDOWN: 'my-state@111122223333' })).toBeUndefined();
@@ -162,13 +218,30 @@ describe('teardown confirmation', () => {
     expect(accountRefusal({ TFSTATE_CONFIRM_TEARDOWN: 'my-state@111122223333' }, '111122223333')).toBeUndefined();
   });
   test('refused while bootstrap state lives in the bucket it would empty', () => {
-    expect(teardownRefusal(configFrom({ TFSTATE_BUCKET: 'my-state', TFSTATE_BOOTSTRAP_BACKEND: 's3', AWS_ENDPOINT_URL: 'http://127.0.0.1:5000' }), ['--yes-destroy-state'], {})).toMatch(/move it back first/);
+    expect(
+      teardownRefusal(
+        configFrom({
+          TFSTATE_BUCKET: 'my-state',
+          TFSTATE_BOOTSTRAP_BACKEND: 's3',
+          AWS_ENDPOINT_URL: 'http://127.0.0.1:5000',
+        }),
+        ['--yes-destroy-state'],
+        {},
+      ),
+    ).toMatch(/move it back first/);
   });
 });
 
 describe('teardown plan', () => {
   const config = configFrom({ TFSTATE_BUCKET: 'my-state', TFSTATE_ENVIRONMENTS: 'dev', TFSTATE_LOCKING: 'both' });
-  const version = (key: string, deleteMarker = false): ObjectVersion => ({ key, versionId: 'v', deleteMarker, lastModified: new Date(0), size: 1, isLatest: false });
+  const version = (key: string, deleteMarker = false): ObjectVersion => ({
+    key,
+    versionId: 'v',
+    deleteMarker,
+    lastModified: new Date(0),
+    size: 1,
+    isLatest: false,
+  });
   const versions = [
     version('app/terraform.tfstate'),
     version('app/terraform.tfstate'),
@@ -195,28 +268,49 @@ describe('teardown plan', () => {
       '    network/terraform.tfstate  1 version(s)  [not written by this project]',
     ]);
   });
-  test('foreign keys are the consumers\' states, the kOps store and anything else not ours', () => {
-    expect(teardownPlan(config, versions).foreign).toEqual(['README', 'kops/cluster.example.com/config', 'network/terraform.tfstate']);
+  test("foreign keys are the consumers' states, the kOps store and anything else not ours", () => {
+    expect(teardownPlan(config, versions).foreign).toEqual([
+      'README',
+      'kops/cluster.example.com/config',
+      'network/terraform.tfstate',
+    ]);
     expect(teardownPlan(config, versions.slice(0, 4)).foreign).toEqual([]);
   });
 });
 
-describe('success is Terraform\'s own result', () => {
+describe("success is Terraform's own result", () => {
   test('a stack counts as done only with its own "Apply complete!" line', () => {
-    const output = ['app  aws_vpc.placeholder-vpc: Creating...', 'app  ', '     Apply complete! Resources: 2 added, 0 changed, 0 destroyed.', 'app-dev  aws_vpc.placeholder-vpc: Creating...', ''].join('\n');
+    const output = [
+      'app  aws_vpc.placeholder-vpc: Creating...',
+      'app  ',
+      '     Apply complete! Resources: 2 added, 0 changed, 0 destroyed.',
+      'app-dev  aws_vpc.placeholder-vpc: Creating...',
+      '',
+    ].join('\n');
     expect([...completedStacks(output, ['app', 'app-dev'], 'deploy')]).toEqual(['app']);
     expect([...completedStacks(output, ['app', 'app-dev'], 'destroy')]).toEqual([]);
-    expect([...completedStacks('bootstrap  \n           Destroy complete! Resources: 18 destroyed.', ['bootstrap'], 'destroy')]).toEqual(['bootstrap']);
+    expect([
+      ...completedStacks(
+        'bootstrap  \n           Destroy complete! Resources: 18 destroyed.',
+        ['bootstrap'],
+        'destroy',
+      ),
+    ]).toEqual(['bootstrap']);
   });
 });
 
 describe('deploy arguments', () => {
   const config = configFrom({ TFSTATE_ENVIRONMENTS: 'dev' });
-  test('a flag\'s value is passed on with it, never taken for a stack', () => {
-    expect(deployArguments(config, ['app', 'app-dev', '--parallelism', '1', '--migrate-state'])).toEqual({ stacks: ['app', 'app-dev'], flags: ['--parallelism', '1', '--migrate-state'] });
+  test("a flag's value is passed on with it, never taken for a stack", () => {
+    expect(deployArguments(config, ['app', 'app-dev', '--parallelism', '1', '--migrate-state'])).toEqual({
+      stacks: ['app', 'app-dev'],
+      flags: ['--parallelism', '1', '--migrate-state'],
+    });
   });
   test('an unknown stack is one line', () => {
-    expect(() => deployArguments(config, ['1'])).toThrow('stack "1": not a stack of this project (one of bootstrap, app, app-dev); usage: npm run deploy -- <stack>... [cdktf deploy flags], e.g. npm run deploy -- app --parallelism 1');
+    expect(() => deployArguments(config, ['1'])).toThrow(
+      'stack "1": not a stack of this project (one of bootstrap, app, app-dev); usage: npm run deploy -- <stack>... [cdktf deploy flags], e.g. npm run deploy -- app --parallelism 1',
+    );
     expect(() => deployArguments(config, ['--parallelism', '1'])).toThrow(/^name the stacks to deploy before any flag/);
   });
   // cdktf deploys every stack named anywhere on its line; one named after a flag escaped the completion check.
@@ -228,13 +322,39 @@ describe('deploy arguments', () => {
     [['app', '--parallelism', '1', 'app-qa'], '"app-qa" after the flag --parallelism'],
     [['app', '--auto-approve', 'x'], '"x" after the flag --auto-approve'],
     [['app', '--outputs-file=out.json', 'out.json'], '"out.json" after the flag --outputs-file=out.json'],
-  ])('a stack, or a bare word that is no flag\'s value, after a flag is refused: %j', (args, start) => {
-    expect(() => deployArguments(config, args)).toThrow(`${start}: cdktf would take it for one more stack, unchecked; name every stack before the first flag (a flag's value that looks like one: --flag=<value>); usage:`);
+  ])("a stack, or a bare word that is no flag's value, after a flag is refused: %j", (args, start) => {
+    expect(() => deployArguments(config, args)).toThrow(
+      `${start}: cdktf would take it for one more stack, unchecked; name every stack before the first flag (a flag's value that looks like one: --flag=<value>); usage:`,
+    );
   });
   test("each value-taking flag's value passes", () => {
-    const flags = ['-a', 'npx tsx main.ts', '--output', 'out', '-o', 'out', '--outputs-file', 'out.json', '--parallelism', '1', '--terraform-parallelism', '2', '--var', 'a=1', '--var-file', 'x.tfvars', '--log-level', 'debug', '--log-file-directory', 'logs'];
+    const flags = [
+      '-a',
+      'npx tsx main.ts',
+      '--output',
+      'out',
+      '-o',
+      'out',
+      '--outputs-file',
+      'out.json',
+      '--parallelism',
+      '1',
+      '--terraform-parallelism',
+      '2',
+      '--var',
+      'a=1',
+      '--var-file',
+      'x.tfvars',
+      '--log-level',
+      'debug',
+      '--log-file-directory',
+      'logs',
+    ];
     expect(deployArguments(config, ['app', ...flags])).toEqual({ stacks: ['app'], flags });
-    expect(deployArguments(config, ['app', '--outputs-file=app'])).toEqual({ stacks: ['app'], flags: ['--outputs-file=app'] });
+    expect(deployArguments(config, ['app', '--outputs-file=app'])).toEqual({
+      stacks: ['app'],
+      flags: ['--outputs-file=app'],
+    });
   });
 });
 
@@ -245,11 +365,17 @@ describe('bounded waits', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const endpoint = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
     try {
-      const clients = awsClients('us-east-1', endpoint, { connectTimeoutMs: 300, requestTimeoutMs: 400, maxAttempts: 2 });
+      const clients = awsClients('us-east-1', endpoint, {
+        connectTimeoutMs: 300,
+        requestTimeoutMs: 400,
+        maxAttempts: 2,
+      });
       await expect(clients.s3.send(new HeadBucketCommand({ Bucket: 'b' }))).rejects.toThrow(
         `S3 endpoint ${endpoint} did not answer (ETIMEDOUT: a request has exceeded the configured 400 ms requestTimeout.; 2 attempt(s), each bounded to 0.4 s): check AWS_ENDPOINT_URL, the network, or whether the service is up`,
       );
-      await expect(clients.dynamodb.send(new GetItemCommand({ TableName: 't', Key: { LockID: { S: 'x' } } }))).rejects.toThrow(`DynamoDB endpoint ${endpoint} did not answer`);
+      await expect(
+        clients.dynamodb.send(new GetItemCommand({ TableName: 't', Key: { LockID: { S: 'x' } } })),
+      ).rejects.toThrow(`DynamoDB endpoint ${endpoint} did not answer`);
       expect(sockets.length).toBe(4);
     } finally {
       for (const socket of sockets) socket.destroy();
@@ -258,18 +384,27 @@ describe('bounded waits', () => {
   });
   test('bulk work: an answer that says "slow down" is tried again after a backoff, silence never (no overlapping batch)', async () => {
     let requests = 0;
-    const slowDown = '<?xml version="1.0" encoding="UTF-8"?><Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>';
+    const slowDown =
+      '<?xml version="1.0" encoding="UTF-8"?><Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>';
     const server = createHttpServer((request, response) => {
       requests += 1;
       request.resume();
       if (request.url?.includes('silent')) return;
       if (requests <= 2) return void response.writeHead(503, { 'content-type': 'application/xml' }).end(slowDown);
-      response.writeHead(200, { 'content-type': 'application/xml' }).end('<?xml version="1.0" encoding="UTF-8"?><DeleteResult></DeleteResult>');
+      response
+        .writeHead(200, { 'content-type': 'application/xml' })
+        .end('<?xml version="1.0" encoding="UTF-8"?><DeleteResult></DeleteResult>');
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const endpoint = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
-    const limits = { connectTimeoutMs: 300, requestTimeoutMs: 400, maxAttempts: 1, answeredRetries: { times: 4, backoffMs: 10 } };
-    const deleteOne = (bucket: string) => new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: [{ Key: 'k', VersionId: 'v' }], Quiet: true } });
+    const limits = {
+      connectTimeoutMs: 300,
+      requestTimeoutMs: 400,
+      maxAttempts: 1,
+      answeredRetries: { times: 4, backoffMs: 10 },
+    };
+    const deleteOne = (bucket: string) =>
+      new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: [{ Key: 'k', VersionId: 'v' }], Quiet: true } });
     try {
       const { s3 } = awsClients('us-east-1', endpoint, limits);
       await expect(s3.send(deleteOne('b'))).resolves.toMatchObject({ $metadata: { httpStatusCode: 200 } });
@@ -278,7 +413,11 @@ describe('bounded waits', () => {
       await expect(s3.send(deleteOne('silent'))).rejects.toThrow(`S3 endpoint ${endpoint} did not answer (ETIMEDOUT`);
       expect(requests).toBe(1);
       requests = 0;
-      await expect(awsClients('us-east-1', endpoint, { ...limits, answeredRetries: { times: 1, backoffMs: 10 } }).s3.send(deleteOne('b'))).rejects.toMatchObject({ name: 'SlowDown' });
+      await expect(
+        awsClients('us-east-1', endpoint, { ...limits, answeredRetries: { times: 1, backoffMs: 10 } }).s3.send(
+          deleteOne('b'),
+        ),
+      ).rejects.toMatchObject({ name: 'SlowDown' });
       expect(requests).toBe(2);
     } finally {
       server.closeAllConnections();
@@ -289,18 +428,27 @@ describe('bounded waits', () => {
     const result = await run('sh', ['-c', 'echo started; sleep 30'], { cwd: '.', env: process.env, silenceMs: 500 });
     expect(result).toMatchObject({ stalled: true, timedOut: false, output: 'started\n' });
     expect(result.seconds).toBeLessThan(5);
-    expect(explainFailure('cdktf deploy app', result, 'b')).toMatch(/^cdktf deploy app: stopped after \d+ s: Terraform printed nothing for too long/);
+    expect(explainFailure('cdktf deploy app', result, 'b')).toMatch(
+      /^cdktf deploy app: stopped after \d+ s: Terraform printed nothing for too long/,
+    );
   });
 });
 
 describe("the emulator's trouble log", () => {
-  const ok = (n: number) => `127.0.0.1 - - [22/Nov/2026 20:10:0${n % 10}] "PUT /tfstate/app/terraform.tfstate HTTP/1.1" 200 -`;
+  const ok = (n: number) =>
+    `127.0.0.1 - - [22/Nov/2026 20:10:0${n % 10}] "PUT /tfstate/app/terraform.tfstate HTTP/1.1" 200 -`;
 
   test('keeps 5xx answers and tracebacks, drops answers below 500, joins lines split across chunks', () => {
     const log = troubleLog();
-    log.add('WARNING: This is a development server. Do not use it in a production deployment. Use a production WSGI server instead.\n * Running on http://127.0.0.1:54777\nPress CTRL+C to quit\n');
-    log.add(`${ok(1)}\n127.0.0.1 - - [22/Nov/2026 20:10:02] "GET /tfstate?versions HTTP/1.1" 404 215\nTraceback (most recent call last):\n  File "moto/s3/models.py", line 12, in put_obj`);
-    log.add(`ect\n    return self.put_object()\n           ^^^^^^^^^^^^^^^^^\nRuntimeError: dictionary changed size during iteration\n127.0.0.1 - - [22/Nov/2026 20:10:03] "PUT /tfstate/app/terraform.tfstate HTTP/1.1" 500 -\n${ok(4)}\n`);
+    log.add(
+      'WARNING: This is a development server. Do not use it in a production deployment. Use a production WSGI server instead.\n * Running on http://127.0.0.1:54777\nPress CTRL+C to quit\n',
+    );
+    log.add(
+      `${ok(1)}\n127.0.0.1 - - [22/Nov/2026 20:10:02] "GET /tfstate?versions HTTP/1.1" 404 215\nTraceback (most recent call last):\n  File "moto/s3/models.py", line 12, in put_obj`,
+    );
+    log.add(
+      `ect\n    return self.put_object()\n           ^^^^^^^^^^^^^^^^^\nRuntimeError: dictionary changed size during iteration\n127.0.0.1 - - [22/Nov/2026 20:10:03] "PUT /tfstate/app/terraform.tfstate HTTP/1.1" 500 -\n${ok(4)}\n`,
+    );
     expect(log.lines()).toEqual([
       'Traceback (most recent call last):',
       '  File "moto/s3/models.py", line 12, in put_object',
@@ -362,7 +510,9 @@ describe("the emulator's trouble log", () => {
   test('a long line (an answer to a long URL) is cut', () => {
     const log = troubleLog();
     log.add(`127.0.0.1 - - [22/Nov/2026 20:45:34] "GET /tfstate/${'k'.repeat(5000)} HTTP/1.1" 500 -\n`);
-    expect(log.lines()).toEqual([`127.0.0.1 - - [22/Nov/2026 20:45:34] "GET /tfstate/${'k'.repeat(449)}... (5067 characters)`]);
+    expect(log.lines()).toEqual([
+      `127.0.0.1 - - [22/Nov/2026 20:45:34] "GET /tfstate/${'k'.repeat(449)}... (5067 characters)`,
+    ]);
   });
 
   test('an unfinished last line counts; only the last lines are kept', () => {
@@ -380,7 +530,10 @@ describe("the emulator's venv", () => {
     const path = process.env.PATH;
     try {
       // A start-up warning on stderr first, as a broken sitecustomize or PYTHONWARNINGS gives.
-      writeFileSync(join(dir, 'python3'), `#!/bin/sh\nif [ "$1" = -c ]; then echo "Warning: 3.99 ahead" >&2; echo python ${version}; exit 0; fi\necho "venv: not here"; exit 1\n`);
+      writeFileSync(
+        join(dir, 'python3'),
+        `#!/bin/sh\nif [ "$1" = -c ]; then echo "Warning: 3.99 ahead" >&2; echo python ${version}; exit 0; fi\necho "venv: not here"; exit 1\n`,
+      );
       chmodSync(join(dir, 'python3'), 0o755);
       process.env.PATH = `${dir}:${path}`;
       return await ensureVenv(dir).catch((error: unknown) => error);
@@ -390,9 +543,16 @@ describe("the emulator's venv", () => {
     }
   }
 
-  test.each(['3.10.12', '3.9.18', '2.7.18'])('python3 %s is refused in one line before pip fails on constraints.txt', async (version) => {
-    expect(await withPython(version)).toEqual(new UserError(`python3 is ${version}: the pinned Python packages (constraints.txt) need Python 3.11 or newer as python3`));
-  });
+  test.each(['3.10.12', '3.9.18', '2.7.18'])(
+    'python3 %s is refused in one line before pip fails on constraints.txt',
+    async (version) => {
+      expect(await withPython(version)).toEqual(
+        new UserError(
+          `python3 is ${version}: the pinned Python packages (constraints.txt) need Python 3.11 or newer as python3`,
+        ),
+      );
+    },
+  );
   test.each(['3.11.0', '3.13.1', '4.0.0'])('python3 %s goes on to create the venv', async (version) => {
     expect(await withPython(version)).toEqual(new UserError('python3 -m venv .venv failed: venv: not here'));
   });

@@ -1,15 +1,20 @@
 // Decides catalog rows (security/request-catalog.ts) with an IAM policy simulator against the documents the
 // bootstrap stack synthesizes for real AWS (no endpoint), with Terraform references replaced by concrete ARNs.
-import { runSimulation, runUnsafeSimulation, Simulation } from '@cloud-copilot/iam-simulate';
+import { runSimulation, runUnsafeSimulation, type Simulation } from '@cloud-copilot/iam-simulate';
 
 // runUnsafeSimulation loads the resource policy without a name and then reads its name: give it one.
 jest.mock('@cloud-copilot/iam-policy', () => {
   const actual = jest.requireActual('@cloud-copilot/iam-policy');
-  return { ...actual, loadPolicy: (policy: unknown, options?: object) => actual.loadPolicy(policy, options ?? { name: 'resource policy' }) };
+  return {
+    ...actual,
+    loadPolicy: (policy: unknown, options?: object) =>
+      actual.loadPolicy(policy, options ?? { name: 'resource policy' }),
+  };
 });
+
 import { exportSettings } from '../exports/export';
-import { PolicyDocument, Statement } from '../iam/document';
-import { CatalogRow, Consumer, Upload } from '../security/request-catalog';
+import type { PolicyDocument, Statement } from '../iam/document';
+import type { CatalogRow, Consumer, Upload } from '../security/request-catalog';
 import { configFrom, synthAll } from './helpers';
 
 export const OWNER = '123456789012';
@@ -53,7 +58,10 @@ function concrete(reference: string): string {
     [/^aws_kms_alias\.state-key_alias_[0-9A-F]{8}\.arn$/, ALIAS_ARN],
     [/^aws_kms_key\.replication_replica-key_[0-9A-F]{8}\.arn$/, REPLICA_KEY_ARN],
     [/^aws_kms_key\.replication_replica-key_[0-9A-F]{8}\.key_id$/, REPLICA_KEY_ID],
-    [/^aws_kms_alias\.replication_replica-key_alias_[0-9A-F]{8}\.arn$/, `arn:aws:kms:${REPLICA_REGION}:${OWNER}:${ALIAS}-replica`],
+    [
+      /^aws_kms_alias\.replication_replica-key_alias_[0-9A-F]{8}\.arn$/,
+      `arn:aws:kms:${REPLICA_REGION}:${OWNER}:${ALIAS}-replica`,
+    ],
   ];
   const found = values.find(([pattern]) => pattern.test(reference));
   if (!found) throw new Error(`no concrete value for \${${reference}}`);
@@ -61,16 +69,30 @@ function concrete(reference: string): string {
 }
 
 function parsed(json: string | undefined): PolicyDocument | undefined {
-  return json === undefined ? undefined : (JSON.parse(json.replace(/\$\{([^}]+)\}/g, (_, reference: string) => concrete(reference))) as PolicyDocument);
+  return json === undefined
+    ? undefined
+    : (JSON.parse(json.replace(/\$\{([^}]+)\}/g, (_, reference: string) => concrete(reference))) as PolicyDocument);
 }
 
-function byConstructId(resources: Record<string, Record<string, unknown>> | undefined, id: string, attribute = 'policy'): string | undefined {
-  const found = Object.entries(resources ?? {}).find(([name]) => new RegExp(`^${id}_[0-9A-F]{8}$`).test(name) || name === id);
+function byConstructId(
+  resources: Record<string, Record<string, unknown>> | undefined,
+  id: string,
+  attribute = 'policy',
+): string | undefined {
+  const found = Object.entries(resources ?? {}).find(
+    ([name]) => new RegExp(`^${id}_[0-9A-F]{8}$`).test(name) || name === id,
+  );
   return found?.[1][attribute] as string | undefined;
 }
 
-function exported(settings: Record<string, string>, request: Parameters<typeof exportSettings>[1], keyArn?: string): PolicyDocument {
-  return JSON.parse(exportSettings(configFrom(settings), { format: 'policy', ...request }, keyArn ? { keyArn } : {})) as PolicyDocument;
+function exported(
+  settings: Record<string, string>,
+  request: Parameters<typeof exportSettings>[1],
+  keyArn?: string,
+): PolicyDocument {
+  return JSON.parse(
+    exportSettings(configFrom(settings), { format: 'policy', ...request }, keyArn ? { keyArn } : {}),
+  ) as PolicyDocument;
 }
 
 export function documentsOf(variant: Variant): Documents {
@@ -89,32 +111,75 @@ export function documentsOf(variant: Variant): Documents {
     'replication role policy': parsed(byConstructId(resource.aws_iam_role_policy, 'replication_role-policy')),
     'replication trust policy': parsed(byConstructId(resource.aws_iam_role, 'replication_role', 'assume_role_policy')),
     // Before deploy, with TFSTATE_ACCOUNT_ID: the key by account and alias.
-    'export: team writer --key network/terraform.tfstate': exported({ ...VARIANTS[variant], TFSTATE_ACCOUNT_ID: OWNER }, { key: 'network/terraform.tfstate' }),
+    'export: team writer --key network/terraform.tfstate': exported(
+      { ...VARIANTS[variant], TFSTATE_ACCOUNT_ID: OWNER },
+      { key: 'network/terraform.tfstate' },
+    ),
     // After deploy: the key by its ARN from the outputs.
-    'export: lokomotive --key lokomotive/mycluster.tfstate': exported(VARIANTS[variant], { key: 'lokomotive/mycluster.tfstate' }, KEY_ARN),
+    'export: lokomotive --key lokomotive/mycluster.tfstate': exported(
+      VARIANTS[variant],
+      { key: 'lokomotive/mycluster.tfstate' },
+      KEY_ARN,
+    ),
     'export: --for-account read-write': exported(VARIANTS[variant], { forAccount: '111122223333' }, KEY_ARN),
     'export: --for-account kops': exported(VARIANTS[variant], { forAccount: '111122223333', level: 'kops' }, KEY_ARN),
-    'export: --for-account read-only': exported(VARIANTS[variant], { forAccount: '444455556666', level: 'read-only' }, KEY_ARN),
+    'export: --for-account read-only': exported(
+      VARIANTS[variant],
+      { forAccount: '444455556666', level: 'read-only' },
+      KEY_ARN,
+    ),
     admin: { Version: '2012-10-17', Statement: [{ Sid: 'Admin', Effect: 'Allow', Action: '*', Resource: '*' }] },
   };
 }
 
 /** Who each consumer is: principal, the identity policies it holds and the config variant it runs against. */
 export const PRINCIPALS: Record<Consumer, { principal: string; identity: readonly string[]; variant: Variant }> = {
-  'terraform (dynamodb)': { principal: `arn:aws:iam::${OWNER}:role/terraform`, identity: ['managed read-write'], variant: 'dynamodb' },
-  'terraform (s3 lockfile)': { principal: `arn:aws:iam::${OWNER}:role/terraform`, identity: ['managed read-write'], variant: 's3' },
-  'terraform (both)': { principal: `arn:aws:iam::${OWNER}:role/terraform`, identity: ['managed read-write'], variant: 'both' },
-  'read-only user': { principal: `arn:aws:iam::${OWNER}:role/reader`, identity: ['managed read-only'], variant: 'dynamodb' },
-  lokomotive: { principal: `arn:aws:iam::${OWNER}:user/lokoctl`, identity: ['export: lokomotive --key lokomotive/mycluster.tfstate'], variant: 'dynamodb' },
+  'terraform (dynamodb)': {
+    principal: `arn:aws:iam::${OWNER}:role/terraform`,
+    identity: ['managed read-write'],
+    variant: 'dynamodb',
+  },
+  'terraform (s3 lockfile)': {
+    principal: `arn:aws:iam::${OWNER}:role/terraform`,
+    identity: ['managed read-write'],
+    variant: 's3',
+  },
+  'terraform (both)': {
+    principal: `arn:aws:iam::${OWNER}:role/terraform`,
+    identity: ['managed read-write'],
+    variant: 'both',
+  },
+  'read-only user': {
+    principal: `arn:aws:iam::${OWNER}:role/reader`,
+    identity: ['managed read-only'],
+    variant: 'dynamodb',
+  },
+  lokomotive: {
+    principal: `arn:aws:iam::${OWNER}:user/lokoctl`,
+    identity: ['export: lokomotive --key lokomotive/mycluster.tfstate'],
+    variant: 'dynamodb',
+  },
   kops: { principal: `arn:aws:iam::${OWNER}:role/kops`, identity: ['managed kops'], variant: 'dynamodb' },
-  'team writer (one key)': { principal: `arn:aws:iam::${OWNER}:role/network-team`, identity: ['export: team writer --key network/terraform.tfstate'], variant: 'dynamodb' },
-  'cross-account writer': { principal: WRITER, identity: ['export: --for-account read-write', 'export: --for-account kops'], variant: 'dynamodb' },
+  'team writer (one key)': {
+    principal: `arn:aws:iam::${OWNER}:role/network-team`,
+    identity: ['export: team writer --key network/terraform.tfstate'],
+    variant: 'dynamodb',
+  },
+  'cross-account writer': {
+    principal: WRITER,
+    identity: ['export: --for-account read-write', 'export: --for-account kops'],
+    variant: 'dynamodb',
+  },
   'cross-account reader': { principal: READER, identity: ['export: --for-account read-only'], variant: 'dynamodb' },
   'cross-account writer, all-powerful at home': { principal: WRITER, identity: ['admin'], variant: 'dynamodb' },
   'cross-account reader, all-powerful at home': { principal: READER, identity: ['admin'], variant: 'dynamodb' },
   'replication role': { principal: ROLE_ARN, identity: ['replication role policy'], variant: 'replication' },
   's3 log delivery': { principal: 'logging.s3.amazonaws.com', identity: [], variant: 'dynamodb' },
-  'operator (npm run state)': { principal: `arn:aws:iam::${OWNER}:role/operator`, identity: ['admin'], variant: 'dynamodb' },
+  'operator (npm run state)': {
+    principal: `arn:aws:iam::${OWNER}:role/operator`,
+    identity: ['admin'],
+    variant: 'dynamodb',
+  },
   'stranger account': { principal: 'arn:aws:iam::999988887777:role/admin', identity: ['admin'], variant: 'dynamodb' },
 };
 
@@ -195,17 +260,26 @@ export function documentsOfRow(row: CatalogRow): string[] {
   return [...PRINCIPALS[row.consumer].identity, ...(resourcePolicy ? [resourcePolicy] : [])];
 }
 
-const ROOT_ONLY_KEY_POLICY: PolicyDocument = { Version: '2012-10-17', Statement: [{ Sid: 'Root', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${OWNER}:root` }, Action: 'kms:*', Resource: '*' }] };
+const ROOT_ONLY_KEY_POLICY: PolicyDocument = {
+  Version: '2012-10-17',
+  Statement: [
+    { Sid: 'Root', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${OWNER}:root` }, Action: 'kms:*', Resource: '*' },
+  ],
+};
 
 /** The simulation of a row under a reading, with these documents. */
 function simulationOf(row: CatalogRow, reading: Reading, documents: Documents): Simulation {
   const who = PRINCIPALS[row.consumer];
   const caller = accountOf(who.principal);
-  const context: Record<string, string | string[]> = { 'aws:SecureTransport': row.insecure ? 'false' : 'true', 'aws:PrincipalAccount': caller };
+  const context: Record<string, string | string[]> = {
+    'aws:SecureTransport': row.insecure ? 'false' : 'true',
+    'aws:PrincipalAccount': caller,
+  };
   if (row.upload) Object.assign(context, uploadContext(row.upload, reading, caller));
   const extra = row.context ?? {};
   for (const [name, value] of Object.entries(extra)) {
-    if (name === 'via') context['kms:ViaService'] = `s3.${value === 's3-replica' ? REPLICA_REGION : REGION}.amazonaws.com`;
+    if (name === 'via')
+      context['kms:ViaService'] = `s3.${value === 's3-replica' ? REPLICA_REGION : REGION}.amazonaws.com`;
     else if (name === 'context') context[ENCRYPTION_CONTEXT] = fill(value as string);
     else if (name === 'source') context['aws:SourceArn'] = fill(value as string);
     else if (name === 'sourceAccount') context['aws:SourceAccount'] = value as string;
@@ -219,11 +293,21 @@ function simulationOf(row: CatalogRow, reading: Reading, documents: Documents): 
   if (who.principal === 'logging.s3.amazonaws.com') context['aws:SourceAccount'] ??= OWNER;
   const resourcePolicy = resourcePolicyName(row);
   return {
-    request: { principal: row.principal ?? who.principal, action: row.action, resource: { resource: fill(row.resource), accountId: OWNER }, contextVariables: context },
+    request: {
+      principal: row.principal ?? who.principal,
+      action: row.action,
+      resource: { resource: fill(row.resource), accountId: OWNER },
+      contextVariables: context,
+    },
     identityPolicies: row.principal ? [] : who.identity.map((name) => ({ name, policy: documents[name] })),
     serviceControlPolicies: [],
     resourceControlPolicies: [],
-    resourcePolicy: resourcePolicy === 'other key policy' ? ROOT_ONLY_KEY_POLICY : resourcePolicy ? documents[resourcePolicy] : undefined,
+    resourcePolicy:
+      resourcePolicy === 'other key policy'
+        ? ROOT_ONLY_KEY_POLICY
+        : resourcePolicy
+          ? documents[resourcePolicy]
+          : undefined,
   };
 }
 
@@ -231,11 +315,17 @@ function simulationOf(row: CatalogRow, reading: Reading, documents: Documents): 
 export async function decide(row: CatalogRow, reading: Reading, documents: Documents): Promise<'Allowed' | 'Denied'> {
   const simulation = simulationOf(row, reading, documents);
   const result = await runSimulation(simulation, {});
-  if (result.resultType !== 'single') throw new Error(`${row.consumer}: ${row.request}: ${JSON.stringify(result.resultType === 'error' ? result.errors : result.resultType)}`);
+  if (result.resultType !== 'single')
+    throw new Error(
+      `${row.consumer}: ${row.request}: ${JSON.stringify(result.resultType === 'error' ? result.errors : result.resultType)}`,
+    );
   const ignored = (result.result.ignoredContextKeys ?? []).filter((key) => key !== ENCRYPTION_CONTEXT);
-  if (ignored.length > 0) throw new Error(`${row.consumer}: ${row.request}: the simulator ignores ${ignored.join(', ')} for ${row.action}`);
+  if (ignored.length > 0)
+    throw new Error(`${row.consumer}: ${row.request}: the simulator ignores ${ignored.join(', ')} for ${row.action}`);
   // The simulator's key list has no kms:EncryptionContext:<key> with a colon in <key>; decide those unvalidated.
-  const decision = result.result.ignoredContextKeys?.length ? runUnsafeSimulation(simulation, {}) : result.overallResult;
+  const decision = result.result.ignoredContextKeys?.length
+    ? runUnsafeSimulation(simulation, {})
+    : result.overallResult;
   return decision === 'Allowed' ? 'Allowed' : 'Denied';
 }
 
@@ -253,5 +343,9 @@ export function readingsOf(row: CatalogRow): readonly Reading[] {
 
 /** Does the statement apply to the action (wildcards as IAM matches them)? */
 export function statementCovers(statement: Statement, action: string): boolean {
-  return [statement.Action].flat().some((pattern) => new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`, 'i').test(action));
+  return [statement.Action]
+    .flat()
+    .some((pattern) =>
+      new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`, 'i').test(action),
+    );
 }

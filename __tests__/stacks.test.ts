@@ -2,7 +2,13 @@ import { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { S3BucketLifecycleConfiguration } from '@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration';
 import { Vpc } from '@cdktf/provider-aws/lib/vpc';
-import { resourceOf, statementsOf, synthAll, Synthesized, STATE_LIFECYCLE_RULES } from './helpers';
+import { Testing } from 'cdktf';
+// Brings the type declarations of cdktf's jest matchers (toHaveResourceWithProperties, ...) into scope.
+import 'cdktf/lib/testing/adapters/jest';
+import { resourceOf, STATE_LIFECYCLE_RULES, type Synthesized, statementsOf, synthAll } from './helpers';
+
+// Only this file uses cdktf's matchers: loading them costs every other test file about 0.35 s.
+Testing.setupJest();
 
 const EMULATOR = 'http://127.0.0.1:5000';
 
@@ -10,8 +16,13 @@ function backendOf(stack: Synthesized): Record<string, unknown> {
   return stack.json.terraform.backend.s3;
 }
 
-function bucketPolicy(stack: Synthesized, constructId = 'state-bucket'): { Statement: Record<string, unknown>[] } | undefined {
-  const policies = Object.entries(stack.json.resource.aws_s3_bucket_policy ?? {}).filter(([name]) => name.startsWith(`${constructId}_`));
+function bucketPolicy(
+  stack: Synthesized,
+  constructId = 'state-bucket',
+): { Statement: Record<string, unknown>[] } | undefined {
+  const policies = Object.entries(stack.json.resource.aws_s3_bucket_policy ?? {}).filter(([name]) =>
+    name.startsWith(`${constructId}_`),
+  );
   return policies.length === 0 ? undefined : JSON.parse(policies[0][1].policy as string);
 }
 
@@ -32,11 +43,17 @@ describe('bootstrap is secure by default', () => {
   const STATE_BUCKET_ID = '${aws_s3_bucket.state-bucket_828F7150.id}';
   test('the bucket resource carries only its name and protection: its tags come from the provider', () => {
     const { bootstrap } = synthAll();
-    expect(bootstrap.json.resource.aws_s3_bucket['state-bucket_828F7150']).toEqual({ bucket: 'tfstate-0a1b2c3d4e5f-us-east-1', lifecycle: { prevent_destroy: true } });
+    expect(bootstrap.json.resource.aws_s3_bucket['state-bucket_828F7150']).toEqual({
+      bucket: 'tfstate-0a1b2c3d4e5f-us-east-1',
+      lifecycle: { prevent_destroy: true },
+    });
   });
   test('object events of the state bucket go to EventBridge', () => {
     const { bootstrap } = synthAll();
-    expect(bootstrap.json.resource.aws_s3_bucket_notification['state-bucket_events_250588DB']).toEqual({ bucket: STATE_BUCKET_ID, eventbridge: true });
+    expect(bootstrap.json.resource.aws_s3_bucket_notification['state-bucket_events_250588DB']).toEqual({
+      bucket: STATE_BUCKET_ID,
+      eventbridge: true,
+    });
   });
   test('bucket is versioned', () => {
     const { bootstrap } = synthAll();
@@ -47,11 +64,16 @@ describe('bootstrap is secure by default', () => {
   });
   test('bucket is encrypted by default with the customer key and a bucket key', () => {
     const { bootstrap } = synthAll();
-    expect(bootstrap.json.resource.aws_s3_bucket_server_side_encryption_configuration['state-bucket_encryption_09E6F87B']).toEqual({
+    expect(
+      bootstrap.json.resource.aws_s3_bucket_server_side_encryption_configuration['state-bucket_encryption_09E6F87B'],
+    ).toEqual({
       bucket: STATE_BUCKET_ID,
       rule: [
         {
-          apply_server_side_encryption_by_default: { sse_algorithm: 'aws:kms', kms_master_key_id: '${aws_kms_key.state-key_753BFC90.arn}' },
+          apply_server_side_encryption_by_default: {
+            sse_algorithm: 'aws:kms',
+            kms_master_key_id: '${aws_kms_key.state-key_753BFC90.arn}',
+          },
           bucket_key_enabled: true,
         },
       ],
@@ -92,18 +114,32 @@ describe('bootstrap is secure by default', () => {
       depends_on: ['aws_s3_bucket_versioning.state-bucket_versioning_933ED8BF'],
       rule: STATE_LIFECYCLE_RULES,
     });
-    const rule = (resourceOf(bootstrap, 'aws_s3_bucket_lifecycle_configuration', 'state-bucket_lifecycle').rule as Record<string, unknown>[])[0];
+    const rule = (
+      resourceOf(bootstrap, 'aws_s3_bucket_lifecycle_configuration', 'state-bucket_lifecycle').rule as Record<
+        string,
+        unknown
+      >[]
+    )[0];
     // Current state must never expire: only noncurrent versions may.
     expect(rule).not.toHaveProperty('expiration');
   });
   test('the retention is configurable', () => {
     const custom = synthAll({ TFSTATE_NONCURRENT_DAYS: '30' }).bootstrap;
-    const rules = resourceOf(custom, 'aws_s3_bucket_lifecycle_configuration', 'state-bucket_lifecycle').rule as Record<string, unknown>[];
-    expect(rules[0]).toMatchObject({ id: 'expire-noncurrent-state-versions', noncurrent_version_expiration: [{ noncurrent_days: 30 }] });
+    const rules = resourceOf(custom, 'aws_s3_bucket_lifecycle_configuration', 'state-bucket_lifecycle').rule as Record<
+      string,
+      unknown
+    >[];
+    expect(rules[0]).toMatchObject({
+      id: 'expire-noncurrent-state-versions',
+      noncurrent_version_expiration: [{ noncurrent_days: 30 }],
+    });
   });
   test('the KMS key rotates and has the configured alias', () => {
     const { bootstrap } = synthAll();
-    expect(bootstrap.json.resource.aws_kms_key['state-key_753BFC90']).toMatchObject({ enable_key_rotation: true, deletion_window_in_days: 30 });
+    expect(bootstrap.json.resource.aws_kms_key['state-key_753BFC90']).toMatchObject({
+      enable_key_rotation: true,
+      deletion_window_in_days: 30,
+    });
     expect(bootstrap.json.resource.aws_kms_alias['state-key_alias_63E2A9D5']).toMatchObject({
       name: 'alias/tfstate-0a1b2c3d4e5f-us-east-1',
       target_key_id: '${aws_kms_key.state-key_753BFC90.key_id}',
@@ -124,14 +160,17 @@ describe('bootstrap is secure by default', () => {
   test('bucket, table, key and alias cannot be destroyed', () => {
     const { bootstrap } = synthAll();
     for (const type of ['aws_s3_bucket', 'aws_dynamodb_table', 'aws_kms_key', 'aws_kms_alias']) {
-      for (const resource of Object.values(bootstrap.json.resource[type])) expect(resource.lifecycle).toEqual({ prevent_destroy: true });
+      for (const resource of Object.values(bootstrap.json.resource[type]))
+        expect(resource.lifecycle).toEqual({ prevent_destroy: true });
     }
-    for (const bucket of Object.values(bootstrap.json.resource.aws_s3_bucket)) expect(bucket).not.toHaveProperty('force_destroy', true);
+    for (const bucket of Object.values(bootstrap.json.resource.aws_s3_bucket))
+      expect(bucket).not.toHaveProperty('force_destroy', true);
   });
   test('only the explicit teardown setting lifts the protections', () => {
     const released = synthAll({ TFSTATE_ALLOW_DESTROY: 'true' }).bootstrap;
     for (const type of ['aws_s3_bucket', 'aws_dynamodb_table', 'aws_kms_key', 'aws_kms_alias']) {
-      for (const resource of Object.values(released.json.resource[type])) expect(resource.lifecycle).toEqual({ prevent_destroy: false });
+      for (const resource of Object.values(released.json.resource[type]))
+        expect(resource.lifecycle).toEqual({ prevent_destroy: false });
     }
     expect(released.json.resource.aws_dynamodb_table['lock-table_D28631D7'].deletion_protection_enabled).toBe(false);
   });
@@ -165,14 +204,40 @@ describe('bootstrap is secure by default', () => {
 
 describe('the app backend names exactly what bootstrap creates', () => {
   test.each([
-    [{}, { bucket: 'tfstate-0a1b2c3d4e5f-us-east-1', table: 'terraform-locks', alias: 'alias/tfstate-0a1b2c3d4e5f-us-east-1', region: 'us-east-1', key: 'app/terraform.tfstate' }],
     [
-      { TFSTATE_BUCKET: 'team-state', TFSTATE_REGION: 'eu-central-1', TFSTATE_LOCK_TABLE: 'team-locks', TFSTATE_KEY: 'net/terraform.tfstate' },
-      { bucket: 'team-state', table: 'team-locks', alias: 'alias/team-state', region: 'eu-central-1', key: 'net/terraform.tfstate' },
+      {},
+      {
+        bucket: 'tfstate-0a1b2c3d4e5f-us-east-1',
+        table: 'terraform-locks',
+        alias: 'alias/tfstate-0a1b2c3d4e5f-us-east-1',
+        region: 'us-east-1',
+        key: 'app/terraform.tfstate',
+      },
+    ],
+    [
+      {
+        TFSTATE_BUCKET: 'team-state',
+        TFSTATE_REGION: 'eu-central-1',
+        TFSTATE_LOCK_TABLE: 'team-locks',
+        TFSTATE_KEY: 'net/terraform.tfstate',
+      },
+      {
+        bucket: 'team-state',
+        table: 'team-locks',
+        alias: 'alias/team-state',
+        region: 'eu-central-1',
+        key: 'net/terraform.tfstate',
+      },
     ],
     [
       { AWS_REGION: 'ap-southeast-2', TFSTATE_KMS_ALIAS: 'alias/team/state' },
-      { bucket: 'tfstate-0a1b2c3d4e5f-ap-southeast-2', table: 'terraform-locks', alias: 'alias/team/state', region: 'ap-southeast-2', key: 'app/terraform.tfstate' },
+      {
+        bucket: 'tfstate-0a1b2c3d4e5f-ap-southeast-2',
+        table: 'terraform-locks',
+        alias: 'alias/team/state',
+        region: 'ap-southeast-2',
+        key: 'app/terraform.tfstate',
+      },
     ],
   ])('%j', (env, expected) => {
     const { bootstrap, app } = synthAll(env as Record<string, string>);
@@ -191,7 +256,10 @@ describe('the app backend names exactly what bootstrap creates', () => {
   });
   test('the app holds a placeholder VPC, marked as such', () => {
     const { app } = synthAll();
-    expect(app.text).toHaveResourceWithProperties(Vpc, { cidr_block: '10.0.0.0/16', tags: expect.objectContaining({ Name: 'app-placeholder' }) });
+    expect(app.text).toHaveResourceWithProperties(Vpc, {
+      cidr_block: '10.0.0.0/16',
+      tags: expect.objectContaining({ Name: 'app-placeholder' }),
+    });
   });
 });
 
@@ -249,13 +317,21 @@ describe('emulator switch (AWS_ENDPOINT_URL)', () => {
     });
   });
   test('the deny-without-TLS statement is left out (emulators ignore conditions), and only there', () => {
-    expect(bucketPolicy(emulated().bootstrap)?.Statement ?? []).not.toContainEqual(expect.objectContaining({ Sid: 'DenyInsecureTransport' }));
-    expect(bucketPolicy(real().bootstrap)?.Statement).toContainEqual(expect.objectContaining({ Sid: 'DenyInsecureTransport' }));
+    expect(bucketPolicy(emulated().bootstrap)?.Statement ?? []).not.toContainEqual(
+      expect.objectContaining({ Sid: 'DenyInsecureTransport' }),
+    );
+    expect(bucketPolicy(real().bootstrap)?.Statement).toContainEqual(
+      expect.objectContaining({ Sid: 'DenyInsecureTransport' }),
+    );
   });
   test('the lifecycle configuration (a 55 s provider wait, never run by emulators) is left out, and only there', () => {
     expect(emulated().bootstrap.text).not.toHaveResource(S3BucketLifecycleConfiguration);
-    expect(real().bootstrap.json.resource.aws_s3_bucket_lifecycle_configuration).toHaveProperty(['state-bucket_lifecycle_C2B75840']);
-    expect(real().bootstrap.json.resource.aws_s3_bucket_lifecycle_configuration).toHaveProperty(['log-bucket_lifecycle_56C1500A']);
+    expect(real().bootstrap.json.resource.aws_s3_bucket_lifecycle_configuration).toHaveProperty([
+      'state-bucket_lifecycle_C2B75840',
+    ]);
+    expect(real().bootstrap.json.resource.aws_s3_bucket_lifecycle_configuration).toHaveProperty([
+      'log-bucket_lifecycle_56C1500A',
+    ]);
   });
 });
 
@@ -271,7 +347,9 @@ describe('bootstrap state in the bucket (phase 3)', () => {
       dynamodb_table: 'terraform-locks',
     });
     expect(backendOf(app).key).toBe('app/terraform.tfstate');
-    expect(bootstrap.json.resource.aws_s3_bucket['state-bucket_828F7150'].bucket).toBe('tfstate-0a1b2c3d4e5f-us-east-1');
+    expect(bootstrap.json.resource.aws_s3_bucket['state-bucket_828F7150'].bucket).toBe(
+      'tfstate-0a1b2c3d4e5f-us-east-1',
+    );
   });
 });
 
@@ -285,11 +363,16 @@ describe('environments', () => {
     expect(backendOf(stacks['app-dev']).dynamodb_table).toBe('terraform-locks');
   });
   test('bootstrap is byte-identical with and without environments: adding one needs no bootstrap redeploy', () => {
-    const crossAccount = { TFSTATE_CROSS_ACCOUNT_PRINCIPALS: 'arn:aws:iam::111122223333:role/terraform', TFSTATE_CROSS_ACCOUNT_READERS: '444455556666' };
+    const crossAccount = {
+      TFSTATE_CROSS_ACCOUNT_PRINCIPALS: 'arn:aws:iam::111122223333:role/terraform',
+      TFSTATE_CROSS_ACCOUNT_READERS: '444455556666',
+    };
     const without = synthAll(crossAccount).bootstrap.text;
     expect(synthAll({ ...crossAccount, TFSTATE_ENVIRONMENTS: 'dev,prod' }).bootstrap.text).toBe(without);
     // Not identical for want of the grant: the environments' keys are granted before any environment exists.
-    const readWrite = statementsOf(resourceOf(synthAll(crossAccount).bootstrap, 'aws_iam_policy', 'access-policies_read-write'));
+    const readWrite = statementsOf(
+      resourceOf(synthAll(crossAccount).bootstrap, 'aws_iam_policy', 'access-policies_read-write'),
+    );
     expect(readWrite.find((statement) => statement.Sid === 'ReadWriteState')?.Resource).toEqual([
       'arn:aws:s3:::tfstate-0a1b2c3d4e5f-us-east-1/app/terraform.tfstate',
       'arn:aws:s3:::tfstate-0a1b2c3d4e5f-us-east-1/env/*/terraform.tfstate',

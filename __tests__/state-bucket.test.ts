@@ -1,8 +1,8 @@
 import { Testing } from 'cdktf';
 import { REAL_AWS } from '../config/target';
 import { LogBucket } from '../constructs/log-bucket';
-import { StateBucket, StateBucketProps } from '../constructs/state-bucket';
-import { synthAll, STATE_LIFECYCLE_RULES } from './helpers';
+import { StateBucket, type StateBucketProps } from '../constructs/state-bucket';
+import { STATE_LIFECYCLE_RULES, synthAll } from './helpers';
 
 const KEY_ARN = 'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
 const BUCKET_REF = '${aws_s3_bucket.state_bucket_803B4E61.id}';
@@ -12,14 +12,23 @@ type Resources = Record<string, Record<string, Record<string, unknown>>>;
 /** Synthesizes one StateBucket with id `state` in a fresh stack (each test synthesizes what it asserts on). */
 function synthBucket(props: Partial<StateBucketProps> = {}): Resources {
   const text = Testing.synthScope((scope) => {
-    new StateBucket(scope, 'state', { bucketName: 'team-state', region: 'us-east-1', kmsKeyArn: KEY_ARN, noncurrentVersionDays: 90, ...props });
+    new StateBucket(scope, 'state', {
+      bucketName: 'team-state',
+      region: 'us-east-1',
+      kmsKeyArn: KEY_ARN,
+      noncurrentVersionDays: 90,
+      ...props,
+    });
   });
   return (JSON.parse(text) as { resource: Resources }).resource;
 }
 
 describe('StateBucket (one construct in a fresh stack)', () => {
   test('the bucket has the given name and cannot be destroyed', () => {
-    expect(synthBucket().aws_s3_bucket.state_bucket_803B4E61).toEqual({ bucket: 'team-state', lifecycle: { prevent_destroy: true } });
+    expect(synthBucket().aws_s3_bucket.state_bucket_803B4E61).toEqual({
+      bucket: 'team-state',
+      lifecycle: { prevent_destroy: true },
+    });
   });
   test('versioning is Enabled', () => {
     expect(synthBucket().aws_s3_bucket_versioning.state_versioning_27DF9ED5).toEqual({
@@ -30,7 +39,12 @@ describe('StateBucket (one construct in a fresh stack)', () => {
   test('default encryption is aws:kms with the given key and the bucket key on', () => {
     expect(synthBucket().aws_s3_bucket_server_side_encryption_configuration.state_encryption_3FDA0990).toEqual({
       bucket: BUCKET_REF,
-      rule: [{ apply_server_side_encryption_by_default: { sse_algorithm: 'aws:kms', kms_master_key_id: KEY_ARN }, bucket_key_enabled: true }],
+      rule: [
+        {
+          apply_server_side_encryption_by_default: { sse_algorithm: 'aws:kms', kms_master_key_id: KEY_ARN },
+          bucket_key_enabled: true,
+        },
+      ],
     });
   });
   test('all four public-access blocks are on', () => {
@@ -56,17 +70,27 @@ describe('StateBucket (one construct in a fresh stack)', () => {
     });
   });
   test('the noncurrent-version retention follows the prop', () => {
-    const rule = (synthBucket({ noncurrentVersionDays: 30 }).aws_s3_bucket_lifecycle_configuration.state_lifecycle_9EBA48F5.rule as Record<string, unknown>[])[0];
+    const rule = (
+      synthBucket({ noncurrentVersionDays: 30 }).aws_s3_bucket_lifecycle_configuration.state_lifecycle_9EBA48F5
+        .rule as Record<string, unknown>[]
+    )[0];
     expect(rule).toMatchObject({ noncurrent_version_expiration: [{ noncurrent_days: 30 }] });
   });
   test('a target without lifecycle rules leaves the lifecycle configuration out', () => {
-    expect(synthBucket({ target: { ...REAL_AWS, lifecycleRules: false } })).not.toHaveProperty('aws_s3_bucket_lifecycle_configuration');
+    expect(synthBucket({ target: { ...REAL_AWS, lifecycleRules: false } })).not.toHaveProperty(
+      'aws_s3_bucket_lifecycle_configuration',
+    );
   });
   test('object events go to EventBridge', () => {
-    expect(synthBucket().aws_s3_bucket_notification.state_events_1EABDE5D).toEqual({ bucket: BUCKET_REF, eventbridge: true });
+    expect(synthBucket().aws_s3_bucket_notification.state_events_1EABDE5D).toEqual({
+      bucket: BUCKET_REF,
+      eventbridge: true,
+    });
   });
   test('a target without event notifications leaves the notification out', () => {
-    expect(synthBucket({ target: { ...REAL_AWS, eventNotifications: false } })).not.toHaveProperty('aws_s3_bucket_notification');
+    expect(synthBucket({ target: { ...REAL_AWS, eventNotifications: false } })).not.toHaveProperty(
+      'aws_s3_bucket_notification',
+    );
   });
   test('the TLS-only policy is written after the public-access block', () => {
     const policy = synthBucket().aws_s3_bucket_policy.state_policy_DB2E7E78;
@@ -87,8 +111,19 @@ describe('StateBucket (one construct in a fresh stack)', () => {
   });
   test('access logs go to the given log bucket under the given prefix, switched on after its delivery grant', () => {
     const text = Testing.synthScope((scope) => {
-      const logs = new LogBucket(scope, 'logs', { bucketName: 'team-logs', region: 'us-east-1', accountId: '111122223333', expirationDays: 365 });
-      new StateBucket(scope, 'state', { bucketName: 'team-state', region: 'us-east-1', kmsKeyArn: KEY_ARN, noncurrentVersionDays: 90, serverAccessLogs: { target: logs, prefix: 's3/team-state/' } });
+      const logs = new LogBucket(scope, 'logs', {
+        bucketName: 'team-logs',
+        region: 'us-east-1',
+        accountId: '111122223333',
+        expirationDays: 365,
+      });
+      new StateBucket(scope, 'state', {
+        bucketName: 'team-state',
+        region: 'us-east-1',
+        kmsKeyArn: KEY_ARN,
+        noncurrentVersionDays: 90,
+        serverAccessLogs: { target: logs, prefix: 's3/team-state/' },
+      });
     });
     const resources = (JSON.parse(text) as { resource: Resources }).resource;
     expect(resources.aws_s3_bucket_logging['state_access-logs_CBC3E194']).toEqual({
@@ -124,7 +159,14 @@ describe('the state bucket in the bootstrap stack', () => {
   test('every resource is tagged through the provider: the project tags and TFSTATE_TAGS merged', () => {
     const { bootstrap } = synthAll({ TFSTATE_TAGS: 'team=platform,cost-center=42' });
     expect(bootstrap.json.provider.aws[0].default_tags).toEqual([
-      { tags: { ManagedBy: 'tfstate-backend', StateBucket: 'tfstate-0a1b2c3d4e5f-us-east-1', team: 'platform', 'cost-center': '42' } },
+      {
+        tags: {
+          ManagedBy: 'tfstate-backend',
+          StateBucket: 'tfstate-0a1b2c3d4e5f-us-east-1',
+          team: 'platform',
+          'cost-center': '42',
+        },
+      },
     ]);
   });
   test('without TFSTATE_TAGS the provider carries only the project tags', () => {

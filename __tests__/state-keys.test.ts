@@ -1,7 +1,7 @@
 // listStates and deleteState (ops/keys.ts) against the in-memory AWS of fake-aws.ts: what each leaves in the
 // bucket and the table, and what each says.
 import { deleteObjectVersions, deleteState, listStates } from '../ops/keys';
-import { listObjectVersions, LockInfo, StateOperationError } from '../ops/state';
+import { type LockInfo, listObjectVersions, StateOperationError } from '../ops/state';
 import { awsError, FakeAws, TERRAFORM_LOCK } from './fake-aws';
 import { configFrom } from './helpers';
 
@@ -30,10 +30,25 @@ describe('state list', () => {
     fake.put(BUCKET, 'Zeta/terraform.tfstate', state('Z', 1));
     // S3 lists Zeta/ first (byte order); the list reads alphabetically.
     expect(await listStates(fake.clients, configFrom({ TFSTATE_LOCKING: 'both' }))).toEqual([
-      { key: APP, current: { size: state('APP', 2).length, lastModified: new Date(4000) }, versions: 2, locks: [{ source: 's3', info: TERRAFORM_LOCK }] },
+      {
+        key: APP,
+        current: { size: state('APP', 2).length, lastModified: new Date(4000) },
+        versions: 2,
+        locks: [{ source: 's3', info: TERRAFORM_LOCK }],
+      },
       { key: DEV, current: undefined, versions: 1, locks: [] },
-      { key: 'kopsx/terraform.tfstate', current: { size: state('X', 1).length, lastModified: new Date(7000) }, versions: 1, locks: [] },
-      { key: 'Zeta/terraform.tfstate', current: { size: state('Z', 1).length, lastModified: new Date(8000) }, versions: 1, locks: [] },
+      {
+        key: 'kopsx/terraform.tfstate',
+        current: { size: state('X', 1).length, lastModified: new Date(7000) },
+        versions: 1,
+        locks: [],
+      },
+      {
+        key: 'Zeta/terraform.tfstate',
+        current: { size: state('Z', 1).length, lastModified: new Date(8000) },
+        versions: 1,
+        locks: [],
+      },
     ]);
   });
   test('an empty bucket lists nothing', async () => {
@@ -80,16 +95,19 @@ describe('state delete', () => {
   test.each([
     [false, `delete s3://${BUCKET}/${APP} (pid ${process.pid})`],
     [true, `delete s3://${BUCKET}/${APP} --purge (pid ${process.pid})`],
-  ])('purge %s: its lock names the delete and this process, so a re-run can tell it is its own', async (purge, info) => {
-    const fake = new FakeAws();
-    fake.put(BUCKET, APP, state('APP', 1));
-    const held: string[] = [];
-    fake.beforeSend = (call) => {
-      if (call.startsWith('DeleteObject ')) held.push(JSON.parse(fake.items.get(`${BUCKET}/${APP}`)!.Info.S).Info);
-    };
-    await remove(fake, APP, purge);
-    expect(held).toEqual([info]);
-  });
+  ])(
+    'purge %s: its lock names the delete and this process, so a re-run can tell it is its own',
+    async (purge, info) => {
+      const fake = new FakeAws();
+      fake.put(BUCKET, APP, state('APP', 1));
+      const held: string[] = [];
+      fake.beforeSend = (call) => {
+        if (call.startsWith('DeleteObject ')) held.push(JSON.parse(fake.items.get(`${BUCKET}/${APP}`)!.Info.S).Info);
+      };
+      await remove(fake, APP, purge);
+      expect(held).toEqual([info]);
+    },
+  );
   test('--purge under s3 locking: every version of the state and of its lockfile is gone, other keys stay', async () => {
     const fake = new FakeAws();
     fake.put(BUCKET, APP, state('APP', 1));
@@ -147,7 +165,9 @@ describe('state delete', () => {
     fake.put(BUCKET, APP, state('APP', 1));
     fake.failNext('DeleteObjectCommand', awsError('AccessDenied', 403), `${BUCKET}/${APP}.tflock`);
     const said: string[] = [];
-    const failure = await deleteState(fake.clients, s3Locking, APP, true, (line) => said.push(line)).catch((error: unknown) => error);
+    const failure = await deleteState(fake.clients, s3Locking, APP, true, (line) => said.push(line)).catch(
+      (error: unknown) => error,
+    );
     const lockId = (JSON.parse(fake.objects.get(`${BUCKET}/${APP}.tflock`)![0].body!) as LockInfo).ID;
     expect(failure).toEqual(
       new StateOperationError(
@@ -163,9 +183,14 @@ describe('state delete', () => {
   test('a held lock refuses the delete; nothing is removed', async () => {
     const fake = new FakeAws();
     fake.put(BUCKET, APP, state('APP', 1));
-    fake.items.set(`${BUCKET}/${APP}`, { LockID: { S: `${BUCKET}/${APP}` }, Info: { S: JSON.stringify(TERRAFORM_LOCK) } });
+    fake.items.set(`${BUCKET}/${APP}`, {
+      LockID: { S: `${BUCKET}/${APP}` },
+      Info: { S: JSON.stringify(TERRAFORM_LOCK) },
+    });
     await expect(remove(fake, APP, true)).rejects.toThrow(
-      new StateOperationError(`s3://${BUCKET}/${APP} is locked by ci@runner-1 (ID 7f0c7c37-5b2e-2d6c-0a50-3c6fbd1e4a7e, OperationTypeApply); tfstate-delete refused while a lock is held`),
+      new StateOperationError(
+        `s3://${BUCKET}/${APP} is locked by ci@runner-1 (ID 7f0c7c37-5b2e-2d6c-0a50-3c6fbd1e4a7e, OperationTypeApply); tfstate-delete refused while a lock is held`,
+      ),
     );
     expect(fake.history(BUCKET, APP)).toEqual([`v1:${state('APP', 1)}`]);
   });
@@ -179,14 +204,17 @@ describe('state delete where versioning is not enabled', () => {
   test.each([
     ['Suspended', 'suspended'],
     ['never enabled', 'off'],
-  ] as const)('versioning %s: a current version "null" is not deleted, and its lock is released', async (versioning, status) => {
-    const fake = new FakeAws();
-    fake.versioning.set(BUCKET, versioning);
-    fake.put(BUCKET, APP, state('APP', 1));
-    await expect(remove(fake, APP, false)).rejects.toThrow(refusal(status));
-    expect(fake.history(BUCKET, APP)).toEqual([`null:${state('APP', 1)}`]);
-    expect(fake.items.size).toBe(0);
-  });
+  ] as const)(
+    'versioning %s: a current version "null" is not deleted, and its lock is released',
+    async (versioning, status) => {
+      const fake = new FakeAws();
+      fake.versioning.set(BUCKET, versioning);
+      fake.put(BUCKET, APP, state('APP', 1));
+      await expect(remove(fake, APP, false)).rejects.toThrow(refusal(status));
+      expect(fake.history(BUCKET, APP)).toEqual([`null:${state('APP', 1)}`]);
+      expect(fake.items.size).toBe(0);
+    },
+  );
   test('versioning enabled again: the version "null" stays in the history behind the delete marker', async () => {
     const fake = new FakeAws();
     fake.versioning.set(BUCKET, 'Suspended');
@@ -218,7 +246,12 @@ describe('deleting versions for good', () => {
     const fake = new FakeAws();
     for (let i = 0; i < 2001; i++) fake.put(BUCKET, APP, String(i));
     const done: number[] = [];
-    await deleteObjectVersions(fake.clients.s3, BUCKET, await listObjectVersions(fake.clients.s3, BUCKET, APP), (count) => done.push(count));
+    await deleteObjectVersions(
+      fake.clients.s3,
+      BUCKET,
+      await listObjectVersions(fake.clients.s3, BUCKET, APP),
+      (count) => done.push(count),
+    );
     expect(fake.objects.size).toBe(0);
     expect(fake.calls.filter((call) => call.startsWith('DeleteObjects'))).toHaveLength(9);
     expect(done).toEqual([250, 500, 750, 1000, 1250, 1500, 1750, 2000, 2001]);

@@ -1,10 +1,10 @@
 // moveState against the in-memory AWS of fake-aws.ts, for the cases the emulator scenario does not reach:
 // refusals, a run killed midway and run again, another bucket.
-import { spawnSync } from 'child_process';
-import { createHash } from 'crypto';
-import { hostname, userInfo } from 'os';
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { hostname, userInfo } from 'node:os';
 import { moveState } from '../ops/keys';
-import { LockInfo, StateOperationError } from '../ops/state';
+import { type LockInfo, StateOperationError } from '../ops/state';
 import { awsError, FakeAws } from './fake-aws';
 import { configFrom } from './helpers';
 
@@ -20,7 +20,11 @@ const digestItem = (key: string, digest: string) => ({ LockID: { S: `${BUCKET}/$
 /** A process id that no process has any more. */
 const DEAD_PID = spawnSync('true').pid;
 /** The lock a move from app to network run as `pid` leaves on `key` when it is killed. */
-const moveLock = (key: string, pid: number, description = `move s3://${BUCKET}/${APP} -> s3://${BUCKET}/${NETWORK}`): LockInfo => ({
+const moveLock = (
+  key: string,
+  pid: number,
+  description = `move s3://${BUCKET}/${APP} -> s3://${BUCKET}/${NETWORK}`,
+): LockInfo => ({
   ID: `lock-of-${key}`,
   Operation: 'tfstate-move',
   Info: `${description} (pid ${pid})`,
@@ -29,9 +33,18 @@ const moveLock = (key: string, pid: number, description = `move s3://${BUCKET}/$
   Created: '2026-11-22T08:00:00.000Z',
   Path: `${BUCKET}/${key}`,
 });
-const lockItem = (key: string, info: LockInfo) => ({ LockID: { S: `${BUCKET}/${key}` }, Info: { S: JSON.stringify(info) } });
+const lockItem = (key: string, info: LockInfo) => ({
+  LockID: { S: `${BUCKET}/${key}` },
+  Info: { S: JSON.stringify(info) },
+});
 
-function move(fake: FakeAws, from = APP, to = NETWORK, toBucket = BUCKET, settings = config): { run: Promise<void>; said: string[] } {
+function move(
+  fake: FakeAws,
+  from = APP,
+  to = NETWORK,
+  toBucket = BUCKET,
+  settings = config,
+): { run: Promise<void>; said: string[] } {
   const said: string[] = [];
   return { run: moveState(fake.clients, settings, from, to, toBucket, (line) => said.push(line)), said };
 }
@@ -52,12 +65,21 @@ describe('state move', () => {
       `moved s3://${BUCKET}/${APP} to s3://${BUCKET}/${NETWORK}`,
     ]);
     expect(fake.objects.get(`${BUCKET}/${NETWORK}`)).toEqual([
-      { versionId: 'v2', body: state('L1', 3), at: 2, headers: { ContentType: 'application/json', ServerSideEncryption: 'aws:kms', SSEKMSKeyId: ALIAS } },
+      {
+        versionId: 'v2',
+        body: state('L1', 3),
+        at: 2,
+        headers: { ContentType: 'application/json', ServerSideEncryption: 'aws:kms', SSEKMSKeyId: ALIAS },
+      },
     ]);
     expect(fake.history(BUCKET, APP)).toEqual([`v1:${state('L1', 3)}`, 'v3:marker']);
     expect([...fake.items.values()]).toEqual([digestItem(NETWORK, md5)]);
     // Released in the reverse order of taking: the target's lock, then the source's.
-    expect(fake.calls.filter((call) => call.startsWith('DeleteItem'))).toEqual([`DeleteItem ${BUCKET}/${APP}-md5`, `DeleteItem ${BUCKET}/${NETWORK}`, `DeleteItem ${BUCKET}/${APP}`]);
+    expect(fake.calls.filter((call) => call.startsWith('DeleteItem'))).toEqual([
+      `DeleteItem ${BUCKET}/${APP}-md5`,
+      `DeleteItem ${BUCKET}/${NETWORK}`,
+      `DeleteItem ${BUCKET}/${APP}`,
+    ]);
   });
 
   test('its locks name the move and this process, so a re-run can tell they are its own', async () => {
@@ -65,10 +87,14 @@ describe('state move', () => {
     fake.put(BUCKET, APP, state('L1', 3));
     const held: string[] = [];
     fake.beforeSend = (call) => {
-      if (call === `PutObject ${BUCKET}/${NETWORK}`) for (const key of [APP, NETWORK]) held.push(JSON.parse(fake.items.get(`${BUCKET}/${key}`)!.Info.S).Info);
+      if (call === `PutObject ${BUCKET}/${NETWORK}`)
+        for (const key of [APP, NETWORK]) held.push(JSON.parse(fake.items.get(`${BUCKET}/${key}`)!.Info.S).Info);
     };
     await move(fake).run;
-    expect(held).toEqual([`move s3://${BUCKET}/${APP} -> s3://${BUCKET}/${NETWORK} (pid ${process.pid})`, `move s3://${BUCKET}/${APP} -> s3://${BUCKET}/${NETWORK} (pid ${process.pid})`]);
+    expect(held).toEqual([
+      `move s3://${BUCKET}/${APP} -> s3://${BUCKET}/${NETWORK} (pid ${process.pid})`,
+      `move s3://${BUCKET}/${APP} -> s3://${BUCKET}/${NETWORK} (pid ${process.pid})`,
+    ]);
   });
 
   test('a copy failing for another reason than a state appearing is that error', async () => {
@@ -79,15 +105,21 @@ describe('state move', () => {
     expect(fake.items.size).toBe(0);
   });
 
-  test('to another bucket: that bucket\'s own default encryption, both keys locked, digest under the new bucket', async () => {
+  test("to another bucket: that bucket's own default encryption, both keys locked, digest under the new bucket", async () => {
     const fake = new FakeAws();
     fake.put(BUCKET, APP, state('L1', 3));
     const { run, said } = move(fake, APP, APP, 'other-bucket');
     await run;
-    expect(fake.objects.get(`other-bucket/${APP}`)).toEqual([{ versionId: 'v2', body: state('L1', 3), at: 2, headers: { ContentType: 'application/json' } }]);
+    expect(fake.objects.get(`other-bucket/${APP}`)).toEqual([
+      { versionId: 'v2', body: state('L1', 3), at: 2, headers: { ContentType: 'application/json' } },
+    ]);
     expect([...fake.items.keys()]).toEqual([`other-bucket/${APP}-md5`]);
     expect(fake.calls[0]).toBe('HeadBucket other-bucket/');
-    expect(fake.calls.filter((call) => call.startsWith('PutItem'))).toEqual([`PutItem ${BUCKET}/${APP}`, `PutItem other-bucket/${APP}`, `PutItem other-bucket/${APP}-md5`]);
+    expect(fake.calls.filter((call) => call.startsWith('PutItem'))).toEqual([
+      `PutItem ${BUCKET}/${APP}`,
+      `PutItem other-bucket/${APP}`,
+      `PutItem other-bucket/${APP}-md5`,
+    ]);
     expect(said.at(-1)).toBe(`moved s3://${BUCKET}/${APP} to s3://other-bucket/${APP}`);
   });
 
@@ -95,7 +127,9 @@ describe('state move', () => {
     const fake = new FakeAws();
     fake.buckets = new Set([BUCKET]);
     fake.put(BUCKET, APP, state('L1', 3));
-    await expect(move(fake, APP, APP, 'typo-bucket').run).rejects.toThrow(new StateOperationError('s3://typo-bucket: no such bucket (a move does not create its target bucket)'));
+    await expect(move(fake, APP, APP, 'typo-bucket').run).rejects.toThrow(
+      new StateOperationError('s3://typo-bucket: no such bucket (a move does not create its target bucket)'),
+    );
     expect(fake.calls).toEqual(['HeadBucket typo-bucket/']);
   });
 
@@ -119,7 +153,9 @@ describe('state move', () => {
 
   test('a state onto itself is refused before any lock', async () => {
     const fake = new FakeAws();
-    await expect(move(fake, APP, APP).run).rejects.toThrow(new StateOperationError(`s3://${BUCKET}/${APP}: source and target are the same`));
+    await expect(move(fake, APP, APP).run).rejects.toThrow(
+      new StateOperationError(`s3://${BUCKET}/${APP}: source and target are the same`),
+    );
     expect(fake.calls).toEqual([]);
   });
 
@@ -128,7 +164,11 @@ describe('state move', () => {
     fake.put(BUCKET, APP, state('L1', 3));
     fake.put(BUCKET, NETWORK, state('NET', 12));
     const { run, said } = move(fake);
-    await expect(run).rejects.toThrow(new StateOperationError(`s3://${BUCKET}/${NETWORK} already holds another state (serial 12); move refused (delete it first, or pick another key)`));
+    await expect(run).rejects.toThrow(
+      new StateOperationError(
+        `s3://${BUCKET}/${NETWORK} already holds another state (serial 12); move refused (delete it first, or pick another key)`,
+      ),
+    );
     expect(said).toEqual([]);
     expect(fake.history(BUCKET, APP)).toEqual([`v1:${state('L1', 3)}`]);
     expect(fake.history(BUCKET, NETWORK)).toEqual([`v2:${state('NET', 12)}`]);
@@ -139,14 +179,20 @@ describe('state move', () => {
     const fake = new FakeAws();
     fake.put(BUCKET, APP, state('L1', 3));
     fake.put(BUCKET, NETWORK, other);
-    await expect(move(fake).run).rejects.toThrow(`s3://${BUCKET}/${NETWORK} already holds another state (serial ?); move refused (delete it first, or pick another key)`);
+    await expect(move(fake).run).rejects.toThrow(
+      `s3://${BUCKET}/${NETWORK} already holds another state (serial ?); move refused (delete it first, or pick another key)`,
+    );
   });
 
   test('a source that never existed is refused, even when the target holds a state (a typo is no interrupted move)', async () => {
     const fake = new FakeAws();
     fake.put(BUCKET, 'env/dev/terraform.tfstate', state('DEV', 9));
     const { run, said } = move(fake, 'app/terraform.tfstat', 'env/dev/terraform.tfstate');
-    await expect(run).rejects.toThrow(new StateOperationError(`s3://${BUCKET}/app/terraform.tfstat has no current state to move (see: npm run state -- list)`));
+    await expect(run).rejects.toThrow(
+      new StateOperationError(
+        `s3://${BUCKET}/app/terraform.tfstat has no current state to move (see: npm run state -- list)`,
+      ),
+    );
     expect(said).toEqual([]);
     expect(fake.items.size).toBe(0);
   });
@@ -155,7 +201,9 @@ describe('state move', () => {
     const fake = new FakeAws();
     fake.put(BUCKET, APP, state('L1', 3));
     fake.put(BUCKET, APP, undefined);
-    await expect(move(fake).run).rejects.toThrow(`s3://${BUCKET}/${APP} has no current state to move (see: npm run state -- list)`);
+    await expect(move(fake).run).rejects.toThrow(
+      `s3://${BUCKET}/${APP} has no current state to move (see: npm run state -- list)`,
+    );
   });
 
   test("a source deleted by hand whose last version is another state than the target's is refused", async () => {
@@ -234,7 +282,9 @@ describe('state move', () => {
     };
     const { run, said } = move(fake);
     await expect(run).rejects.toThrow(
-      new StateOperationError(`s3://${BUCKET}/${NETWORK} was written during the move by a run that ignores its lock; nothing was moved: check that state, then run the move again`),
+      new StateOperationError(
+        `s3://${BUCKET}/${NETWORK} was written during the move by a run that ignores its lock; nothing was moved: check that state, then run the move again`,
+      ),
     );
     expect(said).toEqual([]);
     expect(fake.history(BUCKET, NETWORK)).toEqual([`v2:${state('NET', 1)}`]);
@@ -255,26 +305,44 @@ describe('state move', () => {
   });
 
   test.each([
-    ['a Terraform run', { ...moveLock(APP, DEAD_PID), ID: 'tf-1', Operation: 'OperationTypeApply', Who: 'ci@runner-1' }, ''],
-    ['a Terraform run of this user whose Info reads like this move', { ...moveLock(APP, DEAD_PID), ID: 'tf-2', Operation: 'OperationTypeApply' }, ''],
+    [
+      'a Terraform run',
+      { ...moveLock(APP, DEAD_PID), ID: 'tf-1', Operation: 'OperationTypeApply', Who: 'ci@runner-1' },
+      '',
+    ],
+    [
+      'a Terraform run of this user whose Info reads like this move',
+      { ...moveLock(APP, DEAD_PID), ID: 'tf-2', Operation: 'OperationTypeApply' },
+      '',
+    ],
     ['the same move, still running', moveLock(APP, process.pid), 'hint'],
     ['the same move of another user', { ...moveLock(APP, DEAD_PID), Who: 'someone@elsewhere' }, 'hint'],
-    ['another move, its process gone', moveLock(APP, DEAD_PID, `move s3://${BUCKET}/${APP} -> s3://${BUCKET}/other`), 'hint'],
+    [
+      'another move, its process gone',
+      moveLock(APP, DEAD_PID, `move s3://${BUCKET}/${APP} -> s3://${BUCKET}/other`),
+      'hint',
+    ],
     ['a lock with no pid', { ...moveLock(APP, DEAD_PID), Info: 'by hand' }, 'hint'],
-    ['a lock whose Info only begins like its own', { ...moveLock(APP, DEAD_PID), Info: `${moveLock(APP, DEAD_PID).Info} by hand` }, 'hint'],
+    [
+      'a lock whose Info only begins like its own',
+      { ...moveLock(APP, DEAD_PID), Info: `${moveLock(APP, DEAD_PID).Info} by hand` },
+      'hint',
+    ],
   ])('a lock held by %s is refused, and left alone', async (_, info, hint) => {
     const fake = new FakeAws();
     fake.put(BUCKET, APP, state('L1', 3));
     fake.items.set(`${BUCKET}/${APP}`, lockItem(APP, info));
     const release = ` (if that run is dead, delete the lock: item "${BUCKET}/${APP}" of terraform-locks and/or the object ${APP}.tflock)`;
     await expect(move(fake).run).rejects.toThrow(
-      new StateOperationError(`s3://${BUCKET}/${APP} is locked by ${info.Who} (ID ${info.ID}, ${info.Operation}); tfstate-move refused while a lock is held${hint ? release : ''}`),
+      new StateOperationError(
+        `s3://${BUCKET}/${APP} is locked by ${info.Who} (ID ${info.ID}, ${info.Operation}); tfstate-move refused while a lock is held${hint ? release : ''}`,
+      ),
     );
     expect([...fake.items.values()]).toEqual([lockItem(APP, info)]);
     expect(fake.history(BUCKET, NETWORK)).toEqual([]);
   });
 
-  test("its own lock from a process of another user (kill answers EPERM) counts as alive", async () => {
+  test('its own lock from a process of another user (kill answers EPERM) counts as alive', async () => {
     const fake = new FakeAws();
     fake.put(BUCKET, APP, state('L1', 3));
     fake.items.set(`${BUCKET}/${APP}`, lockItem(APP, moveLock(APP, DEAD_PID)));
@@ -282,7 +350,9 @@ describe('state move', () => {
       throw Object.assign(new Error('kill EPERM'), { code: 'EPERM' });
     });
     try {
-      await expect(move(fake).run).rejects.toThrow(`s3://${BUCKET}/${APP} is locked by ${ME} (ID lock-of-${APP}, tfstate-move); tfstate-move refused while a lock is held`);
+      await expect(move(fake).run).rejects.toThrow(
+        `s3://${BUCKET}/${APP} is locked by ${ME} (ID lock-of-${APP}, tfstate-move); tfstate-move refused while a lock is held`,
+      );
     } finally {
       kill.mockRestore();
     }
@@ -292,13 +362,22 @@ describe('state move', () => {
     const fake = new FakeAws();
     fake.put(BUCKET, APP, state('L1', 3));
     fake.failNext('PutItemCommand', awsError('ConditionalCheckFailedException'), `${BUCKET}/${NETWORK}`);
-    await expect(move(fake).run).rejects.toThrow(new StateOperationError(`s3://${BUCKET}/${NETWORK} is locked by another run; tfstate-move refused while a lock is held`));
+    await expect(move(fake).run).rejects.toThrow(
+      new StateOperationError(
+        `s3://${BUCKET}/${NETWORK} is locked by another run; tfstate-move refused while a lock is held`,
+      ),
+    );
     expect(fake.items.size).toBe(0);
-    expect(fake.calls.filter((call) => !call.startsWith('GetItem'))).toEqual([`PutItem ${BUCKET}/${APP}`, `PutItem ${BUCKET}/${NETWORK}`, `DeleteItem ${BUCKET}/${APP}`]);
+    expect(fake.calls.filter((call) => !call.startsWith('GetItem'))).toEqual([
+      `PutItem ${BUCKET}/${APP}`,
+      `PutItem ${BUCKET}/${NETWORK}`,
+      `DeleteItem ${BUCKET}/${APP}`,
+    ]);
   });
 
   /** The ID of the move's own lock still on `key` (a release failed). */
-  const leftLockId = (fake: FakeAws, key: string) => (JSON.parse(fake.items.get(`${BUCKET}/${key}`)!.Info!.S!) as LockInfo).ID;
+  const leftLockId = (fake: FakeAws, key: string) =>
+    (JSON.parse(fake.items.get(`${BUCKET}/${key}`)!.Info!.S!) as LockInfo).ID;
 
   test('a target locked meanwhile, and the source lock cannot be released: one line names the refusal and the lock left behind', async () => {
     const fake = new FakeAws();
@@ -368,7 +447,9 @@ describe('state move', () => {
     fake.versioning.set(BUCKET, 'Suspended');
     const { run, said } = move(fake);
     await run;
-    expect(said[0]).toBe(`s3://${BUCKET}/${APP} has no current version and s3://${BUCKET}/${NETWORK} holds its last one: the move was done up to the last steps`);
+    expect(said[0]).toBe(
+      `s3://${BUCKET}/${APP} has no current version and s3://${BUCKET}/${NETWORK} holds its last one: the move was done up to the last steps`,
+    );
     expect(fake.calls).not.toContain(`GetBucketVersioning ${BUCKET}/`);
   });
 
@@ -392,8 +473,11 @@ describe('state move', () => {
     fake.put(BUCKET, APP, state('L1', 3));
     fake.failNext('DeleteObjectCommand', awsError('AccessDenied', 403), `other-bucket/${APP}.tflock`);
     fake.failNext('DeleteObjectCommand', awsError('AccessDenied', 403), `${BUCKET}/${APP}.tflock`);
-    const failure = await move(fake, APP, APP, 'other-bucket', configFrom({ TFSTATE_LOCKING: 's3' })).run.catch((error: unknown) => error);
-    const lockId = (bucket: string) => (JSON.parse(fake.objects.get(`${bucket}/${APP}.tflock`)![0].body!) as LockInfo).ID;
+    const failure = await move(fake, APP, APP, 'other-bucket', configFrom({ TFSTATE_LOCKING: 's3' })).run.catch(
+      (error: unknown) => error,
+    );
+    const lockId = (bucket: string) =>
+      (JSON.parse(fake.objects.get(`${bucket}/${APP}.tflock`)![0].body!) as LockInfo).ID;
     expect(failure).toEqual(
       new StateOperationError(
         `moved s3://${BUCKET}/${APP} to s3://other-bucket/${APP}, but releasing the lock failed: the object s3://other-bucket/${APP}.tflock left behind with lock ID ${lockId('other-bucket')} (AccessDenied: AccessDenied (fake)): delete it once AWS answers again; the object s3://${BUCKET}/${APP}.tflock left behind with lock ID ${lockId(BUCKET)} (AccessDenied: AccessDenied (fake)): delete it once AWS answers again`,
@@ -407,8 +491,15 @@ describe('state move', () => {
     fake.put(BUCKET, `${APP}.tflock`, JSON.stringify(moveLock(APP, DEAD_PID)));
     const { run, said } = move(fake, APP, NETWORK, BUCKET, configFrom({ TFSTATE_LOCKING: 's3' }));
     await run;
-    expect(said[0]).toBe(`released the lock lock-of-${APP} on s3://${BUCKET}/${APP} left by an interrupted run of the same tfstate-move (pid ${DEAD_PID}, 2026-11-22T08:00:00.000Z)`);
-    expect(fake.history(BUCKET, `${APP}.tflock`).map((entry) => entry.endsWith('marker'))).toEqual([false, true, false, true]);
+    expect(said[0]).toBe(
+      `released the lock lock-of-${APP} on s3://${BUCKET}/${APP} left by an interrupted run of the same tfstate-move (pid ${DEAD_PID}, 2026-11-22T08:00:00.000Z)`,
+    );
+    expect(fake.history(BUCKET, `${APP}.tflock`).map((entry) => entry.endsWith('marker'))).toEqual([
+      false,
+      true,
+      false,
+      true,
+    ]);
   });
 
   test('a stale table lock replaced by another run meanwhile is not deleted', async () => {

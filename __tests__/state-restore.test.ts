@@ -1,11 +1,21 @@
 // ops/state.ts against the in-memory AWS of fake-aws.ts: finding locks, listing versions, taking the lock
 // (and undoing half a lock) and restoring a version, with the exact objects, items and messages left behind.
-import { createHash } from 'crypto';
-import { createServer } from 'http';
-import { AddressInfo } from 'net';
-import { S3Client } from '@aws-sdk/client-s3';
+
+import { createHash } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { acquire, describeLock, findLocks, listObjectVersions, listStateVersions, LockInfo, restoreStateVersion, StateOperationError } from '../ops/state';
+import { S3Client } from '@aws-sdk/client-s3';
+import {
+  acquire,
+  describeLock,
+  findLocks,
+  type LockInfo,
+  listObjectVersions,
+  listStateVersions,
+  restoreStateVersion,
+  StateOperationError,
+} from '../ops/state';
 import { awsError, FakeAws, TERRAFORM_LOCK } from './fake-aws';
 import { configFrom } from './helpers';
 
@@ -17,11 +27,18 @@ const dynamodbLocking = configFrom({ TFSTATE_LOCKING: 'dynamodb' });
 const s3Locking = configFrom({ TFSTATE_LOCKING: 's3' });
 const bothLocking = configFrom({ TFSTATE_LOCKING: 'both' });
 
-const OTHER_LOCK: LockInfo = { ...TERRAFORM_LOCK, ID: '0b9d2a51-0000-4000-8000-000000000001', Who: 'dev@laptop', Operation: 'OperationTypePlan' };
+const OTHER_LOCK: LockInfo = {
+  ...TERRAFORM_LOCK,
+  ID: '0b9d2a51-0000-4000-8000-000000000001',
+  Who: 'dev@laptop',
+  Operation: 'OperationTypePlan',
+};
 const lockItem = (info: LockInfo) => ({ LockID: { S: `${BUCKET}/${KEY}` }, Info: { S: JSON.stringify(info) } });
-const state = (lineage: string, serial: number, resources: string[] = []) => JSON.stringify({ version: 4, serial, lineage, resources });
+const state = (lineage: string, serial: number, resources: string[] = []) =>
+  JSON.stringify({ version: 4, serial, lineage, resources });
 /** The text a restore writes: the old state pretty-printed under the new serial. */
-const restored = (lineage: string, serial: number, resources: string[] = []) => `${JSON.stringify({ version: 4, serial, lineage, resources }, null, 2)}\n`;
+const restored = (lineage: string, serial: number, resources: string[] = []) =>
+  `${JSON.stringify({ version: 4, serial, lineage, resources }, null, 2)}\n`;
 const md5Of = (text: string) => createHash('md5').update(text).digest('hex');
 const ENCRYPTED_JSON = { ContentType: 'application/json', ServerSideEncryption: 'aws:kms', SSEKMSKeyId: ALIAS };
 
@@ -63,11 +80,14 @@ describe('findLocks', () => {
     fake.failNext('GetObjectCommand', awsError(name, status));
     expect(await findLocks(fake.clients, s3Locking, KEY)).toEqual([]);
   });
-  test.each(['NoSuchKey', 'NotFound'])('an error named %s without an HTTP status counts as absent too', async (name) => {
-    const fake = new FakeAws();
-    fake.failNext('GetObjectCommand', awsError(name, null));
-    expect(await findLocks(fake.clients, s3Locking, KEY)).toEqual([]);
-  });
+  test.each(['NoSuchKey', 'NotFound'])(
+    'an error named %s without an HTTP status counts as absent too',
+    async (name) => {
+      const fake = new FakeAws();
+      fake.failNext('GetObjectCommand', awsError(name, null));
+      expect(await findLocks(fake.clients, s3Locking, KEY)).toEqual([]);
+    },
+  );
   test('a lockfile read failing without any HTTP answer is that error', async () => {
     const fake = new FakeAws();
     fake.failNext('GetObjectCommand', awsError('TimeoutError', null));
@@ -81,12 +101,20 @@ describe('findLocks', () => {
   test.each(['42', 'null'])('a lock record %s (JSON, not an object) reads as held with empty fields', async (text) => {
     const fake = new FakeAws();
     fake.put(BUCKET, `${KEY}.tflock`, text);
-    expect(await findLocks(fake.clients, s3Locking, KEY)).toEqual([{ source: 's3', info: { ID: '', Operation: '', Info: '', Who: '', Version: '', Created: '', Path: '' } }]);
+    expect(await findLocks(fake.clients, s3Locking, KEY)).toEqual([
+      { source: 's3', info: { ID: '', Operation: '', Info: '', Who: '', Version: '', Created: '', Path: '' } },
+    ]);
   });
   test('the fake reads stale without ConsistentRead (what findLocks must not rely on)', async () => {
     const fake = new FakeAws();
     await fake.clients.dynamodb.send(new PutItemCommand({ TableName: TABLE, Item: lockItem(TERRAFORM_LOCK) }));
-    expect((await fake.clients.dynamodb.send(new GetItemCommand({ TableName: TABLE, Key: { LockID: { S: `${BUCKET}/${KEY}` } } }))).Item).toBeUndefined();
+    expect(
+      (
+        await fake.clients.dynamodb.send(
+          new GetItemCommand({ TableName: TABLE, Key: { LockID: { S: `${BUCKET}/${KEY}` } } }),
+        )
+      ).Item,
+    ).toBeUndefined();
   });
 });
 
@@ -123,17 +151,51 @@ describe('listing versions', () => {
     fake.put(BUCKET, 'app/x.tfstate', state('X', 1));
     fake.put(BUCKET, 'app/x.tfstate', undefined);
     expect(await listObjectVersions(fake.clients.s3, BUCKET, 'app/')).toEqual([
-      { key: KEY, versionId: 'v3', deleteMarker: false, lastModified: new Date(3000), size: state('L1', 2).length, isLatest: true },
+      {
+        key: KEY,
+        versionId: 'v3',
+        deleteMarker: false,
+        lastModified: new Date(3000),
+        size: state('L1', 2).length,
+        isLatest: true,
+      },
       { key: KEY, versionId: 'v2', deleteMarker: true, lastModified: new Date(2000), size: 0, isLatest: false },
-      { key: KEY, versionId: 'v1', deleteMarker: false, lastModified: new Date(1000), size: state('L1', 1).length, isLatest: false },
-      { key: 'app/x.tfstate', versionId: 'v6', deleteMarker: true, lastModified: new Date(6000), size: 0, isLatest: true },
-      { key: 'app/x.tfstate', versionId: 'v5', deleteMarker: false, lastModified: new Date(5000), size: state('X', 1).length, isLatest: false },
+      {
+        key: KEY,
+        versionId: 'v1',
+        deleteMarker: false,
+        lastModified: new Date(1000),
+        size: state('L1', 1).length,
+        isLatest: false,
+      },
+      {
+        key: 'app/x.tfstate',
+        versionId: 'v6',
+        deleteMarker: true,
+        lastModified: new Date(6000),
+        size: 0,
+        isLatest: true,
+      },
+      {
+        key: 'app/x.tfstate',
+        versionId: 'v5',
+        deleteMarker: false,
+        lastModified: new Date(5000),
+        size: state('X', 1).length,
+        isLatest: false,
+      },
     ]);
-    expect(fake.calls).toEqual([`ListObjectVersions ${BUCKET}/app/`, `ListObjectVersions ${BUCKET}/app/`, `ListObjectVersions ${BUCKET}/app/`]);
+    expect(fake.calls).toEqual([
+      `ListObjectVersions ${BUCKET}/app/`,
+      `ListObjectVersions ${BUCKET}/app/`,
+      `ListObjectVersions ${BUCKET}/app/`,
+    ]);
   });
   /** The real SDK against a real HTTP server: what it makes of the answer is what the checks must see. */
   async function listFrom(answer: () => string, contentType = 'application/xml', status = 200) {
-    const server = createServer((_, response) => response.writeHead(status, { 'content-type': contentType }).end(answer()));
+    const server = createServer((_, response) =>
+      response.writeHead(status, { 'content-type': contentType }).end(answer()),
+    );
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const s3 = new S3Client({
       region: 'us-east-1',
@@ -150,9 +212,13 @@ describe('listing versions', () => {
     }
   }
   const notAListing = (what: string) =>
-    new StateOperationError(`listing s3://${BUCKET}: the answer is not an S3 version listing (${what}); check that the endpoint is S3 and not a proxy or another service`);
+    new StateOperationError(
+      `listing s3://${BUCKET}: the answer is not an S3 version listing (${what}); check that the endpoint is S3 and not a proxy or another service`,
+    );
   test('a proxy answering with an HTML page and status 200 is refused, not read as an empty bucket', async () => {
-    await expect(listFrom(() => '<html><body>Sign in to continue</body></html>', 'text/html')).rejects.toThrow(notAListing('<html>'));
+    await expect(listFrom(() => '<html><body>Sign in to continue</body></html>', 'text/html')).rejects.toThrow(
+      notAListing('<html>'),
+    );
     await expect(listFrom(() => '')).rejects.toThrow(notAListing('no XML'));
   });
   test('a server that ignores "?versions" and answers the plain object listing is refused, not read as an empty bucket', async () => {
@@ -162,7 +228,14 @@ describe('listing versions', () => {
   });
   test('a version listing is read with or without the empty <KeyMarker/> (moto and S3 send it, S3-compatible servers may not)', async () => {
     const first = `<?xml version="1.0" encoding="utf-8"?>\n<ListVersionsResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><IsTruncated>false</IsTruncated><KeyMarker/><VersionIdMarker/><Name>${BUCKET}</Name><Prefix>app/</Prefix><MaxKeys>1000</MaxKeys><Version><Key>${KEY}</Key><VersionId>v1</VersionId><IsLatest>true</IsLatest><Size>2</Size><LastModified>2026-11-22T19:12:47.000Z</LastModified></Version></ListVersionsResult>`;
-    const v1 = { key: KEY, versionId: 'v1', deleteMarker: false, lastModified: new Date('2026-11-22T19:12:47.000Z'), size: 2, isLatest: true };
+    const v1 = {
+      key: KEY,
+      versionId: 'v1',
+      deleteMarker: false,
+      lastModified: new Date('2026-11-22T19:12:47.000Z'),
+      size: 2,
+      isLatest: true,
+    };
     expect(await listFrom(() => first)).toEqual([v1]);
     expect(await listFrom(() => first.replace('<KeyMarker/><VersionIdMarker/>', ''))).toEqual([v1]);
   });
@@ -176,10 +249,14 @@ describe('listing versions', () => {
   });
   test("an error answer is the SDK's own error, not a refused listing", async () => {
     const noSuchBucket = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>NoSuchBucket</Code><Message>The specified bucket does not exist</Message><BucketName>${BUCKET}</BucketName></Error>`;
-    await expect(listFrom(() => noSuchBucket, 'application/xml', 404)).rejects.toMatchObject({ name: 'NoSuchBucket', $metadata: { httpStatusCode: 404 } });
+    await expect(listFrom(() => noSuchBucket, 'application/xml', 404)).rejects.toMatchObject({
+      name: 'NoSuchBucket',
+      $metadata: { httpStatusCode: 404 },
+    });
   });
   test('an unversioned bucket lists page after page, though every page ends at the version id "null"', async () => {
-    const version = (key: string) => `<Version><Key>${key}</Key><VersionId>null</VersionId><IsLatest>true</IsLatest><Size>1</Size><LastModified>2026-11-22T19:12:47.000Z</LastModified></Version>`;
+    const version = (key: string) =>
+      `<Version><Key>${key}</Key><VersionId>null</VersionId><IsLatest>true</IsLatest><Size>1</Size><LastModified>2026-11-22T19:12:47.000Z</LastModified></Version>`;
     const pages = [
       `<ListVersionsResult><IsTruncated>true</IsTruncated><NextKeyMarker>app/a</NextKeyMarker><NextVersionIdMarker>null</NextVersionIdMarker>${version('app/a')}</ListVersionsResult>`,
       `<ListVersionsResult><IsTruncated>true</IsTruncated><NextKeyMarker>app/b</NextKeyMarker><NextVersionIdMarker>null</NextVersionIdMarker>${version('app/b')}</ListVersionsResult>`,
@@ -187,12 +264,21 @@ describe('listing versions', () => {
     ];
     let answered = 0;
     const listed = await listFrom(() => pages[answered++]);
-    expect(listed.map((entry) => `${entry.key} ${entry.versionId}`)).toEqual(['app/a null', 'app/b null', 'app/c null']);
+    expect(listed.map((entry) => `${entry.key} ${entry.versionId}`)).toEqual([
+      'app/a null',
+      'app/b null',
+      'app/c null',
+    ]);
   });
   test('a later page that is truncated but names no next page is refused too', async () => {
     let answered = 0;
     // Ends by itself after 4 pages, so that code without the check fails instead of hanging.
-    const answer = () => (++answered === 1 ? page('<NextKeyMarker>app/a</NextKeyMarker><NextVersionIdMarker>v1</NextVersionIdMarker>') : answered < 4 ? page('') : page('').replace('true', 'false'));
+    const answer = () =>
+      ++answered === 1
+        ? page('<NextKeyMarker>app/a</NextKeyMarker><NextVersionIdMarker>v1</NextVersionIdMarker>')
+        : answered < 4
+          ? page('')
+          : page('').replace('true', 'false');
     await expect(listFrom(answer)).rejects.toThrow(CUT_SHORT);
     expect(answered).toBe(2);
   });
@@ -204,7 +290,10 @@ describe('listing versions', () => {
   test('a server that ignores the key marker (the same page again) is refused, not listed forever', async () => {
     let answered = 0;
     // Ends by itself after 4 pages, so that code without the check fails instead of hanging.
-    const answer = () => (++answered < 4 ? page('<NextKeyMarker>app/a</NextKeyMarker><NextVersionIdMarker>v1</NextVersionIdMarker>') : page('').replace('true', 'false'));
+    const answer = () =>
+      ++answered < 4
+        ? page('<NextKeyMarker>app/a</NextKeyMarker><NextVersionIdMarker>v1</NextVersionIdMarker>')
+        : page('').replace('true', 'false');
     await expect(listFrom(answer)).rejects.toThrow(CUT_SHORT);
     expect(answered).toBe(2);
   });
@@ -229,18 +318,30 @@ describe('acquire', () => {
     const release = await acquire(fake.clients, bothLocking, KEY, TERRAFORM_LOCK);
     expect([...fake.items.values()]).toEqual([lockItem(TERRAFORM_LOCK)]);
     expect(fake.objects.get(`${BUCKET}/${KEY}.tflock`)).toEqual([
-      { versionId: 'v1', body: JSON.stringify(TERRAFORM_LOCK), at: 1, headers: { ServerSideEncryption: 'aws:kms', SSEKMSKeyId: ALIAS } },
+      {
+        versionId: 'v1',
+        body: JSON.stringify(TERRAFORM_LOCK),
+        at: 1,
+        headers: { ServerSideEncryption: 'aws:kms', SSEKMSKeyId: ALIAS },
+      },
     ]);
     await release();
     expect(fake.items.size).toBe(0);
     expect(fake.history(BUCKET, `${KEY}.tflock`)).toEqual([`v1:${JSON.stringify(TERRAFORM_LOCK)}`, 'v2:marker']);
-    expect(fake.calls).toEqual([`PutItem ${BUCKET}/${KEY}`, `PutObject ${BUCKET}/${KEY}.tflock`, `DeleteObject ${BUCKET}/${KEY}.tflock`, `DeleteItem ${BUCKET}/${KEY}`]);
+    expect(fake.calls).toEqual([
+      `PutItem ${BUCKET}/${KEY}`,
+      `PutObject ${BUCKET}/${KEY}.tflock`,
+      `DeleteObject ${BUCKET}/${KEY}.tflock`,
+      `DeleteItem ${BUCKET}/${KEY}`,
+    ]);
   });
   test('a lockfile held by another run undoes the table item just taken, and names the holder', async () => {
     const fake = new FakeAws();
     fake.put(BUCKET, `${KEY}.tflock`, JSON.stringify(OTHER_LOCK));
     await expect(acquire(fake.clients, bothLocking, KEY, TERRAFORM_LOCK)).rejects.toThrow(
-      new StateOperationError(`s3://${BUCKET}/${KEY} is locked by dev@laptop (ID 0b9d2a51-0000-4000-8000-000000000001, OperationTypePlan); OperationTypeApply refused while a lock is held`),
+      new StateOperationError(
+        `s3://${BUCKET}/${KEY} is locked by dev@laptop (ID 0b9d2a51-0000-4000-8000-000000000001, OperationTypePlan); OperationTypeApply refused while a lock is held`,
+      ),
     );
     expect(fake.items.size).toBe(0);
     expect(fake.history(BUCKET, `${KEY}.tflock`)).toEqual([`v1:${JSON.stringify(OTHER_LOCK)}`]);
@@ -258,12 +359,19 @@ describe('acquire', () => {
     fake.failNext('PutObjectCommand', denied);
     await expect(acquire(fake.clients, bothLocking, KEY, TERRAFORM_LOCK)).rejects.toBe(denied);
     expect(fake.items.size).toBe(0);
-    expect(fake.calls).toEqual([`PutItem ${BUCKET}/${KEY}`, `PutObject ${BUCKET}/${KEY}.tflock`, `DeleteItem ${BUCKET}/${KEY}`]);
+    expect(fake.calls).toEqual([
+      `PutItem ${BUCKET}/${KEY}`,
+      `PutObject ${BUCKET}/${KEY}.tflock`,
+      `DeleteItem ${BUCKET}/${KEY}`,
+    ]);
   });
   test('when undoing the table item fails too, both failures and the item left behind are named in one line', async () => {
     const fake = new FakeAws();
     fake.failNext('PutObjectCommand', awsError('AccessDenied', 403));
-    fake.failNext('DeleteItemCommand', Object.assign(awsError('ThrottlingException', 400), { message: 'Rate exceeded\r\n  try again later\n' }));
+    fake.failNext(
+      'DeleteItemCommand',
+      Object.assign(awsError('ThrottlingException', 400), { message: 'Rate exceeded\r\n  try again later\n' }),
+    );
     await expect(acquire(fake.clients, bothLocking, KEY, TERRAFORM_LOCK)).rejects.toThrow(
       new StateOperationError(
         `OperationTypeApply could not lock s3://${BUCKET}/${KEY} (AccessDenied: AccessDenied (fake)); releasing the lock failed too: item "${BUCKET}/${KEY}" of ${TABLE} left behind with lock ID ${TERRAFORM_LOCK.ID} (ThrottlingException: Rate exceeded try again later): delete it once AWS answers again`,
@@ -296,15 +404,19 @@ describe('acquire', () => {
     const fake = new FakeAws();
     fake.failNext('PutObjectCommand', awsError('ConditionalRequestConflict', 409));
     await expect(acquire(fake.clients, bothLocking, KEY, TERRAFORM_LOCK)).rejects.toThrow(
-      new StateOperationError(`s3://${BUCKET}/${KEY} is locked by another run; OperationTypeApply refused while a lock is held`),
+      new StateOperationError(
+        `s3://${BUCKET}/${KEY} is locked by another run; OperationTypeApply refused while a lock is held`,
+      ),
     );
     expect(fake.items.size).toBe(0);
   });
-  test('a table item write that went through before its retry was refused (the retry found this run\'s own lock) is undone, not reported as held', async () => {
+  test("a table item write that went through before its retry was refused (the retry found this run's own lock) is undone, not reported as held", async () => {
     const fake = new FakeAws();
     fake.items.set(`${BUCKET}/${KEY}`, lockItem(TERRAFORM_LOCK));
     await expect(acquire(fake.clients, dynamodbLocking, KEY, TERRAFORM_LOCK)).rejects.toThrow(
-      new StateOperationError(`OperationTypeApply could not lock s3://${BUCKET}/${KEY}: a write that failed had gone through after all (its retry found this run's lock ID ${TERRAFORM_LOCK.ID}); undone, run again`),
+      new StateOperationError(
+        `OperationTypeApply could not lock s3://${BUCKET}/${KEY}: a write that failed had gone through after all (its retry found this run's lock ID ${TERRAFORM_LOCK.ID}); undone, run again`,
+      ),
     );
     expect(fake.items.size).toBe(0);
   });
@@ -339,7 +451,9 @@ describe('acquire', () => {
     const fake = new FakeAws();
     fake.failNext('PutItemCommand', awsError('ConditionalCheckFailedException'));
     await expect(acquire(fake.clients, dynamodbLocking, KEY, TERRAFORM_LOCK)).rejects.toThrow(
-      new StateOperationError(`s3://${BUCKET}/${KEY} is locked by another run; OperationTypeApply refused while a lock is held`),
+      new StateOperationError(
+        `s3://${BUCKET}/${KEY} is locked by another run; OperationTypeApply refused while a lock is held`,
+      ),
     );
   });
 });
@@ -370,7 +484,9 @@ describe('restoreStateVersion', () => {
       { versionId: 'v2', body: state('L1', 7), at: 2 },
       { versionId: 'v3', body: text, at: 3, headers: ENCRYPTED_JSON },
     ]);
-    expect([...fake.items]).toEqual([[`${BUCKET}/${KEY}-md5`, { LockID: { S: `${BUCKET}/${KEY}-md5` }, Digest: { S: md5Of(text) } }]]);
+    expect([...fake.items]).toEqual([
+      [`${BUCKET}/${KEY}-md5`, { LockID: { S: `${BUCKET}/${KEY}-md5` }, Digest: { S: md5Of(text) } }],
+    ]);
   });
   test('the lock is taken before anything is read, and released last', async () => {
     const fake = new FakeAws();
@@ -394,14 +510,20 @@ describe('restoreStateVersion', () => {
     const fake = new FakeAws();
     const old = fake.put(BUCKET, KEY, state('L1', 5));
     fake.put(BUCKET, KEY, corrupt);
-    expect(await restoreStateVersion(fake.clients, dynamodbLocking, KEY, old)).toMatchObject({ serial: 6, replaced: 'corrupt' });
+    expect(await restoreStateVersion(fake.clients, dynamodbLocking, KEY, old)).toMatchObject({
+      serial: 6,
+      replaced: 'corrupt',
+    });
     expect(fake.history(BUCKET, KEY)).toEqual([`v1:${state('L1', 5)}`, `v2:${corrupt}`, `v3:${restored('L1', 6)}`]);
   });
   test('a deleted state (delete marker current) is brought back', async () => {
     const fake = new FakeAws();
     const old = fake.put(BUCKET, KEY, state('L1', 5));
     fake.put(BUCKET, KEY, undefined);
-    expect(await restoreStateVersion(fake.clients, dynamodbLocking, KEY, old)).toMatchObject({ serial: 6, replaced: 'none' });
+    expect(await restoreStateVersion(fake.clients, dynamodbLocking, KEY, old)).toMatchObject({
+      serial: 6,
+      replaced: 'none',
+    });
     expect(fake.history(BUCKET, KEY)).toEqual([`v1:${state('L1', 5)}`, 'v2:marker', `v3:${restored('L1', 6)}`]);
   });
   // A restore below a version still in the history would be older than a copy a user may hold of that version.
@@ -411,9 +533,22 @@ describe('restoreStateVersion', () => {
     fake.put(BUCKET, KEY, state('L1', 9));
     fake.put(BUCKET, KEY, state('L1', 7));
     fake.put(BUCKET, KEY, undefined);
-    expect(await restoreStateVersion(fake.clients, dynamodbLocking, KEY, old)).toMatchObject({ serial: 10, replaced: 'none' });
-    expect(fake.history(BUCKET, KEY)).toEqual([`v1:${state('L1', 3, ['old'])}`, `v2:${state('L1', 9)}`, `v3:${state('L1', 7)}`, 'v4:marker', `v5:${restored('L1', 10, ['old'])}`]);
-    expect(fake.calls.filter((call) => call.startsWith('GetObject'))).toEqual([`GetObject ${BUCKET}/${KEY}`, `GetObject ${BUCKET}/${KEY}`, `GetObject ${BUCKET}/${KEY}`]);
+    expect(await restoreStateVersion(fake.clients, dynamodbLocking, KEY, old)).toMatchObject({
+      serial: 10,
+      replaced: 'none',
+    });
+    expect(fake.history(BUCKET, KEY)).toEqual([
+      `v1:${state('L1', 3, ['old'])}`,
+      `v2:${state('L1', 9)}`,
+      `v3:${state('L1', 7)}`,
+      'v4:marker',
+      `v5:${restored('L1', 10, ['old'])}`,
+    ]);
+    expect(fake.calls.filter((call) => call.startsWith('GetObject'))).toEqual([
+      `GetObject ${BUCKET}/${KEY}`,
+      `GetObject ${BUCKET}/${KEY}`,
+      `GetObject ${BUCKET}/${KEY}`,
+    ]);
   });
   test('a current state of another lineage is refused unless forced; nothing written, lock released', async () => {
     const fake = new FakeAws();
@@ -426,8 +561,15 @@ describe('restoreStateVersion', () => {
     );
     expect(fake.history(BUCKET, KEY)).toEqual([`v1:${state('L1', 5)}`, `v2:${state('L2', 9)}`]);
     expect(fake.items.size).toBe(0);
-    expect(await restoreStateVersion(fake.clients, dynamodbLocking, KEY, old, { forceLineage: true })).toMatchObject({ serial: 10, replaced: 'foreign' });
-    expect(fake.history(BUCKET, KEY)).toEqual([`v1:${state('L1', 5)}`, `v2:${state('L2', 9)}`, `v3:${restored('L1', 10)}`]);
+    expect(await restoreStateVersion(fake.clients, dynamodbLocking, KEY, old, { forceLineage: true })).toMatchObject({
+      serial: 10,
+      replaced: 'foreign',
+    });
+    expect(fake.history(BUCKET, KEY)).toEqual([
+      `v1:${state('L1', 5)}`,
+      `v2:${state('L2', 9)}`,
+      `v3:${restored('L1', 10)}`,
+    ]);
   });
   test.each([
     ['an unknown version', 'v9'],
@@ -439,7 +581,9 @@ describe('restoreStateVersion', () => {
     fake.put(BUCKET, KEY, undefined);
     fake.put(BUCKET, `${KEY}.backup`, state('L1', 4));
     await expect(restoreStateVersion(fake.clients, dynamodbLocking, KEY, versionId)).rejects.toThrow(
-      new StateOperationError(`version ${versionId} of s3://${BUCKET}/${KEY} does not exist (see the versions command)`),
+      new StateOperationError(
+        `version ${versionId} of s3://${BUCKET}/${KEY} does not exist (see the versions command)`,
+      ),
     );
     expect(fake.items.size).toBe(0);
   });
@@ -449,13 +593,15 @@ describe('restoreStateVersion', () => {
       `version ${'x'.repeat(200)} of s3://${BUCKET}/${KEY} does not exist (see the versions command)`,
     );
   });
-  test('a held lock refuses the restore and leaves the holder\'s lock and the state alone', async () => {
+  test("a held lock refuses the restore and leaves the holder's lock and the state alone", async () => {
     const fake = new FakeAws();
     const old = fake.put(BUCKET, KEY, state('L1', 5));
     fake.put(BUCKET, KEY, state('L1', 6));
     fake.items.set(`${BUCKET}/${KEY}`, lockItem(TERRAFORM_LOCK));
     await expect(restoreStateVersion(fake.clients, dynamodbLocking, KEY, old)).rejects.toThrow(
-      new StateOperationError(`s3://${BUCKET}/${KEY} is locked by ci@runner-1 (ID 7f0c7c37-5b2e-2d6c-0a50-3c6fbd1e4a7e, OperationTypeApply); tfstate-restore refused while a lock is held`),
+      new StateOperationError(
+        `s3://${BUCKET}/${KEY} is locked by ci@runner-1 (ID 7f0c7c37-5b2e-2d6c-0a50-3c6fbd1e4a7e, OperationTypeApply); tfstate-restore refused while a lock is held`,
+      ),
     );
     expect([...fake.items.values()]).toEqual([lockItem(TERRAFORM_LOCK)]);
     expect(fake.history(BUCKET, KEY)).toEqual([`v1:${state('L1', 5)}`, `v2:${state('L1', 6)}`]);
@@ -472,16 +618,28 @@ describe('restoreStateVersion', () => {
         `restored s3://${BUCKET}/${KEY} to version v1, but releasing the lock failed: item "${BUCKET}/${KEY}" of ${TABLE} left behind with lock ID ${lockId} (ThrottlingException: ThrottlingException (fake)): delete it once AWS answers again`,
       ),
     );
-    expect(fake.history(BUCKET, KEY)).toEqual([`v1:${state('L1', 1)}`, `v2:${state('L1', 2)}`, `v3:${restored('L1', 3)}`]);
+    expect(fake.history(BUCKET, KEY)).toEqual([
+      `v1:${state('L1', 1)}`,
+      `v2:${state('L1', 2)}`,
+      `v3:${restored('L1', 3)}`,
+    ]);
   });
   test('s3 locking: a lockfile lock, no digest item (there is no table)', async () => {
     const fake = new FakeAws();
     const old = fake.put(BUCKET, KEY, state('L1', 1));
     fake.put(BUCKET, KEY, state('L1', 2));
-    expect(await restoreStateVersion(fake.clients, s3Locking, KEY, old)).toMatchObject({ serial: 3, replaced: 'same-lineage' });
+    expect(await restoreStateVersion(fake.clients, s3Locking, KEY, old)).toMatchObject({
+      serial: 3,
+      replaced: 'same-lineage',
+    });
     expect(fake.items.size).toBe(0);
     const [lock, marker] = fake.objects.get(`${BUCKET}/${KEY}.tflock`)!;
-    expect(JSON.parse(lock.body!)).toMatchObject({ Operation: 'tfstate-restore', Info: '', Version: '', Path: `${BUCKET}/${KEY}` });
+    expect(JSON.parse(lock.body!)).toMatchObject({
+      Operation: 'tfstate-restore',
+      Info: '',
+      Version: '',
+      Path: `${BUCKET}/${KEY}`,
+    });
     expect(marker.body).toBeUndefined();
   });
 });

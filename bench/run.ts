@@ -2,11 +2,11 @@
 // bench/baseline (ts-node, provider classes imported from the package root, ts-jest), on this machine, in
 // one run. Prints a table and writes bench/results.json. A benchmark, not a test: it fails only when a
 // measured command fails, never on a timing.
-import { spawnSync } from 'child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
-import { cpus, freemem, loadavg, tmpdir, totalmem } from 'os';
-import { join } from 'path';
-import { performance } from 'perf_hooks';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, freemem, loadavg, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import {
   formatMegabytes,
   formatRatio,
@@ -16,9 +16,9 @@ import {
   markdownTable,
   ratio,
   relativeSpread,
+  type Summary,
   stepSlopes,
   summarize,
-  Summary,
 } from './stats';
 
 const ROOT = join(__dirname, '..');
@@ -73,7 +73,9 @@ function runOnce(spec: Command): Sample {
   const seconds = (performance.now() - start) / 1000;
   const expected = spec.status ?? 0;
   if (result.status !== expected) {
-    throw new Error(`${command} (in ${spec.cwd}) exited ${result.status}, expected ${expected}:\n${(result.stderr ?? '').slice(-2000)}`);
+    throw new Error(
+      `${command} (in ${spec.cwd}) exited ${result.status}, expected ${expected}:\n${(result.stderr ?? '').slice(-2000)}`,
+    );
   }
   const peakKb = HAS_TIME ? Number(readFileSync(rssFile, 'utf8').trim().split('\n').pop()) : NaN;
   rmSync(outdir, { recursive: true, force: true });
@@ -136,14 +138,27 @@ function main(): void {
   const baselineApp = appCommand(BASELINE);
   const synth = `${CDKTF} synth --output {out}`;
   const floorDir = mkdtempSync(join(tmpdir(), 'tfstate-bench-floor-'));
-  writeFileSync(join(floorDir, 'cdktf.json'), JSON.stringify({ language: 'typescript', app: 'node -e ""', terraformProviders: [], terraformModules: [], context: {} }));
+  writeFileSync(
+    join(floorDir, 'cdktf.json'),
+    JSON.stringify({
+      language: 'typescript',
+      app: 'node -e ""',
+      terraformProviders: [],
+      terraformModules: [],
+      context: {},
+    }),
+  );
 
   // Warm-up, not timed: our bundle cache, as after the first synth.
   runOnce({ command: ourApp, cwd: ROOT });
 
   const rows: Row[] = [];
   const [floor, synthOurs, synthBaseline] = measure(
-    { label: 'cdktf CLI floor (app prints nothing)', spec: { command: synth, cwd: floorDir, status: 1 }, runs: runs.fast },
+    {
+      label: 'cdktf CLI floor (app prints nothing)',
+      spec: { command: synth, cwd: floorDir, status: 1 },
+      runs: runs.fast,
+    },
     { label: 'cdktf synth (ours)', spec: { command: synth, cwd: ROOT }, runs: runs.fast },
     { label: 'cdktf synth (baseline)', spec: { command: synth, cwd: BASELINE }, runs: runs.baseline },
   );
@@ -151,7 +166,11 @@ function main(): void {
 
   // The app alone, and how its command was chosen: the same synth through the other runners.
   const variants = [
-    { id: 'app-cold', what: 'app alone, bundle cache cleared (first synth after an edit)', command: `rm -rf node_modules/.cache/tfstate-app && ${ourApp}` },
+    {
+      id: 'app-cold',
+      what: 'app alone, bundle cache cleared (first synth after an edit)',
+      command: `rm -rf node_modules/.cache/tfstate-app && ${ourApp}`,
+    },
     { id: 'app-npx-tsx', what: 'app alone, former command `npx tsx main.ts`', command: 'npx tsx main.ts' },
     { id: 'app-tsx', what: 'app alone, `node_modules/.bin/tsx main.ts`', command: 'node_modules/.bin/tsx main.ts' },
     { id: 'app-node-import-tsx', what: 'app alone, `node --import tsx main.ts`', command: 'node --import tsx main.ts' },
@@ -162,7 +181,7 @@ function main(): void {
     ...variants.map((v) => ({ label: v.id, spec: { command: v.command, cwd: ROOT }, runs: runs.variant })),
   );
   rows.push({ id: 'app', what: `app alone (\`${ourApp}\`)`, ours: appOurs, baseline: appBaseline });
-  variants.forEach((v, i) => rows.push({ id: v.id, what: v.what, ours: variantSeries[i] }));
+  for (const [i, v] of variants.entries()) rows.push({ id: v.id, what: v.what, ours: variantSeries[i] });
 
   const ourTests = 'npm test';
   const baselineTests = 'node_modules/.bin/jest -c bench/baseline/jest.config.js';
@@ -170,12 +189,24 @@ function main(): void {
   const [coldOurs, coldBaseline] = measure(
     {
       label: 'npm test, cold (ours)',
-      spec: { command: `rm -rf node_modules/.cache/jest node_modules/.cache/tsc node_modules/.cache/tfstate-app && ${ourTests}`, cwd: ROOT },
+      spec: {
+        command: `rm -rf node_modules/.cache/jest node_modules/.cache/tsc node_modules/.cache/tfstate-app && ${ourTests}`,
+        cwd: ROOT,
+      },
       runs: runs.cold,
     },
-    { label: 'jest ts-jest, cold (baseline)', spec: { command: `rm -rf node_modules/.cache/jest-baseline && ${baselineTests}`, cwd: ROOT }, runs: runs.cold },
+    {
+      label: 'jest ts-jest, cold (baseline)',
+      spec: { command: `rm -rf node_modules/.cache/jest-baseline && ${baselineTests}`, cwd: ROOT },
+      runs: runs.cold,
+    },
   );
-  rows.push({ id: 'test-cold', what: 'unit suite, caches emptied (ours `npm test`: tsc + jest/swc; baseline jest/ts-jest)', ours: coldOurs, baseline: coldBaseline });
+  rows.push({
+    id: 'test-cold',
+    what: 'unit suite, caches emptied (ours `npm test`: tsc + jest/swc; baseline jest/ts-jest)',
+    ours: coldOurs,
+    baseline: coldBaseline,
+  });
   const [warmOurs, warmBaseline] = measure(
     { label: 'npm test (ours)', spec: { command: ourTests, cwd: ROOT }, runs: runs.slow },
     { label: 'jest ts-jest (baseline)', spec: { command: baselineTests, cwd: ROOT }, runs: runs.baseline },
@@ -184,19 +215,49 @@ function main(): void {
 
   for (const count of ENVIRONMENT_COUNTS) {
     const [ours, baseline] = measure(
-      { label: `app, ${count} env (ours)`, spec: { command: ourApp, cwd: ROOT, env: environments(count) }, runs: count === 100 ? runs.slow : runs.fast },
-      { label: `app, ${count} env (baseline)`, spec: { command: baselineApp, cwd: BASELINE, env: environments(count) }, runs: runs.baselineEnv },
+      {
+        label: `app, ${count} env (ours)`,
+        spec: { command: ourApp, cwd: ROOT, env: environments(count) },
+        runs: count === 100 ? runs.slow : runs.fast,
+      },
+      {
+        label: `app, ${count} env (baseline)`,
+        spec: { command: baselineApp, cwd: BASELINE, env: environments(count) },
+        runs: runs.baselineEnv,
+      },
     );
-    rows.push({ id: `app-env-${count}`, what: `app alone, ${count} environment${count === 1 ? '' : 's'} (${count + 2} stacks)`, ours, baseline });
+    rows.push({
+      id: `app-env-${count}`,
+      what: `app alone, ${count} environment${count === 1 ? '' : 's'} (${count + 2} stacks)`,
+      ours,
+      baseline,
+    });
   }
   // Ours only (the baseline would take minutes): whether the growth stays linear well past 100.
-  const [app1000] = measure({ label: 'app, 1000 env (ours)', spec: { command: ourApp, cwd: ROOT, env: environments(1000) }, runs: runs.slow });
+  const [app1000] = measure({
+    label: 'app, 1000 env (ours)',
+    spec: { command: ourApp, cwd: ROOT, env: environments(1000) },
+    runs: runs.slow,
+  });
   rows.push({ id: 'app-1000', what: 'app alone, 1000 environments (1002 stacks)', ours: app1000 });
   const [synth100Ours, synth100Baseline] = measure(
-    { label: 'cdktf synth, 100 env (ours)', spec: { command: synth, cwd: ROOT, env: environments(100) }, runs: runs.slow },
-    { label: 'cdktf synth, 100 env (baseline)', spec: { command: synth, cwd: BASELINE, env: environments(100) }, runs: runs.baselineEnv },
+    {
+      label: 'cdktf synth, 100 env (ours)',
+      spec: { command: synth, cwd: ROOT, env: environments(100) },
+      runs: runs.slow,
+    },
+    {
+      label: 'cdktf synth, 100 env (baseline)',
+      spec: { command: synth, cwd: BASELINE, env: environments(100) },
+      runs: runs.baselineEnv,
+    },
   );
-  rows.push({ id: 'synth-env-100', what: '`cdktf synth` end to end, 100 environments', ours: synth100Ours, baseline: synth100Baseline });
+  rows.push({
+    id: 'synth-env-100',
+    what: '`cdktf synth` end to end, 100 environments',
+    ours: synth100Ours,
+    baseline: synth100Baseline,
+  });
   rmSync(floorDir, { recursive: true, force: true });
 
   report(rows, floor);
@@ -223,7 +284,12 @@ function report(rows: readonly Row[], floor: Series): void {
     row.baseline ? formatSummary(row.baseline.seconds, formatSeconds) : '',
     row.baseline ? formatRatio(ratio(row.baseline.seconds.median, row.ours.seconds.median)) : '',
   ]);
-  timeRows.push(['cdktf CLI floor: `cdktf synth` of an app that prints nothing', formatSummary(floor.seconds, formatSeconds), '', '']);
+  timeRows.push([
+    'cdktf CLI floor: `cdktf synth` of an app that prints nothing',
+    formatSummary(floor.seconds, formatSeconds),
+    '',
+    '',
+  ]);
   const memoryRows = rows
     .filter((row) => (row.id.includes('env') || row.id === 'app-1000') && row.ours.peakMb)
     .map((row) => {
@@ -250,7 +316,11 @@ function report(rows: readonly Row[], floor: Series): void {
     baseline: { seconds: growth(rows, 'baseline', 'seconds'), peakMb: growth(rows, 'baseline', 'peakMb') },
   };
   const targets = [
-    { target: 'app alone <= 1 s median', value: formatSeconds(app.ours.seconds.median), met: app.ours.seconds.median <= 1 },
+    {
+      target: 'app alone <= 1 s median',
+      value: formatSeconds(app.ours.seconds.median),
+      met: app.ours.seconds.median <= 1,
+    },
     { target: '`cdktf synth` >= 4x faster than baseline', value: formatRatio(synthRatio), met: synthRatio >= 4 },
     {
       target: 'unit suite <= 15 s wall',
@@ -267,11 +337,15 @@ function report(rows: readonly Row[], floor: Series): void {
 
   const lines = [
     `Benchmark, ${new Date().toISOString()}, ${cpus().length} x ${cpus()[0]?.model ?? 'unknown CPU'}, node ${process.version}, ` +
-      `load average ${loadBefore.map((l) => l.toFixed(1)).join(' ')} before, ${loadavg().map((l) => l.toFixed(1)).join(' ')} after`,
+      `load average ${loadBefore.map((l) => l.toFixed(1)).join(' ')} before, ${loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')} after`,
     '',
     markdownTable(['Time', 'ours: median (min-max, runs)', 'baseline', 'baseline / ours'], timeRows),
     '',
-    HAS_TIME ? markdownTable(['Peak memory (largest process)', 'ours', 'baseline', 'baseline / ours'], memoryRows) : 'Peak memory: not measured (no /usr/bin/time)',
+    HAS_TIME
+      ? markdownTable(['Peak memory (largest process)', 'ours', 'baseline', 'baseline / ours'], memoryRows)
+      : 'Peak memory: not measured (no /usr/bin/time)',
     '',
     `Above the CLI floor: ours ${formatSeconds(synth.ours.seconds.median - floor.seconds.median)} ` +
       `(${formatRatio(synth.ours.seconds.median / floor.seconds.median)} the floor), ` +
@@ -287,13 +361,24 @@ function report(rows: readonly Row[], floor: Series): void {
 
   const results = {
     date: new Date().toISOString(),
-    machine: { loadBefore, loadAfter: loadavg(), cpus: cpus().length, cpu: cpus()[0]?.model, totalMemMb: Math.round(totalmem() / 2 ** 20), freeMemMb: Math.round(freemem() / 2 ** 20), node: process.version },
+    machine: {
+      loadBefore,
+      loadAfter: loadavg(),
+      cpus: cpus().length,
+      cpu: cpus()[0]?.model,
+      totalMemMb: Math.round(totalmem() / 2 ** 20),
+      freeMemMb: Math.round(freemem() / 2 ** 20),
+      node: process.version,
+    },
     quick: QUICK,
     floor,
     rows: rows.map((row) => ({
       ...row,
       ratio: row.baseline ? ratio(row.baseline.seconds.median, row.ours.seconds.median) : undefined,
-      spread: { ours: relativeSpread(row.ours.seconds), baseline: row.baseline ? relativeSpread(row.baseline.seconds) : undefined },
+      spread: {
+        ours: relativeSpread(row.ours.seconds),
+        baseline: row.baseline ? relativeSpread(row.baseline.seconds) : undefined,
+      },
     })),
     growth: growthFigures,
     targets,
@@ -305,10 +390,14 @@ function report(rows: readonly Row[], floor: Series): void {
 function describeGrowth(figures: { seconds: ReturnType<typeof growth>; peakMb: ReturnType<typeof growth> }): string {
   const parts: string[] = [];
   if (figures.seconds) {
-    parts.push(`${(figures.seconds.perEnvironment * 1000).toFixed(1)} ms (steps ${figures.seconds.steps.map((s) => (s * 1000).toFixed(1)).join(', ')})`);
+    parts.push(
+      `${(figures.seconds.perEnvironment * 1000).toFixed(1)} ms (steps ${figures.seconds.steps.map((s) => (s * 1000).toFixed(1)).join(', ')})`,
+    );
   }
   if (figures.peakMb) {
-    parts.push(`${figures.peakMb.perEnvironment.toFixed(2)} MB (steps ${figures.peakMb.steps.map((s) => s.toFixed(2)).join(', ')})`);
+    parts.push(
+      `${figures.peakMb.perEnvironment.toFixed(2)} MB (steps ${figures.peakMb.steps.map((s) => s.toFixed(2)).join(', ')})`,
+    );
   }
   return parts.join(' and ');
 }

@@ -1,4 +1,4 @@
-import { BackendConfig } from './types';
+import type { BackendConfig } from './types';
 
 /**
  * Credentials an emulator accepts, never real ones: with an endpoint, every client of the project (the commands'

@@ -1,11 +1,22 @@
-import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync, statSync } from 'fs';
-import { isAbsolute, join } from 'path';
-import { deniedDeeperKeys, environmentStateKey, iamPatternMatches, inEveryWorkspace } from './naming';
+import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import { isAbsolute, join } from 'node:path';
 import { cut, printable } from './errors';
-import { ParseContext, shown } from './parsers';
+import { deniedDeeperKeys, environmentStateKey, iamPatternMatches, inEveryWorkspace } from './naming';
+import { type ParseContext, shown } from './parsers';
 import { bucketNameRule, environmentNameRule, inFolder, templateRule } from './rules';
-import { CONFIG_FILE, CONFIG_FILE_ENV, Derived, LoadedSettings, MIN_SAFE_NONCURRENT_DAYS, Setting, SETTING_NAMES, SettingName, SETTINGS, SettingValues } from './settings';
-import { AcceptedRisk, BackendConfig, ConfigError, ReplicaConfig } from './types';
+import {
+  CONFIG_FILE,
+  CONFIG_FILE_ENV,
+  Derived,
+  type LoadedSettings,
+  MIN_SAFE_NONCURRENT_DAYS,
+  SETTING_NAMES,
+  SETTINGS,
+  type Setting,
+  type SettingName,
+  type SettingValues,
+} from './settings';
+import { type AcceptedRisk, type BackendConfig, ConfigError, type ReplicaConfig } from './types';
 
 export interface LoadOptions {
   /** Environment to read; defaults to process.env. */
@@ -61,13 +72,17 @@ export function loadConfig(options: LoadOptions = {}): BackendConfig {
   const accessLogging = get('accessLogging');
   if (!accessLogging && !accepts('no-access-logging')) {
     // Stryker disable next-line OptionalChaining: equivalent, the default (true) never breaks this rule, so the value was given
-    problems.push(`${origin('accessLogging')}=${shown(settings.given('accessLogging')?.value)}: turns off access logging of the state bucket; set ${SETTINGS.acceptRisks.env}=no-access-logging to accept that`);
+    problems.push(
+      `${origin('accessLogging')}=${shown(settings.given('accessLogging')?.value)}: turns off access logging of the state bucket; set ${SETTINGS.acceptRisks.env}=no-access-logging to accept that`,
+    );
   }
   // Logs kept a day are access logging off a day later: the same weakening, so accepted the same way (never by the file).
   const accessLogDays = get('accessLogDays');
   if (accessLogging && accessLogDays < MIN_SAFE_NONCURRENT_DAYS && !accepts('short-retention')) {
     // Stryker disable next-line OptionalChaining: equivalent, the default (365) never breaks this rule, so the value was given
-    problems.push(`${origin('accessLogDays')}=${shown(settings.given('accessLogDays')?.value)}: keeps the state bucket's access logs less than ${MIN_SAFE_NONCURRENT_DAYS} days; set ${SETTINGS.acceptRisks.env}=short-retention to accept that`);
+    problems.push(
+      `${origin('accessLogDays')}=${shown(settings.given('accessLogDays')?.value)}: keeps the state bucket's access logs less than ${MIN_SAFE_NONCURRENT_DAYS} days; set ${SETTINGS.acceptRisks.env}=short-retention to accept that`,
+    );
   }
 
   const region = get('region');
@@ -75,12 +90,18 @@ export function loadConfig(options: LoadOptions = {}): BackendConfig {
   const replicaRegion = get('replicaRegion');
   let replica: ReplicaConfig | undefined;
   if (replicaRegion !== undefined) {
-    if (replicaRegion === region) problems.push(`${origin('replicaRegion')}=${shown(replicaRegion)}: must differ from the state bucket's region (cross-region replication)`);
+    if (replicaRegion === region)
+      problems.push(
+        `${origin('replicaRegion')}=${shown(replicaRegion)}: must differ from the state bucket's region (cross-region replication)`,
+      );
     const replicaBucket = get('replicaBucket') as string;
     const replicaLogBucket = `${replicaBucket}-logs`;
     // Derived from the replica bucket, so checked only when that is valid: one mistake, one line.
     const broken = accessLogging && settings.valid('replicaBucket') ? bucketNameRule(replicaLogBucket) : undefined;
-    if (broken) problems.push(`derived replica log bucket name (${SETTINGS.replicaBucket.env} + "-logs")=${shown(replicaLogBucket)}: ${broken}`);
+    if (broken)
+      problems.push(
+        `derived replica log bucket name (${SETTINGS.replicaBucket.env} + "-logs")=${shown(replicaLogBucket)}: ${broken}`,
+      );
     replica = { region: replicaRegion, bucket: replicaBucket, logBucket: accessLogging ? replicaLogBucket : undefined };
   }
   const logBucket = accessLogging ? get('logBucket') : undefined;
@@ -90,7 +111,9 @@ export function loadConfig(options: LoadOptions = {}): BackendConfig {
       // Stryker disable ConditionalExpression,ArrayDeclaration: equivalent, an absent bucket (undefined) or a stray entry meets no bucket name
       ...(logBucket !== undefined ? [[origin('logBucket'), logBucket] as [string, string]] : []),
       ...(replica ? [[SETTINGS.replicaBucket.env, replica.bucket] as [string, string]] : []),
-      ...(replica?.logBucket ? [[`replica log bucket (${SETTINGS.replicaBucket.env}-logs)`, replica.logBucket] as [string, string]] : []),
+      ...(replica?.logBucket
+        ? [[`replica log bucket (${SETTINGS.replicaBucket.env}-logs)`, replica.logBucket] as [string, string]]
+        : []),
       // Stryker restore ConditionalExpression,ArrayDeclaration
     ],
     (first) => `is already the bucket of ${first}; state, logs and replica need separate buckets`,
@@ -108,7 +131,11 @@ export function loadConfig(options: LoadOptions = {}): BackendConfig {
   ];
   // A key in another party's folder is reported once, as that: it is also why it could collide with an environment's key.
   const misplaced = checkFoldersApart(
-    { origin: origin('kopsPrefix'), folder: kopsPrefix, what: 'the kOps state store (kOps users may read and delete everything in it)' },
+    {
+      origin: origin('kopsPrefix'),
+      folder: kopsPrefix,
+      what: 'the kOps state store (kOps users may read and delete everything in it)',
+    },
     { origin: origin('environmentKeyPrefix'), folder: environmentKeyPrefix, what: "the environments' state keys" },
     ownKeys,
     problems,
@@ -134,19 +161,29 @@ export function loadConfig(options: LoadOptions = {}): BackendConfig {
   const crossAccountReaders = get('crossAccountReaders');
   const kmsKeyArn = settings.given('kmsKeyArn');
   if (kmsKeyArn && (crossAccountPrincipals.length > 0 || crossAccountReaders.length > 0)) {
-    const grants = crossAccountPrincipals.length > 0 ? SETTINGS.crossAccountPrincipals.env : SETTINGS.crossAccountReaders.env;
-    problems.push(`${kmsKeyArn.origin}=${JSON.stringify(kmsKeyArn.value)}: the key policy of an existing key is not managed here, so it cannot grant ${grants}; add those grants to its key policy and drop one of the two settings`);
+    const grants =
+      crossAccountPrincipals.length > 0 ? SETTINGS.crossAccountPrincipals.env : SETTINGS.crossAccountReaders.env;
+    problems.push(
+      `${kmsKeyArn.origin}=${JSON.stringify(kmsKeyArn.value)}: the key policy of an existing key is not managed here, so it cannot grant ${grants}; add those grants to its key policy and drop one of the two settings`,
+    );
   }
 
   // The principals come only from the environment, but what they are granted are the keys: a file choosing those
   // would choose which objects of the bucket (another project's state, in an adopted bucket) other accounts may use.
   if (crossAccountPrincipals.length > 0 || crossAccountReaders.length > 0) {
-    const grantee = crossAccountPrincipals.length > 0 ? SETTINGS.crossAccountPrincipals.env : SETTINGS.crossAccountReaders.env;
-    const granted: SettingName[] = ['stateKey', ...(environments.length > 0 ? (['environmentKeyPrefix'] as const) : []), ...(crossAccountPrincipals.length > 0 ? (['kopsPrefix'] as const) : [])];
+    const grantee =
+      crossAccountPrincipals.length > 0 ? SETTINGS.crossAccountPrincipals.env : SETTINGS.crossAccountReaders.env;
+    const granted: SettingName[] = [
+      'stateKey',
+      ...(environments.length > 0 ? (['environmentKeyPrefix'] as const) : []),
+      ...(crossAccountPrincipals.length > 0 ? (['kopsPrefix'] as const) : []),
+    ];
     for (const name of granted) {
       const given = settings.given(name);
       if (given !== undefined && given.origin !== SETTINGS[name].env) {
-        problems.push(`${given.origin}=${shown(given.value)}: names objects that ${grantee} are granted, so with them it may come only from the environment (the file may come from a pull request); set ${SETTINGS[name].env}`);
+        problems.push(
+          `${given.origin}=${shown(given.value)}: names objects that ${grantee} are granted, so with them it may come only from the environment (the file may come from a pull request); set ${SETTINGS[name].env}`,
+        );
       }
     }
   }
@@ -191,10 +228,12 @@ function withoutUntrusted(file: ConfigFile | undefined, problems: string[]): Con
   for (const setting of Object.values(SETTINGS) as Setting<unknown>[]) {
     const trusted = setting.onlyFrom;
     const value = values[setting.file];
-    if (!trusted || !Object.prototype.hasOwnProperty.call(values, setting.file) || trusted.fileMayHold?.accepts(value)) continue;
+    if (!trusted || !Object.hasOwn(values, setting.file) || trusted.fileMayHold?.accepts(value)) continue;
     const key = trusted.fileMayHold ? `${setting.file}=${shown(value)}` : setting.file;
     const unless = trusted.fileMayHold ? `, or from the file as ${trusted.fileMayHold.describe}` : '';
-    problems.push(`${file.label}: ${key}: may come only from the environment of whoever runs the command${unless} (${trusted.because}); the file may come from a pull request. ${trusted.instead}`);
+    problems.push(
+      `${file.label}: ${key}: may come only from the environment of whoever runs the command${unless} (${trusted.because}); the file may come from a pull request. ${trusted.instead}`,
+    );
     delete values[setting.file];
   }
   return { label: file.label, values };
@@ -272,15 +311,23 @@ class SettingsLoader implements LoadedSettings {
       const alone = this.source(setting);
       // Given without its companion it would do nothing, silently: most often the companion's name has a typo.
       // A companion given and refused is that setting's one problem, not this one's.
-      if (alone && this.source(companion) === undefined) problems.push(`${alone.origin}=${shown(alone.value)}: takes effect only with ${companion.env} set; set that too, or remove this setting`);
+      if (alone && this.source(companion) === undefined)
+        problems.push(
+          `${alone.origin}=${shown(alone.value)}: takes effect only with ${companion.env} set; set that too, or remove this setting`,
+        );
       return undefined;
     }
     const found = this.source(setting);
     if (found) {
-      const context: ParseContext<LoadedSettings> = { settings: this, fail: (rule) => problems.push(`${found.origin}=${shown(found.value)}: ${rule}`) };
+      const context: ParseContext<LoadedSettings> = {
+        settings: this,
+        fail: (rule) => problems.push(`${found.origin}=${shown(found.value)}: ${rule}`),
+      };
       // Every setting, whatever its own rule: a template sequence is refused before the value is used anywhere,
       // so a setting added later cannot forget it. A refused value counts as unset (one mistake, one line).
-      const template = stringsIn(found.value).map(templateRule).find((rule) => rule !== undefined);
+      const template = stringsIn(found.value)
+        .map(templateRule)
+        .find((rule) => rule !== undefined);
       const value = template ? void context.fail(template) : setting.parse.read(found.value, context);
       if (value !== undefined) {
         this.accepted.set(name, found);
@@ -309,8 +356,10 @@ class SettingsLoader implements LoadedSettings {
   /** The environment variable, else the file's key, else undefined. */
   private source(setting: Setting<unknown>): Raw | undefined {
     const fromEnv = this.env[setting.env];
-    if (fromEnv !== undefined && !(setting.emptyEnvIsUnset && fromEnv === '')) return { value: fromEnv, origin: setting.env };
-    if (this.file && Object.prototype.hasOwnProperty.call(this.file.values, setting.file)) return { value: this.file.values[setting.file], origin: `${this.file.label}: ${setting.file}` };
+    if (fromEnv !== undefined && !(setting.emptyEnvIsUnset && fromEnv === ''))
+      return { value: fromEnv, origin: setting.env };
+    if (this.file && Object.hasOwn(this.file.values, setting.file))
+      return { value: this.file.values[setting.file], origin: `${this.file.label}: ${setting.file}` };
     return undefined;
   }
 }
@@ -326,15 +375,24 @@ interface Folder {
  * The kOps store and the environments' prefix are folders another party (kOps users, per-environment
  * policies) owns as a whole: no state key of another stack may lie in either, and neither folder in the other.
  */
-function checkFoldersApart(kops: Folder, environments: Folder, keys: readonly [origin: string, key: string][], problems: string[]): Set<string> {
+function checkFoldersApart(
+  kops: Folder,
+  environments: Folder,
+  keys: readonly [origin: string, key: string][],
+  problems: string[],
+): Set<string> {
   const misplaced = new Set<string>();
   if (inFolder(kops.folder, environments.folder) || inFolder(environments.folder, kops.folder)) {
-    problems.push(`${kops.origin}=${shown(kops.folder)}: overlaps ${environments.origin}=${shown(environments.folder)}; the kOps state store and the environments' keys need separate folders`);
+    problems.push(
+      `${kops.origin}=${shown(kops.folder)}: overlaps ${environments.origin}=${shown(environments.folder)}; the kOps state store and the environments' keys need separate folders`,
+    );
   }
   for (const folder of [kops, environments]) {
     for (const [origin, key] of keys) {
       if (inFolder(key, folder.folder) && !misplaced.has(origin)) {
-        problems.push(`${origin}=${shown(key)}: lies in folder "${folder.folder}" (${folder.origin}), ${folder.what}; choose a key outside it`);
+        problems.push(
+          `${origin}=${shown(key)}: lies in folder "${folder.folder}" (${folder.origin}), ${folder.what}; choose a key outside it`,
+        );
         misplaced.add(origin);
       }
     }
@@ -347,14 +405,18 @@ function stringsIn(value: unknown): string[] {
   if (typeof value === 'string') return [value];
   // Stryker disable next-line ConditionalExpression: equivalent, a list read as an object gives its items and their indexes (digits hold no template)
   if (Array.isArray(value)) return value.filter((item): item is string => typeof item === 'string');
-  if (typeof value === 'object' && value !== null) return Object.entries(value).flatMap(([key, item]) => (typeof item === 'string' ? [key, item] : [key]));
+  if (typeof value === 'object' && value !== null)
+    return Object.entries(value).flatMap(([key, item]) => (typeof item === 'string' ? [key, item] : [key]));
   // Stryker disable next-line ArrayDeclaration: equivalent, "Stryker was here" holds no template
   return [];
 }
 
-
 /** Each value once: a second one is reported with `clash(first's origin)`. */
-function checkDistinct(values: readonly [origin: string, value: string][], clash: (first: string) => string, problems: string[]): void {
+function checkDistinct(
+  values: readonly [origin: string, value: string][],
+  clash: (first: string) => string,
+  problems: string[],
+): void {
   const owner = new Map<string, string>();
   for (const [origin, value] of values) {
     const first = owner.get(value);
@@ -389,14 +451,18 @@ function readConfigFile(env: NodeJS.ProcessEnv, cwd: string, problems: string[])
   }
   const duplicate = duplicateKey(text);
   if (duplicate !== undefined) {
-    problems.push(`${label}: the key ${shown(duplicate, 60)} appears twice in one object; JSON.parse would silently keep the last one, so a reader of the file could believe the other`);
+    problems.push(
+      `${label}: the key ${shown(duplicate, 60)} appears twice in one object; JSON.parse would silently keep the last one, so a reader of the file could believe the other`,
+    );
     return undefined;
   }
   // A setting is a value, a list or an object of values; anything deeper would only be echoed back in an error,
   // and a value nested tens of thousands deep overflows the stack on the way (JSON.stringify recurses).
   const deep = Object.keys(parsed).find((key) => nestedDeeperThan((parsed as FileValues)[key], 1));
   if (deep !== undefined) {
-    problems.push(`${label}: ${printable(cut(deep, 60))}: is nested deeper than any setting (a string, number, boolean, or a list or object of those)`);
+    problems.push(
+      `${label}: ${printable(cut(deep, 60))}: is nested deeper than any setting (a string, number, boolean, or a list or object of those)`,
+    );
     return undefined;
   }
   return { label, values: parsed as FileValues };
@@ -481,20 +547,35 @@ function checkUnknownNames(env: NodeJS.ProcessEnv, file: ConfigFile | undefined,
   const specs = Object.values(SETTINGS);
   const knownEnv = new Set<string>([...specs.map((s) => s.env), ...OPERATIONAL_ENV]);
   const report = (where: string, unknown: string[], known: string) => {
-    for (const name of unknown.slice(0, MAX_UNKNOWN_LISTED)) problems.push(`${where}${printable(cut(name, 60))}: unknown setting (known: ${known})`);
-    if (unknown.length > MAX_UNKNOWN_LISTED) problems.push(`${where}${unknown.length - MAX_UNKNOWN_LISTED} more unknown settings`);
+    for (const name of unknown.slice(0, MAX_UNKNOWN_LISTED))
+      problems.push(`${where}${printable(cut(name, 60))}: unknown setting (known: ${known})`);
+    if (unknown.length > MAX_UNKNOWN_LISTED)
+      problems.push(`${where}${unknown.length - MAX_UNKNOWN_LISTED} more unknown settings`);
   };
-  report('', Object.keys(env).filter((name) => name.startsWith('TFSTATE_') && !knownEnv.has(name)), specs.map((s) => s.env).filter((e) => e.startsWith('TFSTATE_')).join(', '));
+  report(
+    '',
+    Object.keys(env).filter((name) => name.startsWith('TFSTATE_') && !knownEnv.has(name)),
+    specs
+      .map((s) => s.env)
+      .filter((e) => e.startsWith('TFSTATE_'))
+      .join(', '),
+  );
   if (!file) return;
   const knownKeys = new Set<string>(specs.map((s) => s.file));
-  report(`${file.label}: `, Object.keys(file.values).filter((key) => !knownKeys.has(key)), [...knownKeys].join(', '));
+  report(
+    `${file.label}: `,
+    Object.keys(file.values).filter((key) => !knownKeys.has(key)),
+    [...knownKeys].join(', '),
+  );
 }
 
 function readProjectId(cwd: string, problems: string[]): string | undefined {
   try {
     const cdktf = JSON.parse(readFileSync(join(cwd, 'cdktf.json'), 'utf8')) as { projectId?: unknown };
     if (typeof cdktf.projectId === 'string' && /^[0-9a-f-]{12,}$/i.test(cdktf.projectId)) return cdktf.projectId;
-    problems.push('cdktf.json: projectId is missing or not a UUID, so no default bucket name can be derived (set TFSTATE_BUCKET)');
+    problems.push(
+      'cdktf.json: projectId is missing or not a UUID, so no default bucket name can be derived (set TFSTATE_BUCKET)',
+    );
   } catch {
     problems.push(`cdktf.json: not readable in ${cwd}, so no default bucket name can be derived (set TFSTATE_BUCKET)`);
   }
@@ -507,9 +588,18 @@ function readProjectId(cwd: string, problems: string[]): string | undefined {
  * on one sample workspace "w" of each key, and on a sample environment "w" too, since every environment is granted
  * from the first deploy). A key inside `<prefix>/` itself is refused before, by checkFoldersApart.
  */
-function checkKeysBesideEnvironments(prefix: string, environments: readonly string[], [keyOrigin, key]: [string, string], problems: string[]): void {
+function checkKeysBesideEnvironments(
+  prefix: string,
+  environments: readonly string[],
+  [keyOrigin, key]: [string, string],
+  problems: string[],
+): void {
   const granted = environmentStateKey(prefix, '*');
-  const ownKeys = inEveryWorkspace([key, ...environments.map((name) => environmentStateKey(prefix, name)), granted]).map((pattern) => pattern.replace(/\*/g, 'w'));
+  const ownKeys = inEveryWorkspace([
+    key,
+    ...environments.map((name) => environmentStateKey(prefix, name)),
+    granted,
+  ]).map((pattern) => pattern.replace(/\*/g, 'w'));
   for (const denied of deniedDeeperKeys([key, granted])) {
     const reached = ownKeys.find((own) => iamPatternMatches(denied, own));
     if (reached !== undefined) {

@@ -6,7 +6,10 @@ import { UsageError } from './errors';
  * created with `cdktf init` (a random projectId each) do not collide in S3's global namespace.
  */
 export function defaultBucketName(projectId: string, region: string): string {
-  const seed = projectId.replace(/[^0-9a-f]/gi, '').toLowerCase().slice(0, 12);
+  const seed = projectId
+    .replace(/[^0-9a-f]/gi, '')
+    .toLowerCase()
+    .slice(0, 12);
   return `tfstate-${seed}-${region}`;
 }
 
@@ -46,12 +49,14 @@ export function projectStacks(config: StackSettings): ProjectStack[] {
   return [
     { name: 'bootstrap', stateKey: config.bootstrapStateKey, kind: 'bootstrap' },
     { name: appStackName(), stateKey: config.stateKey, kind: 'app' },
-    ...config.environments.map((environment): ProjectStack => ({
-      name: appStackName(environment),
-      stateKey: environmentStateKey(config.environmentKeyPrefix, environment),
-      kind: 'app',
-      environment,
-    })),
+    ...config.environments.map(
+      (environment): ProjectStack => ({
+        name: appStackName(environment),
+        stateKey: environmentStateKey(config.environmentKeyPrefix, environment),
+        kind: 'app',
+        environment,
+      }),
+    ),
   ];
 }
 
@@ -59,7 +64,10 @@ export function projectStacks(config: StackSettings): ProjectStack[] {
 export function stackStateKey(config: StackSettings, stack: string): string {
   const stacks = projectStacks(config);
   const found = stacks.find((candidate) => candidate.name === stack);
-  if (found === undefined) throw new UsageError(`--stack ${JSON.stringify(stack)}: not a stack of this project (one of ${stacks.map((known) => known.name).join(', ')})`);
+  if (found === undefined)
+    throw new UsageError(
+      `--stack ${JSON.stringify(stack)}: not a stack of this project (one of ${stacks.map((known) => known.name).join(', ')})`,
+    );
   return found.stateKey;
 }
 
@@ -99,7 +107,9 @@ export function inEveryWorkspace(keys: readonly string[]): string[] {
 export function deeperThanGranted(patterns: readonly string[]): string[] {
   return patterns.flatMap((pattern) => {
     const segments = pattern.split('/');
-    return segments.flatMap((segment, index) => (segment === '*' ? [[...segments.slice(0, index), '*', ...segments.slice(index)].join('/')] : []));
+    return segments.flatMap((segment, index) =>
+      segment === '*' ? [[...segments.slice(0, index), '*', ...segments.slice(index)].join('/')] : [],
+    );
   });
 }
 
@@ -110,7 +120,10 @@ export function deniedDeeperKeys(patterns: readonly string[]): string[] {
 
 /** Whether IAM's ARN matching reaches `value` with `pattern`: `*` is any run of characters, "/" included; `?` one character. */
 export function iamPatternMatches(pattern: string, value: string): boolean {
-  const source = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const source = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   return new RegExp(`^${source}$`).test(value);
 }
 

@@ -24,7 +24,10 @@ type Rule<T, S> = (value: T, settings: S) => string | undefined;
  * A non-empty string. One that breaks its rule is kept as given (the problem is reported, and a value derived
  * from it is not checked again); `normalize` applies to the value either way.
  */
-export function text<S>(rule: Rule<string, S>, normalize: (value: string) => string = (value) => value): Parser<string, S> {
+export function text<S>(
+  rule: Rule<string, S>,
+  normalize: (value: string) => string = (value) => value,
+): Parser<string, S> {
   return {
     read(raw, { settings, fail }) {
       const value = nonEmptyString(raw, fail);
@@ -87,7 +90,10 @@ export function list<T extends string, S>(rule: Rule<string, S>, duplicate: stri
     read(value, { settings, fail }) {
       const items =
         typeof value === 'string'
-          ? value.split(',').map((item) => item.trim()).filter((item) => item !== '')
+          ? value
+              .split(',')
+              .map((item) => item.trim())
+              .filter((item) => item !== '')
           : Array.isArray(value) && value.every((item) => typeof item === 'string')
             ? (value as string[])
             : undefined;
@@ -117,7 +123,10 @@ export function tagMap<S>(): Parser<Record<string, string>, S> {
       let pairs: [string, unknown][];
       if (typeof value === 'string') {
         pairs = [];
-        for (const item of value.split(',').map((part) => part.trim()).filter((part) => part !== '')) {
+        for (const item of value
+          .split(',')
+          .map((part) => part.trim())
+          .filter((part) => part !== '')) {
           const at = item.indexOf('=');
           if (at < 0) fail(`each tag must be key=value (${quoted(item)})`);
           else pairs.push([item.slice(0, at).trim(), item.slice(at + 1).trim()]);
@@ -147,7 +156,8 @@ export function tagMap<S>(): Parser<Record<string, string>, S> {
         if (broken) fail(broken);
         else tags.set(key, item as string);
       }
-      if (tags.size > MAX_USER_TAGS) fail(`at most ${MAX_USER_TAGS} tags (AWS allows 50 per resource; the project sets 2)`);
+      if (tags.size > MAX_USER_TAGS)
+        fail(`at most ${MAX_USER_TAGS} tags (AWS allows 50 per resource; the project sets 2)`);
       return Object.fromEntries(tags);
     },
   };
@@ -157,4 +167,3 @@ export function tagMap<S>(): Parser<Record<string, string>, S> {
 export function shown(value: unknown, limit = 100): string {
   return cut(escaped(JSON.stringify(value) ?? String(value)), limit);
 }
-

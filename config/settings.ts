@@ -2,7 +2,7 @@
 // value is read and checked, and what it does. The loader is a loop over this table, the README's settings
 // table is rendered from it (a test keeps the two in step), so each default is written here and nowhere else.
 import { defaultBucketName, defaultKmsAlias } from './naming';
-import { flag, list, MAX_USER_TAGS, oneOf, Parser, tagMap, text, wholeNumber } from './parsers';
+import { flag, list, MAX_USER_TAGS, oneOf, type Parser, tagMap, text, wholeNumber } from './parsers';
 import {
   accountIdRule,
   bucketNameRule,
@@ -19,7 +19,14 @@ import {
   stateKeyRule,
   tableNameRule,
 } from './rules';
-import { ACCEPTED_RISKS, AcceptedRisk, BOOTSTRAP_BACKENDS, BootstrapBackend, LOCKING_MODES, LockingMode } from './types';
+import {
+  ACCEPTED_RISKS,
+  type AcceptedRisk,
+  BOOTSTRAP_BACKENDS,
+  type BootstrapBackend,
+  LOCKING_MODES,
+  type LockingMode,
+} from './types';
 
 /** Each setting's value once loaded. */
 export interface SettingValues {
@@ -158,7 +165,8 @@ export const SETTINGS: { readonly [N in SettingName]: Setting<SettingValues[N]> 
     file: 'locking',
     default: 'dynamodb',
     parse: oneOf(LOCKING_MODES),
-    description: 'dynamodb (lock table), s3 (Terraform >= 1.10 use_lockfile, no table) or both (migration between them).',
+    description:
+      'dynamodb (lock table), s3 (Terraform >= 1.10 use_lockfile, no table) or both (migration between them).',
   },
   endpoint: {
     env: 'AWS_ENDPOINT_URL',
@@ -170,7 +178,10 @@ export const SETTINGS: { readonly [N in SettingName]: Setting<SettingValues[N]> 
     parse: text(endpointRule, canonicalEndpoint),
     description: 'S3/DynamoDB-compatible endpoint (moto, LocalStack): provider and backend point there, path-style.',
     onlyFrom: {
-      fileMayHold: { describe: 'a loopback URL (host localhost, 127.x.y.z or [::1])', accepts: (value) => hasLoopbackHost(String(value)) },
+      fileMayHold: {
+        describe: 'a loopback URL (host localhost, 127.x.y.z or [::1])',
+        accepts: (value) => hasLoopbackHost(String(value)),
+      },
       because: "it would send the state and the caller's credentials to that host",
       instead: 'Set AWS_ENDPOINT_URL for an emulator elsewhere',
     },
@@ -201,7 +212,8 @@ export const SETTINGS: { readonly [N in SettingName]: Setting<SettingValues[N]> 
     file: 'bootstrapBackend',
     default: 'local',
     parse: oneOf(BOOTSTRAP_BACKENDS),
-    description: 'local (terraform.bootstrap.tfstate in the project root) or s3 (phase 3: the bucket holds bootstrap state too).',
+    description:
+      'local (terraform.bootstrap.tfstate in the project root) or s3 (phase 3: the bucket holds bootstrap state too).',
   },
   bootstrapStateKey: {
     env: 'TFSTATE_BOOTSTRAP_KEY',
@@ -215,8 +227,12 @@ export const SETTINGS: { readonly [N in SettingName]: Setting<SettingValues[N]> 
     file: 'allowDestroy',
     default: false,
     parse: flag(),
-    description: "The teardown's internal switch, not a user setting: true lifts prevent_destroy (state, log and replica buckets, keys, aliases) and the table deletion protection, and lets destroy empty the log buckets.",
-    onlyFrom: { because: 'it lifts prevent_destroy and deletion protection', instead: 'Nothing uses it from here; the teardown sets TFSTATE_ALLOW_DESTROY itself' },
+    description:
+      "The teardown's internal switch, not a user setting: true lifts prevent_destroy (state, log and replica buckets, keys, aliases) and the table deletion protection, and lets destroy empty the log buckets.",
+    onlyFrom: {
+      because: 'it lifts prevent_destroy and deletion protection',
+      instead: 'Nothing uses it from here; the teardown sets TFSTATE_ALLOW_DESTROY itself',
+    },
   },
   environments: {
     env: 'TFSTATE_ENVIRONMENTS',
@@ -237,16 +253,30 @@ export const SETTINGS: { readonly [N in SettingName]: Setting<SettingValues[N]> 
     file: 'crossAccountPrincipals',
     default: [],
     parse: list(principalArnRule, 'each principal must be listed once'),
-    description: 'Comma-separated IAM principal ARNs (or account ids) of other accounts granted read-write on the project\'s state keys and the kOps store.',
-    onlyFrom: { because: 'it opens the state to other AWS accounts', instead: 'Set TFSTATE_CROSS_ACCOUNT_PRINCIPALS when you deploy bootstrap' },
+    description:
+      "Comma-separated IAM principal ARNs (or account ids) of other accounts granted read-write on the project's state keys and the kOps store.",
+    onlyFrom: {
+      because: 'it opens the state to other AWS accounts',
+      instead: 'Set TFSTATE_CROSS_ACCOUNT_PRINCIPALS when you deploy bootstrap',
+    },
   },
   crossAccountReaders: {
     env: 'TFSTATE_CROSS_ACCOUNT_READERS',
     file: 'crossAccountReaders',
     default: [],
-    parse: list((principal, s) => (s.get('crossAccountPrincipals').includes(principal) ? `is already a writer (${SETTINGS.crossAccountPrincipals.env})` : principalArnRule(principal)), 'each principal must be listed once'),
-    description: 'Comma-separated IAM principal ARNs (or account ids) of other accounts granted read-only on the project\'s state keys (terraform_remote_state, plan -lock=false).',
-    onlyFrom: { because: 'it opens the state to other AWS accounts', instead: 'Set TFSTATE_CROSS_ACCOUNT_READERS when you deploy bootstrap' },
+    parse: list(
+      (principal, s) =>
+        s.get('crossAccountPrincipals').includes(principal)
+          ? `is already a writer (${SETTINGS.crossAccountPrincipals.env})`
+          : principalArnRule(principal),
+      'each principal must be listed once',
+    ),
+    description:
+      "Comma-separated IAM principal ARNs (or account ids) of other accounts granted read-only on the project's state keys (terraform_remote_state, plan -lock=false).",
+    onlyFrom: {
+      because: 'it opens the state to other AWS accounts',
+      instead: 'Set TFSTATE_CROSS_ACCOUNT_READERS when you deploy bootstrap',
+    },
   },
   accountId: {
     env: 'TFSTATE_ACCOUNT_ID',
@@ -254,7 +284,8 @@ export const SETTINGS: { readonly [N in SettingName]: Setting<SettingValues[N]> 
     default: undefined,
     unset: "read from the deployed bootstrap's outputs",
     parse: text(accountIdRule),
-    description: '12-digit id of the account that owns bucket, table and key; names that account in exported policies and --for-account settings.',
+    description:
+      '12-digit id of the account that owns bucket, table and key; names that account in exported policies and --for-account settings.',
   },
   kopsPrefix: {
     env: 'TFSTATE_KOPS_PREFIX',
@@ -268,12 +299,18 @@ export const SETTINGS: { readonly [N in SettingName]: Setting<SettingValues[N]> 
     file: 'accessLogging',
     default: true,
     parse: flag(),
-    description: 'S3 server access logs of the state bucket go to a separate log bucket; false needs TFSTATE_ACCEPT_RISKS=no-access-logging.',
+    description:
+      'S3 server access logs of the state bucket go to a separate log bucket; false needs TFSTATE_ACCEPT_RISKS=no-access-logging.',
   },
   logBucket: {
     env: 'TFSTATE_LOG_BUCKET',
     file: 'logBucket',
-    default: new Derived('<bucket>-logs', 'derived log bucket name', (s) => `${s.get('bucket')}-logs`, (s) => s.valid('bucket')),
+    default: new Derived(
+      '<bucket>-logs',
+      'derived log bucket name',
+      (s) => `${s.get('bucket')}-logs`,
+      (s) => s.valid('bucket'),
+    ),
     parse: text(bucketNameRule),
     description: 'Name of the access-log bucket (versioned, SSE-S3 as S3 requires for log targets, private).',
   },
@@ -290,30 +327,47 @@ export const SETTINGS: { readonly [N in SettingName]: Setting<SettingValues[N]> 
     default: undefined,
     unset: 'no replication',
     parse: text(regionRule),
-    description: 'A second region: the state bucket is replicated to a versioned bucket there, encrypted with its own KMS key.',
+    description:
+      'A second region: the state bucket is replicated to a versioned bucket there, encrypted with its own KMS key.',
   },
   replicaBucket: {
     env: 'TFSTATE_REPLICA_BUCKET',
     file: 'replicaBucket',
-    default: new Derived('<bucket>-replica', 'derived replica bucket name', (s) => `${s.get('bucket')}-replica`, (s) => s.valid('bucket')),
+    default: new Derived(
+      '<bucket>-replica',
+      'derived replica bucket name',
+      (s) => `${s.get('bucket')}-replica`,
+      (s) => s.valid('bucket'),
+    ),
     onlyWith: 'replicaRegion',
     parse: text(bucketNameRule),
-    description: 'Name of the replica bucket (with access logging on, its access logs go to <replica bucket>-logs there); used only with TFSTATE_REPLICA_REGION (refused without it).',
+    description:
+      'Name of the replica bucket (with access logging on, its access logs go to <replica bucket>-logs there); used only with TFSTATE_REPLICA_REGION (refused without it).',
   },
   acceptRisks: {
     env: 'TFSTATE_ACCEPT_RISKS',
     file: 'acceptRisks',
     default: [],
-    parse: list((risk) => ((ACCEPTED_RISKS as readonly string[]).includes(risk) ? undefined : `must list only ${ACCEPTED_RISKS.join(', ')}`), 'each risk must be listed once'),
+    parse: list(
+      (risk) =>
+        (ACCEPTED_RISKS as readonly string[]).includes(risk)
+          ? undefined
+          : `must list only ${ACCEPTED_RISKS.join(', ')}`,
+      'each risk must be listed once',
+    ),
     description: `Comma-separated acknowledgements that allow a weaker setting: no-access-logging, short-retention (noncurrent or access-log days below ${MIN_SAFE_NONCURRENT_DAYS}).`,
-    onlyFrom: { because: 'it accepts a weakening, and the file that may make the weakening must not also accept it', instead: 'Set TFSTATE_ACCEPT_RISKS when you run the command' },
+    onlyFrom: {
+      because: 'it accepts a weakening, and the file that may make the weakening must not also accept it',
+      instead: 'Set TFSTATE_ACCEPT_RISKS when you run the command',
+    },
   },
   adopt: {
     env: 'TFSTATE_ADOPT',
     file: 'adopt',
     default: false,
     parse: flag(),
-    description: 'true imports an existing state bucket and lock table (made by hand) into bootstrap and converges them to this hardening; objects and items are kept. Refused at plan time, before any change, when they do not fit.',
+    description:
+      'true imports an existing state bucket and lock table (made by hand) into bootstrap and converges them to this hardening; objects and items are kept. Refused at plan time, before any change, when they do not fit.',
   },
   kmsKeyArn: {
     env: 'TFSTATE_KMS_KEY_ARN',
@@ -321,10 +375,15 @@ export const SETTINGS: { readonly [N in SettingName]: Setting<SettingValues[N]> 
     default: undefined,
     unset: 'a new key is created',
     parse: text((arn, s) => kmsKeyArnRule(arn, s.get('region'))),
-    description: 'ARN of an existing KMS key in the region to encrypt state with instead of creating one; its key policy stays yours, the alias is created for it.',
+    description:
+      'ARN of an existing KMS key in the region to encrypt state with instead of creating one; its key policy stays yours, the alias is created for it.',
     // prevent_destroy holds a resource only while it is in the configuration: a key named here takes the created
     // key out of it, and the next deploy of bootstrap schedules that key (and every state version it encrypts) for deletion.
-    onlyFrom: { because: 'it takes the KMS key bootstrap created out of the configuration, where prevent_destroy no longer holds it: the next deploy schedules it for deletion', instead: 'Set TFSTATE_KMS_KEY_ARN when you deploy bootstrap' },
+    onlyFrom: {
+      because:
+        'it takes the KMS key bootstrap created out of the configuration, where prevent_destroy no longer holds it: the next deploy schedules it for deletion',
+      instead: 'Set TFSTATE_KMS_KEY_ARN when you deploy bootstrap',
+    },
   },
   tags: {
     env: 'TFSTATE_TAGS',
@@ -349,7 +408,9 @@ export function renderDefault(setting: Setting<unknown>): string {
   if (value === undefined) return `(unset: ${setting.unset})`;
   // Stryker disable next-line ConditionalExpression: equivalent, no setting has null as its default; the check is for the type
   if (typeof value === 'object' && value !== null) {
-    const items = Array.isArray(value) ? value.map(String) : Object.entries(value).map(([key, item]) => `${key}=${String(item)}`);
+    const items = Array.isArray(value)
+      ? value.map(String)
+      : Object.entries(value).map(([key, item]) => `${key}=${String(item)}`);
     return items.length === 0 ? '(none)' : items.join(',');
   }
   return [...(setting.fallbackEnv ?? []), String(value)].join(', then ');
@@ -369,12 +430,16 @@ export function renderSettingsTable(): string {
 /** Where a setting may come from, as the README's settings table says it. */
 export function renderFrom(setting: Setting<unknown>): string {
   if (!setting.onlyFrom) return 'environment or file';
-  return setting.onlyFrom.fileMayHold ? `environment; file: only ${setting.onlyFrom.fileMayHold.describe}` : 'environment only';
+  return setting.onlyFrom.fileMayHold
+    ? `environment; file: only ${setting.onlyFrom.fileMayHold.describe}`
+    : 'environment only';
 }
 
 /** The README's first rule of untrusted settings, one bullet per setting the file may not hold, from SETTINGS. */
 export function renderTrustRules(): string {
-  const limited = (Object.values(SETTINGS) as Setting<unknown>[]).flatMap((setting) => (setting.onlyFrom ? [{ setting, trusted: setting.onlyFrom }] : []));
+  const limited = (Object.values(SETTINGS) as Setting<unknown>[]).flatMap((setting) =>
+    setting.onlyFrom ? [{ setting, trusted: setting.onlyFrom }] : [],
+  );
   return [
     '- What sends data or credentials to a host, opens the state to another account, lifts a protection or accepts a risk',
     '  comes only from the environment of whoever runs the command; the file holding it is refused in one line that names',

@@ -1,8 +1,9 @@
 // The backend's resources as the IAM builders take them, from the config plus what only AWS knows (the
 // account id and the key's ARN): tokens in the bootstrap stack, concrete values or patterns in exports.
+
+import type { StateResources } from '../iam/state-access';
 import { bucketArn, kmsArn, tableArn } from './arn';
-import { BackendConfig } from './types';
-import { StateResources } from '../iam/state-access';
+import type { BackendConfig } from './types';
 
 export interface BackendOwner {
   /** Account that owns bucket, table and key; `*` when not known (an export before deploy, without TFSTATE_ACCOUNT_ID). */

@@ -1,5 +1,5 @@
-import type { SettingName } from './settings';
 import { UserError } from './errors';
+import type { SettingName } from './settings';
 
 /** How Terraform keeps two writers off the same state. */
 export type LockingMode = 'dynamodb' | 's3' | 'both';
@@ -90,7 +90,10 @@ export const MAX_PROBLEMS_SHOWN = 20;
 export class ConfigError extends UserError {
   readonly problems: readonly string[];
   constructor(problems: readonly string[]) {
-    const shown = problems.length > MAX_PROBLEMS_SHOWN ? [...problems.slice(0, MAX_PROBLEMS_SHOWN), `${problems.length - MAX_PROBLEMS_SHOWN} more problems not shown`] : [...problems];
+    const shown =
+      problems.length > MAX_PROBLEMS_SHOWN
+        ? [...problems.slice(0, MAX_PROBLEMS_SHOWN), `${problems.length - MAX_PROBLEMS_SHOWN} more problems not shown`]
+        : [...problems];
     super(shown.join('\n'));
     this.problems = shown;
   }

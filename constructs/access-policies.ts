@@ -1,7 +1,7 @@
-import { Construct } from 'constructs';
 import { IamPolicy } from '@cdktf/provider-aws/lib/iam-policy';
+import { Construct } from 'constructs';
 import { policyJson } from '../iam/document';
-import { ACCESS_LEVELS, AccessLevel, accessLevelStatements, StateResources } from '../iam/state-access';
+import { ACCESS_LEVELS, type AccessLevel, accessLevelStatements, type StateResources } from '../iam/state-access';
 
 export interface AccessPoliciesProps {
   /** Bucket, key and table the policies grant use of (ARNs may be Terraform references). */

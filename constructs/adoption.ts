@@ -1,13 +1,13 @@
-import { Construct } from 'constructs';
-import { Fn, Op } from 'cdktf';
 import { DataAwsDynamodbTable } from '@cdktf/provider-aws/lib/data-aws-dynamodb-table';
 import { DataAwsDynamodbTables } from '@cdktf/provider-aws/lib/data-aws-dynamodb-tables';
 import { DataAwsS3Bucket } from '@cdktf/provider-aws/lib/data-aws-s3-bucket';
 import { DataAwsS3Objects } from '@cdktf/provider-aws/lib/data-aws-s3-objects';
-import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
-import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
+import type { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
+import type { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
+import { Fn, Op } from 'cdktf';
+import { Construct } from 'constructs';
 import { SETTINGS } from '../config/settings';
-import { LOCK_HASH_KEY, LockTable } from './lock-table';
+import { LOCK_HASH_KEY, type LockTable } from './lock-table';
 
 /** Every refusal starts with this, so a command can pick Terraform's error line out of its output. */
 export const ADOPT_REFUSED = 'adopt refused:';

@@ -1,5 +1,5 @@
-import { Construct } from 'constructs';
 import { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
+import { Construct } from 'constructs';
 
 /** Hash key Terraform's S3 backend reads and writes; the name is fixed by Terraform. */
 export const LOCK_HASH_KEY = 'LockID';

@@ -1,8 +1,8 @@
-import { Construct } from 'constructs';
-import { ITerraformDependable, TerraformProvider } from 'cdktf';
-import { TargetProfile } from '../config/target';
+import type { ITerraformDependable, TerraformProvider } from 'cdktf';
+import type { Construct } from 'constructs';
+import type { TargetProfile } from '../config/target';
 import { logDeliveryStatement } from '../iam/resource-policies';
-import { AccessLogTarget, PrivateBucket } from './private-bucket';
+import { type AccessLogTarget, PrivateBucket } from './private-bucket';
 
 export interface LogBucketProps {
   /** Bucket name (already validated against S3's naming rules). */
@@ -44,7 +44,12 @@ export class LogBucket extends PrivateBucket implements AccessLogTarget {
       encryption: { kind: 's3-managed' },
       lifecycleRules: [
         // A deleted log stays recoverable as long as it would have been kept.
-        { id: 'expire-access-logs', expirationDays: props.expirationDays, noncurrentVersionExpirationDays: props.expirationDays, abortIncompleteMultipartUploads: true },
+        {
+          id: 'expire-access-logs',
+          expirationDays: props.expirationDays,
+          noncurrentVersionExpirationDays: props.expirationDays,
+          abortIncompleteMultipartUploads: true,
+        },
       ],
       preventDestroy: protect,
       forceDestroy: !protect,

@@ -1,5 +1,3 @@
-import { Construct } from 'constructs';
-import { Annotations, ITerraformDependable, Lazy, TerraformProvider } from 'cdktf';
 import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
 import { S3BucketLifecycleConfiguration } from '@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration';
 import { S3BucketLoggingA } from '@cdktf/provider-aws/lib/s3-bucket-logging';
@@ -9,10 +7,12 @@ import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
 import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block';
 import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
 import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
+import { Annotations, type ITerraformDependable, Lazy, type TerraformProvider } from 'cdktf';
+import { Construct } from 'constructs';
 import { bucketArn } from '../config/arn';
-import { leftOutReason, REAL_AWS, TargetProfile } from '../config/target';
-import { policyJson, Statement } from '../iam/document';
-import { BucketKeyForms, denyInsecureTransport, uploadEncryptionDenies } from '../iam/resource-policies';
+import { leftOutReason, REAL_AWS, type TargetProfile } from '../config/target';
+import { policyJson, type Statement } from '../iam/document';
+import { type BucketKeyForms, denyInsecureTransport, uploadEncryptionDenies } from '../iam/resource-policies';
 
 /** Days before S3 aborts an unfinished multipart upload (a crashed client's parts are billed until then). */
 export const ABORT_INCOMPLETE_UPLOAD_DAYS = 7;
@@ -108,7 +108,8 @@ export class PrivateBucket extends Construct {
     // Stryker disable next-line ObjectLiteral,StringLiteral: equivalent, every kind but 'kms' is S3-managed encryption
     const encryption = props.encryption ?? { kind: 's3-managed' };
     // The commands print the same reasons for the whole target (targetWarnings); here they name this bucket.
-    for (const feature of BUCKET_FEATURES) if (!target[feature]) Annotations.of(this).addWarning(leftOutReason(feature));
+    for (const feature of BUCKET_FEATURES)
+      if (!target[feature]) Annotations.of(this).addWarning(leftOutReason(feature));
     this.bucket = new S3Bucket(this, 'bucket', {
       provider,
       bucket: props.bucketName,
@@ -127,8 +128,16 @@ export class PrivateBucket extends Construct {
       ignorePublicAcls: true,
       restrictPublicBuckets: true,
     });
-    new S3BucketOwnershipControls(this, 'ownership', { provider, bucket, rule: { objectOwnership: 'BucketOwnerEnforced' } });
-    this.versioning = new S3BucketVersioningA(this, 'versioning', { provider, bucket, versioningConfiguration: { status: 'Enabled' } });
+    new S3BucketOwnershipControls(this, 'ownership', {
+      provider,
+      bucket,
+      rule: { objectOwnership: 'BucketOwnerEnforced' },
+    });
+    this.versioning = new S3BucketVersioningA(this, 'versioning', {
+      provider,
+      bucket,
+      versioningConfiguration: { status: 'Enabled' },
+    });
     new S3BucketServerSideEncryptionConfigurationA(this, 'encryption', {
       provider,
       bucket,
@@ -157,8 +166,13 @@ export class PrivateBucket extends Construct {
             rule.expirationDays === undefined && !rule.expiredObjectDeleteMarker
               ? undefined
               : [{ days: rule.expirationDays, expiredObjectDeleteMarker: rule.expiredObjectDeleteMarker }],
-          noncurrentVersionExpiration: rule.noncurrentVersionExpirationDays === undefined ? undefined : [{ noncurrentDays: rule.noncurrentVersionExpirationDays }],
-          abortIncompleteMultipartUpload: rule.abortIncompleteMultipartUploads ? [{ daysAfterInitiation: ABORT_INCOMPLETE_UPLOAD_DAYS }] : undefined,
+          noncurrentVersionExpiration:
+            rule.noncurrentVersionExpirationDays === undefined
+              ? undefined
+              : [{ noncurrentDays: rule.noncurrentVersionExpirationDays }],
+          abortIncompleteMultipartUpload: rule.abortIncompleteMultipartUploads
+            ? [{ daysAfterInitiation: ABORT_INCOMPLETE_UPLOAD_DAYS }]
+            : undefined,
         })),
       });
     }
@@ -176,7 +190,9 @@ export class PrivateBucket extends Construct {
 
     this.statements = [
       ...(target.conditionalDenies ? [denyInsecureTransport(this.arn)] : []),
-      ...(target.conditionalDenies && encryption.uploadKey ? uploadEncryptionDenies(this.arn, encryption.uploadKey) : []),
+      ...(target.conditionalDenies && encryption.uploadKey
+        ? uploadEncryptionDenies(this.arn, encryption.uploadKey)
+        : []),
       ...(props.policyStatements ?? []),
     ];
     if (this.statements.length > 0) this.resourcePolicy();

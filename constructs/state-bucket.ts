@@ -1,9 +1,9 @@
-import { Construct } from 'constructs';
-import { TerraformProvider } from 'cdktf';
-import { TargetProfile } from '../config/target';
-import { Statement } from '../iam/document';
-import { BucketKeyForms } from '../iam/resource-policies';
-import { AccessLogTarget, PrivateBucket } from './private-bucket';
+import type { TerraformProvider } from 'cdktf';
+import type { Construct } from 'constructs';
+import type { TargetProfile } from '../config/target';
+import type { Statement } from '../iam/document';
+import type { BucketKeyForms } from '../iam/resource-policies';
+import { type AccessLogTarget, PrivateBucket } from './private-bucket';
 
 export interface StateBucketProps {
   /** Bucket name (already validated against S3's naming rules). */
@@ -49,7 +49,11 @@ export class StateBucket extends PrivateBucket {
       region: props.region,
       encryption: { kind: 'kms', keyArn: props.kmsKeyArn, uploadKey: props.uploadKey },
       lifecycleRules: [
-        { id: 'expire-noncurrent-state-versions', noncurrentVersionExpirationDays: props.noncurrentVersionDays, abortIncompleteMultipartUploads: true },
+        {
+          id: 'expire-noncurrent-state-versions',
+          noncurrentVersionExpirationDays: props.noncurrentVersionDays,
+          abortIncompleteMultipartUploads: true,
+        },
         // Lockfile litter (hashicorp/terraform#36445): each use_lockfile run leaves a noncurrent .tflock
         // version (expired by the rule above) and a delete marker, which lingers once its versions are gone.
         // S3 filters match prefixes, tags and sizes, never a suffix, and a lockfile can be as small as an

@@ -1,8 +1,8 @@
-import { Construct } from 'constructs';
-import { TerraformProvider } from 'cdktf';
 import { KmsAlias } from '@cdktf/provider-aws/lib/kms-alias';
 import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
-import { policyJson, Statement } from '../iam/document';
+import type { TerraformProvider } from 'cdktf';
+import { Construct } from 'constructs';
+import { policyJson, type Statement } from '../iam/document';
 import { kmsKeyPolicyStatements } from '../iam/resource-policies';
 
 export interface StateKmsKeyProps {
@@ -42,7 +42,9 @@ export class StateKmsKey extends Construct {
     super(scope, id);
     const lifecycle = { preventDestroy: props.preventDestroy ?? true };
     if (props.existingKeyArn === undefined) {
-      this.policyJson = policyJson(kmsKeyPolicyStatements(props.accountRootArn, props.additionalPolicyStatements ?? []));
+      this.policyJson = policyJson(
+        kmsKeyPolicyStatements(props.accountRootArn, props.additionalPolicyStatements ?? []),
+      );
       this.key = new KmsKey(this, 'key', {
         provider: props.provider,
         description: `Terraform state (${props.alias})`,
@@ -57,6 +59,11 @@ export class StateKmsKey extends Construct {
       this.keyArn = props.existingKeyArn;
       this.keyId = props.existingKeyArn.slice(props.existingKeyArn.lastIndexOf('/') + 1);
     }
-    this.alias = new KmsAlias(this, 'alias', { provider: props.provider, name: props.alias, targetKeyId: this.keyId, lifecycle });
+    this.alias = new KmsAlias(this, 'alias', {
+      provider: props.provider,
+      name: props.alias,
+      targetKeyId: this.keyId,
+      lifecycle,
+    });
   }
 }

@@ -1,12 +1,12 @@
-import { Construct } from 'constructs';
-import { Annotations, TerraformProvider } from 'cdktf';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { S3BucketReplicationConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-replication-configuration';
-import { LogBucket } from './log-bucket';
+import { Annotations, type TerraformProvider } from 'cdktf';
+import { Construct } from 'constructs';
+import { leftOutReason, REAL_AWS, type TargetProfile } from '../config/target';
 import { policyJson } from '../iam/document';
 import { REPLICATION_TRUST, replicationRoleStatements } from '../iam/resource-policies';
-import { leftOutReason, REAL_AWS, TargetProfile } from '../config/target';
+import { LogBucket } from './log-bucket';
 import { StateBucket } from './state-bucket';
 import { StateKmsKey } from './state-kms-key';
 
@@ -115,7 +115,8 @@ export class StateReplication extends Construct {
         }),
       ),
     });
-    if (!target.replicationSseKmsSelection) Annotations.of(this).addWarning(leftOutReason('replicationSseKmsSelection', props.replicaRegion));
+    if (!target.replicationSseKmsSelection)
+      Annotations.of(this).addWarning(leftOutReason('replicationSseKmsSelection', props.replicaRegion));
     new S3BucketReplicationConfigurationA(this, 'configuration', {
       bucket: props.source.bucket.id,
       role: this.role.arn,
@@ -128,7 +129,9 @@ export class StateReplication extends Construct {
           filter: {},
           deleteMarkerReplication: { status: 'Disabled' },
           // Without it S3 skips every SSE-KMS object, which is every state object.
-          sourceSelectionCriteria: target.replicationSseKmsSelection ? { sseKmsEncryptedObjects: { status: 'Enabled' } } : undefined,
+          sourceSelectionCriteria: target.replicationSseKmsSelection
+            ? { sseKmsEncryptedObjects: { status: 'Enabled' } }
+            : undefined,
           destination: {
             bucket: this.replica.bucket.arn,
             storageClass: 'STANDARD',

@@ -1,13 +1,14 @@
 // What only the deployed bootstrap knows (the key's ARN, and so the account id), read from its state's
 // outputs: the local state file, or the bootstrap state object when phase 3 moved it into the bucket.
-import { existsSync, readFileSync } from 'fs';
-import { join } from 'path';
-import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { UserError } from '../config/errors';
 import { BOOTSTRAP_LOCAL_STATE } from '../config/naming';
 import { accountIdRule, kmsKeyArnRule } from '../config/rules';
 import { SETTINGS } from '../config/settings';
-import { BackendConfig } from '../config/types';
+import type { BackendConfig } from '../config/types';
 
 export interface DeployedBackend {
   /** ARN of the state key (output kms_key_arn); undefined when bootstrap is not deployed. */
@@ -24,12 +25,15 @@ export function deployedFromState(text: string, where: string, region: string): 
     state = JSON.parse(text) as typeof state;
   } catch (error) {
     // Stryker disable next-line MethodExpression: Node's JSON.parse messages quote at most 10 characters of the text, far under 120; the cut guards other engines
-    throw new DeployedReadError(`${where}: is not a Terraform state (${(error as Error).message.slice(0, 120)}); restore it from its .backup or redeploy bootstrap`);
+    throw new DeployedReadError(
+      `${where}: is not a Terraform state (${(error as Error).message.slice(0, 120)}); restore it from its .backup or redeploy bootstrap`,
+    );
   }
   const keyArn = state?.outputs?.kms_key_arn?.value;
   if (typeof keyArn !== 'string' || keyArn === '') return {};
   const broken = kmsKeyArnRule(keyArn, region);
-  if (broken) throw new DeployedReadError(`${where}: output kms_key_arn=${JSON.stringify(keyArn.slice(0, 200))}: ${broken}`);
+  if (broken)
+    throw new DeployedReadError(`${where}: output kms_key_arn=${JSON.stringify(keyArn.slice(0, 200))}: ${broken}`);
   return { keyArn };
 }
 
@@ -48,7 +52,12 @@ export class DeployedReadError extends UserError {}
  * of `callerAccount` (S3's ExpectedBucketOwner): the file may name the bucket, and another account's object would
  * name that account's key, which --for-account settings then give consumers to encrypt their state with.
  */
-export async function readDeployed(config: BackendConfig, projectRoot: string, s3: () => S3Client, callerAccount: () => Promise<string>): Promise<DeployedBackend> {
+export async function readDeployed(
+  config: BackendConfig,
+  projectRoot: string,
+  s3: () => S3Client,
+  callerAccount: () => Promise<string>,
+): Promise<DeployedBackend> {
   if (config.bootstrapBackend === 'local') {
     const path = join(projectRoot, BOOTSTRAP_LOCAL_STATE);
     // Stryker disable next-line StringLiteral: without an encoding readFileSync returns a Buffer, which JSON.parse reads as the same UTF-8 text
@@ -57,21 +66,26 @@ export async function readDeployed(config: BackendConfig, projectRoot: string, s
   const where = `s3://${config.bucket}/${config.bootstrapStateKey}`;
   const failed = (error: unknown, as: string) => {
     const name = (error as Error).name;
-    const why = name === 'AbortError' ? `no answer within ${READ_TIMEOUT_MS / 1000} s` : `${name}: ${(error as Error).message}`;
+    const why =
+      name === 'AbortError' ? `no answer within ${READ_TIMEOUT_MS / 1000} s` : `${name}: ${(error as Error).message}`;
     return new DeployedReadError(`reading the bootstrap's outputs from ${where}${as}: ${why}`);
   };
   let owner: string;
   try {
     owner = await callerAccount();
     // An empty or malformed id would send no ExpectedBucketOwner at all, reading any account's bucket.
-    if (accountIdRule(owner) !== undefined) throw Object.assign(new Error(`not an account id: ${JSON.stringify(owner.slice(0, 40))}`), { name: 'STS' });
+    if (accountIdRule(owner) !== undefined)
+      throw Object.assign(new Error(`not an account id: ${JSON.stringify(owner.slice(0, 40))}`), { name: 'STS' });
   } catch (error) {
     throw failed(error, " (finding the caller's account)");
   }
   let text: string;
   try {
     // A frozen endpoint must not hang the command: one state object answers in well under this.
-    const object = await s3().send(new GetObjectCommand({ Bucket: config.bucket, Key: config.bootstrapStateKey, ExpectedBucketOwner: owner }), { abortSignal: AbortSignal.timeout(READ_TIMEOUT_MS) });
+    const object = await s3().send(
+      new GetObjectCommand({ Bucket: config.bucket, Key: config.bootstrapStateKey, ExpectedBucketOwner: owner }),
+      { abortSignal: AbortSignal.timeout(READ_TIMEOUT_MS) },
+    );
     text = await object.Body!.transformToString();
   } catch (error) {
     const name = (error as Error).name;
@@ -82,7 +96,9 @@ export async function readDeployed(config: BackendConfig, projectRoot: string, s
   // Also where ExpectedBucketOwner is not enforced (emulators): bootstrap's key is always of its own account.
   const keyAccount = deployed.keyArn === undefined ? owner : accountOfArn(deployed.keyArn);
   if (keyAccount !== owner) {
-    throw new DeployedReadError(`${where}: output kms_key_arn=${JSON.stringify(deployed.keyArn)}: is a key of account ${keyAccount}, not of the caller's account ${owner}, so it is no bootstrap state of this account; check ${config.origins.bucket ?? SETTINGS.bucket.env} and ${config.origins.bootstrapStateKey ?? SETTINGS.bootstrapStateKey.env}`);
+    throw new DeployedReadError(
+      `${where}: output kms_key_arn=${JSON.stringify(deployed.keyArn)}: is a key of account ${keyAccount}, not of the caller's account ${owner}, so it is no bootstrap state of this account; check ${config.origins.bucket ?? SETTINGS.bucket.env} and ${config.origins.bootstrapStateKey ?? SETTINGS.bootstrapStateKey.env}`,
+    );
   }
   return deployed;
 }

@@ -1,16 +1,16 @@
 // The export command's logic, apart from argv and stdout so it is tested directly.
 import { tableArn } from '../config/arn';
-import { backendSettings, S3BackendSettings } from '../config/backend';
+import { backendSettings, type S3BackendSettings } from '../config/backend';
 import { UsageError, UserError } from '../config/errors';
 import { appStackName, projectStateKeyPatterns, stackStateKey } from '../config/naming';
 import { accountIdRule, profileNameRule, roleArnRule, stateKeyRule } from '../config/rules';
 import { SETTINGS } from '../config/settings';
 import { stateResources } from '../config/state-resources';
-import { BackendConfig } from '../config/types';
-import { policyDocument, PolicyDocument } from '../iam/document';
-import { ACCESS_LEVELS, AccessLevel, accessLevelStatements, StateResources } from '../iam/state-access';
-import { accountOfArn, DeployedBackend } from './deployed';
-import { EXPORT_FORMATS, ExportFormat, renderJson, renderKops, renderLokomotive, renderTerraform } from './render';
+import type { BackendConfig } from '../config/types';
+import { type PolicyDocument, policyDocument } from '../iam/document';
+import { ACCESS_LEVELS, type AccessLevel, accessLevelStatements, type StateResources } from '../iam/state-access';
+import { accountOfArn, type DeployedBackend } from './deployed';
+import { EXPORT_FORMATS, type ExportFormat, renderJson, renderKops, renderLokomotive, renderTerraform } from './render';
 
 export interface ExportRequest {
   readonly format?: string;
@@ -43,7 +43,8 @@ function credentialsOf(request: ExportRequest): { roleArn?: string; profile?: st
 }
 
 function oneOf<T extends string>(flag: string, value: string, allowed: readonly T[]): T {
-  if (!(allowed as readonly string[]).includes(value)) throw new UsageError(`${flag} ${JSON.stringify(value)}: must be one of ${allowed.join(', ')}`);
+  if (!(allowed as readonly string[]).includes(value))
+    throw new UsageError(`${flag} ${JSON.stringify(value)}: must be one of ${allowed.join(', ')}`);
   return value as T;
 }
 
@@ -55,24 +56,41 @@ export function ownerAccount(config: BackendConfig, deployed: DeployedBackend): 
   // Stryker disable next-line ConditionalExpression: accountOfArn of a missing ARN ("undefined") is undefined too; the test only keeps the types honest
   const fromKey = deployed.keyArn === undefined ? undefined : accountOfArn(deployed.keyArn);
   if (config.accountId !== undefined && fromKey !== undefined && fromKey !== config.accountId) {
-    throw new UsageError(`${SETTINGS.accountId.env}=${JSON.stringify(config.accountId)}: the deployed bootstrap's key ${deployed.keyArn} is in account ${fromKey}`);
+    throw new UsageError(
+      `${SETTINGS.accountId.env}=${JSON.stringify(config.accountId)}: the deployed bootstrap's key ${deployed.keyArn} is in account ${fromKey}`,
+    );
   }
   return config.accountId ?? fromKey ?? '*';
 }
 
 /** The access-level policy over the given keys (all of the project's when none), with the owner's ARNs. */
-export function exportedPolicy(resources: StateResources, config: BackendConfig, level: AccessLevel, keys?: readonly string[]): PolicyDocument {
-  return policyDocument(accessLevelStatements(resources, level, keys ?? projectStateKeyPatterns(config), config.kopsPrefix));
+export function exportedPolicy(
+  resources: StateResources,
+  config: BackendConfig,
+  level: AccessLevel,
+  keys?: readonly string[],
+): PolicyDocument {
+  return policyDocument(
+    accessLevelStatements(resources, level, keys ?? projectStateKeyPatterns(config), config.kopsPrefix),
+  );
 }
 
 /** Backend settings another account can use: KMS and DynamoDB resolve names in the caller's account, ARNs anywhere. */
-function forOtherAccount(settings: S3BackendSettings, config: BackendConfig, owner: string, deployed: DeployedBackend, forAccount: string): S3BackendSettings {
+function forOtherAccount(
+  settings: S3BackendSettings,
+  config: BackendConfig,
+  owner: string,
+  deployed: DeployedBackend,
+  forAccount: string,
+): S3BackendSettings {
   const broken = accountIdRule(forAccount);
   if (broken) throw new UsageError(`--for-account ${JSON.stringify(forAccount)}: ${broken}`);
   // Stryker disable next-line ConditionalExpression,StringLiteral: owner is '*' only when no key ARN is known (a valid one always names its account), which the second test catches
   if (owner === '*' || deployed.keyArn === undefined) {
     // The command line is right; the deployment is missing: exit 1, and no synopsis to reread.
-    throw new UserError(`--for-account ${forAccount}: needs the ARN of the state's KMS key, which exists once bootstrap is deployed (output kms_key_arn); deploy bootstrap first, from this folder`);
+    throw new UserError(
+      `--for-account ${forAccount}: needs the ARN of the state's KMS key, which exists once bootstrap is deployed (output kms_key_arn); deploy bootstrap first, from this folder`,
+    );
   }
   return {
     ...settings,
@@ -101,20 +119,33 @@ export function exportSettings(config: BackendConfig, request: ExportRequest, de
   const owner = ownerAccount(config, deployed);
   const resources = stateResources(config, { accountId: owner, keyArn: deployed.keyArn });
   const credentials = credentialsOf(request);
-  const ownSettings = { ...backendSettings(config, key), ...(credentials.roleArn ? { assume_role: { role_arn: credentials.roleArn } } : {}), ...(credentials.profile ? { profile: credentials.profile } : {}) };
-  const settings = request.forAccount === undefined ? ownSettings : forOtherAccount(ownSettings, config, owner, deployed, request.forAccount);
+  const ownSettings = {
+    ...backendSettings(config, key),
+    ...(credentials.roleArn ? { assume_role: { role_arn: credentials.roleArn } } : {}),
+    ...(credentials.profile ? { profile: credentials.profile } : {}),
+  };
+  const settings =
+    request.forAccount === undefined
+      ? ownSettings
+      : forOtherAccount(ownSettings, config, owner, deployed, request.forAccount);
   switch (format) {
     case 'terraform':
       return renderTerraform(settings);
     case 'lokomotive':
       if (credentials.roleArn || credentials.profile) {
-        throw new UsageError(`--format lokomotive: a .lokocfg backend takes credentials only as a file (--aws-creds-path), not ${credentials.roleArn ? '--role-arn' : '--profile'}`);
+        throw new UsageError(
+          `--format lokomotive: a .lokocfg backend takes credentials only as a file (--aws-creds-path), not ${credentials.roleArn ? '--role-arn' : '--profile'}`,
+        );
       }
       return renderLokomotive(settings, { awsCredsPath: request.awsCredsPath });
     case 'kops':
       return renderKops(config, credentials);
     case 'json':
-      return renderJson(config, settings, Object.fromEntries(ACCESS_LEVELS.map((level) => [level, exportedPolicy(resources, config, level)])));
+      return renderJson(
+        config,
+        settings,
+        Object.fromEntries(ACCESS_LEVELS.map((level) => [level, exportedPolicy(resources, config, level)])),
+      );
     case 'policy': {
       const level = oneOf<AccessLevel>('--level', request.level ?? 'read-write', ACCESS_LEVELS);
       const keys = request.key !== undefined || request.stack !== undefined ? [key] : undefined;

@@ -1,9 +1,9 @@
 // Pure renderers of the backend settings for each consumer in the seeds: Terraform's partial backend
 // file, Lokomotive's backend block, kOps's state-store variables, and JSON. No AWS call is needed.
-import { S3BackendSettings } from '../config/backend';
+import type { S3BackendSettings } from '../config/backend';
 import { kopsStateStore } from '../config/naming';
-import { PolicyDocument } from '../iam/document';
-import { BackendConfig } from '../config/types';
+import type { BackendConfig } from '../config/types';
+import type { PolicyDocument } from '../iam/document';
 
 export type ExportFormat = 'terraform' | 'lokomotive' | 'kops' | 'json' | 'policy';
 export const EXPORT_FORMATS: readonly ExportFormat[] = ['terraform', 'lokomotive', 'kops', 'json', 'policy'];
@@ -125,7 +125,11 @@ export function renderKops(config: BackendConfig, credentials: ExportCredentials
 }
 
 /** Everything at once, for scripts: names, the backend settings, the kOps store and the policies. */
-export function renderJson(config: BackendConfig, settings: S3BackendSettings, policies: Readonly<Record<string, PolicyDocument>>): string {
+export function renderJson(
+  config: BackendConfig,
+  settings: S3BackendSettings,
+  policies: Readonly<Record<string, PolicyDocument>>,
+): string {
   const document = {
     bucket: config.bucket,
     region: config.region,

@@ -7,7 +7,9 @@ export interface Statement {
   readonly Sid: string;
   readonly Effect: 'Allow' | 'Deny';
   /** Absent in identity policies; present in resource policies. */
-  readonly Principal?: '*' | { readonly AWS?: string | readonly string[]; readonly Service?: string | readonly string[] };
+  readonly Principal?:
+    | '*'
+    | { readonly AWS?: string | readonly string[]; readonly Service?: string | readonly string[] };
   readonly Action: string | readonly string[];
   /** Absent only in trust (assume-role) policies. */
   readonly Resource?: string | readonly string[];
@@ -28,8 +30,16 @@ export function policyJson(statements: readonly Statement[]): string {
 }
 
 /** The same statements granted to the given principals (a resource policy from identity statements). */
-export function withPrincipals(statements: readonly Statement[], principals: readonly string[], sidPrefix: string): Statement[] {
-  return statements.map((statement) => ({ ...statement, Sid: `${sidPrefix}${statement.Sid}`, Principal: { AWS: [...principals] } }));
+export function withPrincipals(
+  statements: readonly Statement[],
+  principals: readonly string[],
+  sidPrefix: string,
+): Statement[] {
+  return statements.map((statement) => ({
+    ...statement,
+    Sid: `${sidPrefix}${statement.Sid}`,
+    Principal: { AWS: [...principals] },
+  }));
 }
 
 /** AWS's size limits, in characters without whitespace (IAM's measure, used for every document). */
@@ -63,6 +73,8 @@ export function checkPolicySize(name: string, kind: PolicyKind, json: string, gr
   const size = policySize(json);
   const limit = POLICY_LIMITS[kind];
   if (size > limit) {
-    throw new ConfigError([`${name}: ${size} characters, over AWS's limit of ${limit} for a ${kind}; it grows with ${growsWith}`]);
+    throw new ConfigError([
+      `${name}: ${size} characters, over AWS's limit of ${limit} for a ${kind}; it grows with ${growsWith}`,
+    ]);
   }
 }

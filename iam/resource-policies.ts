@@ -1,6 +1,12 @@
 // Resource policies (bucket, key, table) and the service roles' policies, as pure functions of ARNs.
-import { Statement, withPrincipals } from './document';
-import { AccessLevel, KOPS_BUCKET_ACTIONS, kopsStoreObjects, StateResources, stateUserStatements } from './state-access';
+import { type Statement, withPrincipals } from './document';
+import {
+  type AccessLevel,
+  KOPS_BUCKET_ACTIONS,
+  kopsStoreObjects,
+  type StateResources,
+  stateUserStatements,
+} from './state-access';
 
 /** The tier other accounts' writers get in every resource policy. */
 // Stryker disable next-line StringLiteral: equivalent, every level but read-only builds the read-write statements
@@ -39,13 +45,26 @@ const SSE_KEY = 's3:x-amz-server-side-encryption-aws-kms-key-id';
  * documentation; these statements are right under both (the simulation tests evaluate both readings).
  */
 export function uploadEncryptionDenies(bucketArn: string, key: BucketKeyForms): Statement[] {
-  const deny = (Sid: string, Condition: Statement['Condition']): Statement => ({ Sid, Effect: 'Deny', Principal: '*', Action: 's3:PutObject', Resource: `${bucketArn}/*`, Condition });
+  const deny = (Sid: string, Condition: Statement['Condition']): Statement => ({
+    Sid,
+    Effect: 'Deny',
+    Principal: '*',
+    Action: 's3:PutObject',
+    Resource: `${bucketArn}/*`,
+    Condition,
+  });
   return [
     deny('DenyUploadsNotSseKms', { StringNotEquals: { [SSE]: 'aws:kms' }, Null: { [SSE]: 'false' } }),
     // Terraform sends kms_key_id verbatim (the alias name, in this project's settings).
-    deny('DenyUploadsWithOtherKmsKeys', { StringNotEquals: { [SSE_KEY]: [key.keyArn, key.keyId, key.aliasArn, key.aliasName] }, Null: { [SSE_KEY]: 'false' } }),
+    deny('DenyUploadsWithOtherKmsKeys', {
+      StringNotEquals: { [SSE_KEY]: [key.keyArn, key.keyId, key.aliasArn, key.aliasName] },
+      Null: { [SSE_KEY]: 'false' },
+    }),
     // Another account's alias or bare key id resolves in that account: it must name the key ARN.
-    deny('DenyOtherAccountsUploadsNotNamingKeyArn', { StringNotEquals: { 'aws:PrincipalAccount': key.ownerAccountId, [SSE_KEY]: key.keyArn }, Null: { [SSE_KEY]: 'false' } }),
+    deny('DenyOtherAccountsUploadsNotNamingKeyArn', {
+      StringNotEquals: { 'aws:PrincipalAccount': key.ownerAccountId, [SSE_KEY]: key.keyArn },
+      Null: { [SSE_KEY]: 'false' },
+    }),
     // aws:kms without a key id means the AWS managed key aws/s3 (S3 PutObject reference), not the bucket default.
     deny('DenyUploadsWithAwsManagedKey', { StringEquals: { [SSE]: 'aws:kms' }, Null: { [SSE_KEY]: 'true' } }),
     deny('DenyUploadsWithCustomerKeys', { Null: { 's3:x-amz-server-side-encryption-customer-algorithm': 'false' } }),
@@ -61,42 +80,92 @@ export interface CrossAccountPrincipals {
 }
 
 // Stryker disable next-line MethodExpression: equivalent today, every statement the builders make has the actions of one service
-const onlyService = (prefix: string) => (statement: Statement) => [statement.Action].flat().every((action) => action.startsWith(prefix));
+const onlyService = (prefix: string) => (statement: Statement) =>
+  [statement.Action].flat().every((action) => action.startsWith(prefix));
 
 /**
  * Bucket policy statements for other accounts: the S3 grants of their tier's identity statements, and one
  * Deny of the keys deeper than the grants' patterns for every other account (the tiers' Denies name the same
  * objects; one statement with "*" keeps the policy within its size limit with 100 principals).
  */
-export function crossAccountBucketStatements(resources: StateResources, keys: readonly string[], kopsPrefix: string, principals: CrossAccountPrincipals, ownerAccountId: string): Statement[] {
-  const writers = stateUserStatements(resources, WRITERS_LEVEL, keys, { objects: kopsStoreObjects(resources, kopsPrefix), bucketActions: KOPS_BUCKET_ACTIONS });
+export function crossAccountBucketStatements(
+  resources: StateResources,
+  keys: readonly string[],
+  kopsPrefix: string,
+  principals: CrossAccountPrincipals,
+  ownerAccountId: string,
+): Statement[] {
+  const writers = stateUserStatements(resources, WRITERS_LEVEL, keys, {
+    objects: kopsStoreObjects(resources, kopsPrefix),
+    bucketActions: KOPS_BUCKET_ACTIONS,
+  });
   const readers = stateUserStatements(resources, 'read-only', keys);
-  const grants = (statements: Statement[]) => statements.filter(onlyService('s3:')).filter((statement) => statement.Effect === 'Allow');
+  const grants = (statements: Statement[]) =>
+    statements.filter(onlyService('s3:')).filter((statement) => statement.Effect === 'Allow');
   const deny = readers.find((statement) => statement.Effect === 'Deny')!;
   return [
     ...(principals.writers.length > 0 ? withPrincipals(grants(writers), principals.writers, 'Writers') : []),
     ...(principals.readers.length > 0 ? withPrincipals(grants(readers), principals.readers, 'Readers') : []),
     ...(principals.writers.length + principals.readers.length > 0
-      ? [{ ...deny, Sid: `OtherAccounts${deny.Sid}`, Principal: '*' as const, Condition: { StringNotEquals: { 'aws:PrincipalAccount': ownerAccountId } } }]
+      ? [
+          {
+            ...deny,
+            Sid: `OtherAccounts${deny.Sid}`,
+            Principal: '*' as const,
+            Condition: { StringNotEquals: { 'aws:PrincipalAccount': ownerAccountId } },
+          },
+        ]
       : []),
   ];
 }
 
 /** Key policy statements for other accounts: the KMS part of their tier ("*" is this key in a key policy). */
-export function crossAccountKeyStatements(resources: StateResources, keys: readonly string[], principals: CrossAccountPrincipals): Statement[] {
+export function crossAccountKeyStatements(
+  resources: StateResources,
+  keys: readonly string[],
+  principals: CrossAccountPrincipals,
+): Statement[] {
   const inKeyPolicy: StateResources = { ...resources, keyArn: '*', keyAlias: undefined };
   return [
-    ...(principals.writers.length > 0 ? withPrincipals(stateUserStatements(inKeyPolicy, WRITERS_LEVEL, keys).filter(onlyService('kms:')), principals.writers, 'Writers') : []),
-    ...(principals.readers.length > 0 ? withPrincipals(stateUserStatements(inKeyPolicy, 'read-only', keys).filter(onlyService('kms:')), principals.readers, 'Readers') : []),
+    ...(principals.writers.length > 0
+      ? withPrincipals(
+          stateUserStatements(inKeyPolicy, WRITERS_LEVEL, keys).filter(onlyService('kms:')),
+          principals.writers,
+          'Writers',
+        )
+      : []),
+    ...(principals.readers.length > 0
+      ? withPrincipals(
+          stateUserStatements(inKeyPolicy, 'read-only', keys).filter(onlyService('kms:')),
+          principals.readers,
+          'Readers',
+        )
+      : []),
   ];
 }
 
 /** Table resource policy statements for other accounts: their tier's lock and digest items. */
-export function crossAccountTableStatements(resources: StateResources, keys: readonly string[], principals: CrossAccountPrincipals): Statement[] {
+export function crossAccountTableStatements(
+  resources: StateResources,
+  keys: readonly string[],
+  principals: CrossAccountPrincipals,
+): Statement[] {
   // Without a table (locking s3) the tiers have no DynamoDB statement, so this is empty.
   return [
-    ...(principals.writers.length > 0 ? withPrincipals(stateUserStatements(resources, WRITERS_LEVEL, keys).filter(onlyService('dynamodb:')), principals.writers, 'Writers') : []),
-    ...(principals.readers.length > 0 ? withPrincipals(stateUserStatements(resources, 'read-only', keys).filter(onlyService('dynamodb:')), principals.readers, 'Readers') : []),
+    ...(principals.writers.length > 0
+      ? withPrincipals(
+          stateUserStatements(resources, WRITERS_LEVEL, keys).filter(onlyService('dynamodb:')),
+          principals.writers,
+          'Writers',
+        )
+      : []),
+    ...(principals.readers.length > 0
+      ? withPrincipals(
+          stateUserStatements(resources, 'read-only', keys).filter(onlyService('dynamodb:')),
+          principals.readers,
+          'Readers',
+        )
+      : []),
   ];
 }
 
@@ -106,23 +175,42 @@ export function crossAccountTableStatements(resources: StateResources, keys: rea
  * lock the key for good). Extra statements come after it, never a wildcard principal.
  */
 export function kmsKeyPolicyStatements(accountRootArn: string, additional: readonly Statement[] = []): Statement[] {
-  return [{ Sid: 'AccountRootAndIamPolicies', Effect: 'Allow', Principal: { AWS: accountRootArn }, Action: 'kms:*', Resource: '*' }, ...additional];
+  return [
+    {
+      Sid: 'AccountRootAndIamPolicies',
+      Effect: 'Allow',
+      Principal: { AWS: accountRootArn },
+      Action: 'kms:*',
+      Resource: '*',
+    },
+    ...additional,
+  ];
 }
 
 /** Log delivery may put objects under the prefix, for the source bucket of the source account only. */
-export function logDeliveryStatement(logBucketArn: string, sourceBucketArn: string, sourceAccountId: string, prefix: string): Statement {
+export function logDeliveryStatement(
+  logBucketArn: string,
+  sourceBucketArn: string,
+  sourceAccountId: string,
+  prefix: string,
+): Statement {
   return {
     Sid: 'S3ServerAccessLogDelivery',
     Effect: 'Allow',
     Principal: { Service: 'logging.s3.amazonaws.com' },
     Action: 's3:PutObject',
     Resource: `${logBucketArn}/${prefix}*`,
-    Condition: { ArnLike: { 'aws:SourceArn': sourceBucketArn }, StringEquals: { 'aws:SourceAccount': sourceAccountId } },
+    Condition: {
+      ArnLike: { 'aws:SourceArn': sourceBucketArn },
+      StringEquals: { 'aws:SourceAccount': sourceAccountId },
+    },
   };
 }
 
 /** S3 may assume the replication role. */
-export const REPLICATION_TRUST: readonly Statement[] = [{ Sid: 'S3Replication', Effect: 'Allow', Principal: { Service: 's3.amazonaws.com' }, Action: 'sts:AssumeRole' }];
+export const REPLICATION_TRUST: readonly Statement[] = [
+  { Sid: 'S3Replication', Effect: 'Allow', Principal: { Service: 's3.amazonaws.com' }, Action: 'sts:AssumeRole' },
+];
 
 export interface ReplicationArns {
   readonly sourceBucketArn: string;
@@ -136,14 +224,24 @@ export interface ReplicationArns {
 /** Least privilege for S3 replication of KMS-encrypted objects, as AWS documents it, on these two buckets and keys only. */
 export function replicationRoleStatements(input: ReplicationArns): Statement[] {
   return [
-    { Sid: 'ReadSourceConfiguration', Effect: 'Allow', Action: ['s3:GetReplicationConfiguration', 's3:ListBucket'], Resource: input.sourceBucketArn },
+    {
+      Sid: 'ReadSourceConfiguration',
+      Effect: 'Allow',
+      Action: ['s3:GetReplicationConfiguration', 's3:ListBucket'],
+      Resource: input.sourceBucketArn,
+    },
     {
       Sid: 'ReadSourceVersions',
       Effect: 'Allow',
       Action: ['s3:GetObjectVersionForReplication', 's3:GetObjectVersionAcl', 's3:GetObjectVersionTagging'],
       Resource: `${input.sourceBucketArn}/*`,
     },
-    { Sid: 'WriteReplicas', Effect: 'Allow', Action: ['s3:ReplicateObject', 's3:ReplicateTags'], Resource: `${input.replicaBucketArn}/*` },
+    {
+      Sid: 'WriteReplicas',
+      Effect: 'Allow',
+      Action: ['s3:ReplicateObject', 's3:ReplicateTags'],
+      Resource: `${input.replicaBucketArn}/*`,
+    },
     {
       Sid: 'DecryptWithSourceKeyThroughS3',
       Effect: 'Allow',

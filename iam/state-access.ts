@@ -2,8 +2,7 @@
 // terraform_remote_state readers (read-only) and the kOps state store. The managed policies, the export
 // command and the cross-account grants in the bucket, key and table policies are all built from these.
 import { deeperThanGranted, deniedDeeperKeys, inEveryWorkspace, WORKSPACE_KEY_PREFIX } from '../config/naming';
-import { Statement } from './document';
-
+import type { Statement } from './document';
 
 export type AccessLevel = 'read-write' | 'read-only' | 'kops';
 export const ACCESS_LEVELS: readonly AccessLevel[] = ['read-write', 'read-only', 'kops'];
@@ -27,10 +26,14 @@ export interface StateResources {
   readonly lockfiles: boolean;
 }
 
-
 /** Refuses the objects deeperThanGranted names (and their lockfiles), which the Allow patterns would reach. */
 function denyDeeperObjects(resources: StateResources, keys: readonly string[]): Statement {
-  return { Sid: 'DenyKeysDeeperThanGranted', Effect: 'Deny', Action: ['s3:*'], Resource: objectArns(resources, deniedDeeperKeys(keys)) };
+  return {
+    Sid: 'DenyKeysDeeperThanGranted',
+    Effect: 'Deny',
+    Action: ['s3:*'],
+    Resource: objectArns(resources, deniedDeeperKeys(keys)),
+  };
 }
 
 function objectArns(resources: StateResources, keys: readonly string[]): string[] {
@@ -43,7 +46,12 @@ function objectArns(resources: StateResources, keys: readonly string[]): string[
  * narrowed by prefix: Terraform's first init of a new key, and kOps' "file absent", need a 404.
  */
 function listBucket(resources: StateResources, extraActions: readonly string[] = []): Statement {
-  return { Sid: 'ListBucket', Effect: 'Allow', Action: ['s3:ListBucket', ...extraActions], Resource: resources.bucketArn };
+  return {
+    Sid: 'ListBucket',
+    Effect: 'Allow',
+    Action: ['s3:ListBucket', ...extraActions],
+    Resource: resources.bucketArn,
+  };
 }
 
 /**
@@ -65,14 +73,21 @@ function useKmsKey(resources: StateResources, actions: readonly string[]): State
 
 /** The lock and digest items of the keys (Terraform's LockID is `<bucket>/<key>` and `<bucket>/<key>-md5`). */
 function lockItems(resources: StateResources, keys: readonly string[], digestsOnly: boolean): Statement {
-  const ids = inEveryWorkspace(keys).flatMap((key) => (digestsOnly ? [`${resources.bucketName}/${key}-md5`] : [`${resources.bucketName}/${key}`, `${resources.bucketName}/${key}-md5`]));
+  const ids = inEveryWorkspace(keys).flatMap((key) =>
+    digestsOnly
+      ? [`${resources.bucketName}/${key}-md5`]
+      : [`${resources.bucketName}/${key}`, `${resources.bucketName}/${key}-md5`],
+  );
   return {
     // Readers need GetItem too: the backend checks the state's -md5 digest item on every read.
     Sid: digestsOnly ? 'ReadStateDigests' : 'LockAndDigestItems',
     Effect: 'Allow',
     Action: digestsOnly ? ['dynamodb:GetItem'] : ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'],
     Resource: resources.tableArn!,
-    Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ids }, 'ForAllValues:StringNotLike': { 'dynamodb:LeadingKeys': deeperThanGranted(ids) } },
+    Condition: {
+      'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ids },
+      'ForAllValues:StringNotLike': { 'dynamodb:LeadingKeys': deeperThanGranted(ids) },
+    },
   };
 }
 
@@ -82,12 +97,22 @@ function lockItems(resources: StateResources, keys: readonly string[], digestsOn
  * for writing; read-only gets the objects, the digest items and decrypting. `extraObjects` are further
  * object ARNs with read, write and delete (the kOps store, for cross-account writers).
  */
-export function stateUserStatements(resources: StateResources, level: Exclude<AccessLevel, 'kops'>, keys: readonly string[], extra: { readonly objects?: readonly string[]; readonly bucketActions?: readonly string[] } = {}): Statement[] {
+export function stateUserStatements(
+  resources: StateResources,
+  level: Exclude<AccessLevel, 'kops'>,
+  keys: readonly string[],
+  extra: { readonly objects?: readonly string[]; readonly bucketActions?: readonly string[] } = {},
+): Statement[] {
   const unique = [...new Set(keys)];
   if (level === 'read-only') {
     return [
       listBucket(resources),
-      { Sid: 'ReadState', Effect: 'Allow', Action: ['s3:GetObject'], Resource: objectArns(resources, inEveryWorkspace(unique)) },
+      {
+        Sid: 'ReadState',
+        Effect: 'Allow',
+        Action: ['s3:GetObject'],
+        Resource: objectArns(resources, inEveryWorkspace(unique)),
+      },
       denyDeeperObjects(resources, unique),
       ...(resources.tableArn ? [lockItems(resources, unique, true)] : []),
       useKmsKey(resources, ['kms:Decrypt']),
@@ -95,14 +120,32 @@ export function stateUserStatements(resources: StateResources, level: Exclude<Ac
   }
   // Read, write and delete: workspace states (`terraform workspace delete`) and lockfiles; never the default state.
   const deletable = [
-    ...objectArns(resources, unique.map((key) => `${WORKSPACE_KEY_PREFIX}/*/${key}`)),
-    ...(resources.lockfiles ? objectArns(resources, inEveryWorkspace(unique).map((key) => `${key}.tflock`)) : []),
+    ...objectArns(
+      resources,
+      unique.map((key) => `${WORKSPACE_KEY_PREFIX}/*/${key}`),
+    ),
+    ...(resources.lockfiles
+      ? objectArns(
+          resources,
+          inEveryWorkspace(unique).map((key) => `${key}.tflock`),
+        )
+      : []),
     ...(extra.objects ?? []),
   ];
   return [
     listBucket(resources, extra.bucketActions),
-    { Sid: 'ReadWriteState', Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject'], Resource: objectArns(resources, unique) },
-    { Sid: 'ReadWriteDeleteObjects', Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'], Resource: deletable },
+    {
+      Sid: 'ReadWriteState',
+      Effect: 'Allow',
+      Action: ['s3:GetObject', 's3:PutObject'],
+      Resource: objectArns(resources, unique),
+    },
+    {
+      Sid: 'ReadWriteDeleteObjects',
+      Effect: 'Allow',
+      Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'],
+      Resource: deletable,
+    },
     denyDeeperObjects(resources, unique),
     ...(resources.tableArn ? [lockItems(resources, unique, false)] : []),
     useKmsKey(resources, ['kms:Decrypt', 'kms:GenerateDataKey']),
@@ -122,12 +165,22 @@ export function kopsStoreObjects(resources: StateResources, kopsPrefix: string):
 export function kopsStatements(resources: StateResources, kopsPrefix: string): Statement[] {
   return [
     listBucket(resources, KOPS_BUCKET_ACTIONS),
-    { Sid: 'ReadWriteDeleteObjects', Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'], Resource: kopsStoreObjects(resources, kopsPrefix) },
+    {
+      Sid: 'ReadWriteDeleteObjects',
+      Effect: 'Allow',
+      Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'],
+      Resource: kopsStoreObjects(resources, kopsPrefix),
+    },
     useKmsKey(resources, ['kms:Decrypt', 'kms:GenerateDataKey']),
   ];
 }
 
 /** The statements of an access level: Terraform users over the given keys, or the kOps store. */
-export function accessLevelStatements(resources: StateResources, level: AccessLevel, keys: readonly string[], kopsPrefix: string): Statement[] {
+export function accessLevelStatements(
+  resources: StateResources,
+  level: AccessLevel,
+  keys: readonly string[],
+  kopsPrefix: string,
+): Statement[] {
   return level === 'kops' ? kopsStatements(resources, kopsPrefix) : stateUserStatements(resources, level, keys);
 }

@@ -1,5 +1,5 @@
 // The state bucket as a whole: whether it exists, and how an object in it is encrypted.
-import { HeadBucketCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { HeadBucketCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { httpStatus } from '../config/errors';
 
 /** True when the bucket exists, false on S3's 404; any other failure (denied, no answer) is thrown on. */
@@ -15,7 +15,11 @@ export async function bucketExists(s3: S3Client, bucket: string): Promise<boolea
 }
 
 /** How an object is encrypted at rest, as S3 reports it. */
-export async function objectEncryption(s3: S3Client, bucket: string, key: string): Promise<{ sse?: string; kmsKeyId?: string }> {
+export async function objectEncryption(
+  s3: S3Client,
+  bucket: string,
+  key: string,
+): Promise<{ sse?: string; kmsKeyId?: string }> {
   const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
   return { sse: head.ServerSideEncryption, kmsKeyId: head.SSEKMSKeyId };
 }

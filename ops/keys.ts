@@ -2,26 +2,33 @@
 // Each step is safe to repeat: a run that died midway is finished by running the same command again, and
 // every operation reports what it did. Clients are parameters (AWS or the emulator, or a test's wrapper).
 import { DeleteItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { DeleteObjectCommand, DeleteObjectsCommand, GetObjectCommand, HeadBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  DeleteObjectCommand,
+  DeleteObjectsCommand,
+  GetObjectCommand,
+  HeadBucketCommand,
+  PutObjectCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
 import { errorLine, httpStatus } from '../config/errors';
 import { digestLockId, lockfileKey, lockItemId } from '../config/naming';
-import { BackendConfig } from '../config/types';
+import type { BackendConfig } from '../config/types';
 import { printable } from './printable';
 import {
   acquire,
   encryption,
   findLocks,
-  HeldLock,
+  type HeldLock,
   isMissing,
   listObjectVersions,
   listStateVersions,
   md5Hex,
-  ObjectVersion,
+  type ObjectVersion,
   operationLockInfo,
   requireKeptInHistory,
-  StateClients,
+  type StateClients,
   StateOperationError,
-  Undo,
+  type Undo,
   undoAll,
   undoOrSay,
   whileHolding,
@@ -51,7 +58,11 @@ function isStateKey(config: BackendConfig, key: string): boolean {
 }
 
 /** Every state key of the bucket (deleted ones too, while their history lasts), with its lock. */
-export async function listStates(clients: StateClients, config: BackendConfig, onPage?: (listed: number) => void): Promise<StateKeySummary[]> {
+export async function listStates(
+  clients: StateClients,
+  config: BackendConfig,
+  onPage?: (listed: number) => void,
+): Promise<StateKeySummary[]> {
   const byKey = new Map<string, ObjectVersion[]>();
   for (const version of await listObjectVersions(clients.s3, config.bucket, undefined, onPage)) {
     if (isStateKey(config, version.key)) byKey.set(version.key, [...(byKey.get(version.key) ?? []), version]);
@@ -83,7 +94,9 @@ async function readCurrent(s3: S3Client, ref: StateRef): Promise<string | undefi
 async function lastVersionText(s3: S3Client, ref: StateRef): Promise<string | undefined> {
   const [newest] = await listStateVersions(s3, ref.bucket, ref.key);
   if (newest === undefined) return undefined;
-  return (await s3.send(new GetObjectCommand({ Bucket: ref.bucket, Key: ref.key, VersionId: newest.versionId }))).Body!.transformToString();
+  return (
+    await s3.send(new GetObjectCommand({ Bucket: ref.bucket, Key: ref.key, VersionId: newest.versionId }))
+  ).Body!.transformToString();
 }
 
 /** The backend settings of another bucket served by the same lock table and key alias. */
@@ -99,7 +112,8 @@ async function requireBucket(s3: S3Client, bucket: string): Promise<void> {
   try {
     await s3.send(new HeadBucketCommand({ Bucket: bucket }));
   } catch (error) {
-    if (isMissing(error)) throw new StateOperationError(`s3://${bucket}: no such bucket (a move does not create its target bucket)`);
+    if (isMissing(error))
+      throw new StateOperationError(`s3://${bucket}: no such bucket (a move does not create its target bucket)`);
     if (httpStatus(error) !== 403) throw error;
   }
 }
@@ -119,19 +133,34 @@ function processAlive(pid: number): boolean {
  * Operation and Info, same user and machine, its process gone: it was killed) is released first and taken
  * anew: that is what makes a re-run finish the job. Any other holder, a run still alive included, is refused.
  */
-async function lockAll(clients: StateClients, config: BackendConfig, refs: readonly StateRef[], operation: string, description: string, say: (line: string) => void): Promise<Undo> {
-  const mine = (ref: StateRef) => operationLockInfo(ref.bucket, ref.key, operation, `${description} (pid ${process.pid})`);
+async function lockAll(
+  clients: StateClients,
+  config: BackendConfig,
+  refs: readonly StateRef[],
+  operation: string,
+  description: string,
+  say: (line: string) => void,
+): Promise<Undo> {
+  const mine = (ref: StateRef) =>
+    operationLockInfo(ref.bucket, ref.key, operation, `${description} (pid ${process.pid})`);
   for (const ref of refs) {
     for (const lock of await findLocks(clients, inBucket(config, ref.bucket), ref.key)) {
       // Stryker disable next-line Regex: equivalent, without "^" the leftmost match still starts at the start ("(.*)" matches from there)
-      const pid = lock.info.Operation === operation && lock.info.Who === mine(ref).Who ? /^(.*) \(pid (\d+)\)$/.exec(lock.info.Info) : null;
+      const pid =
+        lock.info.Operation === operation && lock.info.Who === mine(ref).Who
+          ? /^(.*) \(pid (\d+)\)$/.exec(lock.info.Info)
+          : null;
       if (pid === null || pid[1] !== description || processAlive(Number(pid[2]))) {
         const holder = `${url(ref)} is locked by ${lock.info.Who} (ID ${lock.info.ID}, ${lock.info.Operation})`;
         const release = `if that run is dead, delete the lock: item "${lockItemId(ref.bucket, ref.key)}" of ${config.lockTable ?? '(no table)'} and/or the object ${lockfileKey(ref.key)}`;
-        throw new StateOperationError(`${holder}; ${operation} refused while a lock is held${lock.info.Operation === operation ? ` (${release})` : ''}`);
+        throw new StateOperationError(
+          `${holder}; ${operation} refused while a lock is held${lock.info.Operation === operation ? ` (${release})` : ''}`,
+        );
       }
       await releaseStale(clients, config, ref, lock);
-      say(`released the lock ${lock.info.ID} on ${url(ref)} left by an interrupted run of the same ${operation} (pid ${pid[2]}, ${lock.info.Created})`);
+      say(
+        `released the lock ${lock.info.ID} on ${url(ref)} left by an interrupted run of the same ${operation} (pid ${pid[2]}, ${lock.info.Created})`,
+      );
     }
   }
   const releases: Undo[] = [];
@@ -146,7 +175,12 @@ async function lockAll(clients: StateClients, config: BackendConfig, refs: reado
 }
 
 /** Removes exactly that stale lock: the table item only while it still holds the same lock info. */
-async function releaseStale(clients: StateClients, config: BackendConfig, ref: StateRef, lock: HeldLock): Promise<void> {
+async function releaseStale(
+  clients: StateClients,
+  config: BackendConfig,
+  ref: StateRef,
+  lock: HeldLock,
+): Promise<void> {
   if (lock.source === 'dynamodb') {
     await clients.dynamodb.send(
       new DeleteItemCommand({
@@ -162,14 +196,23 @@ async function releaseStale(clients: StateClients, config: BackendConfig, ref: S
 }
 
 async function writeDigest(clients: StateClients, table: string, ref: StateRef, text: string): Promise<void> {
-  await clients.dynamodb.send(new PutItemCommand({ TableName: table, Item: { LockID: { S: digestLockId(ref.bucket, ref.key) }, Digest: { S: md5Hex(text) } } }));
+  await clients.dynamodb.send(
+    new PutItemCommand({
+      TableName: table,
+      Item: { LockID: { S: digestLockId(ref.bucket, ref.key) }, Digest: { S: md5Hex(text) } },
+    }),
+  );
 }
 
 /** Deletes the digest item; true when there was one. */
 async function deleteDigest(clients: StateClients, config: BackendConfig, ref: StateRef): Promise<boolean> {
   if (config.lockTable === undefined) return false;
   const result = await clients.dynamodb.send(
-    new DeleteItemCommand({ TableName: config.lockTable, Key: { LockID: { S: digestLockId(ref.bucket, ref.key) } }, ReturnValues: 'ALL_OLD' }),
+    new DeleteItemCommand({
+      TableName: config.lockTable,
+      Key: { LockID: { S: digestLockId(ref.bucket, ref.key) } },
+      ReturnValues: 'ALL_OLD',
+    }),
   );
   return result.Attributes !== undefined;
 }
@@ -182,12 +225,19 @@ async function deleteDigest(clients: StateClients, config: BackendConfig, ref: S
 export const DELETE_BATCH = 250;
 
 /** Deletes exactly the given versions and delete markers for good (by version id), reporting the count done after each batch. */
-export async function deleteObjectVersions(s3: S3Client, bucket: string, versions: readonly ObjectVersion[], onBatch: (deleted: number) => void = () => {}): Promise<void> {
+export async function deleteObjectVersions(
+  s3: S3Client,
+  bucket: string,
+  versions: readonly ObjectVersion[],
+  onBatch: (deleted: number) => void = () => {},
+): Promise<void> {
   for (let i = 0; i < versions.length; i += DELETE_BATCH) {
     const batch = versions.slice(i, i + DELETE_BATCH).map((v) => ({ Key: v.key, VersionId: v.versionId }));
     const result = await s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: batch, Quiet: true } }));
     if (result.Errors && result.Errors.length > 0) {
-      throw new StateOperationError(`could not delete ${result.Errors.length} object version(s) from ${bucket}: ${result.Errors[0].Code} ${printable(result.Errors[0].Key ?? '')}`);
+      throw new StateOperationError(
+        `could not delete ${result.Errors.length} object version(s) from ${bucket}: ${result.Errors[0].Code} ${printable(result.Errors[0].Key ?? '')}`,
+      );
     }
     onBatch(i + batch.length);
   }
@@ -202,39 +252,78 @@ export const DELETE_OPERATION = 'tfstate-delete';
  * stays) and its digest item. Refuses when the target holds another state or either key is locked. Re-run
  * after a crash, it recognizes its own locks and a copy already made, and does only what is left.
  */
-export async function moveState(clients: StateClients, config: BackendConfig, from: string, to: string, toBucket: string, say: (line: string) => void): Promise<void> {
+export async function moveState(
+  clients: StateClients,
+  config: BackendConfig,
+  from: string,
+  to: string,
+  toBucket: string,
+  say: (line: string) => void,
+): Promise<void> {
   const source = { bucket: config.bucket, key: from };
   const target = { bucket: toBucket, key: to };
   if (url(source) === url(target)) throw new StateOperationError(`${url(source)}: source and target are the same`);
   if (target.bucket !== config.bucket) await requireBucket(clients.s3, target.bucket);
-  const release = await lockAll(clients, config, [source, target], MOVE_OPERATION, `move ${url(source)} -> ${url(target)}`, say);
+  const release = await lockAll(
+    clients,
+    config,
+    [source, target],
+    MOVE_OPERATION,
+    `move ${url(source)} -> ${url(target)}`,
+    say,
+  );
   await whileHolding(release, `moved ${url(source)} to ${url(target)}`, async () => {
     const text = await readCurrent(clients.s3, source);
     const existing = await readCurrent(clients.s3, target);
     // Checked before the copy, so a refused move leaves nothing behind; the newest version is the current one here.
-    if (text !== undefined) await requireKeptInHistory(clients.s3, source.bucket, (await listStateVersions(clients.s3, source.bucket, source.key))[0], 'the move');
+    if (text !== undefined)
+      await requireKeptInHistory(
+        clients.s3,
+        source.bucket,
+        (await listStateVersions(clients.s3, source.bucket, source.key))[0],
+        'the move',
+      );
     if (text === undefined) {
       // Only a source whose last version is the target's state was moved by an interrupted run (not a typo).
       // Stryker disable next-line ConditionalExpression: saves a read only; without a target copy the outcome is the same refusal
       const last = existing === undefined ? undefined : await lastVersionText(clients.s3, source);
       // Stryker disable next-line ConditionalExpression: equivalent, last is undefined whenever existing is; the test says what is meant
-      if (existing === undefined || last === undefined) throw new StateOperationError(`${url(source)} has no current state to move (see: npm run state -- list)`);
-      if (md5Hex(last) !== md5Hex(existing)) throw new StateOperationError(`${url(source)} has no current state, and ${url(target)} holds another state than its last version: no move to finish`);
-      say(`${url(source)} has no current version and ${url(target)} holds its last one: the move was done up to the last steps`);
+      if (existing === undefined || last === undefined)
+        throw new StateOperationError(`${url(source)} has no current state to move (see: npm run state -- list)`);
+      if (md5Hex(last) !== md5Hex(existing))
+        throw new StateOperationError(
+          `${url(source)} has no current state, and ${url(target)} holds another state than its last version: no move to finish`,
+        );
+      say(
+        `${url(source)} has no current version and ${url(target)} holds its last one: the move was done up to the last steps`,
+      );
     } else if (existing === undefined) {
       const sameBucket = target.bucket === config.bucket;
       // Another bucket gets its own default encryption; IfNoneMatch: never overwrite a state that appeared meanwhile.
       try {
-        await clients.s3.send(new PutObjectCommand({ Bucket: target.bucket, Key: target.key, Body: text, ContentType: 'application/json', IfNoneMatch: '*', ...(sameBucket ? encryption(config) : {}) }));
+        await clients.s3.send(
+          new PutObjectCommand({
+            Bucket: target.bucket,
+            Key: target.key,
+            Body: text,
+            ContentType: 'application/json',
+            IfNoneMatch: '*',
+            ...(sameBucket ? encryption(config) : {}),
+          }),
+        );
       } catch (error) {
         if ((error as { name?: string }).name !== 'PreconditionFailed') throw error;
-        throw new StateOperationError(`${url(target)} was written during the move by a run that ignores its lock; nothing was moved: check that state, then run the move again`);
+        throw new StateOperationError(
+          `${url(target)} was written during the move by a run that ignores its lock; nothing was moved: check that state, then run the move again`,
+        );
       }
       say(`copied ${url(source)} to ${url(target)} (${Buffer.byteLength(text)} bytes, serial ${serialOf(text)})`);
     } else if (md5Hex(existing) === md5Hex(text)) {
       say(`${url(target)} already holds this state (copied by an interrupted run)`);
     } else {
-      throw new StateOperationError(`${url(target)} already holds another state (serial ${serialOf(existing)}); move refused (delete it first, or pick another key)`);
+      throw new StateOperationError(
+        `${url(target)} already holds another state (serial ${serialOf(existing)}); move refused (delete it first, or pick another key)`,
+      );
     }
     const moved = text ?? existing!;
     if (config.lockTable !== undefined) {
@@ -254,10 +343,24 @@ export async function moveState(clients: StateClients, config: BackendConfig, fr
  * Deletes a state: its current version (a delete marker, so `restore` can bring it back), its digest item and
  * any lockfile, under its lock. With `purge`, every version of the state and its lockfile is deleted for good.
  */
-export async function deleteState(clients: StateClients, config: BackendConfig, key: string, purge: boolean, say: (line: string) => void): Promise<void> {
+export async function deleteState(
+  clients: StateClients,
+  config: BackendConfig,
+  key: string,
+  purge: boolean,
+  say: (line: string) => void,
+): Promise<void> {
   const ref = { bucket: config.bucket, key };
-  const release = await lockAll(clients, config, [ref], DELETE_OPERATION, `delete ${url(ref)}${purge ? ' --purge' : ''}`, say);
-  const keyVersions = async (name: string) => (await listObjectVersions(clients.s3, config.bucket, name)).filter((version) => version.key === name);
+  const release = await lockAll(
+    clients,
+    config,
+    [ref],
+    DELETE_OPERATION,
+    `delete ${url(ref)}${purge ? ' --purge' : ''}`,
+    say,
+  );
+  const keyVersions = async (name: string) =>
+    (await listObjectVersions(clients.s3, config.bucket, name)).filter((version) => version.key === name);
   await whileHolding(release, `deleted ${url(ref)}${purge ? ' and purged its versions' : ''}`, async () => {
     const versions = await keyVersions(key);
     const latest = versions.find((version) => version.isLatest);

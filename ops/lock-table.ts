@@ -1,5 +1,5 @@
 // The DynamoDB lock table read whole: Terraform's lock items and the digests it keeps beside each state.
-import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 
 /** Every item of the lock table as LockID -> other attributes (strings). */
 export async function lockItems(dynamodb: DynamoDBClient, table: string): Promise<Map<string, Record<string, string>>> {

@@ -1,12 +1,21 @@
 // Operating the state: who holds the lock, which versions of the state exist, and restoring one safely.
 // Clients are parameters, so the same code runs against AWS and the emulator.
-import { createHash, randomUUID } from 'crypto';
-import { hostname, userInfo } from 'os';
-import { DeleteItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { DeleteObjectCommand, GetBucketVersioningCommand, GetObjectCommand, ListObjectVersionsCommand, ListObjectVersionsCommandInput, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+
+import { createHash, randomUUID } from 'node:crypto';
+import { hostname, userInfo } from 'node:os';
+import { DeleteItemCommand, type DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import {
+  DeleteObjectCommand,
+  GetBucketVersioningCommand,
+  GetObjectCommand,
+  ListObjectVersionsCommand,
+  type ListObjectVersionsCommandInput,
+  PutObjectCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
 import { errorLine, httpStatus, UserError } from '../config/errors';
 import { digestLockId, lockfileKey, lockItemId } from '../config/naming';
-import { BackendConfig } from '../config/types';
+import type { BackendConfig } from '../config/types';
 import { printable } from './printable';
 
 /** The lock record Terraform writes (statemgr.LockInfo), in the DynamoDB item's Info and in the .tflock object. */
@@ -50,18 +59,32 @@ export function parseLockInfo(text: string): LockInfo {
     parsed = { ID: UNKNOWN_LOCK_ID, Info: JSON.stringify(text.slice(0, 80)) };
   }
   const field = (name: keyof LockInfo) => (typeof parsed[name] === 'string' ? (parsed[name] as string) : '');
-  return { ID: field('ID'), Operation: field('Operation'), Info: field('Info'), Who: field('Who'), Version: field('Version'), Created: field('Created'), Path: field('Path') };
+  return {
+    ID: field('ID'),
+    Operation: field('Operation'),
+    Info: field('Info'),
+    Who: field('Who'),
+    Version: field('Version'),
+    Created: field('Created'),
+    Path: field('Path'),
+  };
 }
 
 /** One line per lock, and the command that releases it. */
 export function describeLock(lock: HeldLock, stackDir: string): string {
   const { info } = lock;
   const where = lock.source === 'dynamodb' ? 'lock table item' : 'S3 lockfile';
-  const release = info.ID === UNKNOWN_LOCK_ID
-    ? `  the record is not Terraform's (Info=${info.Info}), so terraform force-unlock cannot name it: once no run holds it, delete the ${where} by hand`
-    : `  if that run is really gone, release it with: (cd ${stackDir} && terraform force-unlock -force ${info.ID})`;
+  const release =
+    info.ID === UNKNOWN_LOCK_ID
+      ? `  the record is not Terraform's (Info=${info.Info}), so terraform force-unlock cannot name it: once no run holds it, delete the ${where} by hand`
+      : `  if that run is really gone, release it with: (cd ${stackDir} && terraform force-unlock -force ${info.ID})`;
   // Whoever may take a lock writes its record: printed raw, it could rewrite the operator's terminal.
-  return [`locked (${where}): ID=${info.ID} Who=${info.Who} Operation=${info.Operation} Created=${info.Created} Path=${info.Path}`, release].map(printable).join('\n');
+  return [
+    `locked (${where}): ID=${info.ID} Who=${info.Who} Operation=${info.Operation} Created=${info.Created} Path=${info.Path}`,
+    release,
+  ]
+    .map(printable)
+    .join('\n');
 }
 
 export function isMissing(error: unknown): boolean {
@@ -74,7 +97,11 @@ export async function findLocks(clients: StateClients, config: BackendConfig, ke
   const locks: HeldLock[] = [];
   if (config.lockTable !== undefined) {
     const item = await clients.dynamodb.send(
-      new GetItemCommand({ TableName: config.lockTable, Key: { LockID: { S: lockItemId(config.bucket, key) } }, ConsistentRead: true }),
+      new GetItemCommand({
+        TableName: config.lockTable,
+        Key: { LockID: { S: lockItemId(config.bucket, key) } },
+        ConsistentRead: true,
+      }),
     );
     const info = item.Item?.Info?.S;
     if (info !== undefined) locks.push({ source: 'dynamodb', info: parseLockInfo(info) });
@@ -140,23 +167,48 @@ function versionListing(input: ListObjectVersionsCommandInput, bucket: string): 
 }
 
 /** Every version and delete marker in the bucket (under `prefix` when given), across all pages; `onPage` gets the count so far. */
-export async function listObjectVersions(s3: S3Client, bucket: string, prefix?: string, onPage: (listed: number) => void = () => {}): Promise<ObjectVersion[]> {
+export async function listObjectVersions(
+  s3: S3Client,
+  bucket: string,
+  prefix?: string,
+  onPage: (listed: number) => void = () => {},
+): Promise<ObjectVersion[]> {
   const all: ObjectVersion[] = [];
   let keyMarker: string | undefined;
   let versionIdMarker: string | undefined;
   for (;;) {
-    const page = await s3.send(versionListing({ Bucket: bucket, Prefix: prefix, KeyMarker: keyMarker, VersionIdMarker: versionIdMarker }, bucket));
-    const pageEntries = [...(page.Versions ?? []).map((entry) => ({ entry, size: entry.Size, deleteMarker: false })), ...(page.DeleteMarkers ?? []).map((entry) => ({ entry, size: 0, deleteMarker: true }))];
+    const page = await s3.send(
+      versionListing(
+        { Bucket: bucket, Prefix: prefix, KeyMarker: keyMarker, VersionIdMarker: versionIdMarker },
+        bucket,
+      ),
+    );
+    const pageEntries = [
+      ...(page.Versions ?? []).map((entry) => ({ entry, size: entry.Size, deleteMarker: false })),
+      ...(page.DeleteMarkers ?? []).map((entry) => ({ entry, size: 0, deleteMarker: true })),
+    ];
     for (const { entry, size, deleteMarker } of pageEntries) {
       // Stryker disable next-line StringLiteral,BooleanLiteral: S3 sends Key, VersionId ("null" itself when unversioned), Size and IsLatest with every entry; the defaults only satisfy the SDK's optional types
-      all.push({ key: entry.Key ?? '', versionId: entry.VersionId ?? 'null', deleteMarker, lastModified: entry.LastModified ?? new Date(0), size: size ?? 0, isLatest: entry.IsLatest ?? false });
+      all.push({
+        key: entry.Key ?? '',
+        versionId: entry.VersionId ?? 'null',
+        deleteMarker,
+        lastModified: entry.LastModified ?? new Date(0),
+        size: size ?? 0,
+        isLatest: entry.IsLatest ?? false,
+      });
     }
     onPage(all.length);
     if (!page.IsTruncated) return all;
     // A server that ignores the markers answers the same page forever (a loop that fills memory), and one that
     // names no next page would end the listing early: either way its answer is no whole listing.
-    if (page.NextKeyMarker === undefined || (page.NextKeyMarker === keyMarker && page.NextVersionIdMarker === versionIdMarker)) {
-      throw new StateOperationError(`listing s3://${bucket}: the answer is truncated but names no new place to go on from; check that the endpoint is S3 and not a proxy or another service`);
+    if (
+      page.NextKeyMarker === undefined ||
+      (page.NextKeyMarker === keyMarker && page.NextVersionIdMarker === versionIdMarker)
+    ) {
+      throw new StateOperationError(
+        `listing s3://${bucket}: the answer is truncated but names no new place to go on from; check that the endpoint is S3 and not a proxy or another service`,
+      );
     }
     keyMarker = page.NextKeyMarker;
     versionIdMarker = page.NextVersionIdMarker;
@@ -165,7 +217,9 @@ export async function listObjectVersions(s3: S3Client, bucket: string, prefix?: 
 
 /** Versions of the state object, newest first (delete markers left out: they hold no state). */
 export async function listStateVersions(s3: S3Client, bucket: string, key: string): Promise<ObjectVersion[]> {
-  const versions = (await listObjectVersions(s3, bucket, key)).filter((version) => version.key === key && !version.deleteMarker);
+  const versions = (await listObjectVersions(s3, bucket, key)).filter(
+    (version) => version.key === key && !version.deleteMarker,
+  );
   // Stryker disable next-line MethodExpression,ArrowFunction,ArithmeticOperator: S3 lists a key's versions newest first already; the sort states the order instead of relying on it
   return versions.sort((a, b) => b.lastModified.getTime() - a.lastModified.getTime());
 }
@@ -175,7 +229,12 @@ export async function listStateVersions(s3: S3Client, bucket: string, key: strin
  * versioning was off or suspended has the id "null", and while versioning is not enabled the next write or
  * delete of its key destroys it, where the commands promise that it stays in the history.
  */
-export async function requireKeptInHistory(s3: S3Client, bucket: string, current: ObjectVersion | undefined, doing: string): Promise<void> {
+export async function requireKeptInHistory(
+  s3: S3Client,
+  bucket: string,
+  current: ObjectVersion | undefined,
+  doing: string,
+): Promise<void> {
   if (current === undefined || current.deleteMarker || current.versionId !== 'null') return;
   const { Status } = await s3.send(new GetBucketVersioningCommand({ Bucket: bucket }));
   if (Status === 'Enabled') return;
@@ -217,12 +276,27 @@ function stateHead(text: string): StateHead | undefined {
  * is not a state (empty, truncated, not JSON) is simply replaced; one of another lineage only with
  * `forceLineage`, since restoring over it discards that other state's place as current.
  */
-export function restoredStateText(oldText: string, currentText: string | undefined, forceLineage = false, historySerials: readonly number[] = []): { text: string; replaced: ReplacedState } {
+export function restoredStateText(
+  oldText: string,
+  currentText: string | undefined,
+  forceLineage = false,
+  historySerials: readonly number[] = [],
+): { text: string; replaced: ReplacedState } {
   const old = stateHead(oldText);
-  if (old === undefined) throw new StateOperationError('the chosen version is not a Terraform state (not JSON with a lineage): pick another one (see the versions command)');
+  if (old === undefined)
+    throw new StateOperationError(
+      'the chosen version is not a Terraform state (not JSON with a lineage): pick another one (see the versions command)',
+    );
   // Stryker disable next-line ConditionalExpression: equivalent, stateHead of no text is undefined as well (JSON.parse refuses it); the test says what is meant
   const current = currentText === undefined ? undefined : stateHead(currentText);
-  const replaced: ReplacedState = currentText === undefined ? 'none' : current === undefined ? 'corrupt' : current.lineage === old.lineage ? 'same-lineage' : 'foreign';
+  const replaced: ReplacedState =
+    currentText === undefined
+      ? 'none'
+      : current === undefined
+        ? 'corrupt'
+        : current.lineage === old.lineage
+          ? 'same-lineage'
+          : 'foreign';
   if (replaced === 'foreign' && !forceLineage) {
     throw new StateOperationError(
       // Stryker disable next-line OptionalChaining: a foreign current version is one that parsed, so current is defined here
@@ -254,7 +328,12 @@ function restoreLockInfo(config: BackendConfig, key: string): LockInfo {
  * Takes the lock of `key` in `config.bucket` the way Terraform does (conditional put of the table item and/or
  * the lockfile); returns the release. Fails with a StateOperationError when someone else holds it.
  */
-export async function acquire(clients: StateClients, config: BackendConfig, key: string, info: LockInfo): Promise<Undo> {
+export async function acquire(
+  clients: StateClients,
+  config: BackendConfig,
+  key: string,
+  info: LockInfo,
+): Promise<Undo> {
   const state = `s3://${config.bucket}/${key}`;
   const taken: Undo[] = [];
   const release = () => undoAll(taken);
@@ -262,12 +341,24 @@ export async function acquire(clients: StateClients, config: BackendConfig, key:
   try {
     if (config.lockTable !== undefined) {
       await clients.dynamodb.send(
-        new PutItemCommand({ TableName: config.lockTable, Item: { LockID: { S: lockItemId(config.bucket, key) }, Info: { S: JSON.stringify(info) } }, ConditionExpression: 'attribute_not_exists(LockID)' }),
+        new PutItemCommand({
+          TableName: config.lockTable,
+          Item: { LockID: { S: lockItemId(config.bucket, key) }, Info: { S: JSON.stringify(info) } },
+          ConditionExpression: 'attribute_not_exists(LockID)',
+        }),
       );
       taken.push(parts.dynamodb);
     }
     if (config.locking !== 'dynamodb') {
-      await clients.s3.send(new PutObjectCommand({ Bucket: config.bucket, Key: lockfileKey(key), Body: JSON.stringify(info), IfNoneMatch: '*', ...encryption(config) }));
+      await clients.s3.send(
+        new PutObjectCommand({
+          Bucket: config.bucket,
+          Key: lockfileKey(key),
+          Body: JSON.stringify(info),
+          IfNoneMatch: '*',
+          ...encryption(config),
+        }),
+      );
       taken.push(parts.s3);
     }
   } catch (error) {
@@ -275,14 +366,20 @@ export async function acquire(clients: StateClients, config: BackendConfig, key:
     await undoOrSay(failure, release);
     const name = (error as { name?: string }).name;
     // S3 answers a conditional write that races a delete of the same key (a lock being released) with 409.
-    if (name === 'ConditionalCheckFailedException' || name === 'PreconditionFailed' || name === 'ConditionalRequestConflict') {
+    if (
+      name === 'ConditionalCheckFailedException' ||
+      name === 'PreconditionFailed' ||
+      name === 'ConditionalRequestConflict'
+    ) {
       const locks = await findLocks(clients, config, key);
       // The SDK retries a write that timed out or met a 5xx; when the first attempt went through after all, the
       // retry is refused by this run's own lock, which would block every later run: undo it and say so.
       const own = locks.filter((lock) => lock.info.ID === info.ID);
       if (own.length > 0) {
         await undoOrSay(failure, () => undoAll(own.map((lock) => parts[lock.source])));
-        throw new StateOperationError(`${info.Operation} could not lock ${state}: a write that failed had gone through after all (its retry found this run's lock ID ${info.ID}); undone, run again`);
+        throw new StateOperationError(
+          `${info.Operation} could not lock ${state}: a write that failed had gone through after all (its retry found this run's lock ID ${info.ID}); undone, run again`,
+        );
       }
       const holder = locks[0]?.info;
       throw new StateOperationError(
@@ -298,19 +395,32 @@ export async function acquire(clients: StateClients, config: BackendConfig, key:
 export type Undo = () => Promise<void>;
 
 /** The two writes a lock may be made of, each as its undo, which names the part it leaves behind should it fail. */
-function lockParts(clients: StateClients, config: BackendConfig, key: string, info: LockInfo): Record<HeldLock['source'], Undo> {
+function lockParts(
+  clients: StateClients,
+  config: BackendConfig,
+  key: string,
+  info: LockInfo,
+): Record<HeldLock['source'], Undo> {
   const LockID = { S: lockItemId(config.bucket, key) };
   const Key = lockfileKey(key);
-  const undo = (what: string, send: () => Promise<unknown>): Undo => async () => {
-    try {
-      await send();
-    } catch (error) {
-      throw new StateOperationError(`${what} left behind with lock ID ${info.ID} (${errorLine(error)}): delete it once AWS answers again`);
-    }
-  };
+  const undo =
+    (what: string, send: () => Promise<unknown>): Undo =>
+    async () => {
+      try {
+        await send();
+      } catch (error) {
+        throw new StateOperationError(
+          `${what} left behind with lock ID ${info.ID} (${errorLine(error)}): delete it once AWS answers again`,
+        );
+      }
+    };
   return {
-    dynamodb: undo(`item "${LockID.S}" of ${config.lockTable}`, () => clients.dynamodb.send(new DeleteItemCommand({ TableName: config.lockTable, Key: { LockID } }))),
-    s3: undo(`the object s3://${config.bucket}/${Key}`, () => clients.s3.send(new DeleteObjectCommand({ Bucket: config.bucket, Key }))),
+    dynamodb: undo(`item "${LockID.S}" of ${config.lockTable}`, () =>
+      clients.dynamodb.send(new DeleteItemCommand({ TableName: config.lockTable, Key: { LockID } })),
+    ),
+    s3: undo(`the object s3://${config.bucket}/${Key}`, () =>
+      clients.s3.send(new DeleteObjectCommand({ Bucket: config.bucket, Key })),
+    ),
   };
 }
 
@@ -379,14 +489,27 @@ export interface RestoreResult {
  * way Terraform takes it, and only then are the versions listed and read, so no write can slip in between;
  * a held lock refuses the restore. The replaced version (corrupt or not) stays in the bucket's history.
  */
-export async function restoreStateVersion(clients: StateClients, config: BackendConfig, key: string, versionId: string, options: { forceLineage?: boolean } = {}): Promise<RestoreResult> {
+export async function restoreStateVersion(
+  clients: StateClients,
+  config: BackendConfig,
+  key: string,
+  versionId: string,
+  options: { forceLineage?: boolean } = {},
+): Promise<RestoreResult> {
   const release = await acquire(clients, config, key, restoreLockInfo(config, key));
   return whileHolding(release, `restored s3://${config.bucket}/${key} to version ${versionId}`, async () => {
-    const versions = (await listObjectVersions(clients.s3, config.bucket, key)).filter((version) => version.key === key);
+    const versions = (await listObjectVersions(clients.s3, config.bucket, key)).filter(
+      (version) => version.key === key,
+    );
     const target = versions.find((version) => version.versionId === versionId && !version.deleteMarker);
-    if (target === undefined) throw new StateOperationError(`version ${versionId.slice(0, 200)} of s3://${config.bucket}/${key} does not exist (see the versions command)`);
+    if (target === undefined)
+      throw new StateOperationError(
+        `version ${versionId.slice(0, 200)} of s3://${config.bucket}/${key} does not exist (see the versions command)`,
+      );
     const read = async (VersionId: string) =>
-      (await clients.s3.send(new GetObjectCommand({ Bucket: config.bucket, Key: key, VersionId }))).Body!.transformToString();
+      (
+        await clients.s3.send(new GetObjectCommand({ Bucket: config.bucket, Key: key, VersionId }))
+      ).Body!.transformToString();
     const latest = versions.find((version) => version.isLatest);
     await requireKeptInHistory(clients.s3, config.bucket, latest, 'the restore');
     // Every version is read once for its serial; only the chosen one's and the current one's texts are kept.
@@ -401,10 +524,21 @@ export async function restoreStateVersion(clients: StateClients, config: Backend
     const currentText = latest && !latest.deleteMarker ? texts.get(latest.versionId) : undefined;
     const { text, replaced } = restoredStateText(texts.get(versionId)!, currentText, options.forceLineage, serials);
     const md5 = md5Hex(text);
-    await clients.s3.send(new PutObjectCommand({ Bucket: config.bucket, Key: key, Body: text, ContentType: 'application/json', ...encryption(config) }));
+    await clients.s3.send(
+      new PutObjectCommand({
+        Bucket: config.bucket,
+        Key: key,
+        Body: text,
+        ContentType: 'application/json',
+        ...encryption(config),
+      }),
+    );
     if (config.lockTable !== undefined) {
       await clients.dynamodb.send(
-        new PutItemCommand({ TableName: config.lockTable, Item: { LockID: { S: digestLockId(config.bucket, key) }, Digest: { S: md5 } } }),
+        new PutItemCommand({
+          TableName: config.lockTable,
+          Item: { LockID: { S: digestLockId(config.bucket, key) }, Digest: { S: md5 } },
+        }),
       );
     }
     return { serial: (JSON.parse(text) as { serial: number }).serial, md5, replaced };

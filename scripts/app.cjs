@@ -5,9 +5,9 @@
 // a synth after no edit skips the TypeScript step entirely. Nothing to build by hand, on a fresh clone either.
 // No type checking here, as with any TypeScript runner: `npm test` starts with `tsc --noEmit`.
 'use strict';
-const { createHash } = require('crypto');
-const { mkdirSync, readFileSync, renameSync, writeFileSync } = require('fs');
-const { dirname, join, resolve } = require('path');
+const { createHash } = require('node:crypto');
+const { mkdirSync, readFileSync, renameSync, writeFileSync } = require('node:fs');
+const { dirname, join, resolve } = require('node:path');
 
 const ROOT = resolve(__dirname, '..');
 const BUNDLE = join(ROOT, 'node_modules', '.cache', 'tfstate-app', 'main.js');
@@ -106,13 +106,18 @@ function mapStack(error) {
   const stack = error instanceof Error && error.stack ? error.stack : String(error);
   const inline = /\/\/# sourceMappingURL=data:application\/json;base64,(\S+)\s*$/.exec(readFileSync(BUNDLE, 'utf8'));
   if (!inline) return stack;
-  const { SourceMap } = require('module');
+  const { SourceMap } = require('node:module');
   const map = new SourceMap(JSON.parse(Buffer.from(inline[1], 'base64').toString('utf8')));
   return stack.split(BUNDLE).reduce((mapped, rest) => {
     const position = /^:(\d+):(\d+)/.exec(rest);
     const found = position ? map.findEntry(Number(position[1]) - 1, Number(position[2]) - 1) : {};
     const entry = /** @type {Partial<import('module').SourceMapping>} */ (found);
-    if (!position || entry.originalSource === undefined || entry.originalLine === undefined || entry.originalColumn === undefined) {
+    if (
+      !position ||
+      entry.originalSource === undefined ||
+      entry.originalLine === undefined ||
+      entry.originalColumn === undefined
+    ) {
       return `${mapped}${BUNDLE}${rest}`;
     }
     const source = resolve(dirname(BUNDLE), entry.originalSource);

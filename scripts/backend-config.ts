@@ -1,7 +1,8 @@
 // npm run backend-config -- --format terraform|lokomotive|kops|json|policy [--stack app] [--key k] [--for-account id] [--out file]
 //                           [--role-arn <arn>] [--profile <name>]
-import { writeFileSync } from 'fs';
-import { dirname, join } from 'path';
+
+import { writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { UserError } from '../config/errors';
 import { loadConfig } from '../config/load';
@@ -47,7 +48,9 @@ async function main(): Promise<void> {
   // The key's ARN (and so the account) exists only once bootstrap is deployed; its outputs are read when needed.
   const clients = () => awsClients(config.region, config.endpoint);
   const callerAccount = async () => (await clients().sts.send(new GetCallerIdentityCommand({}))).Account ?? '';
-  const deployed = needsDeployed(request) ? await readDeployed(config, join(__dirname, '..'), () => clients().s3, callerAccount) : {};
+  const deployed = needsDeployed(request)
+    ? await readDeployed(config, join(__dirname, '..'), () => clients().s3, callerAccount)
+    : {};
   const text = exportSettings(config, request, deployed);
   if (values.out) {
     const failed = writeOut(values.out, text);

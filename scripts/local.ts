@@ -1,20 +1,20 @@
 // `npm run local`: the main job against a local AWS emulator. Creates .venv with the pinned moto if missing,
 // starts moto on a free loopback port, deploys bootstrap then app through the real cdktf CLI in a throwaway
 // workspace (the project's own state files are never touched), shows what landed where, stops moto.
-import { join } from 'path';
+import { join } from 'node:path';
 import { backendSettings } from '../config/backend';
-import { targetWarnings } from '../config/target';
 import { loadConfig } from '../config/load';
+import { targetWarnings } from '../config/target';
 import { objectEncryption } from '../ops/bucket';
 import { lockItems } from '../ops/lock-table';
 import { listObjectVersions } from '../ops/state';
 import { awsClients, emulatorEnv } from './lib/aws';
 import { cdktfOrExplain, loggingRunner } from './lib/cdktf';
-import { Emulator, ensureVenv, startEmulator } from './lib/emulator';
+import { type Emulator, ensureVenv, startEmulator } from './lib/emulator';
 import { LOCAL_DIR, PROJECT_ROOT } from './lib/project';
 import { parseCommandLine, progress, runCommand } from './lib/shell';
 import { findProviderMirror, stackEnv } from './lib/terraform-config';
-import { createWorkspace, Workspace } from './lib/workspace';
+import { createWorkspace, type Workspace } from './lib/workspace';
 
 const LOG = join(LOCAL_DIR, 'local-run.log');
 
@@ -26,7 +26,11 @@ async function main(): Promise<void> {
   // Fails early, with one line, when terraform is missing or TFSTATE_PROVIDER_MIRROR is wrong.
   const env = stackEnv(LOCAL_DIR, process.env);
   const mirror = findProviderMirror();
-  progress(mirror ? `provider mirror: ${mirror.path} (${mirror.origin === 'env' ? 'TFSTATE_PROVIDER_MIRROR' : 'found'})` : 'no provider mirror found: Terraform downloads the AWS provider');
+  progress(
+    mirror
+      ? `provider mirror: ${mirror.path} (${mirror.origin === 'env' ? 'TFSTATE_PROVIDER_MIRROR' : 'found'})`
+      : 'no provider mirror found: Terraform downloads the AWS provider',
+  );
 
   progress('checking the Python venv with moto');
   await ensureVenv(PROJECT_ROOT, progress);
@@ -50,7 +54,9 @@ async function main(): Promise<void> {
 
     progress('what is in the emulator now');
     for (const line of await describe(config)) console.log(`    ${line}`);
-    progress(`done in ${((Date.now() - started) / 1000).toFixed(1)} s; stopping the emulator (its contents go with it)`);
+    progress(
+      `done in ${((Date.now() - started) / 1000).toFixed(1)} s; stopping the emulator (its contents go with it)`,
+    );
   } finally {
     workspace?.remove();
     await emulator?.stop();
@@ -62,7 +68,9 @@ async function describe(config: ReturnType<typeof loadConfig>): Promise<string[]
   const lines = [`bucket ${config.bucket} (${config.region}):`];
   for (const version of await listObjectVersions(s3, config.bucket)) {
     const sse = version.deleteMarker ? undefined : await objectEncryption(s3, config.bucket, version.key);
-    lines.push(`  ${version.key}  version ${version.versionId}${sse ? `  encrypted ${sse.sse} ${sse.kmsKeyId ?? ''}` : '  (delete marker)'}`);
+    lines.push(
+      `  ${version.key}  version ${version.versionId}${sse ? `  encrypted ${sse.sse} ${sse.kmsKeyId ?? ''}` : '  (delete marker)'}`,
+    );
   }
   if (config.lockTable !== undefined) {
     lines.push(`lock table ${config.lockTable}:`);
@@ -76,4 +84,6 @@ async function describe(config: ReturnType<typeof loadConfig>): Promise<string[]
   return lines;
 }
 
-runCommand(main, { usage: 'usage: npm run local (no arguments; settings are TFSTATE_* variables and tfstate.config.json)' });
+runCommand(main, {
+  usage: 'usage: npm run local (no arguments; settings are TFSTATE_* variables and tfstate.config.json)',
+});

@@ -1,12 +1,11 @@
 // npm run test:mutation [-- <folder>...]: StrykerJS over each folder in turn (stryker.config.mjs), then the
 // score per folder and every mutant left alive, with its reason or "no reason given".
-import { spawnSync } from 'child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'fs';
-import { dirname, join } from 'path';
-import { folderScore, MutationReport } from './lib/mutation-report';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { folderScore, type MutationReport } from './lib/mutation-report';
 
 const ROOT = join(__dirname, '..');
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { FOLDER_TESTS } = require('../jest.mutation.config.js') as { FOLDER_TESTS: Record<string, string[]> };
 /** The score each folder must keep. */
 const THRESHOLD = 85;
@@ -39,8 +38,11 @@ for (const folder of folders) {
   if (score.score < THRESHOLD) below += 1;
   const timedOut = score.timedOut > 0 ? `, ${score.timedOut} of them by timeout` : '';
   const errored = score.errored > 0 ? `; ${score.errored} errored, not counted` : '';
-  lines.push(`${folder}/: ${score.score}% (${score.killed} of ${score.total} mutants killed${timedOut}${errored}, ${minutes} min)`);
-  for (const mutant of score.alive) lines.push(`  ${mutant.where} ${mutant.mutator} -> ${mutant.replacement}: ${mutant.reason ?? 'no reason given'}`);
+  lines.push(
+    `${folder}/: ${score.score}% (${score.killed} of ${score.total} mutants killed${timedOut}${errored}, ${minutes} min)`,
+  );
+  for (const mutant of score.alive)
+    lines.push(`  ${mutant.where} ${mutant.mutator} -> ${mutant.replacement}: ${mutant.reason ?? 'no reason given'}`);
 }
 console.log(lines.join('\n'));
 if (below > 0) {

@@ -1,6 +1,6 @@
 // Rewrites the generated blocks of README.md (`npm run readme`); __tests__/readme.test.ts fails when they drift.
-import { readFileSync, writeFileSync } from 'fs';
-import { join } from 'path';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { renderSettingsTable, renderTrustRules } from '../config/settings';
 import { renderSecurityTable } from '../security/controls';
 import { renderRequestMatrix } from '../security/request-catalog';

@@ -3,17 +3,18 @@
 // delete, refuses while states it did not write remain (unless --include-foreign-states), destroys the app
 // stacks, lifts the protections (TFSTATE_ALLOW_DESTROY=true, redeployed), empties the versioned bucket and
 // destroys bootstrap. KMS keys cannot be deleted at once: AWS schedules the key for deletion.
-import { join } from 'path';
+
+import { join } from 'node:path';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
-import { lockfileKey, projectStacks, projectStateKeys } from '../config/naming';
-import { loadConfig } from '../config/load';
-import { SETTINGS } from '../config/settings';
-import { BackendConfig } from '../config/types';
 import { errorLine, UserError } from '../config/errors';
+import { loadConfig } from '../config/load';
+import { lockfileKey, projectStacks, projectStateKeys } from '../config/naming';
+import { SETTINGS } from '../config/settings';
+import type { BackendConfig } from '../config/types';
 import { bucketExists } from '../ops/bucket';
 import { deleteObjectVersions } from '../ops/keys';
 import { printable } from '../ops/printable';
-import { listObjectVersions, ObjectVersion } from '../ops/state';
+import { listObjectVersions, type ObjectVersion } from '../ops/state';
 import { awsClients, BULK_LIMITS } from './lib/aws';
 import { cdktfOrExplain, loggingRunner } from './lib/cdktf';
 import { LOCAL_DIR } from './lib/project';
@@ -31,7 +32,11 @@ const USAGE = `usage: npm run teardown -- [${CONFIRM_FLAG}] [${FOREIGN_FLAG}], o
  * Why the teardown must not run, or undefined when it was confirmed for this very bucket (decided before any
  * AWS call). Against real AWS (no endpoint) only `<bucket>@<account id>` confirms: the account is checked next.
  */
-export function teardownRefusal(config: BackendConfig, args: readonly string[], env: NodeJS.ProcessEnv): string | undefined {
+export function teardownRefusal(
+  config: BackendConfig,
+  args: readonly string[],
+  env: NodeJS.ProcessEnv,
+): string | undefined {
   const named = env[CONFIRM_ENV];
   const [bucket, account] = named === undefined ? [] : splitConfirmation(named);
   if (named !== undefined && bucket !== config.bucket) {
@@ -87,10 +92,15 @@ export function teardownPlan(config: BackendConfig, versions: readonly ObjectVer
     const group = slash === -1 ? '(top level)' : `${key.slice(0, slash)}/`;
     groups.set(group, [...(groups.get(group) ?? []), key]);
   }
-  const lines = [`s3://${config.bucket}: ${counts.size} key(s), ${versions.length} version(s) and delete marker(s) to delete`];
+  const lines = [
+    `s3://${config.bucket}: ${counts.size} key(s), ${versions.length} version(s) and delete marker(s) to delete`,
+  ];
   for (const [group, keys] of groups) {
     lines.push(`  ${printable(group)} (${keys.length} key(s))`);
-    for (const key of keys) lines.push(`    ${printable(key)}  ${counts.get(key)} version(s)${own.has(key) ? '' : '  [not written by this project]'}`);
+    for (const key of keys)
+      lines.push(
+        `    ${printable(key)}  ${counts.get(key)} version(s)${own.has(key) ? '' : '  [not written by this project]'}`,
+      );
   }
   return { lines, foreign: [...counts.keys()].filter((key) => !own.has(key)).sort() };
 }
@@ -103,12 +113,19 @@ export function someKeys(keys: readonly string[]): string {
 /** Keys with a version or delete marker in `now` that `listed` does not hold (written since), sorted. */
 export function writtenSince(listed: readonly ObjectVersion[], now: readonly ObjectVersion[]): string[] {
   const seen = new Set(listed.map((version) => `${version.key}\0${version.versionId}`));
-  return [...new Set(now.filter((version) => !seen.has(`${version.key}\0${version.versionId}`)).map((version) => version.key))].sort();
+  return [
+    ...new Set(
+      now.filter((version) => !seen.has(`${version.key}\0${version.versionId}`)).map((version) => version.key),
+    ),
+  ].sort();
 }
 
 async function main(): Promise<void> {
   // A mistyped flag (--yes-destroy-stat) is a usage error; a flag nobody reads must not pass unnoticed.
-  parseCommandLine({ options: { [CONFIRM_FLAG.slice(2)]: { type: 'boolean' }, [FOREIGN_FLAG.slice(2)]: { type: 'boolean' } }, strict: true });
+  parseCommandLine({
+    options: { [CONFIRM_FLAG.slice(2)]: { type: 'boolean' }, [FOREIGN_FLAG.slice(2)]: { type: 'boolean' } },
+    strict: true,
+  });
   const config = loadConfig();
   const args = process.argv.slice(2);
   const refusal = teardownRefusal(config, args, process.env);
@@ -125,7 +142,10 @@ async function main(): Promise<void> {
   const where = `s3://${config.bucket}`;
   const listing = () => {
     let listed = 0;
-    return withTicker(() => `listing ${where}: ${listed} version(s) and delete marker(s) so far`, listObjectVersions(bulk, config.bucket, undefined, (count) => (listed = count)));
+    return withTicker(
+      () => `listing ${where}: ${listed} version(s) and delete marker(s) so far`,
+      listObjectVersions(bulk, config.bucket, undefined, (count) => (listed = count)),
+    );
   };
 
   const bucketPresent = await bucketExists(s3, config.bucket);
@@ -135,7 +155,9 @@ async function main(): Promise<void> {
     const plan = teardownPlan(config, listed);
     for (const line of plan.lines) progress(line);
     if (plan.foreign.length > 0 && !args.includes(FOREIGN_FLAG)) {
-      throw new UserError(`refusing to delete ${plan.foreign.length} key(s) this project did not write (${someKeys(plan.foreign)}): move or delete them first, or pass ${FOREIGN_FLAG} to delete them too; nothing was destroyed`);
+      throw new UserError(
+        `refusing to delete ${plan.foreign.length} key(s) this project did not write (${someKeys(plan.foreign)}): move or delete them first, or pass ${FOREIGN_FLAG} to delete them too; nothing was destroyed`,
+      );
     }
   }
 
@@ -144,59 +166,96 @@ async function main(): Promise<void> {
   const release = { [SETTINGS.allowDestroy.env]: 'true' };
   progress(`tearing down state bucket ${config.bucket} (full output: ${log})`);
 
-  const step = async (what: string, verb: 'deploy' | 'destroy', stacks: string[], settings: Record<string, string> = {}) => {
+  const step = async (
+    what: string,
+    verb: 'deploy' | 'destroy',
+    stacks: string[],
+    settings: Record<string, string> = {},
+  ) => {
     progress(what);
     const result = await cdktfOrExplain(runner, verb, stacks, config, [], settings);
     progress(`  done in ${result.seconds.toFixed(1)} s`);
   };
 
   if (bucketPresent) {
-    const apps = projectStacks(config).filter((stack) => stack.kind === 'app').map((stack) => stack.name);
+    const apps = projectStacks(config)
+      .filter((stack) => stack.kind === 'app')
+      .map((stack) => stack.name);
     await step(`cdktf destroy ${apps.join(' ')}`, 'destroy', apps);
     // The destroy writes the app stacks' own states (and lockfiles) once more; a write to any other key is not ours.
     const afterDestroy = await listing();
     const others = writtenSince(listed, afterDestroy).filter((key) => !ownKeys(config).has(key));
     if (others.length > 0) {
-      throw new UserError(`${others.length} key(s) written to ${where} during the app destroy, not shown above (${someKeys(others)}): nothing was deleted from the bucket and its protections were not lifted; run the teardown again to see them listed`);
+      throw new UserError(
+        `${others.length} key(s) written to ${where} during the app destroy, not shown above (${someKeys(others)}): nothing was deleted from the bucket and its protections were not lifted; run the teardown again to see them listed`,
+      );
     }
     listed = afterDestroy;
-    progress(`${where}: ${listed.length} version(s) and delete marker(s) to delete, the app destroy's own writes included`);
+    progress(
+      `${where}: ${listed.length} version(s) and delete marker(s) to delete, the app destroy's own writes included`,
+    );
   } else {
     progress(`bucket ${config.bucket} does not exist: no app state to destroy`);
   }
-  await step(`cdktf deploy bootstrap with ${SETTINGS.allowDestroy.env}=true (lifts prevent_destroy and deletion protection)`, 'deploy', ['bootstrap'], release);
+  await step(
+    `cdktf deploy bootstrap with ${SETTINGS.allowDestroy.env}=true (lifts prevent_destroy and deletion protection)`,
+    'deploy',
+    ['bootstrap'],
+    release,
+  );
   if (await bucketExists(s3, config.bucket)) {
     await stopOnWrites(where, writtenSince(listed, await listing()), 'nothing was deleted from the bucket', step);
     let deleted = 0;
     const counts = () => `emptying ${where}: ${deleted} of ${listed.length} deleted, ${listed.length - deleted} left`;
     // A line after each batch, and every 10 s while one is slow to answer.
-    await withTicker(counts, deleteObjectVersions(bulk, config.bucket, listed, (count) => {
-      deleted = count;
-      progress(counts());
-    }));
+    await withTicker(
+      counts,
+      deleteObjectVersions(bulk, config.bucket, listed, (count) => {
+        deleted = count;
+        progress(counts());
+      }),
+    );
     // Written between the last listing and the deletion: the bucket is not empty, and destroying it would fail.
-    await stopOnWrites(where, (await listing()).map((version) => version.key), `the ${listed.length} listed version(s) were deleted`, step);
+    await stopOnWrites(
+      where,
+      (await listing()).map((version) => version.key),
+      `the ${listed.length} listed version(s) were deleted`,
+      step,
+    );
     progress(`emptied ${where}: ${listed.length} object versions and delete markers deleted, each one listed above`);
   }
   await step('cdktf destroy bootstrap', 'destroy', ['bootstrap'], release);
-  progress('done: bucket and lock table deleted, KMS key scheduled for deletion (AWS keeps it in PendingDeletion for its waiting period)');
+  progress(
+    'done: bucket and lock table deleted, KMS key scheduled for deletion (AWS keeps it in PendingDeletion for its waiting period)',
+  );
 }
 
 /**
  * Stops the teardown when keys were written that its listing did not show: someone still uses the bucket.
  * Bootstrap was redeployed with its protections lifted; a teardown that stops puts them back.
  */
-async function stopOnWrites(where: string, keys: readonly string[], done: string, step: (what: string, verb: 'deploy', stacks: string[]) => Promise<void>): Promise<void> {
+async function stopOnWrites(
+  where: string,
+  keys: readonly string[],
+  done: string,
+  step: (what: string, verb: 'deploy', stacks: string[]) => Promise<void>,
+): Promise<void> {
   if (keys.length === 0) return;
   const unique = [...new Set(keys)].sort();
   const stopped = `${unique.length} key(s) written to ${where} since the listing (${someKeys(unique)}): teardown stopped, ${done}`;
   progress(stopped);
   try {
-    await step(`cdktf deploy bootstrap (putting prevent_destroy and deletion protection back)`, 'deploy', ['bootstrap']);
+    await step(`cdktf deploy bootstrap (putting prevent_destroy and deletion protection back)`, 'deploy', [
+      'bootstrap',
+    ]);
   } catch (error) {
-    throw new UserError(`${stopped}; putting the protections back failed too (${errorLine(error)}): run npm run deploy -- bootstrap`);
+    throw new UserError(
+      `${stopped}; putting the protections back failed too (${errorLine(error)}): run npm run deploy -- bootstrap`,
+    );
   }
-  throw new UserError(`${stopped}; protections are back (bootstrap redeployed without ${SETTINGS.allowDestroy.env}); find who writes there, then run the teardown again`);
+  throw new UserError(
+    `${stopped}; protections are back (bootstrap redeployed without ${SETTINGS.allowDestroy.env}); find who writes there, then run the teardown again`,
+  );
 }
 
 if (require.main === module) runCommand(main, { usage: USAGE });

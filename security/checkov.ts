@@ -33,7 +33,10 @@ export interface CheckResult {
 }
 
 export interface CheckovReport {
-  readonly results: { readonly passed_checks?: readonly CheckResult[]; readonly failed_checks?: readonly CheckResult[] };
+  readonly results: {
+    readonly passed_checks?: readonly CheckResult[];
+    readonly failed_checks?: readonly CheckResult[];
+  };
 }
 
 export interface StackCounts {
@@ -57,19 +60,30 @@ export function stackOf(filePath: string): string {
 }
 
 /** The skip that covers a failed check in a variant, if any. */
-export function matchingSkip(result: CheckResult, variant: string, skips: readonly CheckovSkip[] = CHECKOV_SKIPS): number | undefined {
+export function matchingSkip(
+  result: CheckResult,
+  variant: string,
+  skips: readonly CheckovSkip[] = CHECKOV_SKIPS,
+): number | undefined {
   const name = result.resource.slice(result.resource.lastIndexOf('.') + 1);
   const index = skips.findIndex(
     (skip) =>
       skip.check === result.check_id &&
       (skip.variants === undefined || skip.variants.includes(variant)) &&
-      skip.resources.some((prefix) => name === prefix || new RegExp(`^${prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}_[0-9A-F]{8}$`).test(name)),
+      skip.resources.some(
+        (prefix) =>
+          name === prefix || new RegExp(`^${prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}_[0-9A-F]{8}$`).test(name),
+      ),
   );
   return index < 0 ? undefined : index;
 }
 
 /** Splits one variant's report into counts per stack, skipped findings and unexpected ones. */
-export function classify(report: CheckovReport, variant: string, skips: readonly CheckovSkip[] = CHECKOV_SKIPS): Classified {
+export function classify(
+  report: CheckovReport,
+  variant: string,
+  skips: readonly CheckovSkip[] = CHECKOV_SKIPS,
+): Classified {
   const stacks: Record<string, StackCounts> = {};
   const counts = (file: string) => (stacks[stackOf(file)] ??= { passed: 0, failed: 0, skipped: 0 });
   const unexpected: CheckResult[] = [];
@@ -92,8 +106,10 @@ export function classify(report: CheckovReport, variant: string, skips: readonly
 export function skipListProblems(skips: readonly CheckovSkip[] = CHECKOV_SKIPS): string[] {
   const problems: string[] = [];
   skips.forEach((skip, i) => {
-    if (!/^CKV2?_[A-Z0-9]+_\d+$/.test(skip.check)) problems.push(`skip ${i}: "${skip.check}" is not a checkov check id`);
-    if (!Array.isArray(skip.resources) || skip.resources.length === 0) problems.push(`skip ${i} (${skip.check}): names no resources`);
+    if (!/^CKV2?_[A-Z0-9]+_\d+$/.test(skip.check))
+      problems.push(`skip ${i}: "${skip.check}" is not a checkov check id`);
+    if (!Array.isArray(skip.resources) || skip.resources.length === 0)
+      problems.push(`skip ${i} (${skip.check}): names no resources`);
     if (typeof skip.reason !== 'string' || skip.reason.trim().length < 20 || skip.reason.includes('\n')) {
       problems.push(`skip ${i} (${skip.check}): needs a one-line reason`);
     }

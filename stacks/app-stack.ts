@@ -1,8 +1,8 @@
-import { Construct } from 'constructs';
-import { TerraformOutput, TerraformStack } from 'cdktf';
 import { DefaultSecurityGroup } from '@cdktf/provider-aws/lib/default-security-group';
 import { Vpc } from '@cdktf/provider-aws/lib/vpc';
-import { BackendConfig } from '../config/types';
+import { TerraformOutput, TerraformStack } from 'cdktf';
+import type { Construct } from 'constructs';
+import type { BackendConfig } from '../config/types';
 import { addAwsProvider } from './aws-provider';
 import { useStateBucket } from './s3-backend';
 
@@ -28,7 +28,13 @@ export class AppStack extends TerraformStack {
       tags: { Name: `${id}-placeholder`, Environment: environment },
     });
     // Adopt the VPC's default security group with no rules: nothing lands in it by accident and can talk.
-    new DefaultSecurityGroup(this, 'placeholder-default-sg', { vpcId: vpc.id, tags: { Name: `${id}-default-deny-all` } });
-    new TerraformOutput(this, 'vpc_id', { value: vpc.id, description: 'Placeholder VPC (replace with your infrastructure)' });
+    new DefaultSecurityGroup(this, 'placeholder-default-sg', {
+      vpcId: vpc.id,
+      tags: { Name: `${id}-default-deny-all` },
+    });
+    new TerraformOutput(this, 'vpc_id', {
+      value: vpc.id,
+      description: 'Placeholder VPC (replace with your infrastructure)',
+    });
   }
 }

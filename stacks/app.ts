@@ -1,6 +1,6 @@
 import { App, DISABLE_STACK_TRACE_IN_METADATA } from 'cdktf';
 import { projectStacks } from '../config/naming';
-import { BackendConfig } from '../config/types';
+import type { BackendConfig } from '../config/types';
 import { AppStack } from './app-stack';
 import { BootstrapStack } from './bootstrap-stack';
 

@@ -1,8 +1,8 @@
-import { Construct } from 'constructs';
-import { AwsProvider, AwsProviderConfig } from '@cdktf/provider-aws/lib/provider';
+import { AwsProvider, type AwsProviderConfig } from '@cdktf/provider-aws/lib/provider';
+import type { Construct } from 'constructs';
 import { EMULATOR_CREDENTIALS } from '../config/backend';
 import { projectTags } from '../config/naming';
-import { BackendConfig } from '../config/types';
+import type { BackendConfig } from '../config/types';
 
 /**
  * Tags every resource of this project carries: the project's own and the user's (TFSTATE_TAGS; validation

@@ -1,24 +1,29 @@
-import { Construct } from 'constructs';
-import { LocalBackend, Op, TerraformOutput, TerraformStack } from 'cdktf';
 import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
+import { DynamodbResourcePolicy } from '@cdktf/provider-aws/lib/dynamodb-resource-policy';
+import { LocalBackend, Op, TerraformOutput, TerraformStack } from 'cdktf';
+import type { Construct } from 'constructs';
 import { accountRootArn, principalArn } from '../config/arn';
 import { backendSettings } from '../config/backend';
 import { accessLogPrefix, BOOTSTRAP_LOCAL_STATE, kopsStateStore, projectStateKeyPatterns } from '../config/naming';
 import { SETTINGS } from '../config/settings';
 import { stateResources } from '../config/state-resources';
 import { targetProfile } from '../config/target';
-import { BackendConfig } from '../config/types';
-import { DynamodbResourcePolicy } from '@cdktf/provider-aws/lib/dynamodb-resource-policy';
-import { checkPolicySize, policyJson } from '../iam/document';
-import { crossAccountBucketStatements, crossAccountKeyStatements, crossAccountTableStatements, CrossAccountPrincipals } from '../iam/resource-policies';
-import { StateResources } from '../iam/state-access';
+import type { BackendConfig } from '../config/types';
 import { AccessPolicies } from '../constructs/access-policies';
 import { Adoption } from '../constructs/adoption';
 import { LockTable } from '../constructs/lock-table';
 import { LogBucket } from '../constructs/log-bucket';
-import { StateReplication } from '../constructs/state-replication';
 import { StateBucket } from '../constructs/state-bucket';
 import { StateKmsKey } from '../constructs/state-kms-key';
+import { StateReplication } from '../constructs/state-replication';
+import { checkPolicySize, policyJson } from '../iam/document';
+import {
+  type CrossAccountPrincipals,
+  crossAccountBucketStatements,
+  crossAccountKeyStatements,
+  crossAccountTableStatements,
+} from '../iam/resource-policies';
+import type { StateResources } from '../iam/state-access';
 import { addAwsProvider, addReplicaAwsProvider } from './aws-provider';
 import { useStateBucket } from './s3-backend';
 
@@ -93,12 +98,24 @@ export class BootstrapStack extends TerraformStack {
       bucketName: config.bucket,
       region: config.region,
       kmsKeyArn: this.kmsKey.keyArn,
-      uploadKey: { keyArn: this.kmsKey.keyArn, keyId: this.kmsKey.keyId, aliasArn: this.kmsKey.alias.arn, aliasName: config.kmsAlias, ownerAccountId: account.accountId },
+      uploadKey: {
+        keyArn: this.kmsKey.keyArn,
+        keyId: this.kmsKey.keyId,
+        aliasArn: this.kmsKey.alias.arn,
+        aliasName: config.kmsAlias,
+        ownerAccountId: account.accountId,
+      },
       noncurrentVersionDays: config.noncurrentVersionDays,
       target,
       serverAccessLogs: this.logBucket ? { target: this.logBucket, prefix: accessLogPrefix(config.bucket) } : undefined,
       preventDestroy,
-      additionalPolicyStatements: crossAccountBucketStatements(resources, stateKeys, config.kopsPrefix, principals, account.accountId),
+      additionalPolicyStatements: crossAccountBucketStatements(
+        resources,
+        stateKeys,
+        config.kopsPrefix,
+        principals,
+        account.accountId,
+      ),
     });
     this.replication =
       config.replica === undefined
@@ -116,7 +133,11 @@ export class BootstrapStack extends TerraformStack {
             accessLogs:
               config.logBucket === undefined || config.replica.logBucket === undefined
                 ? undefined
-                : { bucketName: config.replica.logBucket, prefix: accessLogPrefix(config.replica.bucket), expirationDays: config.accessLogDays },
+                : {
+                    bucketName: config.replica.logBucket,
+                    prefix: accessLogPrefix(config.replica.bucket),
+                    expirationDays: config.accessLogDays,
+                  },
             noncurrentVersionDays: config.noncurrentVersionDays,
             target,
             preventDestroy,
@@ -124,7 +145,11 @@ export class BootstrapStack extends TerraformStack {
     this.lockTable =
       config.lockTable === undefined
         ? undefined
-        : new LockTable(this, 'lock-table', { tableName: config.lockTable, kmsKeyArn: this.kmsKey.keyArn, preventDestroy });
+        : new LockTable(this, 'lock-table', {
+            tableName: config.lockTable,
+            kmsKeyArn: this.kmsKey.keyArn,
+            preventDestroy,
+          });
 
     if (config.adopt) {
       new Adoption(this, 'adoption', {
@@ -139,18 +164,31 @@ export class BootstrapStack extends TerraformStack {
     const tableGrants = crossAccountTableStatements(resources, stateKeys, principals);
     const tablePolicy = tableGrants.length > 0 ? policyJson(tableGrants) : undefined;
     if (this.lockTable && tablePolicy !== undefined) {
-      new DynamodbResourcePolicy(this, 'lock-table-cross-account', { resourceArn: this.lockTable.table.arn, policy: tablePolicy });
+      new DynamodbResourcePolicy(this, 'lock-table-cross-account', {
+        resourceArn: this.lockTable.table.arn,
+        policy: tablePolicy,
+      });
     }
 
-    this.accessPolicies = new AccessPolicies(this, 'access-policies', { resources, stateKeys, kopsPrefix: config.kopsPrefix });
+    this.accessPolicies = new AccessPolicies(this, 'access-policies', {
+      resources,
+      stateKeys,
+      kopsPrefix: config.kopsPrefix,
+    });
 
     // AWS refuses oversized policies only at deploy (moto never does): refuse them at synth.
     const crossAccount = `${SETTINGS.crossAccountPrincipals.env} and ${SETTINGS.crossAccountReaders.env} (${principals.writers.length + principals.readers.length} principals)`;
-    if (this.stateBucket.policyJson) checkPolicySize('state bucket policy', 'bucket policy', this.stateBucket.policyJson, crossAccount);
+    if (this.stateBucket.policyJson)
+      checkPolicySize('state bucket policy', 'bucket policy', this.stateBucket.policyJson, crossAccount);
     if (this.kmsKey.policyJson) checkPolicySize('KMS key policy', 'key policy', this.kmsKey.policyJson, crossAccount);
     if (tablePolicy) checkPolicySize('lock table resource policy', 'table resource policy', tablePolicy, crossAccount);
     for (const [level, json] of Object.entries(this.accessPolicies.policyJson)) {
-      checkPolicySize(`managed policy ${level}`, 'managed policy', json, `${SETTINGS.stateKey.env} and ${SETTINGS.environmentKeyPrefix.env}`);
+      checkPolicySize(
+        `managed policy ${level}`,
+        'managed policy',
+        json,
+        `${SETTINGS.stateKey.env} and ${SETTINGS.environmentKeyPrefix.env}`,
+      );
     }
 
     new TerraformOutput(this, 'bucket', { value: this.stateBucket.bucket.bucket, description: 'State bucket' });
@@ -160,12 +198,24 @@ export class BootstrapStack extends TerraformStack {
       description: 'DynamoDB lock table ("" when locking is s3)',
     });
     new TerraformOutput(this, 'kms_key_arn', { value: this.kmsKey.keyArn, description: 'KMS key that encrypts state' });
-    new TerraformOutput(this, 'kms_key_alias', { value: this.kmsKey.alias.name, description: 'Alias the backends use for the key' });
+    new TerraformOutput(this, 'kms_key_alias', {
+      value: this.kmsKey.alias.name,
+      description: 'Alias the backends use for the key',
+    });
     for (const [level, policy] of Object.entries(this.accessPolicies.policies)) {
-      new TerraformOutput(this, `policy_${level.replace('-', '_')}_arn`, { value: policy.arn, description: `Managed policy: ${level} access to the state` });
+      new TerraformOutput(this, `policy_${level.replace('-', '_')}_arn`, {
+        value: policy.arn,
+        description: `Managed policy: ${level} access to the state`,
+      });
     }
-    new TerraformOutput(this, 'kops_state_store', { value: kopsStateStore(config.bucket, config.kopsPrefix), description: 'KOPS_STATE_STORE' });
-    new TerraformOutput(this, 'log_bucket', { value: this.logBucket ? this.logBucket.bucket.bucket : '', description: 'Access-log bucket ("" when access logging is off)' });
+    new TerraformOutput(this, 'kops_state_store', {
+      value: kopsStateStore(config.bucket, config.kopsPrefix),
+      description: 'KOPS_STATE_STORE',
+    });
+    new TerraformOutput(this, 'log_bucket', {
+      value: this.logBucket ? this.logBucket.bucket.bucket : '',
+      description: 'Access-log bucket ("" when access logging is off)',
+    });
     new TerraformOutput(this, 'replica_bucket', {
       value: this.replication ? this.replication.replica.bucket.bucket : '',
       description: 'Replica bucket in the replica region ("" when replication is off)',

@@ -1,6 +1,6 @@
-import { S3Backend, TerraformStack } from 'cdktf';
+import { S3Backend, type TerraformStack } from 'cdktf';
 import { backendSettings } from '../config/backend';
-import { BackendConfig } from '../config/types';
+import type { BackendConfig } from '../config/types';
 
 /**
  * Points a stack's state at the state bucket. cdktf 0.21's S3Backend has no use_lockfile, so every

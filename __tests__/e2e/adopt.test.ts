@@ -1,5 +1,5 @@
-import { existsSync, readFileSync } from 'fs';
-import { join } from 'path';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import {
   CreateTableCommand,
   DescribeContinuousBackupsCommand,
@@ -20,17 +20,17 @@ import {
   GetPublicAccessBlockCommand,
   PutBucketVersioningCommand,
   PutObjectCommand,
-  S3Client,
+  type S3Client,
 } from '@aws-sdk/client-s3';
 import { digestLockId } from '../../config/naming';
 import { ADOPT_REFUSED } from '../../constructs/adoption';
-import { listStateVersions, md5Hex } from '../../ops/state';
 import { bucketExists } from '../../ops/bucket';
+import { listStateVersions, md5Hex } from '../../ops/state';
 import { awsClients } from '../../scripts/lib/aws';
-import { adoptRefusals } from '../../scripts/lib/diagnose';
 import { cdktfBin } from '../../scripts/lib/cdktf';
+import { adoptRefusals } from '../../scripts/lib/diagnose';
 import { run } from '../../scripts/lib/run';
-import { expectSuccess, Scenario, withScenario } from './harness';
+import { expectSuccess, type Scenario, withScenario } from './harness';
 
 const LINEAGE = '8d1b6f0e-5b8a-4c39-9d6e-2f4a7c1e9b30';
 
@@ -41,8 +41,14 @@ function stateText(serial: number): string {
 
 /** The tutorial's console steps as SDK calls: a bucket (versioning switched on when `versioned`), nothing else. */
 async function handMadeBucket(s3: S3Client, bucket: string, region: string, versioned: boolean): Promise<void> {
-  await s3.send(new CreateBucketCommand({ Bucket: bucket, ...(region === 'us-east-1' ? {} : { CreateBucketConfiguration: { LocationConstraint: region as never } }) }));
-  if (versioned) await s3.send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: 'Enabled' } }));
+  await s3.send(
+    new CreateBucketCommand({
+      Bucket: bucket,
+      ...(region === 'us-east-1' ? {} : { CreateBucketConfiguration: { LocationConstraint: region as never } }),
+    }),
+  );
+  if (versioned)
+    await s3.send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: 'Enabled' } }));
 }
 
 /**
@@ -50,13 +56,20 @@ async function handMadeBucket(s3: S3Client, bucket: string, region: string, vers
  * (on demand). The adopted table is the tutorial's: moto keeps reporting a provisioned table's throughput after
  * a switch to on-demand (AWS reports 0), which the AWS provider then refuses in every later plan.
  */
-async function handMadeTable(scenario: Scenario, table: string, hashKey = 'LockID', billing: 'provisioned' | 'on demand' = 'provisioned'): Promise<void> {
+async function handMadeTable(
+  scenario: Scenario,
+  table: string,
+  hashKey = 'LockID',
+  billing: 'provisioned' | 'on demand' = 'provisioned',
+): Promise<void> {
   await scenario.aws.dynamodb.send(
     new CreateTableCommand({
       TableName: table,
       AttributeDefinitions: [{ AttributeName: hashKey, AttributeType: 'S' }],
       KeySchema: [{ AttributeName: hashKey, KeyType: 'HASH' }],
-      ...(billing === 'provisioned' ? { ProvisionedThroughput: { ReadCapacityUnits: 1, WriteCapacityUnits: 1 } } : { BillingMode: 'PAY_PER_REQUEST' as const }),
+      ...(billing === 'provisioned'
+        ? { ProvisionedThroughput: { ReadCapacityUnits: 1, WriteCapacityUnits: 1 } }
+        : { BillingMode: 'PAY_PER_REQUEST' as const }),
     }),
   );
 }
@@ -84,22 +97,39 @@ describe('adopting a hand-made bucket and table (TFSTATE_ADOPT=true)', () => {
       const { aws } = scenario;
       // The deploy command (one line per reason) for the first case; then, to keep the suite short, the same
       // synthesized stack applied by Terraform directly, its output read by the command's own parser.
-      const refused = async (settings: Record<string, string>, messages: readonly RegExp[], bucket: string, table: string, through: 'deploy command' | 'terraform apply') => {
+      const refused = async (
+        settings: Record<string, string>,
+        messages: readonly RegExp[],
+        bucket: string,
+        table: string,
+        through: 'deploy command' | 'terraform apply',
+      ) => {
         const all = { TFSTATE_ADOPT: 'true', ...settings };
         let lines: string[];
         if (through === 'deploy command') {
           const result = await scenario.command('deploy', ['bootstrap'], all);
           expect(result.code).toBe(1);
-          lines = result.output.split('\n').filter((line) => line.startsWith('error: cdktf deploy bootstrap: ')).map((line) => line.slice('error: cdktf deploy bootstrap: '.length));
+          lines = result.output
+            .split('\n')
+            .filter((line) => line.startsWith('error: cdktf deploy bootstrap: '))
+            .map((line) => line.slice('error: cdktf deploy bootstrap: '.length));
         } else {
-          expectSuccess(await run(cdktfBin(scenario.dir), ['synth'], { cwd: scenario.dir, env: { ...scenario.env, ...all }, timeoutMs: 120_000 }), 'cdktf synth');
+          expectSuccess(
+            await run(cdktfBin(scenario.dir), ['synth'], {
+              cwd: scenario.dir,
+              env: { ...scenario.env, ...all },
+              timeoutMs: 120_000,
+            }),
+            'cdktf synth',
+          );
           expectSuccess(await scenario.terraform('bootstrap', ['init', '-input=false']), 'terraform init');
           const result = await scenario.terraform('bootstrap', ['apply', '-input=false', '-auto-approve', '-no-color']);
           expect(result.code).toBe(1);
           lines = adoptRefusals(result.output, bucket, 'us-east-1', ADOPT_REFUSED);
         }
         expect(lines).toHaveLength(messages.length);
-        for (const message of messages) expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^${message.source}`)));
+        for (const message of messages)
+          expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^${message.source}`)));
         await expectNothingWritten(scenario, bucket, table);
       };
 
@@ -118,7 +148,9 @@ describe('adopting a hand-made bucket and table (TFSTATE_ADOPT=true)', () => {
       );
 
       await handMadeBucket(aws.s3, 'state-unversioned', 'us-east-1', false);
-      await aws.s3.send(new PutObjectCommand({ Bucket: 'state-unversioned', Key: 'app/terraform.tfstate', Body: stateText(1) }));
+      await aws.s3.send(
+        new PutObjectCommand({ Bucket: 'state-unversioned', Key: 'app/terraform.tfstate', Body: stateText(1) }),
+      );
       await refused(
         { TFSTATE_BUCKET: 'state-unversioned', TFSTATE_LOCK_TABLE: 'locks-missing' },
         [
@@ -129,7 +161,9 @@ describe('adopting a hand-made bucket and table (TFSTATE_ADOPT=true)', () => {
         'locks-missing',
         'terraform apply',
       );
-      expect((await aws.s3.send(new GetBucketVersioningCommand({ Bucket: 'state-unversioned' }))).Status).toBeUndefined();
+      expect(
+        (await aws.s3.send(new GetBucketVersioningCommand({ Bucket: 'state-unversioned' }))).Status,
+      ).toBeUndefined();
 
       // A missing bucket: Terraform's own error is the failed read; the deploy command turns it into the refusal.
       await handMadeTable(scenario, 'locks-ok');
@@ -151,9 +185,21 @@ describe('adopting a hand-made bucket and table (TFSTATE_ADOPT=true)', () => {
       await handMadeTable(scenario, table, 'LockID', 'on demand');
       // Written as a tutorial user's Terraform wrote them: SSE-S3 (no KMS key yet), then the digest of the last.
       for (const serial of [1, 2]) {
-        await aws.s3.send(new PutObjectCommand({ Bucket: config.bucket, Key: config.stateKey, Body: stateText(serial), ServerSideEncryption: 'AES256' }));
+        await aws.s3.send(
+          new PutObjectCommand({
+            Bucket: config.bucket,
+            Key: config.stateKey,
+            Body: stateText(serial),
+            ServerSideEncryption: 'AES256',
+          }),
+        );
       }
-      await aws.dynamodb.send(new PutItemCommand({ TableName: table, Item: { LockID: { S: digestLockId(config.bucket, config.stateKey) }, Digest: { S: md5Hex(stateText(2)) } } }));
+      await aws.dynamodb.send(
+        new PutItemCommand({
+          TableName: table,
+          Item: { LockID: { S: digestLockId(config.bucket, config.stateKey) }, Digest: { S: md5Hex(stateText(2)) } },
+        }),
+      );
       const before = await listStateVersions(aws.s3, config.bucket, config.stateKey);
       expect(before).toHaveLength(2);
       const keyArn = (await aws.kms.send(new CreateKeyCommand({ Description: 'made by hand' }))).KeyMetadata!.Arn!;
@@ -163,36 +209,61 @@ describe('adopting a hand-made bucket and table (TFSTATE_ADOPT=true)', () => {
 
       // The hardening is on the adopted bucket and table; the named key is used, no other key is made.
       expect((await aws.s3.send(new GetBucketVersioningCommand({ Bucket: config.bucket }))).Status).toBe('Enabled');
-      const encryption = (await aws.s3.send(new GetBucketEncryptionCommand({ Bucket: config.bucket }))).ServerSideEncryptionConfiguration!.Rules![0];
-      expect(encryption.ApplyServerSideEncryptionByDefault).toEqual({ SSEAlgorithm: 'aws:kms', KMSMasterKeyID: keyArn });
-      expect((await aws.s3.send(new GetPublicAccessBlockCommand({ Bucket: config.bucket }))).PublicAccessBlockConfiguration).toEqual({
+      const encryption = (await aws.s3.send(new GetBucketEncryptionCommand({ Bucket: config.bucket })))
+        .ServerSideEncryptionConfiguration!.Rules![0];
+      expect(encryption.ApplyServerSideEncryptionByDefault).toEqual({
+        SSEAlgorithm: 'aws:kms',
+        KMSMasterKeyID: keyArn,
+      });
+      expect(
+        (await aws.s3.send(new GetPublicAccessBlockCommand({ Bucket: config.bucket }))).PublicAccessBlockConfiguration,
+      ).toEqual({
         BlockPublicAcls: true,
         IgnorePublicAcls: true,
         BlockPublicPolicy: true,
         RestrictPublicBuckets: true,
       });
-      expect((await aws.s3.send(new GetBucketOwnershipControlsCommand({ Bucket: config.bucket }))).OwnershipControls!.Rules![0].ObjectOwnership).toBe('BucketOwnerEnforced');
-      expect((await aws.s3.send(new GetBucketLoggingCommand({ Bucket: config.bucket }))).LoggingEnabled?.TargetBucket).toBe(config.logBucket);
+      expect(
+        (await aws.s3.send(new GetBucketOwnershipControlsCommand({ Bucket: config.bucket }))).OwnershipControls!
+          .Rules![0].ObjectOwnership,
+      ).toBe('BucketOwnerEnforced');
+      expect(
+        (await aws.s3.send(new GetBucketLoggingCommand({ Bucket: config.bucket }))).LoggingEnabled?.TargetBucket,
+      ).toBe(config.logBucket);
       expect((await aws.kms.send(new ListKeysCommand({}))).Keys!.map((key) => key.KeyArn)).toEqual([keyArn]);
       const aliases = (await aws.kms.send(new ListAliasesCommand({}))).Aliases ?? [];
-      expect(aliases.find((alias) => alias.AliasName === config.kmsAlias)?.TargetKeyId).toBe(keyArn.slice(keyArn.lastIndexOf('/') + 1));
+      expect(aliases.find((alias) => alias.AliasName === config.kmsAlias)?.TargetKeyId).toBe(
+        keyArn.slice(keyArn.lastIndexOf('/') + 1),
+      );
       const described = (await aws.dynamodb.send(new DescribeTableCommand({ TableName: table }))).Table!;
       expect(described.BillingModeSummary?.BillingMode).toBe('PAY_PER_REQUEST');
       expect(described.DeletionProtectionEnabled).toBe(true);
       // (moto does not apply UpdateTable's SSE change, so the table's encryption is not read back here)
       const backups = await aws.dynamodb.send(new DescribeContinuousBackupsCommand({ TableName: table }));
-      expect(backups.ContinuousBackupsDescription?.PointInTimeRecoveryDescription?.PointInTimeRecoveryStatus).toBe('ENABLED');
-      const tableTags = (await aws.dynamodb.send(new ListTagsOfResourceCommand({ ResourceArn: described.TableArn! }))).Tags ?? [];
-      expect(tableTags).toEqual(expect.arrayContaining([{ Key: 'team', Value: 'platform' }, { Key: 'ManagedBy', Value: 'tfstate-backend' }]));
+      expect(backups.ContinuousBackupsDescription?.PointInTimeRecoveryDescription?.PointInTimeRecoveryStatus).toBe(
+        'ENABLED',
+      );
+      const tableTags =
+        (await aws.dynamodb.send(new ListTagsOfResourceCommand({ ResourceArn: described.TableArn! }))).Tags ?? [];
+      expect(tableTags).toEqual(
+        expect.arrayContaining([
+          { Key: 'team', Value: 'platform' },
+          { Key: 'ManagedBy', Value: 'tfstate-backend' },
+        ]),
+      );
 
       // Objects and items untouched: both versions with their ids, the digest as it was.
       expect(await listStateVersions(aws.s3, config.bucket, config.stateKey)).toEqual(before);
-      const digest = await aws.dynamodb.send(new GetItemCommand({ TableName: table, Key: { LockID: { S: digestLockId(config.bucket, config.stateKey) } } }));
+      const digest = await aws.dynamodb.send(
+        new GetItemCommand({ TableName: table, Key: { LockID: { S: digestLockId(config.bucket, config.stateKey) } } }),
+      );
       expect(digest.Item?.Digest?.S).toBe(md5Hex(stateText(2)));
       // Converged: the one change a second plan still shows is the table's encryption, which moto's UpdateTable ignores.
       const replan = await terraform('bootstrap', ['plan', '-input=false', '-no-color']);
       expect(replan.output).toMatch(/Plan: 0 to add, 1 to change, 0 to destroy\./);
-      expect(replan.output).toMatch(/# aws_dynamodb_table\.lock-table_[0-9A-F]{8} will be updated in-place[\s\S]*\+ server_side_encryption \{\n\s+\+ enabled\s+= true/);
+      expect(replan.output).toMatch(
+        /# aws_dynamodb_table\.lock-table_[0-9A-F]{8} will be updated in-place[\s\S]*\+ server_side_encryption \{\n\s+\+ enabled\s+= true/,
+      );
 
       // The app continues the existing state (same lineage, the SSE-S3 version read through its digest), then plans clean.
       expectSuccess(await cdktf('deploy', ['app'], [], adopt), 'deploy app on the existing state');
@@ -202,7 +273,9 @@ describe('adopting a hand-made bucket and table (TFSTATE_ADOPT=true)', () => {
       expect(continued.serial).toBeGreaterThan(2);
       expect((await terraform('app', ['plan', '-input=false', '-detailed-exitcode'])).code).toBe(0);
       const after = await listStateVersions(aws.s3, config.bucket, config.stateKey);
-      expect(after.map((version) => version.versionId)).toEqual(expect.arrayContaining(before.map((version) => version.versionId)));
+      expect(after.map((version) => version.versionId)).toEqual(
+        expect.arrayContaining(before.map((version) => version.versionId)),
+      );
       expect(after.length).toBeGreaterThan(2);
     });
   });

@@ -3,7 +3,7 @@
 // kill. Run with the scenario's environment: tsx crashing-move.ts <from key> <to key> <request name>
 import { loadConfig } from '../../config/load';
 import { moveState } from '../../ops/keys';
-import { StateClients } from '../../ops/state';
+import type { StateClients } from '../../ops/state';
 import { awsClients } from '../../scripts/lib/aws';
 
 type Request = { constructor: { name: string }; input: unknown };
@@ -27,5 +27,10 @@ function crashingAt(clients: StateClients, crashes: (request: Request) => boolea
 
 const [from, to, crashBefore] = process.argv.slice(2);
 const config = loadConfig();
-const clients = crashingAt(awsClients(config.region, config.endpoint), (request) => request.constructor.name === crashBefore && (request.input as { Key?: string }).Key === from);
-moveState(clients, config, from, to, config.bucket, (line) => console.log(line)).then(() => console.log('finished without crashing'));
+const clients = crashingAt(
+  awsClients(config.region, config.endpoint),
+  (request) => request.constructor.name === crashBefore && (request.input as { Key?: string }).Key === from,
+);
+moveState(clients, config, from, to, config.bucket, (line) => console.log(line)).then(() =>
+  console.log('finished without crashing'),
+);

@@ -1,18 +1,18 @@
 // One end-to-end scenario = a fresh moto server on a free port + a throwaway workspace, both removed even when
 // the scenario fails. Everything runs through the real cdktf CLI and terraform binaries.
-import { ChildProcess, execFileSync, spawn } from 'child_process';
-import { appendFileSync, mkdirSync, readFileSync } from 'fs';
-import { join } from 'path';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { loadConfig } from '../../config/load';
-import { BackendConfig } from '../../config/types';
-import { AwsClients, awsClients, emulatorEnv } from '../../scripts/lib/aws';
+import type { BackendConfig } from '../../config/types';
+import { type AwsClients, awsClients, emulatorEnv } from '../../scripts/lib/aws';
+import { cdktf, type StackRunner } from '../../scripts/lib/cdktf';
 import { reportsNoChanges } from '../../scripts/lib/diagnose';
-import { Emulator, startEmulator } from '../../scripts/lib/emulator';
-import { RunResult, exitOnSignals, run } from '../../scripts/lib/run';
-import { StackRunner, cdktf } from '../../scripts/lib/cdktf';
+import { type Emulator, startEmulator } from '../../scripts/lib/emulator';
 import { LOCAL_DIR, PROJECT_ROOT, stackDir } from '../../scripts/lib/project';
+import { exitOnSignals, type RunResult, run } from '../../scripts/lib/run';
 import { stackEnv, withoutSettings } from '../../scripts/lib/terraform-config';
-import { Workspace, createWorkspace } from '../../scripts/lib/workspace';
+import { createWorkspace, type Workspace } from '../../scripts/lib/workspace';
 
 /** Bound of each cdktf/terraform run inside a scenario: fail, don't hang. */
 const RUN_TIMEOUT_MS = 180_000;
@@ -31,17 +31,32 @@ export interface Scenario {
   /** Environment of every run: emulator endpoint and credentials, the project's Terraform CLI config, the settings. */
   readonly env: NodeJS.ProcessEnv;
   /** cdktf deploy|destroy with the scenario's settings plus `settings`. */
-  cdktf(verb: 'deploy' | 'destroy', stacks: readonly string[], extra?: readonly string[], settings?: Record<string, string>): Promise<RunResult>;
+  cdktf(
+    verb: 'deploy' | 'destroy',
+    stacks: readonly string[],
+    extra?: readonly string[],
+    settings?: Record<string, string>,
+  ): Promise<RunResult>;
   /** terraform <args> in a synthesized stack's folder (after a cdktf run has synthesized and initialized it). */
   terraform(stack: string, args: readonly string[]): Promise<RunResult>;
   /** cdktf deploy|destroy in another project folder (a second workspace), with the scenario's environment. */
-  cdktfIn(dir: string, verb: 'deploy' | 'destroy', stacks: readonly string[], extra?: readonly string[], settings?: Record<string, string>): Promise<RunResult>;
+  cdktfIn(
+    dir: string,
+    verb: 'deploy' | 'destroy',
+    stacks: readonly string[],
+    extra?: readonly string[],
+    settings?: Record<string, string>,
+  ): Promise<RunResult>;
   /** One of the project's npm commands (scripts/<name>.ts) run in the workspace. */
   command(name: string, args?: readonly string[], settings?: Record<string, string>): Promise<RunResult>;
 }
 
 /** Runs `body` against a fresh emulator and workspace with the given settings, then removes both. */
-export async function withScenario(name: string, settings: Record<string, string>, body: (scenario: Scenario) => Promise<void>): Promise<void> {
+export async function withScenario(
+  name: string,
+  settings: Record<string, string>,
+  body: (scenario: Scenario) => Promise<void>,
+): Promise<void> {
   const started = Date.now();
   let emulator: Emulator | undefined;
   let workspace: Workspace | undefined;
@@ -49,7 +64,10 @@ export async function withScenario(name: string, settings: Record<string, string
     emulator = await startEmulator(PROJECT_ROOT);
     workspace = createWorkspace(PROJECT_ROOT, 'tfstate-e2e-');
     const config = loadConfig({ cwd: workspace.dir, env: { ...settings, AWS_ENDPOINT_URL: emulator.endpoint } });
-    const env = stackEnv(WORKER_LOCAL_DIR, withoutSettings(process.env), { ...emulatorEnv(emulator.endpoint, config.region), ...settings });
+    const env = stackEnv(WORKER_LOCAL_DIR, withoutSettings(process.env), {
+      ...emulatorEnv(emulator.endpoint, config.region),
+      ...settings,
+    });
     const runner: StackRunner = { dir: workspace.dir, env, timeoutMs: RUN_TIMEOUT_MS };
     const dir = workspace.dir;
     await body({
@@ -59,10 +77,15 @@ export async function withScenario(name: string, settings: Record<string, string
       aws: awsClients(config.region, emulator.endpoint),
       env,
       cdktf: (verb, stacks, extra = [], more = {}) => cdktf(runner, verb, stacks, extra, more),
-      cdktfIn: (other, verb, stacks, extra = [], more = {}) => cdktf({ ...runner, dir: other }, verb, stacks, extra, more),
+      cdktfIn: (other, verb, stacks, extra = [], more = {}) =>
+        cdktf({ ...runner, dir: other }, verb, stacks, extra, more),
       terraform: (stack, args) => run('terraform', args, { cwd: stackDir(dir, stack), env, timeoutMs: RUN_TIMEOUT_MS }),
       command: (script, args = [], more = {}) =>
-        run(join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx'), [join(PROJECT_ROOT, 'scripts', `${script}.ts`), ...args], { cwd: dir, env: { ...env, ...more }, timeoutMs: RUN_TIMEOUT_MS * 3 }),
+        run(
+          join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx'),
+          [join(PROJECT_ROOT, 'scripts', `${script}.ts`), ...args],
+          { cwd: dir, env: { ...env, ...more }, timeoutMs: RUN_TIMEOUT_MS * 3 },
+        ),
     });
   } catch (error) {
     // Stopped first: what it was still writing (a traceback) is read by the time it is gone.
@@ -82,8 +105,17 @@ export async function withScenario(name: string, settings: Record<string, string
 export function expectSuccess(result: RunResult, what: string): RunResult {
   if (result.code === 0) return result;
   // The error lines first: a CI log shows only part of a long failure, and the tail of cdktf's output is mostly progress.
-  const errors = [...new Set(result.output.split('\n').filter((line) => /\berror\b/i.test(line)).map((line) => line.trim()))].slice(0, 8);
-  throw new Error(`${what} failed (exit ${result.code}${result.timedOut ? ', timed out' : ''}):\n${errors.join('\n')}\n--- the output's end:\n${result.output.slice(-3000)}`);
+  const errors = [
+    ...new Set(
+      result.output
+        .split('\n')
+        .filter((line) => /\berror\b/i.test(line))
+        .map((line) => line.trim()),
+    ),
+  ].slice(0, 8);
+  throw new Error(
+    `${what} failed (exit ${result.code}${result.timedOut ? ', timed out' : ''}):\n${errors.join('\n')}\n--- the output's end:\n${result.output.slice(-3000)}`,
+  );
 }
 
 const FAILURES = join(LOCAL_DIR, 'e2e-failures.txt');
@@ -94,9 +126,15 @@ const FAILURES = join(LOCAL_DIR, 'e2e-failures.txt');
  */
 function withEmulatorTroubles(scenario: string, error: unknown, troubles: readonly string[]): unknown {
   const what = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-  const emulator = troubles.length > 0 ? `the emulator logged:\n${troubles.join('\n')}` : 'the emulator logged no 5xx answer and no traceback';
+  const emulator =
+    troubles.length > 0
+      ? `the emulator logged:\n${troubles.join('\n')}`
+      : 'the emulator logged no 5xx answer and no traceback';
   mkdirSync(LOCAL_DIR, { recursive: true });
-  appendFileSync(FAILURES, `== ${new Date().toISOString()} e2e scenario "${scenario}" failed: ${what.slice(0, 1500)}\n${emulator}\n\n`);
+  appendFileSync(
+    FAILURES,
+    `== ${new Date().toISOString()} e2e scenario "${scenario}" failed: ${what.slice(0, 1500)}\n${emulator}\n\n`,
+  );
   if (error instanceof Error) error.message += `\n${emulator}`;
   return error;
 }
@@ -143,13 +181,15 @@ export function descendants(pid: number): Map<number, string> {
 
 /** The processes of `pids` still running (a zombie, exited and not yet reaped, does not count), as "pid args". */
 export function alive(pids: Map<number, string>): string[] {
-  return [...pids].filter(([pid]) => {
-    try {
-      return !/^\d+ \(.*\) Z /.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-    } catch {
-      return false;
-    }
-  }).map(([pid, args]) => `${pid} ${args}`);
+  return [...pids]
+    .filter(([pid]) => {
+      try {
+        return !/^\d+ \(.*\) Z /.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+      } catch {
+        return false;
+      }
+    })
+    .map(([pid, args]) => `${pid} ${args}`);
 }
 
 /** Resolves once `condition` holds (polled every 100 ms); rejects after `timeoutMs` saying what it waited for. */

@@ -12,7 +12,10 @@ describe.each(LOCKING_MODES)('TFSTATE_LOCKING=%s: bootstrap, then app, through c
       expectSuccess(await cdktf('deploy', ['app']), 'deploy app');
 
       const state = await aws.s3.send(new GetObjectCommand({ Bucket: config.bucket, Key: config.stateKey }));
-      expect(JSON.parse(await state.Body!.transformToString())).toMatchObject({ version: 4, outputs: { vpc_id: expect.anything() } });
+      expect(JSON.parse(await state.Body!.transformToString())).toMatchObject({
+        version: 4,
+        outputs: { vpc_id: expect.anything() },
+      });
       expect(await objectEncryption(aws.s3, config.bucket, config.stateKey)).toMatchObject({ sse: 'aws:kms' });
 
       if (locking === 's3') {

@@ -1,9 +1,10 @@
 // AWS SDK clients for one endpoint (real AWS or an emulator), each request bounded in time, and the probe that
 // tells a silent endpoint apart from one that answers. What the commands do with the clients is in ops/.
-import { HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
+
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { KMSClient } from '@aws-sdk/client-kms';
+import { HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { STSClient } from '@aws-sdk/client-sts';
 import { EMULATOR_CREDENTIALS } from '../../config/backend';
 import { httpStatus, UserError } from '../../config/errors';
@@ -15,7 +16,6 @@ export interface AwsClients {
   readonly iam: IAMClient;
   readonly sts: STSClient;
 }
-
 
 /** The environment a terraform/cdktf process needs to talk to an emulator instead of AWS. */
 export function emulatorEnv(endpoint: string, region: string): Record<string, string> {
@@ -50,7 +50,12 @@ export const AWS_LIMITS: AwsLimits = { connectTimeoutMs: 3_000, requestTimeoutMs
  * batch that timed out may still be running there, so it is never sent again (one attempt) while the first could
  * overlap it, and each request may take as long as a slow but answering endpoint needs.
  */
-export const BULK_LIMITS: AwsLimits = { connectTimeoutMs: 3_000, requestTimeoutMs: 120_000, maxAttempts: 1, answeredRetries: { times: 4, backoffMs: 1_000 } };
+export const BULK_LIMITS: AwsLimits = {
+  connectTimeoutMs: 3_000,
+  requestTimeoutMs: 120_000,
+  maxAttempts: 1,
+  answeredRetries: { times: 4, backoffMs: 1_000 },
+};
 
 /** Clients for `region`; with an endpoint they talk to it path-style with the emulator credentials. */
 export function awsClients(region: string, endpoint: string | undefined, limits: AwsLimits = AWS_LIMITS): AwsClients {
@@ -60,7 +65,11 @@ export function awsClients(region: string, endpoint: string | undefined, limits:
   const common = {
     region,
     maxAttempts: limits.maxAttempts,
-    requestHandler: { connectionTimeout: limits.connectTimeoutMs, requestTimeout: limits.requestTimeoutMs, throwOnRequestTimeout: true },
+    requestHandler: {
+      connectionTimeout: limits.connectTimeoutMs,
+      requestTimeout: limits.requestTimeoutMs,
+      throwOnRequestTimeout: true,
+    },
     ...(endpoint === undefined ? {} : { endpoint, credentials: EMULATOR_CREDENTIALS }),
   };
   return {
@@ -73,7 +82,17 @@ export function awsClients(region: string, endpoint: string | undefined, limits:
 }
 
 // Node's and the SDK's names for "the endpoint did not answer" (as opposed to an answer that says no).
-const UNANSWERED = new Set(['TimeoutError', 'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+const UNANSWERED = new Set([
+  'TimeoutError',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+]);
 
 /** True when the endpoint answered "not now" (S3's SlowDown, a throttling error, a 5xx): the request is over. */
 function answeredTryAgain(error: unknown): boolean {
@@ -96,12 +115,16 @@ type ClientWithStack = S3Client | DynamoDBClient | KMSClient | IAMClient | STSCl
 function nameUnansweredEndpoint<C extends ClientWithStack>(client: C, service: string, limits: AwsLimits): C {
   type Context = { tfstateEndpoint?: string };
   const stack = client.middlewareStack as unknown as {
-    add(middleware: (next: (args: unknown) => Promise<unknown>, context: Context) => (args: unknown) => Promise<unknown>, options: Record<string, string>): void;
+    add(
+      middleware: (next: (args: unknown) => Promise<unknown>, context: Context) => (args: unknown) => Promise<unknown>,
+      options: Record<string, string>,
+    ): void;
   };
   stack.add(
     (next, context) => async (args) => {
       const request = (args as { request?: { protocol?: string; hostname?: string; port?: number } }).request;
-      if (request?.hostname) context.tfstateEndpoint = `${request.protocol ?? 'https:'}//${request.hostname}${request.port ? `:${request.port}` : ''}`;
+      if (request?.hostname)
+        context.tfstateEndpoint = `${request.protocol ?? 'https:'}//${request.hostname}${request.port ? `:${request.port}` : ''}`;
       return next(args);
     },
     { step: 'finalizeRequest', name: 'tfstateRecordEndpoint', priority: 'low' },

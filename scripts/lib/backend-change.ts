@@ -1,12 +1,13 @@
 // Deploy's step before cdktf runs: Terraform checks a stack's recorded backend before its bucket, so a changed
 // backend hid a missing bucket, and after `npm run state -- move` the new key stopped at "Backend configuration
 // changed" with no state left to migrate.
-import { readFileSync, rmSync } from 'fs';
-import { join } from 'path';
-import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
+
+import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { UserError } from '../../config/errors';
 import { projectStacks } from '../../config/naming';
-import { BackendConfig } from '../../config/types';
+import type { BackendConfig } from '../../config/types';
 import { bucketExists } from '../../ops/bucket';
 import { isMissing } from '../../ops/state';
 import { missingBucketLine } from './diagnose';
@@ -44,10 +45,14 @@ export function recordedStateObject(dir: string): { bucket: string; key: string 
     record = JSON.parse(text) as typeof record;
   } catch {
     // A kill while terraform init wrote it; init writes it anew, so removing it loses nothing.
-    throw new UserError(`${recordPath(dir)} is not JSON (terraform init was interrupted while writing it?): delete it, the next deploy initializes the backend anew`);
+    throw new UserError(
+      `${recordPath(dir)} is not JSON (terraform init was interrupted while writing it?): delete it, the next deploy initializes the backend anew`,
+    );
   }
   const config = record?.backend?.config;
-  return typeof config?.bucket === 'string' && typeof config.key === 'string' ? { bucket: config.bucket, key: config.key } : undefined;
+  return typeof config?.bucket === 'string' && typeof config.key === 'string'
+    ? { bucket: config.bucket, key: config.key }
+    : undefined;
 }
 
 /** Whether `key` has a current version (a delete marker or no object at all is no state). */
@@ -67,19 +72,31 @@ export async function hasState(s3: S3Client, bucket: string, key: string): Promi
  * bootstrap (which creates the bucket) and one with --migrate-state (Terraform copies the state) are left to
  * Terraform.
  */
-export async function prepareBackends(projectDir: string, config: BackendConfig, stacks: readonly string[], flags: readonly string[], s3: S3Client): Promise<void> {
+export async function prepareBackends(
+  projectDir: string,
+  config: BackendConfig,
+  stacks: readonly string[],
+  flags: readonly string[],
+  s3: S3Client,
+): Promise<void> {
   if (stacks.includes('bootstrap') || flags.includes('--migrate-state')) return;
-  if (!(await bucketExists(s3, config.bucket))) throw new UserError(missingBucketLine(`cdktf deploy ${stacks.join(' ')}`, config.bucket));
+  if (!(await bucketExists(s3, config.bucket)))
+    throw new UserError(missingBucketLine(`cdktf deploy ${stacks.join(' ')}`, config.bucket));
   for (const stack of projectStacks(config).filter((candidate) => stacks.includes(candidate.name))) {
     const dir = stackDir(projectDir, stack.name);
     const recorded = recordedStateObject(dir);
     if (recorded === undefined || (recorded.bucket === config.bucket && recorded.key === stack.stateKey)) continue;
     const from = `s3://${recorded.bucket}/${recorded.key}`;
     const to = `s3://${config.bucket}/${stack.stateKey}`;
-    const step = movedStateStep(await hasState(s3, recorded.bucket, recorded.key), await hasState(s3, config.bucket, stack.stateKey));
+    const step = movedStateStep(
+      await hasState(s3, recorded.bucket, recorded.key),
+      await hasState(s3, config.bucket, stack.stateKey),
+    );
     if (step === 'refuse') {
       const move = `${recorded.bucket === config.bucket ? '' : `TFSTATE_BUCKET=${recorded.bucket} `}npm run state -- move ${recorded.key} ${stack.stateKey}${recorded.bucket === config.bucket ? '' : ` --to-bucket ${config.bucket}`}`;
-      throw new UserError(`cdktf deploy ${stack.name}: its state is at ${from} and ${to}, which the config names now, holds none; move it first: ${move} (or deploy with --migrate-state)`);
+      throw new UserError(
+        `cdktf deploy ${stack.name}: its state is at ${from} and ${to}, which the config names now, holds none; move it first: ${move} (or deploy with --migrate-state)`,
+      );
     }
     if (step === 'reconfigure') {
       rmSync(recordPath(dir));

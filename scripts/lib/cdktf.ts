@@ -1,15 +1,15 @@
 // Deploying and destroying the project's stacks through the real cdktf CLI: bounded runs whose success is
 // Terraform's own report, and failures turned into one-line errors.
-import { appendFileSync, chmodSync, mkdirSync, writeFileSync } from 'fs';
-import { dirname, join, relative } from 'path';
+import { appendFileSync, chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
 import { UserError } from '../../config/errors';
 import { stackStateKey } from '../../config/naming';
-import { BackendConfig } from '../../config/types';
+import type { BackendConfig } from '../../config/types';
 import { describeLock, findLocks } from '../../ops/state';
 import { awsClients } from './aws';
 import { completedStacks, explainFailure, firstError, lockHeld, missingBucket } from './diagnose';
 import { stackDir } from './project';
-import { RunResult, run } from './run';
+import { type RunResult, run } from './run';
 
 /** Where cdktf runs (a project folder: cdktf.json, main.ts) and with which environment. */
 export interface StackRunner {
@@ -27,7 +27,13 @@ export interface StackRunner {
 }
 
 /** Runs `cdktf deploy|destroy` on the stacks, returning the raw result (no interpretation). */
-export function cdktf(runner: StackRunner, verb: 'deploy' | 'destroy', stacks: readonly string[], extra: readonly string[] = [], settings: Record<string, string> = {}): Promise<RunResult> {
+export function cdktf(
+  runner: StackRunner,
+  verb: 'deploy' | 'destroy',
+  stacks: readonly string[],
+  extra: readonly string[] = [],
+  settings: Record<string, string> = {},
+): Promise<RunResult> {
   return run(cdktfBin(runner.dir), cdktfArgs(verb, stacks, extra), {
     cwd: runner.dir,
     env: { ...runner.env, ...settings },
@@ -44,7 +50,14 @@ export function cdktf(runner: StackRunner, verb: 'deploy' | 'destroy', stacks: r
  * held lock (who holds it), no provider available (the mirror), a silent endpoint, else Terraform's first
  * error; when a lock of ours was left behind, the line names it and the command that releases it.
  */
-export async function cdktfOrExplain(runner: StackRunner, verb: 'deploy' | 'destroy', stacks: readonly string[], config: BackendConfig, extra: readonly string[] = [], settings: Record<string, string> = {}): Promise<RunResult> {
+export async function cdktfOrExplain(
+  runner: StackRunner,
+  verb: 'deploy' | 'destroy',
+  stacks: readonly string[],
+  config: BackendConfig,
+  extra: readonly string[] = [],
+  settings: Record<string, string> = {},
+): Promise<RunResult> {
   const result = await cdktf(runner, verb, stacks, extra, settings);
   await ensureCompleted(runner, verb, stacks, config, result);
   return result;
@@ -54,7 +67,13 @@ export async function cdktfOrExplain(runner: StackRunner, verb: 'deploy' | 'dest
  * Throws a UserError unless Terraform itself reported every stack complete (cdktf exits 0 when terraform is
  * killed): the failure's one line, plus the locks an unfinished stack left behind and how to release them.
  */
-export async function ensureCompleted(runner: StackRunner, verb: 'deploy' | 'destroy', stacks: readonly string[], config: BackendConfig, result: RunResult): Promise<void> {
+export async function ensureCompleted(
+  runner: StackRunner,
+  verb: 'deploy' | 'destroy',
+  stacks: readonly string[],
+  config: BackendConfig,
+  result: RunResult,
+): Promise<void> {
   const what = `cdktf ${verb} ${stacks.join(' ')}`;
   const completed = completedStacks(result.output, stacks, verb);
   const unfinished = stacks.filter((stack) => !completed.has(stack));
@@ -76,7 +95,14 @@ export function terraformFailed(result: RunResult): boolean {
 /** What a read-only plan (no lock taken, nothing written) of each synthesized stack prints, one after the other. */
 export async function replan(runner: StackRunner, stacks: readonly string[]): Promise<string> {
   let output = '';
-  for (const stack of stacks) output += (await run('terraform', ['plan', '-input=false', '-no-color', '-lock=false'], { cwd: stackDir(runner.dir, stack), env: runner.env, timeoutMs: 180_000 })).output;
+  for (const stack of stacks)
+    output += (
+      await run('terraform', ['plan', '-input=false', '-no-color', '-lock=false'], {
+        cwd: stackDir(runner.dir, stack),
+        env: runner.env,
+        timeoutMs: 180_000,
+      })
+    ).output;
   return output;
 }
 
@@ -84,10 +110,22 @@ export async function replan(runner: StackRunner, stacks: readonly string[]): Pr
  * The deploy's result, with the unfinished stacks' errors printed again by replan when the output holds no
  * Terraform error: cdktf can exit before Terraform's last lines reach the pipe (a refused destroy was lost so).
  */
-export async function withLostErrors(runner: StackRunner, stacks: readonly string[], result: RunResult): Promise<RunResult> {
+export async function withLostErrors(
+  runner: StackRunner,
+  stacks: readonly string[],
+  result: RunResult,
+): Promise<RunResult> {
   if (!terraformFailed(result) || firstError(result.output) !== undefined) return result;
   const completed = completedStacks(result.output, stacks, 'deploy');
-  return { ...result, output: result.output + (await replan(runner, stacks.filter((stack) => !completed.has(stack)))) };
+  return {
+    ...result,
+    output:
+      result.output +
+      (await replan(
+        runner,
+        stacks.filter((stack) => !completed.has(stack)),
+      )),
+  };
 }
 
 /** "; ..." naming the state locks an unfinished stack left behind and how to release them, else "". */
@@ -101,7 +139,8 @@ async function leftLocks(projectDir: string, config: BackendConfig, stacks: read
     for (const stack of remote) {
       const key = stackStateKey(config, stack);
       const dir = relative(process.cwd(), stackDir(projectDir, stack)) || '.';
-      for (const lock of await findLocks(clients, config, key)) parts.push(`the state lock of ${stack} is still held: ${describeLock(lock, dir).replace(/\n\s*/, '; ')}`);
+      for (const lock of await findLocks(clients, config, key))
+        parts.push(`the state lock of ${stack} is still held: ${describeLock(lock, dir).replace(/\n\s*/, '; ')}`);
     }
   } catch (error) {
     return `; the state locks could not be checked (${(error as Error).message})`;
@@ -127,6 +166,10 @@ export function cdktfBin(projectRoot: string): string {
  * Arguments of a non-interactive `cdktf deploy|destroy`: no prompt, and no provider lock, since the
  * lock file would need the registry's checksums for every platform, which an offline mirror lacks.
  */
-export function cdktfArgs(verb: 'deploy' | 'destroy', stacks: readonly string[], extra: readonly string[] = []): string[] {
+export function cdktfArgs(
+  verb: 'deploy' | 'destroy',
+  stacks: readonly string[],
+  extra: readonly string[] = [],
+): string[] {
   return [verb, ...stacks, '--auto-approve', '--skip-provider-lock', ...extra];
 }

@@ -1,9 +1,8 @@
 // Readers of cdktf/terraform output: turn what Terraform printed into facts a command can act on and a user
 // can read in one line (explainFailure also names the endpoint and mirror folders from the environment).
 import { SETTINGS } from '../../config/settings';
-import { RunResult } from './run';
+import type { RunResult } from './run';
 import { mirrorCandidates } from './terraform-config';
-
 
 /** The holder of a state lock, as Terraform prints it under "Lock Info:". */
 export interface PrintedLockInfo {
@@ -20,7 +19,14 @@ export interface PrintedLockInfo {
 export function lockHeld(output: string): PrintedLockInfo | undefined {
   if (!/Error acquiring the state lock/.test(output)) return undefined;
   const field = (name: string) => output.match(new RegExp(`^[\\s│]*${name}:[ \\t]+(.+?)\\s*$`, 'm'))?.[1];
-  return { id: field('ID'), path: field('Path'), operation: field('Operation'), who: field('Who'), created: field('Created'), fileLock: /Error message: resource temporarily unavailable/.test(output) };
+  return {
+    id: field('ID'),
+    path: field('Path'),
+    operation: field('Operation'),
+    who: field('Who'),
+    created: field('Created'),
+    fileLock: /Error message: resource temporarily unavailable/.test(output),
+  };
 }
 
 /**
@@ -77,9 +83,16 @@ export function adoptRefusals(output: string, bucket: string, region: string, pr
     refusals.add(message.join(' '));
   }
   const escaped = bucket.replace(/\./g, '\\.');
-  const bucketImport = /Cannot import non-existent remote object\s+While attempting to import an existing object to\s+"aws_s3_bucket\./;
-  if (new RegExp(`reading S3 Bucket \\(${escaped}\\)`).test(output) || bucketImport.test(output) || /\bNoSuchBucket\b/.test(output)) {
-    refusals.add(`${prefix} bucket "${bucket}" does not exist in ${region}; name the existing one (TFSTATE_BUCKET, TFSTATE_REGION), or unset TFSTATE_ADOPT to create it`);
+  const bucketImport =
+    /Cannot import non-existent remote object\s+While attempting to import an existing object to\s+"aws_s3_bucket\./;
+  if (
+    new RegExp(`reading S3 Bucket \\(${escaped}\\)`).test(output) ||
+    bucketImport.test(output) ||
+    /\bNoSuchBucket\b/.test(output)
+  ) {
+    refusals.add(
+      `${prefix} bucket "${bucket}" does not exist in ${region}; name the existing one (TFSTATE_BUCKET, TFSTATE_REGION), or unset TFSTATE_ADOPT to create it`,
+    );
   }
   return [...refusals];
 }
@@ -103,18 +116,30 @@ const PROTECTED: Record<string, string> = {
  * destroyed" block), and the ways out; undefined when the output has no such refusal.
  */
 export function protectedFromDestroy(output: string): string | undefined {
-  const addresses = [...new Set([...output.matchAll(/Resource (\S+)(?:[\s│]+\([^)]*\))?[\s│]+has[\s│]+lifecycle\.prevent_destroy/g)].map((match) => match[1]))];
+  const addresses = [
+    ...new Set(
+      [...output.matchAll(/Resource (\S+)(?:[\s│]+\([^)]*\))?[\s│]+has[\s│]+lifecycle\.prevent_destroy/g)].map(
+        (match) => match[1],
+      ),
+    ),
+  ];
   if (addresses.length === 0) return undefined;
   const named = addresses.map((address) => {
     const escaped = address.replace(/[.[\]]/g, '\\$&');
-    const id = output.match(new RegExp(`# ${escaped}(?: \\([^)\\n]*\\))? (?:must be replaced|will be destroyed)\\n[\\s\\S]*?[~-] id +=\\s+"([^"]+)"`))?.[1];
+    const id = output.match(
+      new RegExp(
+        `# ${escaped}(?: \\([^)\\n]*\\))? (?:must be replaced|will be destroyed)\\n[\\s\\S]*?[~-] id +=\\s+"([^"]+)"`,
+      ),
+    )?.[1];
     const what = PROTECTED[address.replace(/_[0-9A-F]{8}$/, '')];
     const idText = id === undefined ? '' : ` "${id}"`;
     return what ? `${what}${idText} (${address})` : `${address}${idText}`;
   });
   const them = addresses.length > 1 ? 'them' : 'it';
   // A state bucket cannot be renamed in place: the states it holds move to the new one first.
-  const move = addresses.some((address) => address.startsWith('aws_s3_bucket.')) ? ' (to leave a bucket for a new one, move each state first: npm run state -- move <key> <key> --to-bucket <new>)' : '';
+  const move = addresses.some((address) => address.startsWith('aws_s3_bucket.'))
+    ? ' (to leave a bucket for a new one, move each state first: npm run state -- move <key> <key> --to-bucket <new>)'
+    : '';
   return `this change would destroy ${named.length > 1 ? `${named.slice(0, -1).join(', ')} and ` : ''}${named[named.length - 1]}, protected by prevent_destroy: to keep ${them}, restore the setting that named ${them}${move}; to remove the whole backend, npm run teardown`;
 }
 
@@ -126,7 +151,8 @@ export function missingBucketLine(what: string, bucket: string): string {
 /** One line on why a cdktf/terraform run failed. */
 export function explainFailure(what: string, result: RunResult, bucket: string): string {
   if (result.timedOut) return `${what}: timed out after ${Math.round(result.seconds)} s`;
-  if (result.stalled) return `${what}: stopped after ${Math.round(result.seconds)} s: Terraform printed nothing for too long, so it was waiting on something that does not answer (an AWS endpoint${process.env[SETTINGS.endpoint.env] ? ` such as ${process.env[SETTINGS.endpoint.env]}` : ''})`;
+  if (result.stalled)
+    return `${what}: stopped after ${Math.round(result.seconds)} s: Terraform printed nothing for too long, so it was waiting on something that does not answer (an AWS endpoint${process.env[SETTINGS.endpoint.env] ? ` such as ${process.env[SETTINGS.endpoint.env]}` : ''})`;
   const missing = missingBucket(result.output, bucket);
   if (missing) return missingBucketLine(what, missing);
   const lock = lockHeld(result.output);
@@ -138,7 +164,11 @@ export function explainFailure(what: string, result: RunResult, bucket: string):
   }
   const kept = protectedFromDestroy(result.output);
   if (kept) return `${what}: ${kept}`;
-  if (/Failed to query available provider packages|could not connect to registry|Failed to install provider/.test(result.output)) {
+  if (
+    /Failed to query available provider packages|could not connect to registry|Failed to install provider/.test(
+      result.output,
+    )
+  ) {
     return `${what}: the AWS provider could not be installed: no provider mirror found (searched ${mirrorCandidates().join(', ')}) and the registry is unreachable; set TFSTATE_PROVIDER_MIRROR to a folder holding registry.terraform.io/hashicorp/aws/5.100.0`;
   }
   return `${what}: failed (exit ${result.code}): ${firstError(result.output) ?? 'see the output above'}`;

@@ -1,9 +1,9 @@
 // The local AWS emulator (moto server): a project-local venv with the pinned version, started on a free
 // loopback port, stopped with its whole process group.
-import { ChildProcess, spawn } from 'child_process';
-import { existsSync } from 'fs';
-import { createServer } from 'net';
-import { join } from 'path';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
 import { cut, UserError } from '../../config/errors';
 import { killGroup, onPath, run } from './run';
 
@@ -32,7 +32,8 @@ const TROUBLE_LINE_CHARS = 500;
 // Werkzeug's banner, its access log line for an answer below 500 (`127.0.0.1 - - [date] "PUT /b/k HTTP/1.1" 200 -`)
 // and its note of a request it refused below 500 (`127.0.0.1 - - [date] code 414, message Request-URI Too Long`),
 // and Python's markers under a traceback's source lines, which only point at columns.
-const NOT_TROUBLE = /^WARNING: This is a development server|^ \* Running on |^Press CTRL\+C|" [1-4]\d\d (\d+|-)$|\] code [1-4]\d\d, message |^\s*[\^~]+$/;
+const NOT_TROUBLE =
+  /^WARNING: This is a development server|^ \* Running on |^Press CTRL\+C|" [1-4]\d\d (\d+|-)$|\] code [1-4]\d\d, message |^\s*[\^~]+$/;
 // A traceback frame of the web server moto runs in (Werkzeug, Flask, flask-cors). Every crash passes through some
 // 15 of them, two lines each: kept, they pushed the frames that say what moto did, and the crash before, out of
 // the bounded log.
@@ -60,13 +61,18 @@ export function troubleLog(kept = TROUBLES_KEPT): { add(chunk: string): void; li
       const text = partial + chunk;
       const end = text.lastIndexOf('\n') + 1;
       partial = text.slice(end);
-      for (const line of text.slice(0, end).split('\n').slice(0, -1).map((whole) => whole.trimEnd())) {
+      for (const line of text
+        .slice(0, end)
+        .split('\n')
+        .slice(0, -1)
+        .map((whole) => whole.trimEnd())) {
         if (isTrouble(line, afterServerFrame)) lines.push(trouble(line));
         afterServerFrame = SERVER_FRAME.test(line);
       }
       lines.splice(0, lines.length - kept);
     },
-    lines: () => [...lines, ...(isTrouble(partial.trimEnd(), afterServerFrame) ? [trouble(partial.trimEnd())] : [])].slice(-kept),
+    lines: () =>
+      [...lines, ...(isTrouble(partial.trimEnd(), afterServerFrame) ? [trouble(partial.trimEnd())] : [])].slice(-kept),
   };
 }
 
@@ -80,20 +86,31 @@ function motoBin(projectRoot: string): string {
  */
 export async function ensureVenv(projectRoot: string, log: (line: string) => void = () => undefined): Promise<void> {
   if (existsSync(motoBin(projectRoot))) return;
-  if (!onPath('python3')) throw new UserError('python3 not found on PATH: install Python 3 (with the venv module) to run the local emulator');
+  if (!onPath('python3'))
+    throw new UserError('python3 not found on PATH: install Python 3 (with the venv module) to run the local emulator');
   const env = { ...process.env, PIP_DISABLE_PIP_VERSION_CHECK: '1' };
   // An older Python fails only in pip's resolver, whose last line ("ResolutionImpossible: for help visit ...") names no cause.
-  const python = await run('python3', ['-c', 'import platform; print("python", platform.python_version())'], { cwd: projectRoot, env, timeoutMs: 30_000 });
+  const python = await run('python3', ['-c', 'import platform; print("python", platform.python_version())'], {
+    cwd: projectRoot,
+    env,
+    timeoutMs: 30_000,
+  });
   // Found, not taken as the last line: a warning Python prints on stderr at start-up may come before or after it.
   const said = /^python ((\d+)\.(\d+)\S*)$/m.exec(python.output);
   const [major, minor] = [Number(said?.[2]), Number(said?.[3])];
   if (!(major > MIN_PYTHON[0] || (major === MIN_PYTHON[0] && minor >= MIN_PYTHON[1]))) {
-    throw new UserError(`python3 is ${said?.[1] ?? lastLine(python.output)}: the pinned Python packages (${CONSTRAINTS_FILE}) need Python ${MIN_PYTHON.join('.')} or newer as python3`);
+    throw new UserError(
+      `python3 is ${said?.[1] ?? lastLine(python.output)}: the pinned Python packages (${CONSTRAINTS_FILE}) need Python ${MIN_PYTHON.join('.')} or newer as python3`,
+    );
   }
   log(`creating ${VENV_DIR} with ${REQUIREMENTS_FILE} (once)`);
   const venv = await run('python3', ['-m', 'venv', VENV_DIR], { cwd: projectRoot, env, timeoutMs: 120_000 });
   if (venv.code !== 0) throw new UserError(`python3 -m venv ${VENV_DIR} failed: ${lastLine(venv.output)}`);
-  const pip = await run(join(VENV_DIR, 'bin', 'pip'), ['install', '--quiet', '-r', REQUIREMENTS_FILE, '-c', CONSTRAINTS_FILE], { cwd: projectRoot, env, timeoutMs: 600_000 });
+  const pip = await run(
+    join(VENV_DIR, 'bin', 'pip'),
+    ['install', '--quiet', '-r', REQUIREMENTS_FILE, '-c', CONSTRAINTS_FILE],
+    { cwd: projectRoot, env, timeoutMs: 600_000 },
+  );
   if (pip.code !== 0) throw new UserError(`pip install -r ${REQUIREMENTS_FILE} failed: ${lastLine(pip.output)}`);
 }
 
@@ -109,7 +126,9 @@ export function freePort(): Promise<number> {
     server.on('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -120,11 +139,18 @@ export function freePort(): Promise<number> {
  */
 export async function startEmulator(projectRoot: string, timeoutMs = 30_000): Promise<Emulator> {
   const bin = motoBin(projectRoot);
-  if (!existsSync(bin)) throw new UserError(`${bin} is missing: run \`npm run local\` once, or ${VENV_DIR}/bin/pip install -r ${REQUIREMENTS_FILE} -c ${CONSTRAINTS_FILE}`);
+  if (!existsSync(bin))
+    throw new UserError(
+      `${bin} is missing: run \`npm run local\` once, or ${VENV_DIR}/bin/pip install -r ${REQUIREMENTS_FILE} -c ${CONSTRAINTS_FILE}`,
+    );
   let lastError = '';
   for (let attempt = 0; attempt < 3; attempt++) {
     const port = await freePort();
-    const child = spawn(bin, ['-H', '127.0.0.1', '-p', String(port)], { cwd: projectRoot, detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(bin, ['-H', '127.0.0.1', '-p', String(port)], {
+      cwd: projectRoot,
+      detached: true,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     const troubles = troubleLog();
     child.stderr?.on('data', (chunk: Buffer) => troubles.add(chunk.toString()));
     const endpoint = `http://127.0.0.1:${port}`;

@@ -8,11 +8,11 @@
 // The measured folder's own code (its .ts files) is left to StrykerJS, which re-tests each mutant whose code changed (a
 // change elsewhere in the folder that alters what a killing test sees can still go unseen: a figure for the
 // README comes from a full run).
-'use strict';
-const { execFileSync } = require('child_process');
-const { createHash } = require('crypto');
-const { readFileSync, statSync } = require('fs');
-const { join } = require('path');
+
+const { execFileSync } = require('node:child_process');
+const { createHash } = require('node:crypto');
+const { readFileSync, statSync } = require('node:fs');
+const { join } = require('node:path');
 
 /**
  * Files left out of the digest: test files and the measured folder's code, which StrykerJS diffs itself, and
@@ -23,7 +23,12 @@ const { join } = require('path');
  * @param {string} folder
  */
 function seenOrIrrelevant(file, folder) {
-  return (file.startsWith(`${folder}/`) && file.endsWith('.ts')) || file.endsWith('.test.ts') || file.endsWith('.md') || file.endsWith('.snap');
+  return (
+    (file.startsWith(`${folder}/`) && file.endsWith('.ts')) ||
+    file.endsWith('.test.ts') ||
+    file.endsWith('.md') ||
+    file.endsWith('.snap')
+  );
 }
 
 /**
@@ -36,16 +41,27 @@ function seenOrIrrelevant(file, folder) {
 function harnessDigest(root, folder) {
   let listed;
   try {
-    listed = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', '-z'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    listed = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', '-z'], {
+      cwd: root,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
   } catch {
     return undefined;
   }
   // Regular files only: a file deleted but still in the index is gone, and a link to a folder (node_modules
   // linked in, which `node_modules/` in .gitignore does not match) is listed as an untracked file.
-  const isFile = (/** @type {string} */ file) => statSync(join(root, file), { throwIfNoEntry: false })?.isFile() === true;
-  const files = [...new Set(listed.split('\0'))].filter((file) => file !== '' && !seenOrIrrelevant(file, folder) && isFile(file)).sort();
+  const isFile = (/** @type {string} */ file) =>
+    statSync(join(root, file), { throwIfNoEntry: false })?.isFile() === true;
+  const files = [...new Set(listed.split('\0'))]
+    .filter((file) => file !== '' && !seenOrIrrelevant(file, folder) && isFile(file))
+    .sort();
   const hash = createHash('sha256');
-  for (const file of files) hash.update(`${file}\0`).update(readFileSync(join(root, file))).update('\0');
+  for (const file of files)
+    hash
+      .update(`${file}\0`)
+      .update(readFileSync(join(root, file)))
+      .update('\0');
   return hash.digest('hex').slice(0, 12);
 }
 

@@ -4,8 +4,8 @@
 // Loading a file costs about 0.3 s per mutant whether or not any of its tests run, and a mutant is covered by
 // the tests of one or two files. Which file holds which test is what the dry run recorded (__tests__/
 // mutation-setup.ts); a file the record does not know is loaded, so a mutant never misses a test.
-'use strict';
-const { existsSync, readFileSync } = require('fs');
+
+const { existsSync, readFileSync } = require('node:fs');
 const TestRunner = require('jest-runner').default;
 
 /** The recorded test names per file: lines of JSON [testPath, fullNames]. */

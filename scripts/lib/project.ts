@@ -1,6 +1,6 @@
 // This project's folders: its root, the gitignored .local (CLI config, plugin cache, run logs), and where cdktf
 // synthesizes each stack.
-import { join } from 'path';
+import { join } from 'node:path';
 
 /** This project's root, and its gitignored folder for the CLI config, plugin cache and run logs. */
 export const PROJECT_ROOT = join(__dirname, '..', '..');

@@ -3,20 +3,27 @@
 // resource the synthesized stack declares that exists in AWS, carries this project's tags and is missing from the
 // state is imported, so the apply does not fail on "already exists". A KMS key has no name: the one the alias
 // names is imported with it; any other key tagged for this bucket that no state knows of is scheduled for deletion.
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'fs';
-import { join } from 'path';
+
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { DescribeTableCommand, ListTagsOfResourceCommand } from '@aws-sdk/client-dynamodb';
 import { GetPolicyCommand, ListPolicyTagsCommand } from '@aws-sdk/client-iam';
-import { DescribeKeyCommand, ListAliasesCommand, ListKeysCommand, ListResourceTagsCommand, ScheduleKeyDeletionCommand } from '@aws-sdk/client-kms';
-import { GetBucketTaggingCommand, HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  DescribeKeyCommand,
+  ListAliasesCommand,
+  ListKeysCommand,
+  ListResourceTagsCommand,
+  ScheduleKeyDeletionCommand,
+} from '@aws-sdk/client-kms';
+import { GetBucketTaggingCommand, HeadBucketCommand, type S3Client } from '@aws-sdk/client-s3';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { App } from 'cdktf';
 import { httpStatus, UserError } from '../../config/errors';
 import { BOOTSTRAP_LOCAL_STATE, projectTags } from '../../config/naming';
 import { SETTINGS } from '../../config/settings';
-import { BackendConfig } from '../../config/types';
+import type { BackendConfig } from '../../config/types';
 import { buildApp } from '../../stacks/app';
-import { AwsClients, awsClients } from './aws';
+import { type AwsClients, awsClients } from './aws';
 import { hasState } from './backend-change';
 import { firstError } from './diagnose';
 import { stackDir } from './project';
@@ -26,13 +33,31 @@ import { progress } from './shell';
 /** The parts of a synthesized stack (cdk.tf.json) the recovery reads. */
 export interface SynthesizedStack {
   readonly provider?: { readonly aws?: readonly { readonly region: string; readonly alias?: string }[] };
-  readonly resource?: Record<string, Record<string, { readonly bucket?: string; readonly name?: string; readonly path?: string; readonly provider?: string; readonly target_key_id?: string }>>;
+  readonly resource?: Record<
+    string,
+    Record<
+      string,
+      {
+        readonly bucket?: string;
+        readonly name?: string;
+        readonly path?: string;
+        readonly provider?: string;
+        readonly target_key_id?: string;
+      }
+    >
+  >;
   readonly import?: readonly { readonly to: string }[];
 }
 
 /** The parts of a Terraform state file the recovery reads. */
 export interface LocalState {
-  readonly resources?: readonly { readonly mode: string; readonly type: string; readonly name: string; readonly module?: string; readonly instances?: readonly { readonly attributes?: { readonly id?: string } }[] }[];
+  readonly resources?: readonly {
+    readonly mode: string;
+    readonly type: string;
+    readonly name: string;
+    readonly module?: string;
+    readonly instances?: readonly { readonly attributes?: { readonly id?: string } }[];
+  }[];
 }
 
 /** A named resource of the stack that the state does not hold: to import when it exists in AWS and is ours. */
@@ -47,10 +72,19 @@ export interface Missing {
   readonly keyAddress?: string;
 }
 
-const NAMED = { aws_s3_bucket: 'bucket', aws_dynamodb_table: 'name', aws_kms_alias: 'name', aws_iam_policy: 'name' } as const;
+const NAMED = {
+  aws_s3_bucket: 'bucket',
+  aws_dynamodb_table: 'name',
+  aws_kms_alias: 'name',
+  aws_iam_policy: 'name',
+} as const;
 
 function stateAddresses(state: LocalState | undefined): Set<string> {
-  return new Set((state?.resources ?? []).filter((r) => r.mode === 'managed' && r.module === undefined).map((r) => `${r.type}.${r.name}`));
+  return new Set(
+    (state?.resources ?? [])
+      .filter((r) => r.mode === 'managed' && r.module === undefined)
+      .map((r) => `${r.type}.${r.name}`),
+  );
 }
 
 function regionOf(stack: SynthesizedStack, provider: string | undefined): string {
@@ -64,7 +98,10 @@ function regionOf(stack: SynthesizedStack, provider: string | undefined): string
  * The named resources `stack` declares that `state` lacks (those with an import block of their own, TFSTATE_ADOPT's,
  * left to it), and the regions of the KMS keys it declares that `state` lacks.
  */
-export function missingFromState(stack: SynthesizedStack, state: LocalState | undefined): { missing: Missing[]; keyRegions: string[] } {
+export function missingFromState(
+  stack: SynthesizedStack,
+  state: LocalState | undefined,
+): { missing: Missing[]; keyRegions: string[] } {
   const held = stateAddresses(state);
   for (const block of stack.import ?? []) held.add(block.to);
   const missing: Missing[] = [];
@@ -122,7 +159,10 @@ function readLocks(): string {
 function lockHolder(locks: string, file: string): string | undefined {
   const { dev, ino } = statSync(file);
   const device = `${((dev >> 8) & 0xfff).toString(16).padStart(2, '0')}:${((dev & 0xff) | ((dev >> 12) & 0xfff00)).toString(16).padStart(2, '0')}:${ino}`;
-  return locks.split('\n').map((line) => line.split(/\s+/)).find((fields) => fields[1] === 'POSIX' && fields[5] === device)?.[4];
+  return locks
+    .split('\n')
+    .map((line) => line.split(/\s+/))
+    .find((fields) => fields[1] === 'POSIX' && fields[5] === device)?.[4];
 }
 
 /**
@@ -137,7 +177,9 @@ export function recoverLocalState(projectDir: string): LocalState | undefined {
   if (holder !== undefined) {
     // A run in progress, not an interrupted one: its state is still being written and its key may be in no state
     // yet, so replacing the file or retiring keys would break that run (and its lock would not stop this one).
-    throw new UserError(`${BOOTSTRAP_LOCAL_STATE} is locked by a running terraform (pid ${holder}): wait for that run to end before deploying bootstrap again, the operating system releases the lock when it exits`);
+    throw new UserError(
+      `${BOOTSTRAP_LOCAL_STATE} is locked by a running terraform (pid ${holder}): wait for that run to end before deploying bootstrap again, the operating system releases the lock when it exits`,
+    );
   }
   for (const path of [file, `${file}.backup`]) if (existsSync(path)) chmodSync(path, PRIVATE);
   if (!existsSync(file)) return undefined;
@@ -160,7 +202,9 @@ export function recoverLocalState(projectDir: string): LocalState | undefined {
   const broken = join(projectDir, '.local', `${BOOTSTRAP_LOCAL_STATE}.broken`);
   if (empty) rmSync(file);
   else renameSync(file, broken);
-  progress(`${BOOTSTRAP_LOCAL_STATE} was ${what} (an interrupted run) and has no last good copy: starting from no state${empty ? '' : `, the file kept as ${broken}`}`);
+  progress(
+    `${BOOTSTRAP_LOCAL_STATE} was ${what} (an interrupted run) and has no last good copy: starting from no state${empty ? '' : `, the file kept as ${broken}`}`,
+  );
   return undefined;
 }
 
@@ -177,7 +221,9 @@ async function keyTags(clients: AwsClients, keyId: string): Promise<Record<strin
 }
 
 /** Every item of a KMS list (aliases, keys), which is paged by a marker. */
-async function paged<T>(page: (marker: string | undefined) => Promise<{ items?: T[]; Truncated?: boolean; NextMarker?: string }>): Promise<T[]> {
+async function paged<T>(
+  page: (marker: string | undefined) => Promise<{ items?: T[]; Truncated?: boolean; NextMarker?: string }>,
+): Promise<T[]> {
   const all: T[] = [];
   let marker: string | undefined;
   do {
@@ -188,8 +234,12 @@ async function paged<T>(page: (marker: string | undefined) => Promise<{ items?: 
   return all;
 }
 
-const aliases = (clients: AwsClients) => paged((Marker) => clients.kms.send(new ListAliasesCommand({ Marker })).then((page) => ({ ...page, items: page.Aliases })));
-const keys = (clients: AwsClients) => paged((Marker) => clients.kms.send(new ListKeysCommand({ Marker })).then((page) => ({ ...page, items: page.Keys })));
+const aliases = (clients: AwsClients) =>
+  paged((Marker) =>
+    clients.kms.send(new ListAliasesCommand({ Marker })).then((page) => ({ ...page, items: page.Aliases })),
+  );
+const keys = (clients: AwsClients) =>
+  paged((Marker) => clients.kms.send(new ListKeysCommand({ Marker })).then((page) => ({ ...page, items: page.Keys })));
 
 type Account = { readonly id: string; readonly partition: string };
 
@@ -197,7 +247,12 @@ type Account = { readonly id: string; readonly partition: string };
  * What to import for `resource` ([address, id] pairs): nothing when it does not exist, the resource when it exists
  * and carries this project's tags (for an alias, its key too); a refusal when it exists without them.
  */
-async function importsFor(clients: AwsClients, config: BackendConfig, resource: Missing, account: () => Promise<Account>): Promise<[string, string][]> {
+async function importsFor(
+  clients: AwsClients,
+  config: BackendConfig,
+  resource: Missing,
+  account: () => Promise<Account>,
+): Promise<[string, string][]> {
   let tags: Record<string, string> = {};
   let imports: [string, string][] = [[resource.address, resource.name]];
   try {
@@ -206,7 +261,9 @@ async function importsFor(clients: AwsClients, config: BackendConfig, resource: 
       tags = tagMap((await clients.s3.send(new GetBucketTaggingCommand({ Bucket: resource.name }))).TagSet);
     } else if (resource.type === 'aws_dynamodb_table') {
       const table = await clients.dynamodb.send(new DescribeTableCommand({ TableName: resource.name }));
-      tags = tagMap((await clients.dynamodb.send(new ListTagsOfResourceCommand({ ResourceArn: table.Table!.TableArn }))).Tags);
+      tags = tagMap(
+        (await clients.dynamodb.send(new ListTagsOfResourceCommand({ ResourceArn: table.Table!.TableArn }))).Tags,
+      );
     } else if (resource.type === 'aws_iam_policy') {
       const { id, partition } = await account();
       const arn = `arn:${partition}:iam::${id}:policy${resource.path}${resource.name}`;
@@ -222,11 +279,14 @@ async function importsFor(clients: AwsClients, config: BackendConfig, resource: 
   } catch (error) {
     // A bucket without any tag (a 404 too), or another account's bucket (403): not ours.
     const notOurs = named(error, 'NoSuchTagSet') || httpStatus(error) === 403;
-    if (!notOurs && (httpStatus(error) === 404 || named(error, 'ResourceNotFoundException', 'NoSuchEntityException'))) return [];
+    if (!notOurs && (httpStatus(error) === 404 || named(error, 'ResourceNotFoundException', 'NoSuchEntityException')))
+      return [];
     if (!notOurs) throw error;
   }
   if (ours(tags, config)) return imports;
-  const tagged = Object.entries(projectTags(config.bucket)).map(([key, value]) => `${key}=${value}`).join(', ');
+  const tagged = Object.entries(projectTags(config.bucket))
+    .map(([key, value]) => `${key}=${value}`)
+    .join(', ');
   throw new UserError(
     `${resource.address}: ${resource.name} exists without this project's tags (${tagged}), so it is not taken over as left by an interrupted bootstrap; adopt it with ${SETTINGS.adopt.env}=true (the state bucket and the lock table), or choose another name`,
   );
@@ -246,11 +306,22 @@ export async function refuseStateInBucket(s3: S3Client, config: BackendConfig): 
 /** Bound of each terraform init and import: a provider start and a few requests. */
 const TERRAFORM_TIMEOUT_MS = 180_000;
 
-async function terraform(dir: string, env: NodeJS.ProcessEnv, command: string, args: readonly string[] = []): Promise<void> {
+async function terraform(
+  dir: string,
+  env: NodeJS.ProcessEnv,
+  command: string,
+  args: readonly string[] = [],
+): Promise<void> {
   // Terraform reads flags only before the arguments.
-  const result = await run('terraform', [command, '-input=false', '-no-color', ...args], { cwd: dir, env, timeoutMs: TERRAFORM_TIMEOUT_MS });
+  const result = await run('terraform', [command, '-input=false', '-no-color', ...args], {
+    cwd: dir,
+    env,
+    timeoutMs: TERRAFORM_TIMEOUT_MS,
+  });
   if (result.code === 0) return;
-  const error = firstError(result.output) ?? (result.timedOut ? 'timed out' : `exit ${result.code}: ${result.output.trim().split('\n')[0]}`);
+  const error =
+    firstError(result.output) ??
+    (result.timedOut ? 'timed out' : `exit ${result.code}: ${result.output.trim().split('\n')[0]}`);
   throw new UserError(`terraform ${command} ${args.join(' ')} (recovering an interrupted bootstrap) failed: ${error}`);
 }
 
@@ -262,9 +333,12 @@ async function retireStrayKeys(clients: AwsClients, config: BackendConfig, known
   for (const { KeyId: keyId } of await keys(clients)) {
     if (keyId === undefined || known.has(keyId)) continue;
     const { KeyMetadata: key } = await clients.kms.send(new DescribeKeyCommand({ KeyId: keyId }));
-    if (key?.KeyState !== 'Enabled' || key.KeyManager !== 'CUSTOMER' || !ours(await keyTags(clients, keyId), config)) continue;
+    if (key?.KeyState !== 'Enabled' || key.KeyManager !== 'CUSTOMER' || !ours(await keyTags(clients, keyId), config))
+      continue;
     await clients.kms.send(new ScheduleKeyDeletionCommand({ KeyId: keyId, PendingWindowInDays: 7 }));
-    progress(`KMS key ${keyId} is tagged for ${config.bucket} and in no state (created by an interrupted run): deletion scheduled in 7 days (the minimum); to keep it: aws kms cancel-key-deletion --key-id ${keyId}`);
+    progress(
+      `KMS key ${keyId} is tagged for ${config.bucket} and in no state (created by an interrupted run): deletion scheduled in 7 days (the minimum); to keep it: aws kms cancel-key-deletion --key-id ${keyId}`,
+    );
   }
 }
 
@@ -272,27 +346,43 @@ async function retireStrayKeys(clients: AwsClients, config: BackendConfig, known
  * Before `cdktf deploy bootstrap` with local state: the state made usable (recoverLocalState), the stack synthesized,
  * and what an interrupted run created taken under management (see the file's head). Nothing to do costs the synth.
  */
-export async function recoverBootstrap(config: BackendConfig, projectDir: string, env: NodeJS.ProcessEnv): Promise<void> {
+export async function recoverBootstrap(
+  config: BackendConfig,
+  projectDir: string,
+  env: NodeJS.ProcessEnv,
+): Promise<void> {
   const before = recoverLocalState(projectDir);
   buildApp(config, new App({ outdir: join(projectDir, 'cdktf.out') })).synth();
   const dir = stackDir(projectDir, 'bootstrap');
   const stack = JSON.parse(readFileSync(join(dir, 'cdk.tf.json'), 'utf8')) as SynthesizedStack;
   const { missing, keyRegions } = missingFromState(stack, before);
   const clients = new Map<string, AwsClients>();
-  const clientsIn = (region: string) => clients.get(region) ?? clients.set(region, awsClients(region, config.endpoint)).get(region)!;
+  const clientsIn = (region: string) =>
+    clients.get(region) ?? clients.set(region, awsClients(region, config.endpoint)).get(region)!;
   let caller: Promise<Account> | undefined;
   const account = () =>
-    (caller ??= clientsIn(config.region).sts.send(new GetCallerIdentityCommand({})).then(({ Account: id, Arn: arn }) => ({ id: id!, partition: arn!.split(':')[1] })));
+    (caller ??= clientsIn(config.region)
+      .sts.send(new GetCallerIdentityCommand({}))
+      .then(({ Account: id, Arn: arn }) => ({ id: id!, partition: arn!.split(':')[1] })));
   const imports: [string, string][] = [];
-  for (const resource of missing) imports.push(...(await importsFor(clientsIn(resource.region), config, resource, account)));
+  for (const resource of missing)
+    imports.push(...(await importsFor(clientsIn(resource.region), config, resource, account)));
   if (imports.length > 0 && before === undefined) await refuseStateInBucket(clientsIn(config.region).s3, config);
   if (imports.length > 0) await terraform(dir, env, 'init');
   for (const [address, id] of imports) {
     await terraform(dir, env, 'import', [address, id]);
-    progress(`${address}: ${id} exists with this project's tags (created by an interrupted run): imported into ${BOOTSTRAP_LOCAL_STATE}`);
+    progress(
+      `${address}: ${id} exists with this project's tags (created by an interrupted run): imported into ${BOOTSTRAP_LOCAL_STATE}`,
+    );
   }
   if (keyRegions.length === 0) return;
-  const known = stateIds(parsed(existsSync(join(projectDir, BOOTSTRAP_LOCAL_STATE)) ? readFileSync(join(projectDir, BOOTSTRAP_LOCAL_STATE), 'utf8') : ''));
+  const known = stateIds(
+    parsed(
+      existsSync(join(projectDir, BOOTSTRAP_LOCAL_STATE))
+        ? readFileSync(join(projectDir, BOOTSTRAP_LOCAL_STATE), 'utf8')
+        : '',
+    ),
+  );
   if (config.kmsKeyArn !== undefined) known.add(config.kmsKeyArn.slice(config.kmsKeyArn.lastIndexOf('/') + 1));
   for (const region of keyRegions) await retireStrayKeys(clientsIn(region), config, known);
 }

@@ -1,7 +1,7 @@
 // Runs the real cdktf and terraform binaries with captured output, bounded in time, each in its own
 // process group so a timeout or Ctrl-C takes the whole tree (cdktf -> node -> terraform -> provider) down.
-import { spawn, spawnSync } from 'child_process';
-import { existsSync, readdirSync, readFileSync } from 'fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { UserError } from '../../config/errors';
 
 export interface RunResult {
@@ -42,7 +42,6 @@ export function stoppingOn(): NodeJS.Signals | undefined {
   return stopping;
 }
 
-// eslint-disable-next-line no-control-regex
 const ANSI = /\u001b\[[0-9;?]*[A-Za-z]/g;
 
 export function stripAnsi(text: string): string {
@@ -53,7 +52,12 @@ export function run(command: string, args: readonly string[], options: RunOption
   const started = Date.now();
   if (stopping) return Promise.reject(new UserError(`stopped on ${stopping} before running ${command}`));
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: options.cwd, env: options.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, {
+      cwd: options.cwd,
+      env: options.env,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     if (child.pid !== undefined) runningGroups.add(child.pid);
     let output = '';
     let timedOut = false;
@@ -122,7 +126,11 @@ export function exitOnSignals(): void {
 }
 
 // SIGHUP too: a closed terminal or SSH session would otherwise end node at once, with no 'exit' handler run.
-const SIGNAL_EXIT_CODES = [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]] as const;
+const SIGNAL_EXIT_CODES = [
+  ['SIGINT', 130],
+  ['SIGTERM', 143],
+  ['SIGHUP', 129],
+] as const;
 
 /** How long a first signal lets terraform finish its current step, write its state and release its lock. */
 export const STOP_GRACE_MS = 60_000;
@@ -138,7 +146,10 @@ export const STOP_GRACE_MS = 60_000;
  * `finished` tells when the command's own work has wound down too (a lock it holds released, a message
  * printed); the exit waits for it within the same grace period.
  */
-export function stopOnSignals(finished: () => boolean = () => true, log: (line: string) => void = (line) => console.error(line)): void {
+export function stopOnSignals(
+  finished: () => boolean = () => true,
+  log: (line: string) => void = (line) => console.error(line),
+): void {
   const terraforms = new Set<number>();
   const killAll = (groups: Iterable<number>) => {
     for (const pid of groups) killGroup(pid, 'SIGKILL');
@@ -152,12 +163,16 @@ export function stopOnSignals(finished: () => boolean = () => true, log: (line: 
     }
     stopping = signal;
     const groups = [...runningGroups];
-    log(`==> ${signal}: stopping${groups.length > 0 ? ' (terraform finishes its current step and releases its lock; send it again to kill at once)' : ''}`);
+    log(
+      `==> ${signal}: stopping${groups.length > 0 ? ' (terraform finishes its current step and releases its lock; send it again to kill at once)' : ''}`,
+    );
     const interrupted = new Set<number>();
     const interrupt = () => {
       const below = processesBelow(groups);
       for (const group of groups) {
-        const found = below.filter((process) => process.root === group && TERRAFORM.test(process.args)).map((process) => process.pid);
+        const found = below
+          .filter((process) => process.root === group && TERRAFORM.test(process.args))
+          .map((process) => process.pid);
         for (const pid of found) terraforms.add(pid);
         const targets = found.length > 0 ? found : [-group];
         for (const target of targets.filter((pid) => !interrupted.has(pid))) {
@@ -220,7 +235,10 @@ function processTable(): { pid: number; ppid: number; args: string }[] {
       // "pid (comm) state ppid ...": comm may hold spaces and parentheses, so the fields after the last ")".
       const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
       const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      const args = readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0').filter((arg) => arg !== '').join(' ');
+      const args = readFileSync(`/proc/${name}/cmdline`, 'utf8')
+        .split('\0')
+        .filter((arg) => arg !== '')
+        .join(' ');
       rows.push({ pid: Number(name), ppid, args });
     } catch {
       // The process ended while the table was read.

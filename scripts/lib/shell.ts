@@ -2,8 +2,8 @@
 // decides how a failure ends the process. A UserError (config/errors.ts) is printed as one line and exits with
 // its code: 2 for a usage error, 1 for the rest. An AWS SDK failure is about the environment: one line, exit 1.
 // Anything else is a bug of this project: thrown on, so Node prints its stack trace and exits 1.
-import { parseArgs, ParseArgsConfig } from 'util';
-import { errorLine, EXIT_CODES, oneLine, UsageError, UserError } from '../../config/errors';
+import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { EXIT_CODES, errorLine, oneLine, UsageError, UserError } from '../../config/errors';
 import { ConfigError } from '../../config/types';
 import { stopOnSignals, stoppingOn } from './run';
 
@@ -22,14 +22,24 @@ export interface Failure {
 
 /** The lines and exit code of a failure the user can act on; undefined for a bug of ours (no one-line story). */
 export function failureOf(error: unknown, { prefix = 'error: ', usage }: ShellOptions = {}): Failure | undefined {
-  if (error instanceof ConfigError) return { lines: error.problems.map((problem) => `tfstate config error: ${oneLine(problem)}`), code: error.exitCode };
+  if (error instanceof ConfigError)
+    return {
+      lines: error.problems.map((problem) => `tfstate config error: ${oneLine(problem)}`),
+      code: error.exitCode,
+    };
   // A UserError's message is one problem a line (deploy's adoption refusals are several): each line prefixed, so
   // no line of it reaches the terminal without saying whose it is.
-  const problems = (message: string) => message.split(/\r?\n/).filter((line) => line.trim() !== '').map((line) => `${prefix}${line}`);
-  if (error instanceof UsageError) return { lines: [...problems(error.message), ...(usage === undefined ? [] : [usage])], code: error.exitCode };
+  const problems = (message: string) =>
+    message
+      .split(/\r?\n/)
+      .filter((line) => line.trim() !== '')
+      .map((line) => `${prefix}${line}`);
+  if (error instanceof UsageError)
+    return { lines: [...problems(error.message), ...(usage === undefined ? [] : [usage])], code: error.exitCode };
   if (error instanceof UserError) return { lines: problems(error.message), code: error.exitCode };
   // No credentials found (real AWS): the SDK's own explanation, in one line.
-  if (error instanceof Error && error.name === 'CredentialsProviderError') return { lines: [`${prefix}AWS credentials: ${error.message.split('\n')[0]}`], code: EXIT_CODES.user };
+  if (error instanceof Error && error.name === 'CredentialsProviderError')
+    return { lines: [`${prefix}AWS credentials: ${error.message.split('\n')[0]}`], code: EXIT_CODES.user };
   // An AWS SDK failure (denied, throttled, missing) is about the environment, not our code: one problem, one
   // line, also when the service (or an emulator, a proxy) answered with a message of several lines.
   if (error instanceof Error && '$metadata' in error) {
@@ -37,7 +47,6 @@ export function failureOf(error: unknown, { prefix = 'error: ', usage }: ShellOp
   }
   return undefined;
 }
-
 
 /** parseArgs with its complaints (an unknown flag, a missing value) as UsageErrors. */
 export function parseCommandLine<T extends ParseArgsConfig>(config: T): ReturnType<typeof parseArgs<T>> {
@@ -64,10 +73,14 @@ export function runCommand(main: () => void | Promise<void>, options: ShellOptio
   // Output that could not be written for another reason (`> file` on a full disk) ended the command the same way,
   // with a stack trace: now the work goes on too, and a command that succeeded exits 1, its output incomplete.
   let lost: string | undefined;
-  for (const [name, stream] of [['stdout', process.stdout], ['stderr', process.stderr]] as const) {
+  for (const [name, stream] of [
+    ['stdout', process.stdout],
+    ['stderr', process.stderr],
+  ] as const) {
     stream.on('error', (error: NodeJS.ErrnoException) => {
       stream.write = (() => true) as typeof stream.write;
-      if (error.code !== 'EPIPE' && error.code !== 'ERR_STREAM_DESTROYED') lost ??= `writing to ${name} failed (${oneLine(error.message)}): the output is incomplete`;
+      if (error.code !== 'EPIPE' && error.code !== 'ERR_STREAM_DESTROYED')
+        lost ??= `writing to ${name} failed (${oneLine(error.message)}): the output is incomplete`;
     });
   }
   new Promise<void>((resolve) => resolve(main()))

@@ -1,9 +1,9 @@
 // Where Terraform finds the AWS provider offline, the CLI config file that tells it so, and the environment
 // every terraform and cdktf process gets. The project writes its own CLI config (never the user's
 // ~/.terraformrc) and hands it to the processes it starts.
-import { existsSync, mkdirSync, writeFileSync } from 'fs';
-import { homedir } from 'os';
-import { join } from 'path';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { UserError } from '../../config/errors';
 import { SETTINGS } from '../../config/settings';
 import { onPath } from './run';
@@ -41,7 +41,9 @@ export function findProviderMirror(
   const explicit = env[MIRROR_ENV];
   if (explicit) {
     if (!exists(join(explicit, AWS_PROVIDER_PATH))) {
-      throw new Error(`${MIRROR_ENV}=${JSON.stringify(explicit)}: holds no ${AWS_PROVIDER_PATH} (the unpacked filesystem-mirror layout)`);
+      throw new Error(
+        `${MIRROR_ENV}=${JSON.stringify(explicit)}: holds no ${AWS_PROVIDER_PATH} (the unpacked filesystem-mirror layout)`,
+      );
     }
     return { path: explicit, origin: 'env' };
   }
@@ -90,9 +92,14 @@ export function terraformEnv(dir: string, mirror: Mirror): Record<string, string
  * folder), plain (non-TUI) output via CI=true, then `extra` (settings, emulator endpoint, credentials).
  * Throws a UserError when terraform is not installed or TFSTATE_PROVIDER_MIRROR is wrong.
  */
-export function stackEnv(localDir: string, base: NodeJS.ProcessEnv, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  if (!onPath('terraform', base)) throw new UserError('terraform not found on PATH: install Terraform >= 1.10 (1.11.4 is tested)');
-  let mirror;
+export function stackEnv(
+  localDir: string,
+  base: NodeJS.ProcessEnv,
+  extra: Record<string, string> = {},
+): NodeJS.ProcessEnv {
+  if (!onPath('terraform', base))
+    throw new UserError('terraform not found on PATH: install Terraform >= 1.10 (1.11.4 is tested)');
+  let mirror: ReturnType<typeof findProviderMirror>;
   try {
     mirror = findProviderMirror(base);
   } catch (error) {
@@ -103,5 +110,7 @@ export function stackEnv(localDir: string, base: NodeJS.ProcessEnv, extra: Recor
 
 /** `env` without the project's settings (TFSTATE_*, AWS_ENDPOINT_URL): a run that must not see the caller's. */
 export function withoutSettings(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  return Object.fromEntries(Object.entries(env).filter(([name]) => !name.startsWith('TFSTATE_') && name !== SETTINGS.endpoint.env));
+  return Object.fromEntries(
+    Object.entries(env).filter(([name]) => !name.startsWith('TFSTATE_') && name !== SETTINGS.endpoint.env),
+  );
 }

@@ -1,12 +1,23 @@
 // A throwaway project folder for a run against an emulator: the sources are linked, while cdktf.out and
 // the bootstrap's local state file land in the folder, never in the user's project.
-import { existsSync, mkdtempSync, rmSync, symlinkSync } from 'fs';
-import { tmpdir } from 'os';
-import { join } from 'path';
+import { existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { CONFIG_FILE } from '../../config/settings';
 
 /** What a cdktf run needs from the project: the app, its sources, its tools and its config. */
-export const PROJECT_ENTRIES = ['cdktf.json', 'main.ts', 'config', 'stacks', 'constructs', 'scripts', 'node_modules', 'package.json', 'tsconfig.json', CONFIG_FILE];
+export const PROJECT_ENTRIES = [
+  'cdktf.json',
+  'main.ts',
+  'config',
+  'stacks',
+  'constructs',
+  'scripts',
+  'node_modules',
+  'package.json',
+  'tsconfig.json',
+  CONFIG_FILE,
+];
 
 export interface Workspace {
   readonly dir: string;

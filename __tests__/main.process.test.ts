@@ -1,7 +1,7 @@
-import { spawnSync } from 'child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'fs';
-import { tmpdir } from 'os';
-import { join } from 'path';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const ROOT = join(__dirname, '..');
 /** The app command exactly as cdktf.json gives it to `cdktf synth`. */
@@ -31,9 +31,15 @@ describe('main.ts, run by the app command of cdktf.json', () => {
     const result = runApp({ AWS_ENDPOINT_URL: 'http://127.0.0.1:1' });
     expect(result.status).toBe(0);
     expect(result.stderr.trim().split('\n')).toEqual([
-      expect.stringMatching(/^warning: AWS_ENDPOINT_URL=http:\/\/127\.0\.0\.1:1: the bucket policies' conditional deny statements .* are left out/),
-      expect.stringMatching(/^warning: AWS_ENDPOINT_URL=http:\/\/127\.0\.0\.1:1: the buckets' EventBridge notifications are left out/),
-      expect.stringMatching(/^warning: AWS_ENDPOINT_URL=http:\/\/127\.0\.0\.1:1: the buckets' lifecycle configurations .* are left out/),
+      expect.stringMatching(
+        /^warning: AWS_ENDPOINT_URL=http:\/\/127\.0\.0\.1:1: the bucket policies' conditional deny statements .* are left out/,
+      ),
+      expect.stringMatching(
+        /^warning: AWS_ENDPOINT_URL=http:\/\/127\.0\.0\.1:1: the buckets' EventBridge notifications are left out/,
+      ),
+      expect.stringMatching(
+        /^warning: AWS_ENDPOINT_URL=http:\/\/127\.0\.0\.1:1: the buckets' lifecycle configurations .* are left out/,
+      ),
     ]);
     for (const stack of ['bootstrap', 'app']) {
       const json = JSON.parse(readFileSync(join(result.outdir, 'stacks', stack, 'cdk.tf.json'), 'utf8'));
@@ -42,8 +48,11 @@ describe('main.ts, run by the app command of cdktf.json', () => {
     // The constructs' warnings reach the manifest as annotations, without a stack trace of this machine's paths.
     const manifest = readFileSync(join(result.outdir, 'manifest.json'), 'utf8');
     expect(manifest).not.toContain(ROOT);
-    const annotations = (JSON.parse(manifest) as { stacks: Record<string, { annotations: Record<string, unknown>[] }> }).stacks.bootstrap.annotations;
-    expect(annotations.map((annotation) => [annotation.constructPath, Object.keys(annotation).sort().join(',')])).toEqual([
+    const annotations = (JSON.parse(manifest) as { stacks: Record<string, { annotations: Record<string, unknown>[] }> })
+      .stacks.bootstrap.annotations;
+    expect(
+      annotations.map((annotation) => [annotation.constructPath, Object.keys(annotation).sort().join(',')]),
+    ).toEqual([
       ['bootstrap/log-bucket', 'constructPath,level,message'],
       ['bootstrap/log-bucket', 'constructPath,level,message'],
       ['bootstrap/log-bucket', 'constructPath,level,message'],

@@ -1,11 +1,13 @@
 // The incremental file's name (scripts/lib/mutation-harness.js): it changes with every file StrykerJS's
 // incremental mode cannot see, and only with those, on a small git work tree of the project's shape.
-import { execFileSync } from 'child_process';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'fs';
-import { tmpdir } from 'os';
-import { dirname, join } from 'path';
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { harnessDigest } = require('../scripts/lib/mutation-harness.js') as { harnessDigest: (root: string, folder: string) => string | undefined };
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+
+const { harnessDigest } = require('../scripts/lib/mutation-harness.js') as {
+  harnessDigest: (root: string, folder: string) => string | undefined;
+};
 
 const FILES: Record<string, string> = {
   'jest.config.js': 'module.exports = {};\n',
@@ -54,7 +56,10 @@ test.each([
 });
 
 test.each([
-  ['a file of the measured folder that is not its code (StrykerJS mutates and diffs only ops/**/*.ts)', 'ops/regions.json'],
+  [
+    'a file of the measured folder that is not its code (StrykerJS mutates and diffs only ops/**/*.ts)',
+    'ops/regions.json',
+  ],
   ['a folder named like the measured one, and longer', 'ops-extra/state.ts'],
   ['a file at the root named like the measured folder', 'ops.ts'],
 ])('%s counts', (_, file) => {

@@ -1,7 +1,16 @@
-import { spawnSync } from 'child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'fs';
-import { tmpdir } from 'os';
-import { join } from 'path';
+import { spawnSync } from 'node:child_process';
+import {
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const ROOT = join(__dirname, '..');
 
@@ -11,7 +20,17 @@ const ROOT = join(__dirname, '..');
  */
 function projectCopy(): string {
   const dir = mkdtempSync(join(tmpdir(), 'tfstate-runner-'));
-  for (const entry of ['main.ts', 'config', 'iam', 'constructs', 'stacks', 'scripts', 'tsconfig.json', 'package.json', 'cdktf.json']) {
+  for (const entry of [
+    'main.ts',
+    'config',
+    'iam',
+    'constructs',
+    'stacks',
+    'scripts',
+    'tsconfig.json',
+    'package.json',
+    'cdktf.json',
+  ]) {
     cpSync(join(ROOT, entry), join(dir, entry), { recursive: true });
   }
   mkdirSync(join(dir, 'node_modules'));
@@ -60,7 +79,9 @@ describe('scripts/app.cjs (the app command)', () => {
     const throwLine = source.split('\n').findIndex((line) => line.includes('super(scope, id);')) + 2;
     const failed = run(dir);
     expect(failed.status).toBe(1);
-    expect(failed.stderr).toContain(`Error: boom\n    at new AppStack (${join(dir, 'stacks', 'app-stack.ts')}:${throwLine}:11)`);
+    expect(failed.stderr).toContain(
+      `Error: boom\n    at new AppStack (${join(dir, 'stacks', 'app-stack.ts')}:${throwLine}:11)`,
+    );
 
     writeFileSync(stackFile, `${source}\nconst = ;\n`);
     const broken = run(dir);
