@@ -10,7 +10,7 @@ export interface LogBucketProps {
   readonly region: string;
   /** Account that owns this bucket and its source buckets (aws:SourceAccount of every log delivery). */
   readonly accountId: string;
-  /** Days a log object is kept (current and noncurrent); the config supplies it (TFSTATE_ACCESS_LOG_DAYS, default in the settings table). */
+  /** Days a log object is kept (current and noncurrent); the config supplies it. */
   readonly expirationDays: number;
   /** Adds prevent_destroy; false also sets force_destroy, since logs keep arriving while a teardown empties it. @default true */
   readonly preventDestroy?: boolean;

@@ -17,7 +17,7 @@ export interface StateBucketProps {
    * @default no upload-encryption denies
    */
   readonly uploadKey?: BucketKeyForms;
-  /** Days a noncurrent state version is kept; the config supplies it (TFSTATE_NONCURRENT_DAYS, default in the settings table). */
+  /** Days a noncurrent state version is kept; the config supplies it. */
   readonly noncurrentVersionDays: number;
   /** Server access logging to this log bucket (which grants its own delivery) under this key prefix. @default no access logging */
   readonly serverAccessLogs?: { readonly target: AccessLogTarget; readonly prefix: string };

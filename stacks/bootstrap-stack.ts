@@ -77,7 +77,7 @@ export class BootstrapStack extends TerraformStack {
         precondition: [
           {
             condition: Op.eq(account.accountId, keyAccount),
-            errorMessage: `TFSTATE_KMS_KEY_ARN names a key of account ${keyAccount}, but bootstrap runs in account ${account.accountId}: the alias ${config.kmsAlias} (which backends and policies use) can only name a key of its own account`,
+            errorMessage: `${SETTINGS.kmsKeyArn.env} names a key of account ${keyAccount}, but bootstrap runs in account ${account.accountId}: the alias ${config.kmsAlias} (which backends and policies use) can only name a key of its own account`,
           },
         ],
       };
@@ -97,13 +97,7 @@ export class BootstrapStack extends TerraformStack {
       bucketName: config.bucket,
       region: config.region,
       kmsKeyArn: this.kmsKey.keyArn,
-      uploadKey: {
-        keyArn: this.kmsKey.keyArn,
-        keyId: this.kmsKey.keyId,
-        aliasArn: this.kmsKey.alias.arn,
-        aliasName: config.kmsAlias,
-        ownerAccountId: account.accountId,
-      },
+      uploadKey: this.kmsKey.uploadKeyForms(account.accountId),
       noncurrentVersionDays: config.noncurrentVersionDays,
       serverAccessLogs: this.logBucket ? { target: this.logBucket, prefix: accessLogPrefix(config.bucket) } : undefined,
       preventDestroy,
