@@ -1,10 +1,10 @@
 import { loadConfig } from './config/load';
-import { targetWarnings } from './config/target';
 import { runCommand } from './scripts/lib/shell';
 import { buildApp } from './stacks/app';
+import { emulatorWarnings } from './stacks/emulator';
 
 runCommand(() => {
   const config = loadConfig();
-  for (const line of targetWarnings(config)) console.error(line);
+  for (const line of emulatorWarnings(config)) console.error(line);
   buildApp(config).synth();
 });

@@ -1,7 +1,8 @@
 // LogBucket: the access-log target that grants its own delivery, built in a fresh stack per test.
-import { EMULATOR } from '../config/target';
+import { Aspects } from 'cdktf';
 import { LogBucket, type LogBucketProps } from '../constructs/log-bucket';
 import { PrivateBucket } from '../constructs/private-bucket';
+import { EmulatorLimits } from '../stacks/emulator';
 import { statementsOf, synthResources } from './helpers';
 
 const LOGS_REF = '${aws_s3_bucket.logs_bucket_5A22438C.id}';
@@ -25,9 +26,10 @@ const TLS_DENY = {
   Condition: { Bool: { 'aws:SecureTransport': 'false' } },
 };
 
-/** A log bucket `logs` and a private bucket `private` that logs to it under s3/team-bucket/. */
-function synthLogging(props: Partial<LogBucketProps> = {}) {
+/** A log bucket `logs` and a private bucket `private` that logs to it under s3/team-bucket/ (optionally on an emulator). */
+function synthLogging(props: Partial<LogBucketProps> = {}, emulator = false) {
   return synthResources((scope) => {
+    if (emulator) Aspects.of(scope).add(new EmulatorLimits());
     const logs = new LogBucket(scope, 'logs', {
       bucketName: 'team-logs',
       region: 'us-east-1',
@@ -94,7 +96,7 @@ describe('LogBucket', () => {
     });
   });
   test('on an emulator the policy holds only the delivery grant, still before logging', () => {
-    const resources = synthLogging({ target: EMULATOR });
+    const resources = synthLogging({}, true);
     expect(statementsOf(resources.aws_s3_bucket_policy.logs_policy_7361357F)).toEqual([DELIVERY]);
     expect(resources.aws_s3_bucket_logging['private_access-logs_6E824584'].depends_on).toEqual([
       'aws_s3_bucket_policy.logs_policy_7361357F',

@@ -1,8 +1,6 @@
 // PrivateBucket: the one construct that writes bucket hardening, built alone in a fresh stack per test.
 
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { TerraformStack, Testing } from 'cdktf';
-import { EMULATOR, REAL_AWS } from '../config/target';
 import { PrivateBucket, type PrivateBucketProps } from '../constructs/private-bucket';
 import { statementsOf, synthResources } from './helpers';
 
@@ -200,50 +198,6 @@ describe('PrivateBucket props', () => {
   });
 });
 
-describe('PrivateBucket on a target that lacks features', () => {
-  test('the emulator profile leaves out lifecycle, notifications, the TLS and upload denies, and so the empty policy', () => {
-    const resources = synthBucket({
-      target: EMULATOR,
-      encryption: { kind: 'kms', keyArn: KEY_ARN, uploadKey: UPLOAD_KEY },
-      lifecycleRules: [{ id: 'r', expirationDays: 1 }],
-    });
-    expect(Object.keys(resources).sort()).toEqual([
-      'aws_s3_bucket',
-      'aws_s3_bucket_ownership_controls',
-      'aws_s3_bucket_public_access_block',
-      'aws_s3_bucket_server_side_encryption_configuration',
-      'aws_s3_bucket_versioning',
-    ]);
-  });
-  test('each feature is left out on its own', () => {
-    const rules = [{ id: 'r', expirationDays: 1 }];
-    expect(synthBucket({ target: { ...REAL_AWS, lifecycleRules: false }, lifecycleRules: rules })).not.toHaveProperty(
-      'aws_s3_bucket_lifecycle_configuration',
-    );
-    expect(synthBucket({ target: { ...REAL_AWS, eventNotifications: false } })).not.toHaveProperty(
-      'aws_s3_bucket_notification',
-    );
-    expect(synthBucket({ target: { ...REAL_AWS, conditionalDenies: false } })).not.toHaveProperty(
-      'aws_s3_bucket_policy',
-    );
-  });
-  test('statements the target can take still make a policy, without the conditional denies', () => {
-    const grant = {
-      Sid: 'Grant',
-      Effect: 'Allow' as const,
-      Principal: { AWS: 'arn:aws:iam::444455556666:root' },
-      Action: 's3:GetObject',
-      Resource: 'arn:aws:s3:::team-bucket/*',
-    };
-    const resources = synthBucket({
-      target: EMULATOR,
-      encryption: { kind: 'kms', keyArn: KEY_ARN, uploadKey: UPLOAD_KEY },
-      policyStatements: [grant],
-    });
-    expect(statementsOf(resources.aws_s3_bucket_policy.private_policy_09771A32)).toEqual([grant]);
-  });
-});
-
 describe('PrivateBucket.addToResourcePolicy', () => {
   const grant = {
     Sid: 'Grant',
@@ -252,25 +206,21 @@ describe('PrivateBucket.addToResourcePolicy', () => {
     Action: 's3:PutObject',
     Resource: 'arn:aws:s3:::team-bucket/*',
   };
-  test('creates the policy on the first statement where there was none, after the public-access block', () => {
-    let before: string | undefined = 'unset';
-    let after: string | undefined;
+  test('a statement added after construction lands in the same policy, still after the public-access block', () => {
+    let before: readonly unknown[] = [];
+    let after: readonly unknown[] = [];
     const resources = synthResources((scope) => {
-      const bucket = new PrivateBucket(scope, 'private', {
-        bucketName: 'team-bucket',
-        region: 'us-east-1',
-        target: EMULATOR,
-      });
-      before = bucket.policyJson;
+      const bucket = new PrivateBucket(scope, 'private', { bucketName: 'team-bucket', region: 'us-east-1' });
+      before = [...bucket.policyStatements];
       bucket.addToResourcePolicy(grant);
-      after = bucket.policyJson;
+      after = [...bucket.policyStatements];
     });
-    expect(before).toBeUndefined();
-    expect(after).toBe(JSON.stringify({ Version: '2012-10-17', Statement: [grant] }));
+    expect(before).toEqual([TLS_DENY]);
+    expect(after).toEqual([TLS_DENY, grant]);
     expect(resources.aws_s3_bucket_policy.private_policy_09771A32).toEqual({
       bucket: BUCKET_REF,
       depends_on: ['aws_s3_bucket_public_access_block.private_public-access_4B0814AD'],
-      policy: JSON.stringify({ Version: '2012-10-17', Statement: [grant] }),
+      policy: JSON.stringify({ Version: '2012-10-17', Statement: [TLS_DENY, grant] }),
     });
   });
   test('appends to the existing policy, which is returned', () => {
@@ -281,33 +231,5 @@ describe('PrivateBucket.addToResourcePolicy', () => {
     expect(
       statementsOf(resources.aws_s3_bucket_policy.private_policy_09771A32).map((statement) => statement.Sid),
     ).toEqual(['DenyInsecureTransport', 'Grant', 'Second']);
-  });
-});
-
-describe('PrivateBucket warnings (Annotations, in the manifest next to the stack)', () => {
-  function warnings(target: typeof REAL_AWS): unknown[] {
-    const bucket = new PrivateBucket(new TerraformStack(Testing.app(), 'test'), 'private', {
-      bucketName: 'team-bucket',
-      region: 'us-east-1',
-      target,
-    });
-    return bucket.node.metadata.filter((entry) => entry.type === '@cdktf/warn').map((entry) => entry.data);
-  }
-  test('each feature the target leaves out is named on the bucket', () => {
-    expect(warnings(EMULATOR)).toEqual([
-      expect.stringMatching(
-        /^the bucket policies' conditional deny statements .* are left out, because emulators such as moto/,
-      ),
-      expect.stringMatching(
-        /^the buckets' EventBridge notifications are left out, because moto does not read them back/,
-      ),
-      expect.stringMatching(/^the buckets' lifecycle configurations .* are left out, because AWS provider 5.100 waits/),
-    ]);
-    expect(warnings({ ...REAL_AWS, eventNotifications: false })).toEqual([
-      expect.stringMatching(/^the buckets' EventBridge notifications are left out/),
-    ]);
-  });
-  test('real AWS: no warning', () => {
-    expect(warnings(REAL_AWS)).toEqual([]);
   });
 });

@@ -1,5 +1,4 @@
 import { Testing } from 'cdktf';
-import { REAL_AWS } from '../config/target';
 import { LogBucket } from '../constructs/log-bucket';
 import { StateBucket, type StateBucketProps } from '../constructs/state-bucket';
 import { STATE_LIFECYCLE_RULES, synthAll } from './helpers';
@@ -76,21 +75,11 @@ describe('StateBucket (one construct in a fresh stack)', () => {
     )[0];
     expect(rule).toMatchObject({ noncurrent_version_expiration: [{ noncurrent_days: 30 }] });
   });
-  test('a target without lifecycle rules leaves the lifecycle configuration out', () => {
-    expect(synthBucket({ target: { ...REAL_AWS, lifecycleRules: false } })).not.toHaveProperty(
-      'aws_s3_bucket_lifecycle_configuration',
-    );
-  });
   test('object events go to EventBridge', () => {
     expect(synthBucket().aws_s3_bucket_notification.state_events_1EABDE5D).toEqual({
       bucket: BUCKET_REF,
       eventbridge: true,
     });
-  });
-  test('a target without event notifications leaves the notification out', () => {
-    expect(synthBucket({ target: { ...REAL_AWS, eventNotifications: false } })).not.toHaveProperty(
-      'aws_s3_bucket_notification',
-    );
   });
   test('the TLS-only policy is written after the public-access block', () => {
     const policy = synthBucket().aws_s3_bucket_policy.state_policy_DB2E7E78;

@@ -1,8 +1,9 @@
 // StateReplication: the replica bucket, its key and log bucket, the role and the configuration, in a fresh stack per test.
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { EMULATOR, type TargetProfile } from '../config/target';
+import { Aspects } from 'cdktf';
 import { StateBucket } from '../constructs/state-bucket';
 import { StateReplication, type StateReplicationProps } from '../constructs/state-replication';
+import { EmulatorLimits } from '../stacks/emulator';
 import { STATE_LIFECYCLE_RULES, statementsOf, synthResources } from './helpers';
 
 const SOURCE_KEY = 'arn:aws:kms:us-east-1:111122223333:key/source';
@@ -10,16 +11,16 @@ const REPLICA_KEY_ARN = '${aws_kms_key.replication_replica-key_D8078D0C.arn}';
 const REPLICA_REF = '${aws_s3_bucket.replication_replica-bucket_09E63B8B.id}';
 
 /** A source state bucket `source` and its replication `replication` to us-west-2. */
-function synthReplication(props: Partial<StateReplicationProps> & { target?: TargetProfile } = {}) {
+function synthReplication(props: Partial<StateReplicationProps> = {}, emulator = false) {
   let replication: StateReplication | undefined;
   const resources = synthResources((scope) => {
+    if (emulator) Aspects.of(scope).add(new EmulatorLimits());
     const replicaProvider = new AwsProvider(scope, 'replica', { region: 'us-west-2', alias: 'replica' });
     const source = new StateBucket(scope, 'source', {
       bucketName: 'team-state',
       region: 'us-east-1',
       kmsKeyArn: SOURCE_KEY,
       noncurrentVersionDays: 90,
-      target: props.target,
     });
     replication = new StateReplication(scope, 'replication', {
       source,
@@ -137,10 +138,10 @@ describe('StateReplication', () => {
       ],
     });
   });
-  test('a target that does not read the SSE-KMS selection back gets the configuration without it', () => {
+  test('on an emulator the configuration goes without the SSE-KMS selection, which moto does not read back', () => {
     const rule = (
-      synthReplication({ target: EMULATOR }).resources.aws_s3_bucket_replication_configuration
-        .replication_configuration_8CE400A3.rule as Record<string, unknown>[]
+      synthReplication({}, true).resources.aws_s3_bucket_replication_configuration.replication_configuration_8CE400A3
+        .rule as Record<string, unknown>[]
     )[0];
     expect(rule).not.toHaveProperty('source_selection_criteria');
     expect(rule.id).toBe('replicate-state');
@@ -148,7 +149,7 @@ describe('StateReplication', () => {
   test('the replication warns, naming the replica region, only where the selection is left out', () => {
     const warnings = (replication: StateReplication) =>
       replication.node.metadata.filter((entry) => entry.type === '@cdktf/warn').map((entry) => entry.data);
-    expect(warnings(synthReplication({ target: EMULATOR }).replication)).toEqual([
+    expect(warnings(synthReplication({}, true).replication)).toEqual([
       'replication to us-west-2 is configured without its SSE-KMS source selection, which moto does not read back; moto stores the replication configuration but copies no object, so the replica stays empty there',
     ]);
     expect(warnings(synthReplication().replication)).toEqual([]);
@@ -279,7 +280,7 @@ describe('StateReplication', () => {
     });
   });
   test('on an emulator the replica and its log bucket leave out what the emulator lacks', () => {
-    const { resources } = synthReplication({ target: EMULATOR });
+    const { resources } = synthReplication({}, true);
     expect(resources).not.toHaveProperty('aws_s3_bucket_lifecycle_configuration');
     expect(resources).not.toHaveProperty('aws_s3_bucket_notification');
     expect(Object.keys(resources.aws_s3_bucket_policy)).toEqual(['replication_replica-log-bucket_policy_C80188B6']);

@@ -1,6 +1,5 @@
 import type { ITerraformDependable, TerraformProvider } from 'cdktf';
 import type { Construct } from 'constructs';
-import type { TargetProfile } from '../config/target';
 import { logDeliveryStatement } from '../iam/resource-policies';
 import { type AccessLogTarget, PrivateBucket } from './private-bucket';
 
@@ -11,14 +10,8 @@ export interface LogBucketProps {
   readonly region: string;
   /** Account that owns this bucket and its source buckets (aws:SourceAccount of every log delivery). */
   readonly accountId: string;
-  /** Days a log object is kept (current and noncurrent); the config supplies it (TFSTATE_ACCESS_LOG_DAYS, default in the settings table). */
+  /** Days a log object is kept (current and noncurrent); the config supplies it. */
   readonly expirationDays: number;
-  /**
-   * What the target can do: the TLS-only deny, EventBridge notifications (free; they let an alarm watch deletes)
-   * and the expiry lifecycle configuration are written only where it can.
-   * @default REAL_AWS (every feature)
-   */
-  readonly target?: TargetProfile;
   /** Adds prevent_destroy; false also sets force_destroy, since logs keep arriving while a teardown empties it. @default true */
   readonly preventDestroy?: boolean;
   /** Provider to create every resource with (another region). @default the stack's default AWS provider */
@@ -40,7 +33,7 @@ export class LogBucket extends PrivateBucket implements AccessLogTarget {
     super(scope, id, {
       bucketName: props.bucketName,
       region: props.region,
-      // Stryker disable next-line ObjectLiteral,StringLiteral: equivalent, S3-managed is PrivateBucket's default; stated because log delivery needs it
+      // PrivateBucket's default, stated because log delivery needs it.
       encryption: { kind: 's3-managed' },
       lifecycleRules: [
         // A deleted log stays recoverable as long as it would have been kept.
@@ -54,7 +47,6 @@ export class LogBucket extends PrivateBucket implements AccessLogTarget {
       preventDestroy: protect,
       forceDestroy: !protect,
       provider: props.provider,
-      target: props.target,
     });
     this.accountId = props.accountId;
   }

@@ -7,18 +7,14 @@ import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
 import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block';
 import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
 import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
-import { Annotations, type ITerraformDependable, Lazy, type TerraformProvider } from 'cdktf';
+import { type ITerraformDependable, Lazy, type TerraformProvider } from 'cdktf';
 import { Construct } from 'constructs';
 import { bucketArn } from '../config/arn';
-import { leftOutReason, REAL_AWS, type TargetProfile } from '../config/target';
 import { policyJson, type Statement } from '../iam/document';
-import { type BucketKeyForms, denyInsecureTransport, uploadEncryptionDenies } from '../iam/resource-policies';
+import { type BucketKeyForms, bucketDenies } from '../iam/resource-policies';
 
 /** Days before S3 aborts an unfinished multipart upload (a crashed client's parts are billed until then). */
 export const ABORT_INCOMPLETE_UPLOAD_DAYS = 7;
-
-/** The target features a bucket's own resources depend on. */
-const BUCKET_FEATURES = ['conditionalDenies', 'eventNotifications', 'lifecycleRules'] as const;
 
 /** Default encryption of a bucket's objects. */
 export type BucketEncryption =
@@ -30,8 +26,7 @@ export type BucketEncryption =
       readonly keyArn: string;
       /**
        * The key in every form a client may name it: uploads that ask for another encryption type, name another
-       * key, name it by id or alias from another account, ask for aws/s3 or use SSE-C are denied (where the
-       * target has conditional denies).
+       * key, name it by id or alias from another account, ask for aws/s3 or use SSE-C are denied.
        * @default no upload-encryption denies
        */
       readonly uploadKey?: BucketKeyForms;
@@ -67,11 +62,11 @@ export interface PrivateBucketProps {
   readonly region: string;
   /** Default encryption of new objects. @default { kind: 's3-managed' } */
   readonly encryption?: BucketEncryption;
-  /** Lifecycle rules, written where the target runs them. @default none */
+  /** Lifecycle rules. @default none */
   readonly lifecycleRules?: readonly LifecycleRule[];
   /** Server access logging to this target, under this key prefix; the target grants its own delivery. @default no access logging */
   readonly serverAccessLogs?: { readonly target: AccessLogTarget; readonly prefix: string };
-  /** Statements appended to the bucket policy after the TLS-only and upload denies. @default none */
+  /** Statements appended to the bucket policy after its Denies (bucketDenies). @default none */
   readonly policyStatements?: readonly Statement[];
   /** Adds lifecycle prevent_destroy to the bucket. @default true */
   readonly preventDestroy?: boolean;
@@ -79,37 +74,26 @@ export interface PrivateBucketProps {
   readonly forceDestroy?: boolean;
   /** Provider to create every resource with (another region). @default the stack's default AWS provider */
   readonly provider?: TerraformProvider;
-  /**
-   * What the target can do: a TLS-only deny, the upload denies, EventBridge notifications (free; they let an
-   * alarm watch deletes) and the lifecycle configuration are written only where it can.
-   * @default REAL_AWS (every feature)
-   */
-  readonly target?: TargetProfile;
 }
 
 /**
  * A private, versioned, encrypted bucket: all four public-access blocks, ACLs off (BucketOwnerEnforced),
- * TLS-only bucket policy, object events sent to EventBridge. The one place the project writes bucket hardening.
+ * TLS-only bucket policy, object events sent to EventBridge (free; they let an alarm watch deletes). The one
+ * place the project writes bucket hardening.
  */
 export class PrivateBucket extends Construct {
   readonly bucket: S3Bucket;
   readonly versioning: S3BucketVersioningA;
   readonly arn: string;
+  /** The Denies the bucket policy opens with (bucketDenies). */
+  readonly denies: readonly Statement[];
+  readonly policy: S3BucketPolicy;
   private readonly statements: Statement[];
-  private readonly publicAccess: S3BucketPublicAccessBlock;
-  private readonly provider: TerraformProvider | undefined;
-  private policy: S3BucketPolicy | undefined;
 
   constructor(scope: Construct, id: string, props: PrivateBucketProps) {
     super(scope, id);
     const provider = props.provider;
-    this.provider = provider;
-    const target = props.target ?? REAL_AWS;
-    // Stryker disable next-line ObjectLiteral,StringLiteral: equivalent, every kind but 'kms' is S3-managed encryption
     const encryption = props.encryption ?? { kind: 's3-managed' };
-    // The commands print the same reasons for the whole target (targetWarnings); here they name this bucket.
-    for (const feature of BUCKET_FEATURES)
-      if (!target[feature]) Annotations.of(this).addWarning(leftOutReason(feature));
     this.bucket = new S3Bucket(this, 'bucket', {
       provider,
       bucket: props.bucketName,
@@ -120,7 +104,7 @@ export class PrivateBucket extends Construct {
     this.arn = bucketArn(props.region, props.bucketName);
 
     // Public-access block first: nothing else should ever be able to make the bucket public, even briefly.
-    this.publicAccess = new S3BucketPublicAccessBlock(this, 'public-access', {
+    const publicAccess = new S3BucketPublicAccessBlock(this, 'public-access', {
       provider,
       bucket,
       blockPublicAcls: true,
@@ -152,7 +136,7 @@ export class PrivateBucket extends Construct {
       ],
     });
     const rules = props.lifecycleRules ?? [];
-    if (target.lifecycleRules && rules.length > 0) {
+    if (rules.length > 0) {
       new S3BucketLifecycleConfiguration(this, 'lifecycle', {
         provider,
         bucket,
@@ -176,7 +160,7 @@ export class PrivateBucket extends Construct {
         })),
       });
     }
-    if (target.eventNotifications) new S3BucketNotification(this, 'events', { provider, bucket, eventbridge: true });
+    new S3BucketNotification(this, 'events', { provider, bucket, eventbridge: true });
     if (props.serverAccessLogs) {
       const { target: logs, prefix } = props.serverAccessLogs;
       new S3BucketLoggingA(this, 'access-logs', {
@@ -188,36 +172,26 @@ export class PrivateBucket extends Construct {
       });
     }
 
-    this.statements = [
-      ...(target.conditionalDenies ? [denyInsecureTransport(this.arn)] : []),
-      ...(target.conditionalDenies && encryption.uploadKey
-        ? uploadEncryptionDenies(this.arn, encryption.uploadKey)
-        : []),
-      ...(props.policyStatements ?? []),
-    ];
-    if (this.statements.length > 0) this.resourcePolicy();
-  }
-
-  /** The bucket policy document; undefined while the bucket has no policy. */
-  get policyJson(): string | undefined {
-    return this.statements.length > 0 ? policyJson(this.statements) : undefined;
-  }
-
-  /** Appends a statement to the bucket policy (creating the policy on the first one); returns the policy. */
-  addToResourcePolicy(statement: Statement): S3BucketPolicy {
-    this.statements.push(statement);
-    return this.resourcePolicy();
-  }
-
-  private resourcePolicy(): S3BucketPolicy {
-    this.policy ??= new S3BucketPolicy(this, 'policy', {
-      provider: this.provider,
-      bucket: this.bucket.id,
+    this.denies = bucketDenies(this.arn, encryption.uploadKey);
+    this.statements = [...this.denies, ...(props.policyStatements ?? [])];
+    this.policy = new S3BucketPolicy(this, 'policy', {
+      provider,
+      bucket,
       // Statements granted after construction (log delivery) land in the same document.
       policy: Lazy.stringValue({ produce: () => policyJson(this.statements) }),
       // S3 rejects policy changes while the public-access block is being written.
-      dependsOn: [this.publicAccess],
+      dependsOn: [publicAccess],
     });
+  }
+
+  /** The bucket policy's statements: its Denies, then the statements of the props and those added since. */
+  get policyStatements(): readonly Statement[] {
+    return this.statements;
+  }
+
+  /** Appends a statement to the bucket policy; returns the policy. */
+  addToResourcePolicy(statement: Statement): S3BucketPolicy {
+    this.statements.push(statement);
     return this.policy;
   }
 }

@@ -1,6 +1,5 @@
 import type { TerraformProvider } from 'cdktf';
 import type { Construct } from 'constructs';
-import type { TargetProfile } from '../config/target';
 import type { Statement } from '../iam/document';
 import type { BucketKeyForms } from '../iam/resource-policies';
 import { type AccessLogTarget, PrivateBucket } from './private-bucket';
@@ -14,12 +13,11 @@ export interface StateBucketProps {
   readonly kmsKeyArn: string;
   /**
    * The bucket's key in every form a client may name it: uploads that ask for another encryption type, name
-   * another key, name it by id or alias from another account, ask for aws/s3 or use SSE-C are denied (where the
-   * target has conditional denies).
+   * another key, name it by id or alias from another account, ask for aws/s3 or use SSE-C are denied.
    * @default no upload-encryption denies
    */
   readonly uploadKey?: BucketKeyForms;
-  /** Days a noncurrent state version is kept; the config supplies it (TFSTATE_NONCURRENT_DAYS, default in the settings table). */
+  /** Days a noncurrent state version is kept; the config supplies it. */
   readonly noncurrentVersionDays: number;
   /** Server access logging to this log bucket (which grants its own delivery) under this key prefix. @default no access logging */
   readonly serverAccessLogs?: { readonly target: AccessLogTarget; readonly prefix: string };
@@ -29,12 +27,6 @@ export interface StateBucketProps {
   readonly preventDestroy?: boolean;
   /** Provider to create every resource with (another region). @default the stack's default AWS provider */
   readonly provider?: TerraformProvider;
-  /**
-   * What the target can do: a TLS-only deny, the upload denies, EventBridge notifications (free; they let an
-   * alarm watch deletes) and the lifecycle configuration are written only where it can.
-   * @default REAL_AWS (every feature)
-   */
-  readonly target?: TargetProfile;
 }
 
 /**
@@ -65,7 +57,6 @@ export class StateBucket extends PrivateBucket {
       policyStatements: props.additionalPolicyStatements,
       preventDestroy: props.preventDestroy,
       provider: props.provider,
-      target: props.target,
     });
   }
 }

@@ -3,7 +3,7 @@ import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import type { TerraformProvider } from 'cdktf';
 import { Construct } from 'constructs';
 import { policyJson, type Statement } from '../iam/document';
-import { kmsKeyPolicyStatements } from '../iam/resource-policies';
+import { type BucketKeyForms, kmsKeyPolicyStatements } from '../iam/resource-policies';
 
 export interface StateKmsKeyProps {
   /** Alias (`alias/...`) the backends use to name the key, so no stack needs the key's ARN. */
@@ -37,10 +37,12 @@ export class StateKmsKey extends Construct {
   readonly alias: KmsAlias;
   /** The key policy this construct wrote; undefined for an existing key, whose policy is its owner's. */
   readonly policyJson: string | undefined;
+  private readonly aliasName: string;
 
   constructor(scope: Construct, id: string, props: StateKmsKeyProps) {
     super(scope, id);
     const lifecycle = { preventDestroy: props.preventDestroy ?? true };
+    this.aliasName = props.alias;
     if (props.existingKeyArn === undefined) {
       this.policyJson = policyJson(
         kmsKeyPolicyStatements(props.accountRootArn, props.additionalPolicyStatements ?? []),
@@ -65,5 +67,16 @@ export class StateKmsKey extends Construct {
       targetKeyId: this.keyId,
       lifecycle,
     });
+  }
+
+  /** The key in every form a client may name it in an upload, for a bucket of the owner account (upload denies). */
+  uploadKeyForms(ownerAccountId: string): BucketKeyForms {
+    return {
+      keyArn: this.keyArn,
+      keyId: this.keyId,
+      aliasArn: this.alias.arn,
+      aliasName: this.aliasName,
+      ownerAccountId,
+    };
   }
 }

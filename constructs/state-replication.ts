@@ -1,9 +1,8 @@
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { S3BucketReplicationConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-replication-configuration';
-import { Annotations, type TerraformProvider } from 'cdktf';
+import type { TerraformProvider } from 'cdktf';
 import { Construct } from 'constructs';
-import { leftOutReason, REAL_AWS, type TargetProfile } from '../config/target';
 import { policyJson } from '../iam/document';
 import { REPLICATION_TRUST, replicationRoleStatements } from '../iam/resource-policies';
 import { LogBucket } from './log-bucket';
@@ -33,12 +32,6 @@ export interface StateReplicationProps {
   readonly accessLogs?: { readonly bucketName: string; readonly prefix: string; readonly expirationDays: number };
   /** Days a noncurrent replica version is kept; the config supplies it (as for the state bucket). */
   readonly noncurrentVersionDays: number;
-  /**
-   * What the target can do, passed on to the replica and its log bucket; the SSE-KMS source selection that S3
-   * needs to replicate KMS-encrypted objects is written only where the target reads it back.
-   * @default REAL_AWS (every feature)
-   */
-  readonly target?: TargetProfile;
   /** Adds prevent_destroy to replica bucket and key. @default true */
   readonly preventDestroy?: boolean;
 }
@@ -54,12 +47,14 @@ export class StateReplication extends Construct {
   readonly replica: StateBucket;
   readonly role: IamRole;
   readonly replicaLogBucket: LogBucket | undefined;
+  readonly configuration: S3BucketReplicationConfigurationA;
+  readonly replicaRegion: string;
 
   constructor(scope: Construct, id: string, props: StateReplicationProps) {
     super(scope, id);
+    this.replicaRegion = props.replicaRegion;
     // Passed on: key, log bucket and replica bucket each default to protected.
     const preventDestroy = props.preventDestroy;
-    const target = props.target ?? REAL_AWS;
     this.replicaKey = new StateKmsKey(this, 'replica-key', {
       alias: props.replicaKmsAlias,
       accountRootArn: props.accountRootArn,
@@ -72,7 +67,6 @@ export class StateReplication extends Construct {
         region: props.replicaRegion,
         accountId: props.accountId,
         expirationDays: props.accessLogs.expirationDays,
-        target,
         preventDestroy,
         provider: props.replicaProvider,
       }),
@@ -84,14 +78,7 @@ export class StateReplication extends Construct {
       region: props.replicaRegion,
       kmsKeyArn: this.replicaKey.keyArn,
       noncurrentVersionDays: props.noncurrentVersionDays,
-      uploadKey: {
-        keyArn: this.replicaKey.keyArn,
-        keyId: this.replicaKey.keyId,
-        aliasArn: this.replicaKey.alias.arn,
-        aliasName: props.replicaKmsAlias,
-        ownerAccountId: props.accountId,
-      },
-      target,
+      uploadKey: this.replicaKey.uploadKeyForms(props.accountId),
       serverAccessLogs: replicaLogs,
       preventDestroy,
       provider: props.replicaProvider,
@@ -115,9 +102,7 @@ export class StateReplication extends Construct {
         }),
       ),
     });
-    if (!target.replicationSseKmsSelection)
-      Annotations.of(this).addWarning(leftOutReason('replicationSseKmsSelection', props.replicaRegion));
-    new S3BucketReplicationConfigurationA(this, 'configuration', {
+    this.configuration = new S3BucketReplicationConfigurationA(this, 'configuration', {
       bucket: props.source.bucket.id,
       role: this.role.arn,
       // Replication needs versioning on both sides first.
@@ -129,9 +114,7 @@ export class StateReplication extends Construct {
           filter: {},
           deleteMarkerReplication: { status: 'Disabled' },
           // Without it S3 skips every SSE-KMS object, which is every state object.
-          sourceSelectionCriteria: target.replicationSseKmsSelection
-            ? { sseKmsEncryptedObjects: { status: 'Enabled' } }
-            : undefined,
+          sourceSelectionCriteria: { sseKmsEncryptedObjects: { status: 'Enabled' } },
           destination: {
             bucket: this.replica.bucket.arn,
             storageClass: 'STANDARD',

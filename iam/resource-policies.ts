@@ -1,19 +1,18 @@
 // Resource policies (bucket, key, table) and the service roles' policies, as pure functions of ARNs.
 import { type Statement, withPrincipals } from './document';
-import {
-  type AccessLevel,
-  KOPS_BUCKET_ACTIONS,
-  kopsStoreObjects,
-  type StateResources,
-  stateUserStatements,
-} from './state-access';
+import { KOPS_BUCKET_ACTIONS, kopsStoreObjects, type StateResources, stateUserStatements } from './state-access';
 
-/** The tier other accounts' writers get in every resource policy. */
-// Stryker disable next-line StringLiteral: equivalent, every level but read-only builds the read-write statements
-const WRITERS_LEVEL: Exclude<AccessLevel, 'kops'> = 'read-write';
+/**
+ * The Denies every bucket policy opens with: TLS only, and where the bucket has a KMS key, uploads with that key
+ * only. Add a bucket-policy Deny here. Each is aimed by its Condition alone, so a policy engine that ignores
+ * conditions (moto) would refuse every request with it: the emulator wiring (stacks/emulator.ts) leaves them out.
+ */
+export function bucketDenies(bucketArn: string, uploadKey: BucketKeyForms | undefined): Statement[] {
+  return [denyInsecureTransport(bucketArn), ...(uploadKey ? uploadEncryptionDenies(bucketArn, uploadKey) : [])];
+}
 
 /** Deny every request to a bucket and its objects that is not made over TLS (Security Hub S3.5). */
-export function denyInsecureTransport(bucketArn: string): Statement {
+function denyInsecureTransport(bucketArn: string): Statement {
   return {
     Sid: 'DenyInsecureTransport',
     Effect: 'Deny',
@@ -79,14 +78,25 @@ export interface CrossAccountPrincipals {
   readonly readers: readonly string[];
 }
 
-// Stryker disable next-line MethodExpression: equivalent today, every statement the builders make has the actions of one service
 const onlyService = (prefix: string) => (statement: Statement) =>
   [statement.Action].flat().every((action) => action.startsWith(prefix));
 
+/** Each tier's statements, granted to its principals (a tier without principals grants nothing). */
+function byTier(
+  principals: CrossAccountPrincipals,
+  statementsOf: (level: 'read-write' | 'read-only') => Statement[],
+): Statement[] {
+  return [
+    ...(principals.writers.length > 0 ? withPrincipals(statementsOf('read-write'), principals.writers, 'Writers') : []),
+    ...(principals.readers.length > 0 ? withPrincipals(statementsOf('read-only'), principals.readers, 'Readers') : []),
+  ];
+}
+
 /**
- * Bucket policy statements for other accounts: the S3 grants of their tier's identity statements, and one
- * Deny of the keys deeper than the grants' patterns for every other account (the tiers' Denies name the same
- * objects; one statement with "*" keeps the policy within its size limit with 100 principals).
+ * Bucket policy statements for other accounts: the S3 grants of their tier's identity statements (writers also
+ * get the kOps store), and one Deny of the keys deeper than the grants' patterns for every other account (the
+ * tiers' Denies name the same objects; one statement with "*" keeps the policy within its size limit with 100
+ * principals).
  */
 export function crossAccountBucketStatements(
   resources: StateResources,
@@ -95,27 +105,22 @@ export function crossAccountBucketStatements(
   principals: CrossAccountPrincipals,
   ownerAccountId: string,
 ): Statement[] {
-  const writers = stateUserStatements(resources, WRITERS_LEVEL, keys, {
-    objects: kopsStoreObjects(resources, kopsPrefix),
-    bucketActions: KOPS_BUCKET_ACTIONS,
-  });
-  const readers = stateUserStatements(resources, 'read-only', keys);
-  const grants = (statements: Statement[]) =>
-    statements.filter(onlyService('s3:')).filter((statement) => statement.Effect === 'Allow');
-  const deny = readers.find((statement) => statement.Effect === 'Deny')!;
+  const kops = { objects: kopsStoreObjects(resources, kopsPrefix), bucketActions: KOPS_BUCKET_ACTIONS };
+  const grants = byTier(principals, (level) =>
+    stateUserStatements(resources, level, keys, level === 'read-write' ? kops : {}).filter(
+      (statement) => onlyService('s3:')(statement) && statement.Effect === 'Allow',
+    ),
+  );
+  if (grants.length === 0) return [];
+  const deny = stateUserStatements(resources, 'read-only', keys).find((statement) => statement.Effect === 'Deny')!;
   return [
-    ...(principals.writers.length > 0 ? withPrincipals(grants(writers), principals.writers, 'Writers') : []),
-    ...(principals.readers.length > 0 ? withPrincipals(grants(readers), principals.readers, 'Readers') : []),
-    ...(principals.writers.length + principals.readers.length > 0
-      ? [
-          {
-            ...deny,
-            Sid: `OtherAccounts${deny.Sid}`,
-            Principal: '*' as const,
-            Condition: { StringNotEquals: { 'aws:PrincipalAccount': ownerAccountId } },
-          },
-        ]
-      : []),
+    ...grants,
+    {
+      ...deny,
+      Sid: `OtherAccounts${deny.Sid}`,
+      Principal: '*',
+      Condition: { StringNotEquals: { 'aws:PrincipalAccount': ownerAccountId } },
+    },
   ];
 }
 
@@ -126,22 +131,7 @@ export function crossAccountKeyStatements(
   principals: CrossAccountPrincipals,
 ): Statement[] {
   const inKeyPolicy: StateResources = { ...resources, keyArn: '*', keyAlias: undefined };
-  return [
-    ...(principals.writers.length > 0
-      ? withPrincipals(
-          stateUserStatements(inKeyPolicy, WRITERS_LEVEL, keys).filter(onlyService('kms:')),
-          principals.writers,
-          'Writers',
-        )
-      : []),
-    ...(principals.readers.length > 0
-      ? withPrincipals(
-          stateUserStatements(inKeyPolicy, 'read-only', keys).filter(onlyService('kms:')),
-          principals.readers,
-          'Readers',
-        )
-      : []),
-  ];
+  return byTier(principals, (level) => stateUserStatements(inKeyPolicy, level, keys).filter(onlyService('kms:')));
 }
 
 /** Table resource policy statements for other accounts: their tier's lock and digest items. */
@@ -151,22 +141,7 @@ export function crossAccountTableStatements(
   principals: CrossAccountPrincipals,
 ): Statement[] {
   // Without a table (locking s3) the tiers have no DynamoDB statement, so this is empty.
-  return [
-    ...(principals.writers.length > 0
-      ? withPrincipals(
-          stateUserStatements(resources, WRITERS_LEVEL, keys).filter(onlyService('dynamodb:')),
-          principals.writers,
-          'Writers',
-        )
-      : []),
-    ...(principals.readers.length > 0
-      ? withPrincipals(
-          stateUserStatements(resources, 'read-only', keys).filter(onlyService('dynamodb:')),
-          principals.readers,
-          'Readers',
-        )
-      : []),
-  ];
+  return byTier(principals, (level) => stateUserStatements(resources, level, keys).filter(onlyService('dynamodb:')));
 }
 
 /**

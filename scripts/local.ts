@@ -4,10 +4,10 @@
 import { join } from 'node:path';
 import { backendSettings } from '../config/backend';
 import { loadConfig } from '../config/load';
-import { targetWarnings } from '../config/target';
 import { objectEncryption } from '../ops/bucket';
 import { lockItems } from '../ops/lock-table';
 import { listObjectVersions } from '../ops/state';
+import { emulatorWarnings } from '../stacks/emulator';
 import { awsClients, emulatorEnv } from './lib/aws';
 import { cdktfOrExplain, loggingRunner } from './lib/cdktf';
 import { type Emulator, ensureVenv, startEmulator } from './lib/emulator';
@@ -43,7 +43,7 @@ async function main(): Promise<void> {
     progress(`emulator (moto) listening on ${emulator.endpoint}`);
     workspace = createWorkspace(PROJECT_ROOT);
     const config = loadConfig({ cwd: workspace.dir, env: { ...process.env, AWS_ENDPOINT_URL: emulator.endpoint } });
-    for (const warning of targetWarnings(config)) progress(warning);
+    for (const warning of emulatorWarnings(config)) progress(warning);
 
     const runner = loggingRunner(workspace.dir, { ...env, ...emulatorEnv(emulator.endpoint, config.region) }, LOG);
     for (const stack of ['bootstrap', 'app']) {

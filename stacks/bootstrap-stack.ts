@@ -1,13 +1,12 @@
 import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
 import { DynamodbResourcePolicy } from '@cdktf/provider-aws/lib/dynamodb-resource-policy';
-import { LocalBackend, Op, TerraformOutput, TerraformStack } from 'cdktf';
+import { Aspects, LocalBackend, Op, TerraformOutput, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 import { accountRootArn, principalArn } from '../config/arn';
 import { backendSettings } from '../config/backend';
 import { accessLogPrefix, BOOTSTRAP_LOCAL_STATE, kopsStateStore, projectStateKeyPatterns } from '../config/naming';
 import { SETTINGS } from '../config/settings';
 import { stateResources } from '../config/state-resources';
-import { targetProfile } from '../config/target';
 import type { BackendConfig } from '../config/types';
 import { AccessPolicies } from '../constructs/access-policies';
 import { Adoption } from '../constructs/adoption';
@@ -25,6 +24,7 @@ import {
 } from '../iam/resource-policies';
 import type { StateResources } from '../iam/state-access';
 import { addAwsProvider, addReplicaAwsProvider } from './aws-provider';
+import { EmulatorLimits, onEmulator } from './emulator';
 import { useStateBucket } from './s3-backend';
 
 /**
@@ -51,8 +51,8 @@ export class BootstrapStack extends TerraformStack {
     }
 
     const preventDestroy = !config.allowDestroy;
-    // What the target cannot do (an emulator: conditional denies, notifications, lifecycle waits) is left out there.
-    const target = targetProfile(config);
+    // What an emulator cannot do is taken out of the whole stack in one place (and so out of every construct).
+    if (onEmulator(config)) Aspects.of(this).add(new EmulatorLimits());
     const account = new DataAwsCallerIdentity(this, 'account');
     const rootArn = accountRootArn(config.region, account.accountId);
     const principals: CrossAccountPrincipals = {
@@ -77,7 +77,7 @@ export class BootstrapStack extends TerraformStack {
         precondition: [
           {
             condition: Op.eq(account.accountId, keyAccount),
-            errorMessage: `TFSTATE_KMS_KEY_ARN names a key of account ${keyAccount}, but bootstrap runs in account ${account.accountId}: the alias ${config.kmsAlias} (which backends and policies use) can only name a key of its own account`,
+            errorMessage: `${SETTINGS.kmsKeyArn.env} names a key of account ${keyAccount}, but bootstrap runs in account ${account.accountId}: the alias ${config.kmsAlias} (which backends and policies use) can only name a key of its own account`,
           },
         ],
       };
@@ -91,22 +91,14 @@ export class BootstrapStack extends TerraformStack {
             region: config.region,
             accountId: account.accountId,
             expirationDays: config.accessLogDays,
-            target,
             preventDestroy,
           });
     this.stateBucket = new StateBucket(this, 'state-bucket', {
       bucketName: config.bucket,
       region: config.region,
       kmsKeyArn: this.kmsKey.keyArn,
-      uploadKey: {
-        keyArn: this.kmsKey.keyArn,
-        keyId: this.kmsKey.keyId,
-        aliasArn: this.kmsKey.alias.arn,
-        aliasName: config.kmsAlias,
-        ownerAccountId: account.accountId,
-      },
+      uploadKey: this.kmsKey.uploadKeyForms(account.accountId),
       noncurrentVersionDays: config.noncurrentVersionDays,
-      target,
       serverAccessLogs: this.logBucket ? { target: this.logBucket, prefix: accessLogPrefix(config.bucket) } : undefined,
       preventDestroy,
       additionalPolicyStatements: crossAccountBucketStatements(
@@ -139,7 +131,6 @@ export class BootstrapStack extends TerraformStack {
                     expirationDays: config.accessLogDays,
                   },
             noncurrentVersionDays: config.noncurrentVersionDays,
-            target,
             preventDestroy,
           });
     this.lockTable =
@@ -178,8 +169,12 @@ export class BootstrapStack extends TerraformStack {
 
     // AWS refuses oversized policies only at deploy (moto never does): refuse them at synth.
     const crossAccount = `${SETTINGS.crossAccountPrincipals.env} and ${SETTINGS.crossAccountReaders.env} (${principals.writers.length + principals.readers.length} principals)`;
-    if (this.stateBucket.policyJson)
-      checkPolicySize('state bucket policy', 'bucket policy', this.stateBucket.policyJson, crossAccount);
+    checkPolicySize(
+      'state bucket policy',
+      'bucket policy',
+      policyJson(this.stateBucket.policyStatements),
+      crossAccount,
+    );
     if (this.kmsKey.policyJson) checkPolicySize('KMS key policy', 'key policy', this.kmsKey.policyJson, crossAccount);
     if (tablePolicy) checkPolicySize('lock table resource policy', 'table resource policy', tablePolicy, crossAccount);
     for (const [level, json] of Object.entries(this.accessPolicies.policyJson)) {
