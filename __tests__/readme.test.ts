@@ -1,33 +1,51 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { renderSettingsTable, renderTrustRules } from '../config/settings';
-import { renderSecurityTable } from '../security/controls';
-import { renderRequestMatrix } from '../security/request-catalog';
+import { blockPattern, GENERATED_BLOCKS, renderBootstrapDiagram } from '../scripts/readme';
 
-const readme = readFileSync(join(__dirname, '..', 'README.md'), 'utf8');
+const ROOT = join(__dirname, '..');
+const read = (file: string) => readFileSync(join(ROOT, file), 'utf8');
 
-function block(name: string): string {
-  const match = readme.match(new RegExp(`<!-- ${name}:start -->\\n([\\s\\S]*?)\\n<!-- ${name}:end -->`));
-  if (!match) throw new Error(`README.md has no ${name} block`);
-  return match[1];
+function block(file: string, name: string): string {
+  const match = read(file).match(blockPattern(name));
+  if (!match) throw new Error(`${file} has no ${name} block`);
+  return match[2];
 }
 
-describe('README', () => {
-  test('documents every setting exactly as the code defines it', () => {
-    expect(block('settings')).toBe(renderSettingsTable());
+describe('README and docs/', () => {
+  // settings, trust, security and the diagram in README.md; the request matrix in docs/security.md.
+  const blocks = Object.entries(GENERATED_BLOCKS).flatMap(([file, renders]) =>
+    Object.entries(renders).map(([name, render]) => [file, name, render] as const),
+  );
+  test.each(blocks)('%s: the %s block is exactly what the code renders', (file, name, render) => {
+    expect(block(file, name)).toBe(render());
   });
-  test('states where each setting may come from exactly as the loader enforces it', () => {
-    expect(block('trust')).toBe(renderTrustRules());
+  test('every generated block is in the file it is listed for', () => {
+    expect(blocks.map(([file, name]) => `${file}:${name}`)).toEqual([
+      'README.md:diagram',
+      'README.md:settings',
+      'README.md:trust',
+      'README.md:security',
+      'docs/security.md:requests',
+    ]);
   });
-  test('the request matrix shows every catalog row and its decision exactly as the simulation test checks them', () => {
-    expect(block('requests')).toBe(renderRequestMatrix());
-  });
-  test('the security table shows every control and every accepted checkov finding exactly as the code and skip list hold them', () => {
-    expect(block('security')).toBe(renderSecurityTable());
+  test('the diagram shows the bootstrap resources and the references between their constructs', () => {
+    const diagram = renderBootstrapDiagram();
+    expect(diagram).toMatch(/^```mermaid\nflowchart LR\n/);
+    expect(diagram).toContain('lock_table["<b>lock-table</b><br/>aws_dynamodb_table"]');
+    expect(diagram).toContain('access_policies["<b>access-policies</b><br/>aws_iam_policy × 3"]');
+    expect(diagram).toContain('<br/>aws_s3_bucket_logging<br/>');
+    for (const edge of ['state_bucket --> state_key', 'state_bucket --> log_bucket', 'lock_table --> state_key']) {
+      expect(diagram).toContain(`\n  ${edge}\n`);
+    }
+    // The log bucket is encrypted with SSE-S3 (what log delivery requires), so it never references the key.
+    expect(diagram).not.toContain('log_bucket --> state_key');
   });
   test('gives a newcomer exactly two set-up lines: the main job and the tests', () => {
-    const firstBlock = readme.match(/```sh\n([\s\S]*?)```/);
+    const firstBlock = read('README.md').match(/```sh\n([\s\S]*?)```/);
     expect(firstBlock?.[1].trim().split('\n')).toHaveLength(2);
     expect(firstBlock?.[1]).toMatch(/npm test/);
+  });
+  test('the README stays within 400 lines', () => {
+    expect(read('README.md').split('\n').length).toBeLessThanOrEqual(401);
   });
 });

@@ -1,6 +1,6 @@
 // The requests each consumer of the backend really makes to S3, DynamoDB and KMS, read from its source,
 // and the hostile requests the policies must refuse. __tests__/policy-simulation.test.ts decides every row
-// with an IAM policy simulator against the synthesized real-AWS documents; the README's matrix is rendered
+// with an IAM policy simulator against the synthesized real-AWS documents; the matrix in docs/security.md is rendered
 // from this list.
 
 /** Who makes the request, with which identity policy (see __tests__/policy-simulation.test.ts). */
@@ -1247,7 +1247,7 @@ export const REQUEST_CATALOG: readonly CatalogRow[] = [
   },
 ];
 
-/** The README's matrix: consumer × request × decision, from the catalog. */
+/** The matrix of docs/security.md: consumer × request × decision, from the catalog. */
 export function renderRequestMatrix(rows: readonly CatalogRow[] = REQUEST_CATALOG): string {
   const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/</g, '&lt;').replace(/>/g, '&gt;');
   const allowed = rows.filter((row) => row.expected === 'Allowed').length;
