@@ -91,7 +91,7 @@ describe('a command as a process', () => {
     const command = startScript(dir, [
       `import { writeFileSync } from 'fs';`,
       `import { runCommand } from ${JSON.stringify(join(LIB, 'shell.ts'))};`,
-      `import { UserError } from ${JSON.stringify(join(__dirname, '..', 'config', 'errors.ts'))};`,
+      `import { UserError } from ${JSON.stringify(join(__dirname, '..', 'errors.ts'))};`,
       'const pause = () => new Promise((resolve) => setTimeout(resolve, 200));',
       'runCommand(async () => {',
       '  for (let line = 0; line < 5; line += 1) { console.log(`line ${line}`); console.error(`note ${line}`); await pause(); }',

@@ -1,6 +1,7 @@
 // The one list of stacks: the app builds it, the commands and the export resolve stack names and keys from it.
-import { UsageError } from '../config/errors';
+
 import { projectStacks, projectStateKeys, stackStateKey } from '../config/naming';
+import { UsageError } from '../errors';
 import { configFrom, synthAll } from './helpers';
 
 const settings = {

@@ -1,8 +1,8 @@
 // The backend's resources as the IAM builders take them, from the config plus what only AWS knows (the
 // account id and the key's ARN): tokens in the bootstrap stack, concrete values or patterns in exports.
 
+import { bucketArn, kmsArn, tableArn } from '../iam/arn';
 import type { StateResources } from '../iam/state-access';
-import { bucketArn, kmsArn, tableArn } from './arn';
 import type { BackendConfig } from './types';
 
 export interface BackendOwner {

@@ -9,8 +9,8 @@ import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/
 import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
 import { Annotations, type ITerraformDependable, Lazy, type TerraformProvider } from 'cdktf';
 import { Construct } from 'constructs';
-import { bucketArn } from '../config/arn';
 import { leftOutReason, REAL_AWS, type TargetProfile } from '../config/target';
+import { bucketArn } from '../iam/arn';
 import { policyJson, type Statement } from '../iam/document';
 import { type BucketKeyForms, denyInsecureTransport, uploadEncryptionDenies } from '../iam/resource-policies';
 
