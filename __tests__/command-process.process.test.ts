@@ -215,10 +215,7 @@ describe('a command as a process', () => {
     [['lock', 'app-dev'], 'error: lock takes no argument, got also "app-dev" (a stack is --stack <name>)'],
     [['restore', 'v1', 'v2', '--yes'], 'error: restore takes 1 argument, got also "v2" (a stack is --stack <name>)'],
     // The two-line synopsis was part of the message: its second line reached the terminal inside the error.
-    [
-      ['--stack', 'nope', 'lock'],
-      'error: --stack "nope": not a stack of this project (one of bootstrap, app, app-dev)',
-    ],
+    [['--stack', 'nope', 'lock'], 'error: stack "nope": not a stack of this project (one of bootstrap, app, app-dev)'],
   ])(
     'state %j: a usage error (exit 2) in one line, then the synopsis, before any AWS call',
     (args, line) => {

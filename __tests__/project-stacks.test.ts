@@ -39,6 +39,6 @@ test('stack names resolve to their keys; another name is one line listing the st
   expect(stackStateKey(config, 'bootstrap')).toBe('bootstrap/terraform.tfstate');
   expect(stackStateKey(config, 'app-dev')).toBe('env/dev/terraform.tfstate');
   expect(() => stackStateKey(config, 'app-qa')).toThrow(
-    new UsageError('--stack "app-qa": not a stack of this project (one of bootstrap, app, app-dev)'),
+    new UsageError('stack "app-qa": not a stack of this project (one of bootstrap, app, app-dev)'),
   );
 });

@@ -60,13 +60,13 @@ export function projectStacks(config: StackSettings): ProjectStack[] {
   ];
 }
 
-/** The state key a stack of this project uses. */
+/** The state key a stack of this project uses; another name is a UsageError, worded in the domain's terms. */
 export function stackStateKey(config: StackSettings, stack: string): string {
   const stacks = projectStacks(config);
   const found = stacks.find((candidate) => candidate.name === stack);
   if (found === undefined)
     throw new UsageError(
-      `--stack ${JSON.stringify(stack)}: not a stack of this project (one of ${stacks.map((known) => known.name).join(', ')})`,
+      `stack ${JSON.stringify(stack)}: not a stack of this project (one of ${stacks.map((known) => known.name).join(', ')})`,
     );
   return found.stateKey;
 }

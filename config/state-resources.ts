@@ -6,7 +6,7 @@ import type { StateResources } from '../iam/state-access';
 import type { BackendConfig } from './types';
 
 export interface BackendOwner {
-  /** Account that owns bucket, table and key; `*` when not known (an export before deploy, without TFSTATE_ACCOUNT_ID). */
+  /** Account that owns bucket, table and key; `*` when not known (an export before deploy, without the accountId setting). */
   readonly accountId: string;
   /** @default any key of the account that carries the state alias (kms:ResourceAliases) */
   readonly keyArn?: string;

@@ -35,7 +35,7 @@ export type ShapingOnly = 'lockTable' | 'logBucket' | 'accessLogging' | 'replica
 /** A loaded value as the config holds it: lists and tags frozen. */
 type Frozen<T> = T extends readonly (infer Item)[] ? readonly Item[] : T extends object ? Readonly<T> : T;
 
-/** Weaker settings a user can opt into, each only by naming it in TFSTATE_ACCEPT_RISKS. */
+/** Weaker settings a user can opt into, each only by naming it in the setting acceptedRisks. */
 export type AcceptedRisk = 'no-access-logging' | 'short-retention';
 export const ACCEPTED_RISKS: readonly AcceptedRisk[] = ['no-access-logging', 'short-retention'];
 

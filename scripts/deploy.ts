@@ -51,8 +51,7 @@ export function deployArguments(config: BackendConfig, args: readonly string[]):
     try {
       stackStateKey(config, stack);
     } catch (error) {
-      if (error instanceof UsageError)
-        throw new UsageError(`${error.message.replace(/^--stack /, 'stack ')}; ${USAGE}`);
+      if (error instanceof UsageError) throw new UsageError(`${error.message}; ${USAGE}`);
       throw error;
     }
   }
