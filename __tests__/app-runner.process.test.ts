@@ -22,6 +22,7 @@ function projectCopy(): string {
   const dir = mkdtempSync(join(tmpdir(), 'tfstate-runner-'));
   for (const entry of [
     'main.ts',
+    'errors.ts',
     'config',
     'iam',
     'constructs',

@@ -1,6 +1,7 @@
-// The layering the README describes, checked on the sources: the domain never reaches into the commands, and the
-// commands' shared library does not build on the export (a command does).
-import { readdirSync, readFileSync } from 'node:fs';
+// The layering the README describes, checked on the sources: no two folders import each other (even through a
+// third), the domain never reaches into the commands, and the commands' shared library does not build on the
+// export (a command does).
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { preProcessFile } from 'typescript';
 
@@ -53,4 +54,69 @@ test('no file in config/, constructs/, iam/, ops/, exports/ or stacks/ imports f
 
 test('scripts/lib does not import exports/', () => {
   expect(offending(['scripts/lib'], (target) => target === 'exports' || target.startsWith('exports/'))).toEqual([]);
+});
+
+/** The project's own code: every top-level source file and folder but the tests, the benchmark and build output. */
+const PRODUCT = readdirSync(ROOT).filter(
+  (entry) =>
+    !['__tests__', 'bench', 'node_modules', 'cdktf.out'].includes(entry) &&
+    !entry.startsWith('.') &&
+    (/\.[cm]?[jt]s$/.test(entry) || (statSync(join(ROOT, entry)).isDirectory() && sources(entry).length > 0)),
+);
+
+/** Which top-level folders (or files) each one imports from. */
+function folderGraph(entries: readonly string[]): Map<string, Set<string>> {
+  const graph = new Map<string, Set<string>>();
+  for (const entry of entries) {
+    const files = /\.[cm]?[jt]s$/.test(entry) ? [entry] : sources(entry);
+    const targets = files.flatMap((file) =>
+      importedFolders(file, readFileSync(join(ROOT, file), 'utf8')).map((target) => target.split('/')[0]),
+    );
+    graph.set(entry, new Set(targets.filter((target) => target !== entry)));
+  }
+  return graph;
+}
+
+/** A cycle in the graph as the path that closes it (first node repeated last), or undefined when it has none. */
+function cycleOf(graph: ReadonlyMap<string, ReadonlySet<string>>): string[] | undefined {
+  const done = new Set<string>();
+  const visit = (node: string, path: string[]): string[] | undefined => {
+    if (path.includes(node)) return [...path.slice(path.indexOf(node)), node];
+    if (done.has(node)) return undefined;
+    for (const next of graph.get(node) ?? []) {
+      const cycle = visit(next, [...path, node]);
+      if (cycle) return cycle;
+    }
+    done.add(node);
+    return undefined;
+  };
+  for (const node of graph.keys()) {
+    const cycle = visit(node, []);
+    if (cycle) return cycle;
+  }
+  return undefined;
+}
+
+test('the cycle finder finds a cycle through a third folder, and none in a layered graph', () => {
+  const graph = (edges: Record<string, string[]>) =>
+    new Map(Object.entries(edges).map(([from, to]) => [from, new Set(to)]));
+  expect(cycleOf(graph({ config: ['errors.ts'], iam: ['ops'], ops: ['config'], 'errors.ts': ['iam'] }))).toEqual([
+    'config',
+    'errors.ts',
+    'iam',
+    'ops',
+    'config',
+  ]);
+  expect(cycleOf(graph({ stacks: ['iam', 'config'], config: ['iam'], iam: ['errors.ts'], 'errors.ts': [] }))).toBe(
+    undefined,
+  );
+});
+
+test('no import cycle between the top-level folders and files of the product', () => {
+  expect(PRODUCT).toEqual(expect.arrayContaining(['config', 'iam', 'errors.ts', 'scripts', 'main.ts']));
+  expect(cycleOf(folderGraph(PRODUCT))).toBeUndefined();
+});
+
+test('errors.ts is a leaf: it imports nothing of the project', () => {
+  expect(folderGraph(['errors.ts']).get('errors.ts')).toEqual(new Set());
 });

@@ -1,5 +1,5 @@
-// config/arn.ts: the ARNs policies and exported settings name, written out for each partition.
-import { accountRootArn, bucketArn, kmsArn, objectArn, partitionOf, principalArn, tableArn } from '../config/arn';
+// iam/arn.ts: the ARNs policies and exported settings name, written out for each partition.
+import { accountRootArn, bucketArn, kmsArn, objectArn, partitionOf, principalArn, tableArn } from '../iam/arn';
 
 describe('partitionOf', () => {
   test.each([

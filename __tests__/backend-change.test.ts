@@ -3,7 +3,7 @@
 import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { UserError } from '../config/errors';
+import { UserError } from '../errors';
 import { movedStateStep, prepareBackends, recordedStateObject } from '../scripts/lib/backend-change';
 import { FakeAws } from './fake-aws';
 import { configFrom } from './helpers';

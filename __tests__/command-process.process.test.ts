@@ -91,7 +91,7 @@ describe('a command as a process', () => {
     const command = startScript(dir, [
       `import { writeFileSync } from 'fs';`,
       `import { runCommand } from ${JSON.stringify(join(LIB, 'shell.ts'))};`,
-      `import { UserError } from ${JSON.stringify(join(__dirname, '..', 'config', 'errors.ts'))};`,
+      `import { UserError } from ${JSON.stringify(join(__dirname, '..', 'errors.ts'))};`,
       'const pause = () => new Promise((resolve) => setTimeout(resolve, 200));',
       'runCommand(async () => {',
       '  for (let line = 0; line < 5; line += 1) { console.log(`line ${line}`); console.error(`note ${line}`); await pause(); }',
@@ -215,10 +215,7 @@ describe('a command as a process', () => {
     [['lock', 'app-dev'], 'error: lock takes no argument, got also "app-dev" (a stack is --stack <name>)'],
     [['restore', 'v1', 'v2', '--yes'], 'error: restore takes 1 argument, got also "v2" (a stack is --stack <name>)'],
     // The two-line synopsis was part of the message: its second line reached the terminal inside the error.
-    [
-      ['--stack', 'nope', 'lock'],
-      'error: --stack "nope": not a stack of this project (one of bootstrap, app, app-dev)',
-    ],
+    [['--stack', 'nope', 'lock'], 'error: stack "nope": not a stack of this project (one of bootstrap, app, app-dev)'],
   ])(
     'state %j: a usage error (exit 2) in one line, then the synopsis, before any AWS call',
     (args, line) => {

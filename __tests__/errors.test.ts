@@ -1,6 +1,5 @@
-// config/errors.ts: the user-facing error type and its exit codes, as every domain error carries them.
-import { cut, EXIT_CODES, errorLine, oneLine, UsageError, UserError } from '../config/errors';
-import { ConfigError } from '../config/types';
+// errors.ts: the user-facing error type and its exit codes, as every domain error carries them.
+import { ConfigError, cut, EXIT_CODES, errorLine, oneLine, UsageError, UserError } from '../errors';
 import { DeployedReadError } from '../exports/deployed';
 import { StateOperationError } from '../ops/state';
 

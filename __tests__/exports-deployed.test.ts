@@ -1,7 +1,7 @@
 // The export's account logic and the deployed bootstrap's outputs (exports/deployed.ts, exports/export.ts),
 // and the whole text of each rendered format, each against literal expected values.
 import type { S3Client } from '@aws-sdk/client-s3';
-import { UsageError } from '../config/errors';
+import { UsageError } from '../errors';
 import { accountOfArn, DeployedReadError, deployedFromState, readDeployed } from '../exports/deployed';
 import { exportSettings, needsDeployed, ownerAccount } from '../exports/export';
 import { configFrom } from './helpers';

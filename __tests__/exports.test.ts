@@ -163,7 +163,7 @@ describe('argument mistakes are one line', () => {
   const config = configFrom({ TFSTATE_ENVIRONMENTS: 'dev' });
   test.each([
     [{ format: 'yaml' }, '--format "yaml": must be one of terraform, lokomotive, kops, json, policy'],
-    [{ stack: 'app-prod' }, '--stack "app-prod": not a stack of this project (one of bootstrap, app, app-dev)'],
+    [{ stack: 'app-prod' }, 'stack "app-prod": not a stack of this project (one of bootstrap, app, app-dev)'],
     [{ key: '/abs' }, '--key "/abs": must not start or end with "/" (Terraform S3 backend rule)'],
     // Without the rule this printed a policy over arn:aws:s3:::<bucket>/network/* : every key below network/.
     [

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TerraformStack, Testing } from 'cdktf';
 import { loadConfig } from '../config/load';
-import { type BackendConfig, ConfigError } from '../config/types';
+import type { BackendConfig } from '../config/types';
+import { ConfigError } from '../errors';
 import { buildApp } from '../stacks/app';
 
 export const PROJECT_ID = '0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d';

@@ -2,7 +2,7 @@
 // deployed document: renaming one changes every deployed policy (and IAM wants them unique within one).
 // Each test synthesizes its own variant, so each statement's builder is checked by the test that needs it.
 
-import { ConfigError } from '../config/types';
+import { ConfigError } from '../errors';
 import { checkPolicySize, policySize } from '../iam/document';
 import { resourceOf, type Synthesized, synthAll } from './helpers';
 

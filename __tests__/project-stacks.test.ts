@@ -1,6 +1,7 @@
 // The one list of stacks: the app builds it, the commands and the export resolve stack names and keys from it.
-import { UsageError } from '../config/errors';
+
 import { projectStacks, projectStateKeys, stackStateKey } from '../config/naming';
+import { UsageError } from '../errors';
 import { configFrom, synthAll } from './helpers';
 
 const settings = {
@@ -38,6 +39,6 @@ test('stack names resolve to their keys; another name is one line listing the st
   expect(stackStateKey(config, 'bootstrap')).toBe('bootstrap/terraform.tfstate');
   expect(stackStateKey(config, 'app-dev')).toBe('env/dev/terraform.tfstate');
   expect(() => stackStateKey(config, 'app-qa')).toThrow(
-    new UsageError('--stack "app-qa": not a stack of this project (one of bootstrap, app, app-dev)'),
+    new UsageError('stack "app-qa": not a stack of this project (one of bootstrap, app, app-dev)'),
   );
 });

@@ -7,7 +7,7 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { UserError } from '../config/errors';
+import { UserError } from '../errors';
 import { isBootstrapState, refuseForeignState } from '../scripts/deploy';
 import { withLostErrors } from '../scripts/lib/cdktf';
 import { explainFailure, protectedFromDestroy } from '../scripts/lib/diagnose';

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { DeleteObjectsCommand, HeadBucketCommand } from '@aws-sdk/client-s3';
-import { UserError } from '../config/errors';
+import { UserError } from '../errors';
 import type { ObjectVersion } from '../ops/state';
 import { deployArguments } from '../scripts/deploy';
 import { awsClients } from '../scripts/lib/aws';

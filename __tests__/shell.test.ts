@@ -1,7 +1,6 @@
 // The command shell in-process: how each kind of failure ends a command (lines and exit code). The spawned
 // checks of the same rules, one per command kind, are in command-process.process.test.ts.
-import { UsageError, UserError } from '../config/errors';
-import { ConfigError } from '../config/types';
+import { ConfigError, UsageError, UserError } from '../errors';
 import { DeployedReadError } from '../exports/deployed';
 import { exportSettings } from '../exports/export';
 import { StateOperationError } from '../ops/state';

@@ -90,8 +90,11 @@ describe('a hostile config file is refused in one line naming the file, the key 
         tags: { 'team\u001b[2K\r::add-mask::x': 'v' },
       }),
     );
+    // The list of known keys is written out in load-edges.test.ts; here the name before it is what counts.
     expect(problems).toEqual([
-      'tfstate.config.json: "\\u001b[1A\\u001b[2Kok\\n::warning::spoofed": unknown setting (known: bucket, region, lockTable, stateKey, locking, endpoint, kmsAlias, noncurrentVersionDays, bootstrapBackend, bootstrapStateKey, allowDestroy, environments, environmentKeyPrefix, crossAccountPrincipals, crossAccountReaders, accountId, kopsPrefix, accessLogging, logBucket, accessLogDays, replicaRegion, replicaBucket, acceptRisks, adopt, kmsKeyArn, tags)',
+      expect.stringMatching(
+        /^tfstate\.config\.json: "\\u001b\[1A\\u001b\[2Kok\\n::warning::spoofed": unknown setting \(known: bucket, .*, tags\)$/,
+      ),
       'tfstate.config.json: bucket="x\\u009b2J\\u202e": may contain only lowercase letters, digits, dots (.) and hyphens (-)',
       'tfstate.config.json: tags={"team\\u001b[2K\\r::add-mask::x":"v"}: tag keys may contain only letters, digits, spaces and _ . : / = + - @ ("team\\u001b[2K\\r::add-mask::x")',
     ]);

@@ -1,22 +1,25 @@
-import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
-import { cut, printable } from './errors';
-import { deniedDeeperKeys, environmentStateKey, iamPatternMatches, inEveryWorkspace } from './naming';
+import { ConfigError, cut, printable } from '../errors';
+import { deniedDeeperKeys, iamPatternMatches, inEveryWorkspace } from '../iam/key-patterns';
+import { environmentStateKey } from './naming';
 import { type ParseContext, shown } from './parsers';
 import { bucketNameRule, environmentNameRule, inFolder, templateRule } from './rules';
 import {
   CONFIG_FILE,
   CONFIG_FILE_ENV,
   Derived,
+  ENV_PREFIX,
   type LoadedSettings,
   MIN_SAFE_NONCURRENT_DAYS,
+  OPERATIONAL_ENV,
   SETTING_NAMES,
   SETTINGS,
   type Setting,
   type SettingName,
   type SettingValues,
 } from './settings';
-import { type AcceptedRisk, type BackendConfig, ConfigError, type ReplicaConfig } from './types';
+import type { AcceptedRisk, BackendConfig, ReplicaConfig, ShapingOnly } from './types';
 
 export interface LoadOptions {
   /** Environment to read; defaults to process.env. */
@@ -26,9 +29,6 @@ export interface LoadOptions {
   /** cdktf.json's projectId; read from cdktf.json in cwd when omitted. */
   readonly projectId?: string;
 }
-
-/** Variables with the TFSTATE_ prefix that are not config settings but are read by the operational commands. */
-export const OPERATIONAL_ENV = ['TFSTATE_CONFIG', 'TFSTATE_PROVIDER_MIRROR', 'TFSTATE_CONFIRM_TEARDOWN'] as const;
 
 type FileValues = Record<string, unknown>;
 type ConfigFile = { label: string; values: FileValues };
@@ -60,28 +60,25 @@ export function loadConfig(options: LoadOptions = {}): BackendConfig {
   const get = <N extends SettingName>(name: N) => settings.get(name);
   const origin = (name: SettingName) => settings.given(name)?.origin ?? SETTINGS[name].env;
 
-  const acceptedRisks = get('acceptRisks');
+  const acceptedRisks = get('acceptedRisks');
   const accepts = (risk: AcceptedRisk) => acceptedRisks.includes(risk);
   const noncurrentVersionDays = get('noncurrentVersionDays');
   if (noncurrentVersionDays < MIN_SAFE_NONCURRENT_DAYS && !accepts('short-retention')) {
     problems.push(
-      // Stryker disable next-line OptionalChaining: equivalent, the default (90) never breaks this rule, so the value was given
-      `${origin('noncurrentVersionDays')}=${shown(settings.given('noncurrentVersionDays')?.value)}: keeps old state versions less than ${MIN_SAFE_NONCURRENT_DAYS} days; set ${SETTINGS.acceptRisks.env}=short-retention to accept that`,
+      `${origin('noncurrentVersionDays')}=${shown(settings.given('noncurrentVersionDays')?.value)}: keeps old state versions less than ${MIN_SAFE_NONCURRENT_DAYS} days; set ${SETTINGS.acceptedRisks.env}=short-retention to accept that`,
     );
   }
   const accessLogging = get('accessLogging');
   if (!accessLogging && !accepts('no-access-logging')) {
-    // Stryker disable next-line OptionalChaining: equivalent, the default (true) never breaks this rule, so the value was given
     problems.push(
-      `${origin('accessLogging')}=${shown(settings.given('accessLogging')?.value)}: turns off access logging of the state bucket; set ${SETTINGS.acceptRisks.env}=no-access-logging to accept that`,
+      `${origin('accessLogging')}=${shown(settings.given('accessLogging')?.value)}: turns off access logging of the state bucket; set ${SETTINGS.acceptedRisks.env}=no-access-logging to accept that`,
     );
   }
   // Logs kept a day are access logging off a day later: the same weakening, so accepted the same way (never by the file).
   const accessLogDays = get('accessLogDays');
   if (accessLogging && accessLogDays < MIN_SAFE_NONCURRENT_DAYS && !accepts('short-retention')) {
-    // Stryker disable next-line OptionalChaining: equivalent, the default (365) never breaks this rule, so the value was given
     problems.push(
-      `${origin('accessLogDays')}=${shown(settings.given('accessLogDays')?.value)}: keeps the state bucket's access logs less than ${MIN_SAFE_NONCURRENT_DAYS} days; set ${SETTINGS.acceptRisks.env}=short-retention to accept that`,
+      `${origin('accessLogDays')}=${shown(settings.given('accessLogDays')?.value)}: keeps the state bucket's access logs less than ${MIN_SAFE_NONCURRENT_DAYS} days; set ${SETTINGS.acceptedRisks.env}=short-retention to accept that`,
     );
   }
 
@@ -108,13 +105,11 @@ export function loadConfig(options: LoadOptions = {}): BackendConfig {
   checkDistinct(
     [
       [origin('bucket'), bucket],
-      // Stryker disable ConditionalExpression,ArrayDeclaration: equivalent, an absent bucket (undefined) or a stray entry meets no bucket name
       ...(logBucket !== undefined ? [[origin('logBucket'), logBucket] as [string, string]] : []),
       ...(replica ? [[SETTINGS.replicaBucket.env, replica.bucket] as [string, string]] : []),
       ...(replica?.logBucket
         ? [[`replica log bucket (${SETTINGS.replicaBucket.env}-logs)`, replica.logBucket] as [string, string]]
         : []),
-      // Stryker restore ConditionalExpression,ArrayDeclaration
     ],
     (first) => `is already the bucket of ${first}; state, logs and replica need separate buckets`,
     problems,
@@ -190,36 +185,26 @@ export function loadConfig(options: LoadOptions = {}): BackendConfig {
 
   if (problems.length > 0) throw new ConfigError(problems);
 
-  const locking = get('locking');
+  // Every setting passes into the config as loaded, frozen, but those that only shape the fields set here.
+  const values = Object.fromEntries(SETTING_NAMES.map((name) => [name, Object.freeze(get(name))]));
+  for (const name of SHAPING_ONLY) delete values[name];
   return Object.freeze({
+    ...(values as Omit<SettingValues, ShapingOnly>),
     projectId: settings.knownProjectId() ?? '',
-    region,
-    bucket,
-    lockTable: locking === 's3' ? undefined : get('lockTable'),
-    locking,
-    stateKey,
-    kmsAlias: get('kmsAlias'),
-    noncurrentVersionDays,
-    endpoint: get('endpoint'),
-    bootstrapBackend: get('bootstrapBackend'),
-    bootstrapStateKey,
-    allowDestroy: get('allowDestroy'),
-    environments: Object.freeze(environments),
-    environmentKeyPrefix,
-    crossAccountPrincipals: Object.freeze(crossAccountPrincipals),
-    crossAccountReaders: Object.freeze(crossAccountReaders),
-    accountId: get('accountId'),
-    kopsPrefix,
+    lockTable: get('locking') === 's3' ? undefined : get('lockTable'),
     logBucket,
-    accessLogDays,
     replica: replica ? Object.freeze(replica) : undefined,
-    acceptedRisks: Object.freeze(acceptedRisks),
-    adopt: get('adopt'),
-    kmsKeyArn: get('kmsKeyArn'),
-    tags: Object.freeze(get('tags')),
     origins: settings.origins(),
   });
 }
+
+const SHAPING_ONLY: readonly ShapingOnly[] = [
+  'lockTable',
+  'logBucket',
+  'accessLogging',
+  'replicaRegion',
+  'replicaBucket',
+];
 
 /** The file without the keys it may not hold (a setting's onlyFrom), each refused in one line. */
 function withoutUntrusted(file: ConfigFile | undefined, problems: string[]): ConfigFile | undefined {
@@ -249,7 +234,6 @@ class SettingsLoader implements LoadedSettings {
   private readonly accepted = new Map<SettingName, Raw>();
   private readonly problemsBySetting = new Map<SettingName, string[]>(SETTING_NAMES.map((name) => [name, []]));
   /** The settings being loaded, innermost last: a problem found on the way belongs to the innermost. */
-  // Stryker disable next-line ArrayDeclaration: equivalent, only the innermost (last) entry is read
   private readonly loading: SettingName[] = [];
   private readProjectIdOnce: { id: string | undefined } | undefined;
 
@@ -270,7 +254,6 @@ class SettingsLoader implements LoadedSettings {
   }
 
   valid(name: SettingName): boolean {
-    // Stryker disable next-line OptionalChaining: the settings asked (valid, fallback variables, derived defaults) are all text settings, which have a rule
     return (SETTINGS[name] as Setting<unknown>).parse.rule?.(this.get(name), this) === undefined;
   }
 
@@ -306,8 +289,8 @@ class SettingsLoader implements LoadedSettings {
 
   private load(name: SettingName, setting: Setting<unknown>): unknown {
     const problems = this.problemsOf(name);
-    if (setting.onlyWith && this.get(setting.onlyWith) === undefined) {
-      const companion = SETTINGS[setting.onlyWith] as Setting<unknown>;
+    if (setting.onlyWith && this.get(setting.onlyWith as SettingName) === undefined) {
+      const companion: Setting<unknown> = SETTINGS[setting.onlyWith as SettingName];
       const alone = this.source(setting);
       // Given without its companion it would do nothing, silently: most often the companion's name has a typo.
       // A companion given and refused is that setting's one problem, not this one's.
@@ -334,11 +317,9 @@ class SettingsLoader implements LoadedSettings {
         return value;
       }
     }
-    // Stryker disable next-line ArrayDeclaration: equivalent, a variable named "Stryker was here" is never set
     for (const fallback of setting.fallbackEnv ?? []) {
       const value = this.env[fallback];
       if (value) {
-        // Stryker disable next-line OptionalChaining: the settings asked (valid, fallback variables, derived defaults) are all text settings, which have a rule
         const broken = setting.parse.rule?.(value, this);
         if (broken) problems.push(`${fallback}=${shown(value)}: ${broken}`);
         return value;
@@ -347,7 +328,6 @@ class SettingsLoader implements LoadedSettings {
     if (!(setting.default instanceof Derived)) return setting.default;
     const derived = setting.default as Derived<unknown>;
     const value = derived.derive(this);
-    // Stryker disable next-line OptionalChaining: the settings asked (valid, fallback variables, derived defaults) are all text settings, which have a rule
     const broken = derived.checked(this) ? setting.parse.rule?.(value, this) : undefined;
     if (broken) problems.push(`${derived.label}=${shown(value)}: ${broken}`);
     return value;
@@ -403,11 +383,9 @@ function checkFoldersApart(
 /** Every string in a setting's value: the value itself, a list's items, an object's keys and values (tags). */
 function stringsIn(value: unknown): string[] {
   if (typeof value === 'string') return [value];
-  // Stryker disable next-line ConditionalExpression: equivalent, a list read as an object gives its items and their indexes (digits hold no template)
   if (Array.isArray(value)) return value.filter((item): item is string => typeof item === 'string');
   if (typeof value === 'object' && value !== null)
     return Object.entries(value).flatMap(([key, item]) => (typeof item === 'string' ? [key, item] : [key]));
-  // Stryker disable next-line ArrayDeclaration: equivalent, "Stryker was here" holds no template
   return [];
 }
 
@@ -425,19 +403,31 @@ function checkDistinct(
   }
 }
 
-/** A settings file is a few hundred bytes; anything near this is not one (and is not read whole). */
-export const MAX_CONFIG_BYTES = 64 * 1024;
-
 function readConfigFile(env: NodeJS.ProcessEnv, cwd: string, problems: string[]): ConfigFile | undefined {
   const explicit = env[CONFIG_FILE_ENV];
   const path = explicit ? (isAbsolute(explicit) ? explicit : join(cwd, explicit)) : join(cwd, CONFIG_FILE);
   const label = explicit ? cut(explicit, 200) : CONFIG_FILE;
-  if (!existsSync(path)) {
-    if (explicit) problems.push(`${CONFIG_FILE_ENV}=${shown(explicit)}: file does not exist`);
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'ENOENT')
+      problems.push(
+        code === 'EISDIR'
+          ? `${label}: is a directory; the settings file must be a JSON file`
+          : `${label}: cannot be read (${code})`,
+      );
+    else if (explicit) problems.push(`${CONFIG_FILE_ENV}=${shown(explicit)}: file does not exist`);
     return undefined;
   }
-  const text = readBounded(path, label, problems);
-  if (text === undefined) return undefined;
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    problems.push(`${label}: is not valid UTF-8`);
+    return undefined;
+  }
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -456,22 +446,7 @@ function readConfigFile(env: NodeJS.ProcessEnv, cwd: string, problems: string[])
     );
     return undefined;
   }
-  // A setting is a value, a list or an object of values; anything deeper would only be echoed back in an error,
-  // and a value nested tens of thousands deep overflows the stack on the way (JSON.stringify recurses).
-  const deep = Object.keys(parsed).find((key) => nestedDeeperThan((parsed as FileValues)[key], 1));
-  if (deep !== undefined) {
-    problems.push(
-      `${label}: ${printable(cut(deep, 60))}: is nested deeper than any setting (a string, number, boolean, or a list or object of those)`,
-    );
-    return undefined;
-  }
   return { label, values: parsed as FileValues };
-}
-
-/** True when `value` holds lists or objects more than `levels` deep; never looks further than that. */
-function nestedDeeperThan(value: unknown, levels: number): boolean {
-  if (typeof value !== 'object' || value === null) return false;
-  return levels === 0 || Object.values(value).some((item) => nestedDeeperThan(item, levels - 1));
 }
 
 /**
@@ -481,7 +456,6 @@ function nestedDeeperThan(value: unknown, levels: number): boolean {
 export function duplicateKey(text: string): string | undefined {
   // One entry per open object (its keys so far) or list (null).
   const open: (Set<string> | null)[] = [];
-  // Stryker disable next-line EqualityOperator: equivalent, the character past the end is undefined and matches no branch
   for (let at = 0; at < text.length; at += 1) {
     const char = text[at];
     if (char === '{') open.push(new Set());
@@ -491,8 +465,7 @@ export function duplicateKey(text: string): string | undefined {
       let end = at + 1;
       while (text[end] !== '"') end += text[end] === '\\' ? 2 : 1;
       let next = end + 1;
-      // Stryker disable next-line StringLiteral,AssignmentOperator,LogicalOperator: the end of the text never follows a string of an object ("}" does), so the "." fallback is never read
-      while (' \t\n\r'.includes(text[next] ?? '.')) next += 1;
+      while (' \t\n\r'.includes(text[next])) next += 1;
       const keys = open[open.length - 1];
       if (text[next] === ':' && keys) {
         const key = JSON.parse(text.slice(at, end + 1)) as string;
@@ -503,41 +476,6 @@ export function duplicateKey(text: string): string | undefined {
     }
   }
   return undefined;
-}
-
-/** The file's text when it is a regular file of at most MAX_CONFIG_BYTES of UTF-8; else one problem. */
-function readBounded(path: string, label: string, problems: string[]): string | undefined {
-  const stat = statSync(path);
-  if (stat.isDirectory()) {
-    problems.push(`${label}: is a directory; the settings file must be a JSON file`);
-    return undefined;
-  }
-  // A device (/dev/zero), FIFO or socket would never end or block the read.
-  if (!stat.isFile()) {
-    problems.push(`${label}: is not a regular file; the settings file must be a JSON file`);
-    return undefined;
-  }
-  const fd = openSync(path, 'r');
-  try {
-    // Size from the open file, and never more than the limit read: the file may change between the calls.
-    const size = fstatSync(fd).size;
-    // Stryker disable next-line MethodExpression: a larger buffer reads the same bytes of a file within the limit; over it, the file is refused anyway
-    const buffer = Buffer.alloc(Math.min(size, MAX_CONFIG_BYTES) + 1);
-    const read = readSync(fd, buffer, 0, buffer.length, 0);
-    // Stryker disable next-line LogicalOperator,ConditionalExpression: equivalent unless the file changes size between fstat and read, a race not worth a test
-    if (size > MAX_CONFIG_BYTES || read > MAX_CONFIG_BYTES) {
-      problems.push(`${label}: is ${size} bytes; a settings file may have at most ${MAX_CONFIG_BYTES}`);
-      return undefined;
-    }
-    try {
-      return new TextDecoder('utf-8', { fatal: true }).decode(buffer.subarray(0, read));
-    } catch {
-      problems.push(`${label}: is not valid UTF-8`);
-      return undefined;
-    }
-  } finally {
-    closeSync(fd);
-  }
 }
 
 /** At most this many unknown names are listed one by one; the rest are counted. */
@@ -554,10 +492,10 @@ function checkUnknownNames(env: NodeJS.ProcessEnv, file: ConfigFile | undefined,
   };
   report(
     '',
-    Object.keys(env).filter((name) => name.startsWith('TFSTATE_') && !knownEnv.has(name)),
+    Object.keys(env).filter((name) => name.startsWith(ENV_PREFIX) && !knownEnv.has(name)),
     specs
       .map((s) => s.env)
-      .filter((e) => e.startsWith('TFSTATE_'))
+      .filter((e) => e.startsWith(ENV_PREFIX))
       .join(', '),
   );
   if (!file) return;
@@ -574,10 +512,12 @@ function readProjectId(cwd: string, problems: string[]): string | undefined {
     const cdktf = JSON.parse(readFileSync(join(cwd, 'cdktf.json'), 'utf8')) as { projectId?: unknown };
     if (typeof cdktf.projectId === 'string' && /^[0-9a-f-]{12,}$/i.test(cdktf.projectId)) return cdktf.projectId;
     problems.push(
-      'cdktf.json: projectId is missing or not a UUID, so no default bucket name can be derived (set TFSTATE_BUCKET)',
+      `cdktf.json: projectId is missing or not a UUID, so no default bucket name can be derived (set ${SETTINGS.bucket.env})`,
     );
   } catch {
-    problems.push(`cdktf.json: not readable in ${cwd}, so no default bucket name can be derived (set TFSTATE_BUCKET)`);
+    problems.push(
+      `cdktf.json: not readable in ${cwd}, so no default bucket name can be derived (set ${SETTINGS.bucket.env})`,
+    );
   }
   return undefined;
 }

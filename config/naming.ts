@@ -1,5 +1,5 @@
 // Pure naming: every derived name comes from here, so app and bootstrap can never disagree.
-import { UsageError } from './errors';
+import { UsageError } from '../errors';
 
 /**
  * Stable default bucket name: the same project and region always give the same name, and projects
@@ -60,13 +60,13 @@ export function projectStacks(config: StackSettings): ProjectStack[] {
   ];
 }
 
-/** The state key a stack of this project uses. */
+/** The state key a stack of this project uses; another name is a UsageError, worded in the domain's terms. */
 export function stackStateKey(config: StackSettings, stack: string): string {
   const stacks = projectStacks(config);
   const found = stacks.find((candidate) => candidate.name === stack);
   if (found === undefined)
     throw new UsageError(
-      `--stack ${JSON.stringify(stack)}: not a stack of this project (one of ${stacks.map((known) => known.name).join(', ')})`,
+      `stack ${JSON.stringify(stack)}: not a stack of this project (one of ${stacks.map((known) => known.name).join(', ')})`,
     );
   return found.stateKey;
 }
@@ -82,49 +82,11 @@ export function projectStateKeys(config: StackSettings): string[] {
  * The state keys of every app stack as policy patterns: the default app's key and one pattern for every environment
  * of the prefix, listed or not, so adding or removing an environment never changes bootstrap (a user holding the
  * policies is not denied a new environment's key until a redeploy) and a policy stays the same size for 1 or 1,000
- * environments (IAM's "*" also matches "/", so the policies deny what lies deeper, see deeperThanGranted below; the
+ * environments (IAM's "*" also matches "/", so the policies deny what lies deeper, see iam/key-patterns.ts; the
  * simulation tests check it).
  */
 export function projectStateKeyPatterns(config: { stateKey: string; environmentKeyPrefix: string }): string[] {
   return [config.stateKey, environmentStateKey(config.environmentKeyPrefix, '*')];
-}
-
-/** Terraform's default workspace_key_prefix: workspace "dev" of key k lives at env:/dev/k. */
-export const WORKSPACE_KEY_PREFIX = 'env:';
-
-/** A state key in the default workspace and in every workspace (env:/<workspace>/<key>). */
-export function inEveryWorkspace(keys: readonly string[]): string[] {
-  return keys.flatMap((key) => [key, `${WORKSPACE_KEY_PREFIX}/*/${key}`]);
-}
-
-/**
- * The patterns with one more path segment in place of each `*` segment. IAM's `*` matches "/" too, while a
- * workspace or environment name never holds one (Terraform refuses it; rules.ts refuses it): these are keys
- * the patterns reach but were never meant to, such as workspace blue of another team's key
- * platform/network/terraform.tfstate, env:/blue/platform/network/terraform.tfstate, for the pattern
- * env:/*\/network/terraform.tfstate. Terraform refuses "//" in a key, so none of them is a granted key.
- */
-export function deeperThanGranted(patterns: readonly string[]): string[] {
-  return patterns.flatMap((pattern) => {
-    const segments = pattern.split('/');
-    return segments.flatMap((segment, index) =>
-      segment === '*' ? [[...segments.slice(0, index), '*', ...segments.slice(index)].join('/')] : [],
-    );
-  });
-}
-
-/** The object keys the policies deny to state users with these grant patterns (and the keys' lockfiles). */
-export function deniedDeeperKeys(patterns: readonly string[]): string[] {
-  return deeperThanGranted(inEveryWorkspace(patterns)).map((key) => `${key}*`);
-}
-
-/** Whether IAM's ARN matching reaches `value` with `pattern`: `*` is any run of characters, "/" included; `?` one character. */
-export function iamPatternMatches(pattern: string, value: string): boolean {
-  const source = pattern
-    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-    .replace(/\*/g, '.*')
-    .replace(/\?/g, '.');
-  return new RegExp(`^${source}$`).test(value);
 }
 
 /** The kOps state store URL. */

@@ -1,6 +1,6 @@
 // Pure validators: each returns undefined when the value is fine, else the rule it breaks (a phrase that
 // completes "<setting>=<value>: ..."). No AWS calls, no I/O, so every rule is tested on its own.
-import { quoted } from './errors';
+import { quoted } from '../errors';
 
 const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
 

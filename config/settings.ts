@@ -19,47 +19,7 @@ import {
   stateKeyRule,
   tableNameRule,
 } from './rules';
-import {
-  ACCEPTED_RISKS,
-  type AcceptedRisk,
-  BOOTSTRAP_BACKENDS,
-  type BootstrapBackend,
-  LOCKING_MODES,
-  type LockingMode,
-} from './types';
-
-/** Each setting's value once loaded. */
-export interface SettingValues {
-  bucket: string;
-  region: string;
-  lockTable: string;
-  stateKey: string;
-  locking: LockingMode;
-  endpoint: string | undefined;
-  kmsAlias: string;
-  noncurrentVersionDays: number;
-  bootstrapBackend: BootstrapBackend;
-  bootstrapStateKey: string;
-  allowDestroy: boolean;
-  environments: string[];
-  environmentKeyPrefix: string;
-  crossAccountPrincipals: string[];
-  crossAccountReaders: string[];
-  accountId: string | undefined;
-  kopsPrefix: string;
-  accessLogging: boolean;
-  logBucket: string;
-  accessLogDays: number;
-  replicaRegion: string | undefined;
-  /** Undefined when replicaRegion is unset: the setting is not read then. */
-  replicaBucket: string | undefined;
-  acceptRisks: AcceptedRisk[];
-  adopt: boolean;
-  kmsKeyArn: string | undefined;
-  tags: Record<string, string>;
-}
-
-export type SettingName = keyof SettingValues;
+import { ACCEPTED_RISKS, type AcceptedRisk, BOOTSTRAP_BACKENDS, LOCKING_MODES } from './types';
 
 /** What a rule or a derived default may read: the other settings, each loaded on first use. */
 export interface LoadedSettings {
@@ -97,7 +57,7 @@ export interface Setting<T> {
   /** An empty environment variable counts as unset instead of as an empty value. */
   readonly emptyEnvIsUnset?: boolean;
   /** Read only when this other setting has a value; given without it, refused (it would do nothing). */
-  readonly onlyWith?: SettingName;
+  readonly onlyWith?: string;
   readonly parse: Parser<T, LoadedSettings>;
   /** One line on what it does. */
   readonly description: string;
@@ -122,18 +82,15 @@ export interface TrustedSource {
 /** Below this many days of noncurrent retention a bad apply can outlive its own undo, and access logs an incident's discovery: needs short-retention. */
 export const MIN_SAFE_NONCURRENT_DAYS = 30;
 
-export const SETTINGS: { readonly [N in SettingName]: Setting<SettingValues[N]> } = {
+export const SETTINGS = {
   bucket: {
     env: 'TFSTATE_BUCKET',
     file: 'bucket',
     default: new Derived(
       'tfstate-<first 12 hex digits of cdktf.json projectId>-<region>',
-      // Stryker disable next-line StringLiteral: a valid region always derives a valid bucket name, so this label never shows
       'derived bucket name',
-      // Stryker disable next-line StringLiteral: equivalent, a missing projectId is reported on its own and fails the load, whatever name the fallback derives
-      (s) => defaultBucketName(s.projectId() ?? '', s.get('region')),
-      // Stryker disable next-line ArrowFunction: equivalent, a valid region derives a valid name, and an invalid one is not checked either way
-      (s) => s.valid('region'),
+      (s): string => defaultBucketName(s.projectId() ?? '', s.get('region')),
+      (s): boolean => s.valid('region'),
     ),
     parse: text(bucketNameRule),
     description: 'Name of the S3 state bucket (AWS bucket naming rules).',
@@ -191,11 +148,9 @@ export const SETTINGS: { readonly [N in SettingName]: Setting<SettingValues[N]> 
     file: 'kmsAlias',
     default: new Derived(
       'alias/<bucket, dots as hyphens>',
-      // Stryker disable next-line StringLiteral: a valid bucket always derives a valid alias, so this label never shows
       'derived KMS alias',
-      (s) => defaultKmsAlias(s.get('bucket')),
-      // Stryker disable next-line ArrowFunction: equivalent, a valid bucket derives a valid alias, and an invalid one is not checked either way
-      (s) => s.valid('bucket'),
+      (s): string => defaultKmsAlias(s.get('bucket')),
+      (s): boolean => s.valid('bucket'),
     ),
     parse: text(kmsAliasRule),
     description: 'Alias of the customer managed KMS key; the backend refers to the key by it.',
@@ -265,7 +220,7 @@ export const SETTINGS: { readonly [N in SettingName]: Setting<SettingValues[N]> 
     file: 'crossAccountReaders',
     default: [],
     parse: list(
-      (principal, s) =>
+      (principal, s): string | undefined =>
         s.get('crossAccountPrincipals').includes(principal)
           ? `is already a writer (${SETTINGS.crossAccountPrincipals.env})`
           : principalArnRule(principal),
@@ -308,8 +263,8 @@ export const SETTINGS: { readonly [N in SettingName]: Setting<SettingValues[N]> 
     default: new Derived(
       '<bucket>-logs',
       'derived log bucket name',
-      (s) => `${s.get('bucket')}-logs`,
-      (s) => s.valid('bucket'),
+      (s): string => `${s.get('bucket')}-logs`,
+      (s): boolean => s.valid('bucket'),
     ),
     parse: text(bucketNameRule),
     description: 'Name of the access-log bucket (versioned, SSE-S3 as S3 requires for log targets, private).',
@@ -336,19 +291,19 @@ export const SETTINGS: { readonly [N in SettingName]: Setting<SettingValues[N]> 
     default: new Derived(
       '<bucket>-replica',
       'derived replica bucket name',
-      (s) => `${s.get('bucket')}-replica`,
-      (s) => s.valid('bucket'),
+      (s): string => `${s.get('bucket')}-replica`,
+      (s): boolean => s.valid('bucket'),
     ),
     onlyWith: 'replicaRegion',
     parse: text(bucketNameRule),
     description:
       'Name of the replica bucket (with access logging on, its access logs go to <replica bucket>-logs there); used only with TFSTATE_REPLICA_REGION (refused without it).',
   },
-  acceptRisks: {
+  acceptedRisks: {
     env: 'TFSTATE_ACCEPT_RISKS',
     file: 'acceptRisks',
     default: [],
-    parse: list(
+    parse: list<AcceptedRisk>(
       (risk) =>
         (ACCEPTED_RISKS as readonly string[]).includes(risk)
           ? undefined
@@ -374,7 +329,7 @@ export const SETTINGS: { readonly [N in SettingName]: Setting<SettingValues[N]> 
     file: 'kmsKeyArn',
     default: undefined,
     unset: 'a new key is created',
-    parse: text((arn, s) => kmsKeyArnRule(arn, s.get('region'))),
+    parse: text((arn, s): string | undefined => kmsKeyArnRule(arn, s.get('region'))),
     description:
       'ARN of an existing KMS key in the region to encrypt state with instead of creating one; its key policy stays yours, the alias is created for it.',
     // prevent_destroy holds a resource only while it is in the configuration: a key named here takes the created
@@ -392,7 +347,17 @@ export const SETTINGS: { readonly [N in SettingName]: Setting<SettingValues[N]> 
     parse: tagMap(),
     description: `Comma-separated key=value tags (e.g. team=platform,cost-center=42; AWS tag rules, at most ${MAX_USER_TAGS}, keys unique without case) on every resource from its create call on, besides ManagedBy and StateBucket.`,
   },
-};
+} satisfies { readonly [name: string]: Setting<unknown> };
+
+export type SettingName = keyof typeof SETTINGS;
+
+/** Each setting's value once loaded. */
+export type SettingValues = { [N in SettingName]: ValueOf<(typeof SETTINGS)[N]> };
+
+/** What a setting's parser reads; undefined too where that is its default, or where its companion is unset. */
+type ValueOf<S> = S extends { parse: Parser<infer T, LoadedSettings> }
+  ? T | (S extends { default: undefined } | { onlyWith: string } ? undefined : never)
+  : never;
 
 /** Every setting's name, in the table's order: the order the README lists them and the loader reports problems. */
 export const SETTING_NAMES = Object.keys(SETTINGS) as SettingName[];
@@ -401,12 +366,17 @@ export const SETTING_NAMES = Object.keys(SETTINGS) as SettingName[];
 export const CONFIG_FILE = 'tfstate.config.json';
 export const CONFIG_FILE_ENV = 'TFSTATE_CONFIG';
 
+/** A variable with this prefix that is no setting and not in OPERATIONAL_ENV is refused as a typo. */
+export const ENV_PREFIX = 'TFSTATE_';
+
+/** Variables with the prefix that are not settings but are read by the operational commands. */
+export const OPERATIONAL_ENV = [CONFIG_FILE_ENV, 'TFSTATE_PROVIDER_MIRROR', 'TFSTATE_CONFIRM_TEARDOWN'] as const;
+
 /** A default as the README shows it: a derived one by its description, a typed one as it is written. */
 export function renderDefault(setting: Setting<unknown>): string {
   const value = setting.default;
   if (value instanceof Derived) return value.describe;
   if (value === undefined) return `(unset: ${setting.unset})`;
-  // Stryker disable next-line ConditionalExpression: equivalent, no setting has null as its default; the check is for the type
   if (typeof value === 'object' && value !== null) {
     const items = Array.isArray(value)
       ? value.map(String)
@@ -418,7 +388,6 @@ export function renderDefault(setting: Setting<unknown>): string {
 
 /** The README's settings table, rendered from SETTINGS so the documentation cannot drift from the code. */
 export function renderSettingsTable(): string {
-  // Stryker disable next-line StringLiteral: no description or default holds a "|" today; the escape keeps a later one from splitting its row
   const cell = (text: string) => text.replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\|/g, '\\|');
   const rows = SETTING_NAMES.map((name) => {
     const setting: Setting<unknown> = SETTINGS[name];

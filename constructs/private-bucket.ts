@@ -9,7 +9,7 @@ import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/
 import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
 import { type ITerraformDependable, Lazy, type TerraformProvider } from 'cdktf';
 import { Construct } from 'constructs';
-import { bucketArn } from '../config/arn';
+import { bucketArn } from '../iam/arn';
 import { policyJson, type Statement } from '../iam/document';
 import { type BucketKeyForms, bucketDenies } from '../iam/resource-policies';
 

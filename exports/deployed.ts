@@ -4,11 +4,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { UserError } from '../config/errors';
 import { BOOTSTRAP_LOCAL_STATE } from '../config/naming';
 import { accountIdRule, kmsKeyArnRule } from '../config/rules';
 import { SETTINGS } from '../config/settings';
 import type { BackendConfig } from '../config/types';
+import { UserError } from '../errors';
 
 export interface DeployedBackend {
   /** ARN of the state key (output kms_key_arn); undefined when bootstrap is not deployed. */

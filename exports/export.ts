@@ -1,12 +1,13 @@
 // The export command's logic, apart from argv and stdout so it is tested directly.
-import { tableArn } from '../config/arn';
+
 import { backendSettings, type S3BackendSettings } from '../config/backend';
-import { UsageError, UserError } from '../config/errors';
 import { appStackName, projectStateKeyPatterns, stackStateKey } from '../config/naming';
 import { accountIdRule, profileNameRule, roleArnRule, stateKeyRule } from '../config/rules';
 import { SETTINGS } from '../config/settings';
 import { stateResources } from '../config/state-resources';
 import type { BackendConfig } from '../config/types';
+import { UsageError, UserError } from '../errors';
+import { tableArn } from '../iam/arn';
 import { type PolicyDocument, policyDocument } from '../iam/document';
 import { ACCESS_LEVELS, type AccessLevel, accessLevelStatements, type StateResources } from '../iam/state-access';
 import { accountOfArn, type DeployedBackend } from './deployed';

@@ -1,6 +1,6 @@
 // The one statement type of every policy the project writes (identity, bucket, key, table, trust), and
 // AWS's size limits for them. Builders in this folder are pure functions of ARNs and names.
-import { ConfigError } from '../config/types';
+import { ConfigError } from '../errors';
 
 /** One IAM policy statement, in the JSON form IAM, S3, KMS and DynamoDB take. */
 export interface Statement {

@@ -1,8 +1,9 @@
 // What the consumers of the state may do, as identity statements over ARNs: Terraform runs (read-write),
 // terraform_remote_state readers (read-only) and the kOps state store. The managed policies, the export
 // command and the cross-account grants in the bucket, key and table policies are all built from these.
-import { deeperThanGranted, deniedDeeperKeys, inEveryWorkspace, WORKSPACE_KEY_PREFIX } from '../config/naming';
+
 import type { Statement } from './document';
+import { deeperThanGranted, deniedDeeperKeys, inEveryWorkspace, WORKSPACE_KEY_PREFIX } from './key-patterns';
 
 export type AccessLevel = 'read-write' | 'read-only' | 'kops';
 export const ACCESS_LEVELS: readonly AccessLevel[] = ['read-write', 'read-only', 'kops'];

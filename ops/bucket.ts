@@ -1,6 +1,6 @@
 // The state bucket as a whole: whether it exists, and how an object in it is encrypted.
 import { HeadBucketCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { httpStatus } from '../config/errors';
+import { httpStatus } from '../errors';
 
 /** True when the bucket exists, false on S3's 404; any other failure (denied, no answer) is thrown on. */
 export async function bucketExists(s3: S3Client, bucket: string): Promise<boolean> {

@@ -10,9 +10,9 @@ import {
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { errorLine, httpStatus } from '../config/errors';
 import { digestLockId, lockfileKey, lockItemId } from '../config/naming';
 import type { BackendConfig } from '../config/types';
+import { errorLine, httpStatus } from '../errors';
 import { printable } from './printable';
 import {
   acquire,

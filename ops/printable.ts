@@ -1,8 +1,8 @@
 // Object keys are written by anyone who may write to the bucket. Printed raw, a key holding ESC or CSI sequences
 // would rewrite the operator's terminal (erase the lines above, fake a prompt), and Unicode's direction controls
 // would reorder what the operator reads ("Trojan Source"): every output that shows a key shows it through
-// printable(). The characters are those config/errors.ts escapes in messages about the settings file.
-import { UNPRINTABLE } from '../config/errors';
+// printable(). The characters are those errors.ts escapes in messages about the settings file.
+import { UNPRINTABLE } from '../errors';
 
 const UNPRINTABLE_CHAR = new RegExp(UNPRINTABLE.source);
 

@@ -13,9 +13,9 @@ import {
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { errorLine, httpStatus, UserError } from '../config/errors';
 import { digestLockId, lockfileKey, lockItemId } from '../config/naming';
 import type { BackendConfig } from '../config/types';
+import { errorLine, httpStatus, UserError } from '../errors';
 import { printable } from './printable';
 
 /** The lock record Terraform writes (statemgr.LockInfo), in the DynamoDB item's Info and in the .tflock object. */

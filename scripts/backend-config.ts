@@ -4,8 +4,8 @@
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
-import { UserError } from '../config/errors';
 import { loadConfig } from '../config/load';
+import { UserError } from '../errors';
 import { readDeployed } from '../exports/deployed';
 import { exportSettings, needsDeployed } from '../exports/export';
 import { awsClients } from './lib/aws';

@@ -4,12 +4,12 @@
 
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
-import { httpStatus, UsageError, UserError } from '../config/errors';
 import { loadConfig } from '../config/load';
 import { appStackName, stackStateKey } from '../config/naming';
 import { SETTINGS } from '../config/settings';
 import type { BackendConfig } from '../config/types';
 import { ADOPT_REFUSED } from '../constructs/adoption';
+import { httpStatus, UsageError, UserError } from '../errors';
 import { awsClients, probeEndpoint } from './lib/aws';
 import { prepareBackends } from './lib/backend-change';
 import { cdktf, ensureCompleted, replan, terraformFailed, withLostErrors } from './lib/cdktf';
@@ -51,8 +51,7 @@ export function deployArguments(config: BackendConfig, args: readonly string[]):
     try {
       stackStateKey(config, stack);
     } catch (error) {
-      if (error instanceof UsageError)
-        throw new UsageError(`${error.message.replace(/^--stack /, 'stack ')}; ${USAGE}`);
+      if (error instanceof UsageError) throw new UsageError(`${error.message}; ${USAGE}`);
       throw error;
     }
   }

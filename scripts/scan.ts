@@ -4,7 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { UsageError, UserError } from '../config/errors';
+import { UsageError, UserError } from '../errors';
 import { CHECKOV_SKIPS, type CheckovReport, classify, SCAN_VARIANTS, skipListProblems } from '../security/checkov';
 import { runCommand } from './lib/shell';
 

@@ -2,11 +2,12 @@
 //                  list | move <from> <to> [--to-bucket <name>] | delete <key> --yes [--purge]
 // Who holds the state lock (and how to release it), the state's version history, and a safe restore;
 // every state key of the bucket, and moving or deleting one.
-import { UsageError, UserError } from '../config/errors';
+
 import { loadConfig } from '../config/load';
 import { appStackName, stackStateKey } from '../config/naming';
 import { bucketNameRule, existingStateKeyRule } from '../config/rules';
 import type { BackendConfig } from '../config/types';
+import { UsageError, UserError } from '../errors';
 import { deleteState, listStates, moveState, type StateKeySummary } from '../ops/keys';
 import { printable } from '../ops/printable';
 import { describeLock, findLocks, listStateVersions, restoreStateVersion, type StateClients } from '../ops/state';

@@ -6,11 +6,11 @@
 
 import { join } from 'node:path';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
-import { errorLine, UserError } from '../config/errors';
 import { loadConfig } from '../config/load';
 import { lockfileKey, projectStacks, projectStateKeys } from '../config/naming';
 import { SETTINGS } from '../config/settings';
 import type { BackendConfig } from '../config/types';
+import { errorLine, UserError } from '../errors';
 import { bucketExists } from '../ops/bucket';
 import { deleteObjectVersions } from '../ops/keys';
 import { printable } from '../ops/printable';

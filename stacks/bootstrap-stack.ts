@@ -2,7 +2,6 @@ import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-i
 import { DynamodbResourcePolicy } from '@cdktf/provider-aws/lib/dynamodb-resource-policy';
 import { Aspects, LocalBackend, Op, TerraformOutput, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
-import { accountRootArn, principalArn } from '../config/arn';
 import { backendSettings } from '../config/backend';
 import { accessLogPrefix, BOOTSTRAP_LOCAL_STATE, kopsStateStore, projectStateKeyPatterns } from '../config/naming';
 import { SETTINGS } from '../config/settings';
@@ -15,6 +14,7 @@ import { LogBucket } from '../constructs/log-bucket';
 import { StateBucket } from '../constructs/state-bucket';
 import { StateKmsKey } from '../constructs/state-kms-key';
 import { StateReplication } from '../constructs/state-replication';
+import { accountRootArn, principalArn } from '../iam/arn';
 import { checkPolicySize, policyJson } from '../iam/document';
 import {
   type CrossAccountPrincipals,

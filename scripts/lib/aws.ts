@@ -7,7 +7,7 @@ import { KMSClient } from '@aws-sdk/client-kms';
 import { HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { STSClient } from '@aws-sdk/client-sts';
 import { EMULATOR_CREDENTIALS } from '../../config/backend';
-import { httpStatus, UserError } from '../../config/errors';
+import { httpStatus, UserError } from '../../errors';
 
 export interface AwsClients {
   readonly s3: S3Client;

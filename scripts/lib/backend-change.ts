@@ -5,9 +5,9 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { UserError } from '../../config/errors';
 import { projectStacks } from '../../config/naming';
 import type { BackendConfig } from '../../config/types';
+import { UserError } from '../../errors';
 import { bucketExists } from '../../ops/bucket';
 import { isMissing } from '../../ops/state';
 import { missingBucketLine } from './diagnose';

@@ -2,9 +2,9 @@
 // Terraform's own report, and failures turned into one-line errors.
 import { appendFileSync, chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-import { UserError } from '../../config/errors';
 import { stackStateKey } from '../../config/naming';
 import type { BackendConfig } from '../../config/types';
+import { UserError } from '../../errors';
 import { describeLock, findLocks } from '../../ops/state';
 import { awsClients } from './aws';
 import { completedStacks, explainFailure, firstError, lockHeld, missingBucket } from './diagnose';

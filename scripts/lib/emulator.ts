@@ -4,7 +4,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { cut, UserError } from '../../config/errors';
+import { cut, UserError } from '../../errors';
 import { killGroup, onPath, run } from './run';
 
 /** Pinned Python dependencies (moto[server]); later dev tools go into the same file and venv. */

@@ -18,10 +18,10 @@ import {
 import { GetBucketTaggingCommand, HeadBucketCommand, type S3Client } from '@aws-sdk/client-s3';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { App } from 'cdktf';
-import { httpStatus, UserError } from '../../config/errors';
 import { BOOTSTRAP_LOCAL_STATE, projectTags } from '../../config/naming';
 import { SETTINGS } from '../../config/settings';
 import type { BackendConfig } from '../../config/types';
+import { httpStatus, UserError } from '../../errors';
 import { buildApp } from '../../stacks/app';
 import { type AwsClients, awsClients } from './aws';
 import { hasState } from './backend-change';

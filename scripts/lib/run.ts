@@ -2,7 +2,7 @@
 // process group so a timeout or Ctrl-C takes the whole tree (cdktf -> node -> terraform -> provider) down.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { UserError } from '../../config/errors';
+import { UserError } from '../../errors';
 
 export interface RunResult {
   /** Exit code; null when the process was killed (timeout or signal). */

@@ -1,10 +1,9 @@
 // The command shell: every command and the app (main.ts) run their work through runCommand, the one place that
-// decides how a failure ends the process. A UserError (config/errors.ts) is printed as one line and exits with
+// decides how a failure ends the process. A UserError (errors.ts) is printed as one line and exits with
 // its code: 2 for a usage error, 1 for the rest. An AWS SDK failure is about the environment: one line, exit 1.
 // Anything else is a bug of this project: thrown on, so Node prints its stack trace and exits 1.
 import { type ParseArgsConfig, parseArgs } from 'node:util';
-import { EXIT_CODES, errorLine, oneLine, UsageError, UserError } from '../../config/errors';
-import { ConfigError } from '../../config/types';
+import { ConfigError, EXIT_CODES, errorLine, oneLine, UsageError, UserError } from '../../errors';
 import { stopOnSignals, stoppingOn } from './run';
 
 export interface ShellOptions {

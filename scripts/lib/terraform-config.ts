@@ -4,8 +4,8 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { UserError } from '../../config/errors';
 import { SETTINGS } from '../../config/settings';
+import { UserError } from '../../errors';
 import { onPath } from './run';
 
 /** The provider build the stacks are generated for (@cdktf/provider-aws 20.1.0), as a mirror path. */

@@ -1,5 +1,6 @@
-// The one user-facing error type. The domain (config, ops, exports) throws it; the command shell
-// (scripts/lib/shell.ts) prints it as one line and exits with its code. Anything else that reaches the shell
+// The user-facing error types and how a message shows a foreign text. A leaf: it imports nothing of the project,
+// so every folder may use it. The domain (config, iam, ops, exports) throws these; the command shell
+// (scripts/lib/shell.ts) prints them as one line and exits with their code. Anything else that reaches the shell
 // is a bug of this project: it is thrown on, so Node prints its stack trace and exits 1.
 
 /** Exit codes of every command (README "Exit codes"). */
@@ -55,15 +56,15 @@ export function cut(text: string, limit: number): string {
 /** How much of another's error a line keeps: an emulator or a proxy may answer with pages of text. */
 const FOREIGN_ERROR_CHARS = 300;
 
-/**
- * An error as one line: a UserError by its message (written for the user), any other as "<name>: <message>", cut
- * short so that what follows it in a line (a lock left behind, its ID) is not buried.
- */
 /** The HTTP status of the answer an AWS SDK error came from; undefined when there was no answer. */
 export function httpStatus(error: unknown): number | undefined {
   return (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
 }
 
+/**
+ * An error as one line: a UserError by its message (written for the user), any other as "<name>: <message>", cut
+ * short so that what follows it in a line (a lock left behind, its ID) is not buried.
+ */
 export function errorLine(error: unknown): string {
   if (error instanceof UserError) return oneLine(error.message);
   if (!(error instanceof Error)) return cut(oneLine(String(error)), FOREIGN_ERROR_CHARS);
@@ -77,4 +78,20 @@ export function errorLine(error: unknown): string {
 /** A mistake in the command's own arguments: printed as one line; exits 2. */
 export class UsageError extends UserError {
   override readonly exitCode = EXIT_CODES.usage;
+}
+
+/** At most this many problems are shown; the rest are counted in one more line. */
+export const MAX_PROBLEMS_SHOWN = 20;
+
+/** A user mistake in the configuration: one line per problem (the first MAX_PROBLEMS_SHOWN), never a stack trace. */
+export class ConfigError extends UserError {
+  readonly problems: readonly string[];
+  constructor(problems: readonly string[]) {
+    const shown =
+      problems.length > MAX_PROBLEMS_SHOWN
+        ? [...problems.slice(0, MAX_PROBLEMS_SHOWN), `${problems.length - MAX_PROBLEMS_SHOWN} more problems not shown`]
+        : [...problems];
+    super(shown.join('\n'));
+    this.problems = shown;
+  }
 }
