@@ -2,7 +2,7 @@
 import { cut, EXIT_CODES, errorLine, oneLine, UsageError, UserError } from '../config/errors';
 import { ConfigError } from '../config/types';
 import { DeployedReadError } from '../exports/deployed';
-import { StateOperationError } from '../ops/state';
+import { StateOperationError } from '../ops/operation';
 
 test('the exit codes: 1 for a user error, 2 for a usage error', () => {
   expect(EXIT_CODES).toEqual({ user: 1, usage: 2 });

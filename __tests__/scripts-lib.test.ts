@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { DeleteObjectsCommand, HeadBucketCommand } from '@aws-sdk/client-s3';
 import { UserError } from '../config/errors';
-import type { ObjectVersion } from '../ops/state';
+import type { ObjectVersion } from '../ops/bucket';
 import { deployArguments } from '../scripts/deploy';
 import { awsClients } from '../scripts/lib/aws';
 import { cdktfArgs } from '../scripts/lib/cdktf';

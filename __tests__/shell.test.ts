@@ -4,7 +4,7 @@ import { UsageError, UserError } from '../config/errors';
 import { ConfigError } from '../config/types';
 import { DeployedReadError } from '../exports/deployed';
 import { exportSettings } from '../exports/export';
-import { StateOperationError } from '../ops/state';
+import { StateOperationError } from '../ops/operation';
 import { deployArguments } from '../scripts/deploy';
 import { failureOf, parseCommandLine, progress } from '../scripts/lib/shell';
 import { configFrom } from './helpers';

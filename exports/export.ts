@@ -53,7 +53,6 @@ function oneOf<T extends string>(flag: string, value: string, allowed: readonly 
  * export before deploy, which then names no account).
  */
 export function ownerAccount(config: BackendConfig, deployed: DeployedBackend): string {
-  // Stryker disable next-line ConditionalExpression: accountOfArn of a missing ARN ("undefined") is undefined too; the test only keeps the types honest
   const fromKey = deployed.keyArn === undefined ? undefined : accountOfArn(deployed.keyArn);
   if (config.accountId !== undefined && fromKey !== undefined && fromKey !== config.accountId) {
     throw new UsageError(
@@ -85,8 +84,7 @@ function forOtherAccount(
 ): S3BackendSettings {
   const broken = accountIdRule(forAccount);
   if (broken) throw new UsageError(`--for-account ${JSON.stringify(forAccount)}: ${broken}`);
-  // Stryker disable next-line ConditionalExpression,StringLiteral: owner is '*' only when no key ARN is known (a valid one always names its account), which the second test catches
-  if (owner === '*' || deployed.keyArn === undefined) {
+  if (deployed.keyArn === undefined) {
     // The command line is right; the deployment is missing: exit 1, and no synopsis to reread.
     throw new UserError(
       `--for-account ${forAccount}: needs the ARN of the state's KMS key, which exists once bootstrap is deployed (output kms_key_arn); deploy bootstrap first, from this folder`,
@@ -102,9 +100,7 @@ function forOtherAccount(
 /** Whether the request names ARNs that only the deployed bootstrap can tell (so the command reads its outputs). */
 export function needsDeployed(request: ExportRequest): boolean {
   if (request.forAccount !== undefined) return true;
-  // Stryker disable next-line StringLiteral: any format other than policy and json reads nothing, the default terraform as much as an empty one
-  const format = request.format ?? 'terraform';
-  return format === 'policy' || format === 'json';
+  return request.format === 'policy' || request.format === 'json';
 }
 
 /** Renders the requested consumer's settings from the config (and the deployed bootstrap's outputs, when known). */
