@@ -172,7 +172,7 @@ async function main(): Promise<void> {
     );
   if (args.length > command.args)
     throw new UsageError(
-      `${name} takes ${command.args === 0 ? 'no argument' : `${command.args} argument`}, got also ${JSON.stringify(args.slice(command.args).join(' ').slice(0, 100))} (a stack is --stack <name>)`,
+      `${name} takes ${command.args === 0 ? 'no argument' : `${command.args} argument${command.args > 1 ? 's' : ''}`}, got also ${JSON.stringify(args.slice(command.args).join(' ').slice(0, 100))} (a stack is --stack <name>)`,
     );
   const clients = awsClients(config.region, config.endpoint);
   const context = { clients, config, flags, stack, key, where: `s3://${config.bucket}/${key}` };
