@@ -36,9 +36,13 @@ describe('bucketExists', () => {
     const { client } = fakeClient<S3Client>([awsError('NotFound', 404)]);
     expect(await bucketExists(client, 'tfstate-b')).toBe(false);
   });
-  test('any other failure (denied) is thrown on, never taken for a missing bucket', async () => {
+  test('denied is never taken for a missing bucket: true, the requests that follow decide', async () => {
     const { client } = fakeClient<S3Client>([awsError('Forbidden', 403)]);
-    await expect(bucketExists(client, 'tfstate-b')).rejects.toThrow('Forbidden');
+    expect(await bucketExists(client, 'tfstate-b')).toBe(true);
+  });
+  test('any other failure is thrown on', async () => {
+    const { client: redirect } = fakeClient<S3Client>([awsError('PermanentRedirect', 301)]);
+    await expect(bucketExists(redirect, 'tfstate-b')).rejects.toThrow('PermanentRedirect');
     const { client: silent } = fakeClient<S3Client>([new Error('socket hang up')]);
     await expect(bucketExists(silent, 'tfstate-b')).rejects.toThrow('socket hang up');
   });

@@ -1,7 +1,7 @@
 // errors.ts: the user-facing error type and its exit codes, as every domain error carries them.
 import { ConfigError, cut, EXIT_CODES, errorLine, oneLine, UsageError, UserError } from '../errors';
 import { DeployedReadError } from '../exports/deployed';
-import { StateOperationError } from '../ops/state';
+import { StateOperationError } from '../ops/operation';
 
 test('the exit codes: 1 for a user error, 2 for a usage error', () => {
   expect(EXIT_CODES).toEqual({ user: 1, usage: 2 });

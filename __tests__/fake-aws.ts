@@ -7,7 +7,8 @@
 // ConditionalRequestConflict (use failNext), permissions, tables that do not exist. fake-aws.test.ts holds the answers checked against S3's reference and moto.
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { LockInfo, StateClients } from '../ops/state';
+import type { LockInfo } from '../ops/locks';
+import type { StateClients } from '../ops/operation';
 
 /** The lock record Terraform 1.11 writes while it applies the app stack of the test config. */
 export const TERRAFORM_LOCK: LockInfo = {

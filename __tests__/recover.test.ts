@@ -1,6 +1,6 @@
 // The pure parts of finishing an interrupted bootstrap: which resources of the synthesized stack the state lacks,
-// and the local state made usable again after a kill. The AWS part is the e2e scenario interrupted-bootstrap.
-import { spawn } from 'node:child_process';
+// and the local state made usable again after a kill. The AWS part is the e2e scenario interrupted-bootstrap; a
+// state file locked by a running process is in recover.process.test.ts.
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -234,26 +234,6 @@ describe('recoverLocalState: the local state after a kill', () => {
     expect(recoverLocalState(dir)).toBeUndefined();
     expect(existsSync(file())).toBe(false);
     expect(readFileSync(join(dir, '.local', 'terraform.bootstrap.tfstate.broken'), 'utf8')).toBe('{"version": 4, "ser');
-  });
-
-  test('a state file a running terraform holds locked (a second deploy during an apply) is left alone: one line naming the holder', async () => {
-    writeFileSync(file(), '');
-    // The lock terraform takes on its local state: fcntl, which Node cannot take itself.
-    const holder = spawn('python3', [
-      '-c',
-      `import fcntl, time\nf = open(${JSON.stringify(file())}, 'r+')\nfcntl.lockf(f, fcntl.LOCK_EX)\nprint('locked', flush=True)\ntime.sleep(60)`,
-    ]);
-    try {
-      await new Promise((resolve) => holder.stdout.once('data', resolve));
-      expect(() => recoverLocalState(dir)).toThrow(
-        new UserError(
-          `terraform.bootstrap.tfstate is locked by a running terraform (pid ${holder.pid}): wait for that run to end before deploying bootstrap again, the operating system releases the lock when it exits`,
-        ),
-      );
-      expect(readFileSync(file(), 'utf8')).toBe('');
-    } finally {
-      holder.kill('SIGKILL');
-    }
   });
 
   test('no state file: nothing to recover, nothing written', () => {

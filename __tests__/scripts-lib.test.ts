@@ -1,12 +1,9 @@
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
 import { createServer, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { DeleteObjectsCommand, HeadBucketCommand } from '@aws-sdk/client-s3';
-import { UserError } from '../errors';
-import type { ObjectVersion } from '../ops/state';
+import type { ObjectVersion } from '../ops/bucket';
 import { deployArguments } from '../scripts/deploy';
 import { awsClients } from '../scripts/lib/aws';
 import { cdktfArgs } from '../scripts/lib/cdktf';
@@ -18,8 +15,8 @@ import {
   missingBucket,
   reportsNoChanges,
 } from '../scripts/lib/diagnose';
-import { ensureVenv, troubleLog } from '../scripts/lib/emulator';
-import { run, stripAnsi } from '../scripts/lib/run';
+import { troubleLog } from '../scripts/lib/emulator';
+import { stripAnsi } from '../scripts/lib/run';
 import {
   AWS_PROVIDER_PATH,
   findProviderMirror,
@@ -367,11 +364,11 @@ describe('bounded waits', () => {
     try {
       const clients = awsClients('us-east-1', endpoint, {
         connectTimeoutMs: 300,
-        requestTimeoutMs: 400,
+        requestTimeoutMs: 100,
         maxAttempts: 2,
       });
       await expect(clients.s3.send(new HeadBucketCommand({ Bucket: 'b' }))).rejects.toThrow(
-        `S3 endpoint ${endpoint} did not answer (ETIMEDOUT: a request has exceeded the configured 400 ms requestTimeout.; 2 attempt(s), each bounded to 0.4 s): check AWS_ENDPOINT_URL, the network, or whether the service is up`,
+        `S3 endpoint ${endpoint} did not answer (ETIMEDOUT: a request has exceeded the configured 100 ms requestTimeout.; 2 attempt(s), each bounded to 0.1 s): check AWS_ENDPOINT_URL, the network, or whether the service is up`,
       );
       await expect(
         clients.dynamodb.send(new GetItemCommand({ TableName: 't', Key: { LockID: { S: 'x' } } })),
@@ -399,7 +396,7 @@ describe('bounded waits', () => {
     const endpoint = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
     const limits = {
       connectTimeoutMs: 300,
-      requestTimeoutMs: 400,
+      requestTimeoutMs: 100,
       maxAttempts: 1,
       answeredRetries: { times: 4, backoffMs: 10 },
     };
@@ -423,14 +420,6 @@ describe('bounded waits', () => {
       server.closeAllConnections();
       server.close();
     }
-  });
-  test('a process that prints nothing for the silence bound is stopped and marked stalled', async () => {
-    const result = await run('sh', ['-c', 'echo started; sleep 30'], { cwd: '.', env: process.env, silenceMs: 500 });
-    expect(result).toMatchObject({ stalled: true, timedOut: false, output: 'started\n' });
-    expect(result.seconds).toBeLessThan(5);
-    expect(explainFailure('cdktf deploy app', result, 'b')).toMatch(
-      /^cdktf deploy app: stopped after \d+ s: Terraform printed nothing for too long/,
-    );
   });
 });
 
@@ -520,40 +509,5 @@ describe("the emulator's trouble log", () => {
     for (let n = 1; n <= 5; n++) log.add(`Error ${n}\n${ok(n)}\n`);
     log.add('OSError: [Errno 28] No space left on d');
     expect(log.lines()).toEqual(['Error 4', 'Error 5', 'OSError: [Errno 28] No space left on d']);
-  });
-});
-
-describe("the emulator's venv", () => {
-  /** ensureVenv with a python3 on PATH that says it is `version` and fails every other call (creating the venv). */
-  async function withPython(version: string): Promise<unknown> {
-    const dir = mkdtempSync(join(tmpdir(), 'tfstate-python-'));
-    const path = process.env.PATH;
-    try {
-      // A start-up warning on stderr first, as a broken sitecustomize or PYTHONWARNINGS gives.
-      writeFileSync(
-        join(dir, 'python3'),
-        `#!/bin/sh\nif [ "$1" = -c ]; then echo "Warning: 3.99 ahead" >&2; echo python ${version}; exit 0; fi\necho "venv: not here"; exit 1\n`,
-      );
-      chmodSync(join(dir, 'python3'), 0o755);
-      process.env.PATH = `${dir}:${path}`;
-      return await ensureVenv(dir).catch((error: unknown) => error);
-    } finally {
-      process.env.PATH = path;
-      rmSync(dir, { recursive: true, force: true });
-    }
-  }
-
-  test.each(['3.10.12', '3.9.18', '2.7.18'])(
-    'python3 %s is refused in one line before pip fails on constraints.txt',
-    async (version) => {
-      expect(await withPython(version)).toEqual(
-        new UserError(
-          `python3 is ${version}: the pinned Python packages (constraints.txt) need Python 3.11 or newer as python3`,
-        ),
-      );
-    },
-  );
-  test.each(['3.11.0', '3.13.1', '4.0.0'])('python3 %s goes on to create the venv', async (version) => {
-    expect(await withPython(version)).toEqual(new UserError('python3 -m venv .venv failed: venv: not here'));
   });
 });

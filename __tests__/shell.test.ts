@@ -3,7 +3,7 @@
 import { ConfigError, UsageError, UserError } from '../errors';
 import { DeployedReadError } from '../exports/deployed';
 import { exportSettings } from '../exports/export';
-import { StateOperationError } from '../ops/state';
+import { StateOperationError } from '../ops/operation';
 import { deployArguments } from '../scripts/deploy';
 import { failureOf, parseCommandLine, progress } from '../scripts/lib/shell';
 import { configFrom } from './helpers';

@@ -1,7 +1,9 @@
 // listStates and deleteState (ops/keys.ts) against the in-memory AWS of fake-aws.ts: what each leaves in the
 // bucket and the table, and what each says.
-import { deleteObjectVersions, deleteState, listStates } from '../ops/keys';
-import { type LockInfo, listObjectVersions, StateOperationError } from '../ops/state';
+import { deleteObjectVersions, listObjectVersions } from '../ops/bucket';
+import { deleteState, listStates } from '../ops/keys';
+import type { LockInfo } from '../ops/locks';
+import { StateOperationError } from '../ops/operation';
 import { awsError, FakeAws, TERRAFORM_LOCK } from './fake-aws';
 import { configFrom } from './helpers';
 

@@ -4,7 +4,8 @@ import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { hostname, userInfo } from 'node:os';
 import { moveState } from '../ops/keys';
-import { type LockInfo, StateOperationError } from '../ops/state';
+import type { LockInfo } from '../ops/locks';
+import { StateOperationError } from '../ops/operation';
 import { awsError, FakeAws } from './fake-aws';
 import { configFrom } from './helpers';
 

@@ -1,4 +1,7 @@
-import { describeLock, md5Hex, parseLockInfo, restoredStateText, StateOperationError } from '../ops/state';
+import { md5Hex } from '../ops/lock-table';
+import { describeLock, parseLockInfo } from '../ops/locks';
+import { StateOperationError } from '../ops/operation';
+import { restoredStateText } from '../ops/restore';
 import { TERRAFORM_LOCK as TERRAFORM_LOCK_INFO } from './fake-aws';
 
 const TERRAFORM_LOCK = JSON.stringify(TERRAFORM_LOCK_INFO);

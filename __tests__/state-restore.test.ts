@@ -6,16 +6,10 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
-import {
-  acquire,
-  describeLock,
-  findLocks,
-  type LockInfo,
-  listObjectVersions,
-  listStateVersions,
-  restoreStateVersion,
-  StateOperationError,
-} from '../ops/state';
+import { listObjectVersions, listStateVersions } from '../ops/bucket';
+import { acquire, describeLock, findLocks, type LockInfo } from '../ops/locks';
+import { StateOperationError } from '../ops/operation';
+import { restoreStateVersion } from '../ops/restore';
 import { awsError, FakeAws, TERRAFORM_LOCK } from './fake-aws';
 import { configFrom } from './helpers';
 

@@ -1,6 +1,7 @@
 // Teardown's trust in what it lists (keys printed escaped, only listed versions deleted) and its bulk work's pacing.
+
+import type { ObjectVersion } from '../ops/bucket';
 import { printable } from '../ops/printable';
-import type { ObjectVersion } from '../ops/state';
 import { BULK_LIMITS } from '../scripts/lib/aws';
 import { withTicker } from '../scripts/lib/ticker';
 import { stateListLines } from '../scripts/state';

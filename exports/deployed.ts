@@ -24,9 +24,8 @@ export function deployedFromState(text: string, where: string, region: string): 
   try {
     state = JSON.parse(text) as typeof state;
   } catch (error) {
-    // Stryker disable next-line MethodExpression: Node's JSON.parse messages quote at most 10 characters of the text, far under 120; the cut guards other engines
     throw new DeployedReadError(
-      `${where}: is not a Terraform state (${(error as Error).message.slice(0, 120)}); restore it from its .backup or redeploy bootstrap`,
+      `${where}: is not a Terraform state (${(error as Error).message}); restore it from its .backup or redeploy bootstrap`,
     );
   }
   const keyArn = state?.outputs?.kms_key_arn?.value;
@@ -60,7 +59,6 @@ export async function readDeployed(
 ): Promise<DeployedBackend> {
   if (config.bootstrapBackend === 'local') {
     const path = join(projectRoot, BOOTSTRAP_LOCAL_STATE);
-    // Stryker disable next-line StringLiteral: without an encoding readFileSync returns a Buffer, which JSON.parse reads as the same UTF-8 text
     return existsSync(path) ? deployedFromState(readFileSync(path, 'utf8'), BOOTSTRAP_LOCAL_STATE, config.region) : {};
   }
   const where = `s3://${config.bucket}/${config.bootstrapStateKey}`;

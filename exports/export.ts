@@ -11,7 +11,7 @@ import { tableArn } from '../iam/arn';
 import { type PolicyDocument, policyDocument } from '../iam/document';
 import { ACCESS_LEVELS, type AccessLevel, accessLevelStatements, type StateResources } from '../iam/state-access';
 import { accountOfArn, type DeployedBackend } from './deployed';
-import { EXPORT_FORMATS, type ExportFormat, renderJson, renderKops, renderLokomotive, renderTerraform } from './render';
+import { type ExportCredentials, renderJson, renderKops, renderLokomotive, renderTerraform } from './render';
 
 export interface ExportRequest {
   readonly format?: string;
@@ -43,7 +43,7 @@ function credentialsOf(request: ExportRequest): { roleArn?: string; profile?: st
   return { roleArn: request.roleArn, profile: request.profile };
 }
 
-function oneOf<T extends string>(flag: string, value: string, allowed: readonly T[]): T {
+function flagChoice<T extends string>(flag: string, value: string, allowed: readonly T[]): T {
   if (!(allowed as readonly string[]).includes(value))
     throw new UsageError(`${flag} ${JSON.stringify(value)}: must be one of ${allowed.join(', ')}`);
   return value as T;
@@ -54,7 +54,6 @@ function oneOf<T extends string>(flag: string, value: string, allowed: readonly 
  * export before deploy, which then names no account).
  */
 export function ownerAccount(config: BackendConfig, deployed: DeployedBackend): string {
-  // Stryker disable next-line ConditionalExpression: accountOfArn of a missing ARN ("undefined") is undefined too; the test only keeps the types honest
   const fromKey = deployed.keyArn === undefined ? undefined : accountOfArn(deployed.keyArn);
   if (config.accountId !== undefined && fromKey !== undefined && fromKey !== config.accountId) {
     throw new UsageError(
@@ -86,8 +85,7 @@ function forOtherAccount(
 ): S3BackendSettings {
   const broken = accountIdRule(forAccount);
   if (broken) throw new UsageError(`--for-account ${JSON.stringify(forAccount)}: ${broken}`);
-  // Stryker disable next-line ConditionalExpression,StringLiteral: owner is '*' only when no key ARN is known (a valid one always names its account), which the second test catches
-  if (owner === '*' || deployed.keyArn === undefined) {
+  if (deployed.keyArn === undefined) {
     // The command line is right; the deployment is missing: exit 1, and no synopsis to reread.
     throw new UserError(
       `--for-account ${forAccount}: needs the ARN of the state's KMS key, which exists once bootstrap is deployed (output kms_key_arn); deploy bootstrap first, from this folder`,
@@ -100,17 +98,61 @@ function forOtherAccount(
   };
 }
 
+/** What a format renders from: the request, the settings of its state key (for another account's too), its resources. */
+interface FormatInput {
+  readonly config: BackendConfig;
+  readonly request: ExportRequest;
+  readonly key: string;
+  readonly settings: S3BackendSettings;
+  readonly credentials: ExportCredentials;
+  readonly resources: StateResources;
+}
+
+/** The formats of --format: how each renders, and whether it names ARNs only the deployed bootstrap can tell. */
+const FORMATS: Record<string, { readonly deployed?: boolean; readonly render: (input: FormatInput) => string }> = {
+  terraform: { render: ({ settings }) => renderTerraform(settings) },
+  lokomotive: {
+    render: ({ settings, request, credentials }) => {
+      if (credentials.roleArn || credentials.profile) {
+        throw new UsageError(
+          `--format lokomotive: a .lokocfg backend takes credentials only as a file (--aws-creds-path), not ${credentials.roleArn ? '--role-arn' : '--profile'}`,
+        );
+      }
+      return renderLokomotive(settings, { awsCredsPath: request.awsCredsPath });
+    },
+  },
+  kops: { render: ({ config, credentials }) => renderKops(config, credentials) },
+  json: {
+    deployed: true,
+    render: ({ config, settings, resources }) =>
+      renderJson(
+        config,
+        settings,
+        Object.fromEntries(ACCESS_LEVELS.map((level) => [level, exportedPolicy(resources, config, level)])),
+      ),
+  },
+  policy: {
+    deployed: true,
+    render: ({ config, request, key, resources }) => {
+      const level = flagChoice<AccessLevel>('--level', request.level ?? 'read-write', ACCESS_LEVELS);
+      const keys = request.key !== undefined || request.stack !== undefined ? [key] : undefined;
+      return `${JSON.stringify(exportedPolicy(resources, config, level, keys), null, 2)}\n`;
+    },
+  },
+};
+
+/** The names --format takes, the default first. */
+export const EXPORT_FORMATS = Object.keys(FORMATS);
+
 /** Whether the request names ARNs that only the deployed bootstrap can tell (so the command reads its outputs). */
 export function needsDeployed(request: ExportRequest): boolean {
-  if (request.forAccount !== undefined) return true;
-  // Stryker disable next-line StringLiteral: any format other than policy and json reads nothing, the default terraform as much as an empty one
-  const format = request.format ?? 'terraform';
-  return format === 'policy' || format === 'json';
+  const format = request.format ?? '';
+  return request.forAccount !== undefined || (Object.hasOwn(FORMATS, format) && FORMATS[format].deployed === true);
 }
 
 /** Renders the requested consumer's settings from the config (and the deployed bootstrap's outputs, when known). */
 export function exportSettings(config: BackendConfig, request: ExportRequest, deployed: DeployedBackend = {}): string {
-  const format = oneOf<ExportFormat>('--format', request.format ?? 'terraform', EXPORT_FORMATS);
+  const format = flagChoice('--format', request.format ?? 'terraform', EXPORT_FORMATS);
   let key = stackStateKey(config, request.stack ?? appStackName());
   if (request.key !== undefined) {
     const broken = stateKeyRule(request.key);
@@ -129,28 +171,5 @@ export function exportSettings(config: BackendConfig, request: ExportRequest, de
     request.forAccount === undefined
       ? ownSettings
       : forOtherAccount(ownSettings, config, owner, deployed, request.forAccount);
-  switch (format) {
-    case 'terraform':
-      return renderTerraform(settings);
-    case 'lokomotive':
-      if (credentials.roleArn || credentials.profile) {
-        throw new UsageError(
-          `--format lokomotive: a .lokocfg backend takes credentials only as a file (--aws-creds-path), not ${credentials.roleArn ? '--role-arn' : '--profile'}`,
-        );
-      }
-      return renderLokomotive(settings, { awsCredsPath: request.awsCredsPath });
-    case 'kops':
-      return renderKops(config, credentials);
-    case 'json':
-      return renderJson(
-        config,
-        settings,
-        Object.fromEntries(ACCESS_LEVELS.map((level) => [level, exportedPolicy(resources, config, level)])),
-      );
-    case 'policy': {
-      const level = oneOf<AccessLevel>('--level', request.level ?? 'read-write', ACCESS_LEVELS);
-      const keys = request.key !== undefined || request.stack !== undefined ? [key] : undefined;
-      return `${JSON.stringify(exportedPolicy(resources, config, level, keys), null, 2)}\n`;
-    }
-  }
+  return FORMATS[format].render({ config, request, key, settings, credentials, resources });
 }

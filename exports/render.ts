@@ -5,9 +5,6 @@ import { kopsStateStore } from '../config/naming';
 import type { BackendConfig } from '../config/types';
 import type { PolicyDocument } from '../iam/document';
 
-export type ExportFormat = 'terraform' | 'lokomotive' | 'kops' | 'json' | 'policy';
-export const EXPORT_FORMATS: readonly ExportFormat[] = ['terraform', 'lokomotive', 'kops', 'json', 'policy'];
-
 type HclValue = string | boolean | number | Readonly<Record<string, string>>;
 
 /** Credentials a consumer uses for the state instead of its ambient ones. */

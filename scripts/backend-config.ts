@@ -1,5 +1,5 @@
-// npm run backend-config -- --format terraform|lokomotive|kops|json|policy [--stack app] [--key k] [--for-account id] [--out file]
-//                           [--role-arn <arn>] [--profile <name>]
+// npm run backend-config -- --format <format> [--stack app] [--key k] [--for-account id] [--out file] [--role-arn <arn>]
+//                           [--profile <name>]: the backend settings for a consumer (exports/export.ts's FORMATS).
 
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -7,12 +7,11 @@ import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { loadConfig } from '../config/load';
 import { UserError } from '../errors';
 import { readDeployed } from '../exports/deployed';
-import { exportSettings, needsDeployed } from '../exports/export';
+import { EXPORT_FORMATS, exportSettings, needsDeployed } from '../exports/export';
 import { awsClients } from './lib/aws';
 import { parseCommandLine, runCommand } from './lib/shell';
 
-const USAGE =
-  'usage: npm run backend-config -- [--format terraform|lokomotive|kops|json|policy] [--stack app|app-<env>|bootstrap] [--key <state key>] [--aws-creds-path <file>] [--level read-write|read-only|kops] [--for-account <12-digit id>] [--role-arn <IAM role ARN>] [--profile <AWS profile>] [--out <file>]';
+const USAGE = `usage: npm run backend-config -- [--format ${EXPORT_FORMATS.join('|')}] [--stack app|app-<env>|bootstrap] [--key <state key>] [--aws-creds-path <file>] [--level read-write|read-only|kops] [--for-account <12-digit id>] [--role-arn <IAM role ARN>] [--profile <AWS profile>] [--out <file>]`;
 
 async function main(): Promise<void> {
   const { values } = parseCommandLine({

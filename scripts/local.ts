@@ -4,9 +4,8 @@
 import { join } from 'node:path';
 import { backendSettings } from '../config/backend';
 import { loadConfig } from '../config/load';
-import { objectEncryption } from '../ops/bucket';
+import { listObjectVersions, objectEncryption } from '../ops/bucket';
 import { lockItems } from '../ops/lock-table';
-import { listObjectVersions } from '../ops/state';
 import { emulatorWarnings } from '../stacks/emulator';
 import { awsClients, emulatorEnv } from './lib/aws';
 import { cdktfOrExplain, loggingRunner } from './lib/cdktf';

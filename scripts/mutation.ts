@@ -1,5 +1,5 @@
 // npm run test:mutation [-- <folder>...]: StrykerJS over each folder in turn (stryker.config.mjs), then the
-// score per folder and every mutant left alive, with its reason or "no reason given".
+// score per folder and every mutant left alive.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -41,8 +41,7 @@ for (const folder of folders) {
   lines.push(
     `${folder}/: ${score.score}% (${score.killed} of ${score.total} mutants killed${timedOut}${errored}, ${minutes} min)`,
   );
-  for (const mutant of score.alive)
-    lines.push(`  ${mutant.where} ${mutant.mutator} -> ${mutant.replacement}: ${mutant.reason ?? 'no reason given'}`);
+  for (const mutant of score.alive) lines.push(`  ${mutant.where} ${mutant.mutator} -> ${mutant.replacement}`);
 }
 console.log(lines.join('\n'));
 if (below > 0) {

@@ -24,8 +24,8 @@ import {
 } from '@aws-sdk/client-s3';
 import { digestLockId } from '../../config/naming';
 import { ADOPT_REFUSED } from '../../constructs/adoption';
-import { bucketExists } from '../../ops/bucket';
-import { listStateVersions, md5Hex } from '../../ops/state';
+import { bucketExists, listStateVersions } from '../../ops/bucket';
+import { md5Hex } from '../../ops/lock-table';
 import { awsClients } from '../../scripts/lib/aws';
 import { cdktfBin } from '../../scripts/lib/cdktf';
 import { adoptRefusals } from '../../scripts/lib/diagnose';

@@ -3,7 +3,7 @@
 // kill. Run with the scenario's environment: tsx crashing-move.ts <from key> <to key> <request name>
 import { loadConfig } from '../../config/load';
 import { moveState } from '../../ops/keys';
-import type { StateClients } from '../../ops/state';
+import type { StateClients } from '../../ops/operation';
 import { awsClients } from '../../scripts/lib/aws';
 
 type Request = { constructor: { name: string }; input: unknown };

@@ -8,7 +8,9 @@ import { join } from 'node:path';
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { digestLockId, environmentStateKey, lockItemId } from '../../config/naming';
-import { findLocks, listObjectVersions, md5Hex } from '../../ops/state';
+import { listObjectVersions } from '../../ops/bucket';
+import { md5Hex } from '../../ops/lock-table';
+import { findLocks } from '../../ops/locks';
 import { LOCAL_DIR, PROJECT_ROOT } from '../../scripts/lib/project';
 import { withoutSettings } from '../../scripts/lib/terraform-config';
 import {

@@ -9,7 +9,7 @@ import { loadConfig } from '../../config/load';
 import { digestLockId, lockItemId } from '../../config/naming';
 import { readDeployed } from '../../exports/deployed';
 import { exportSettings } from '../../exports/export';
-import { md5Hex } from '../../ops/state';
+import { md5Hex } from '../../ops/lock-table';
 import { PROJECT_ROOT, stackDir } from '../../scripts/lib/project';
 import { run } from '../../scripts/lib/run';
 import { createWorkspace } from '../../scripts/lib/workspace';

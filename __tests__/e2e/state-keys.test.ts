@@ -18,7 +18,8 @@ import {
 } from '@aws-sdk/client-s3';
 import { EMULATOR_CREDENTIALS } from '../../config/backend';
 import { digestLockId, lockItemId } from '../../config/naming';
-import { listStateVersions, md5Hex } from '../../ops/state';
+import { listStateVersions } from '../../ops/bucket';
+import { md5Hex } from '../../ops/lock-table';
 import { PROJECT_ROOT } from '../../scripts/lib/project';
 import { run } from '../../scripts/lib/run';
 import { expectSuccess, type Scenario, unchangedStacks, withScenario } from './harness';

@@ -3,8 +3,7 @@
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { DescribeKeyCommand, ListAliasesCommand } from '@aws-sdk/client-kms';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { bucketExists } from '../../ops/bucket';
-import { listObjectVersions } from '../../ops/state';
+import { bucketExists, listObjectVersions } from '../../ops/bucket';
 import { expectSuccess, npmRun, waitFor, withScenario } from './harness';
 
 describe('npm run teardown', () => {

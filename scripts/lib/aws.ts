@@ -4,10 +4,11 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { KMSClient } from '@aws-sdk/client-kms';
-import { HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { S3Client } from '@aws-sdk/client-s3';
 import { STSClient } from '@aws-sdk/client-sts';
 import { EMULATOR_CREDENTIALS } from '../../config/backend';
 import { httpStatus, UserError } from '../../errors';
+import { bucketExists } from '../../ops/bucket';
 
 export interface AwsClients {
   readonly s3: S3Client;
@@ -164,10 +165,8 @@ function unansweredLine(error: unknown, service: string, endpoint: string | unde
  * retries (max_retries) but no request timeout, so it would wait at "Initializing the backend..." for good.
  */
 export async function probeEndpoint(s3: S3Client, bucket: string): Promise<void> {
-  try {
-    await s3.send(new HeadBucketCommand({ Bucket: bucket }));
-  } catch (error) {
-    // Any answer (404, 403, a credentials error) is Terraform's to report; only silence stops us here.
+  // Any answer (404, 403, a credentials error) is Terraform's to report; only silence (a UserError) stops us here.
+  await bucketExists(s3, bucket).catch((error: unknown) => {
     if (error instanceof UserError) throw error;
-  }
+  });
 }

@@ -5,7 +5,7 @@ import { dirname, join, relative } from 'node:path';
 import { stackStateKey } from '../../config/naming';
 import type { BackendConfig } from '../../config/types';
 import { UserError } from '../../errors';
-import { describeLock, findLocks } from '../../ops/state';
+import { describeLock, findLocks } from '../../ops/locks';
 import { awsClients } from './aws';
 import { completedStacks, explainFailure, firstError, lockHeld, missingBucket } from './diagnose';
 import { stackDir } from './project';

@@ -1,5 +1,5 @@
 // Reads StrykerJS's JSON report (mutation-testing-report-schema) into the figures we keep: the score of a
-// folder, and each mutant left alive with the reason it was left, if one was given.
+// folder, and each mutant left alive.
 
 export interface ReportMutant {
   readonly id: string;
@@ -7,7 +7,6 @@ export interface ReportMutant {
   readonly replacement?: string;
   readonly location: { readonly start: { readonly line: number; readonly column: number } };
   readonly status: string;
-  readonly statusReason?: string;
 }
 
 export interface MutationReport {
@@ -19,8 +18,6 @@ export interface LeftAlive {
   readonly where: string;
   readonly mutator: string;
   readonly replacement: string;
-  /** The `// Stryker disable` reason; undefined when none was given. */
-  readonly reason: string | undefined;
 }
 
 export interface FolderScore {
@@ -30,10 +27,10 @@ export interface FolderScore {
   readonly timedOut: number;
   /** Left out of the score: the mutant did not compile, or the test run errored (a test file failed to load). */
   readonly errored: number;
-  /** Every valid mutant: killed, timed out, survived, not covered, and left alone on purpose (ignored). */
+  /** Every valid mutant: killed, timed out, survived, not covered or ignored. */
   readonly total: number;
   /**
-   * killed / total in percent, one decimal; a mutant ignored with a reason still counts against it. No mutant
+   * killed / total in percent, one decimal; an ignored mutant counts against it like a survivor. No mutant
    * measured (the folder's files not found, or every mutant errored) is 0, not 100.
    */
   readonly score: number;
@@ -57,12 +54,7 @@ export function folderScore(report: MutationReport): FolderScore {
         if (mutant.status === 'Timeout') timedOut += 1;
       } else if (ERRORED.has(mutant.status)) errored += 1;
       else if (ALIVE.has(mutant.status)) {
-        alive.push({
-          where,
-          mutator: mutant.mutatorName,
-          replacement: oneLine(mutant.replacement ?? ''),
-          reason: mutant.status === 'Ignored' ? mutant.statusReason : undefined,
-        });
+        alive.push({ where, mutator: mutant.mutatorName, replacement: oneLine(mutant.replacement ?? '') });
       } else throw new Error(`${where}: mutant ${mutant.id} is ${mutant.status}: the report is not of a finished run`);
     }
   }

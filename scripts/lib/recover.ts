@@ -15,13 +15,14 @@ import {
   ListResourceTagsCommand,
   ScheduleKeyDeletionCommand,
 } from '@aws-sdk/client-kms';
-import { GetBucketTaggingCommand, HeadBucketCommand, type S3Client } from '@aws-sdk/client-s3';
+import { GetBucketTaggingCommand, type S3Client } from '@aws-sdk/client-s3';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { App } from 'cdktf';
 import { BOOTSTRAP_LOCAL_STATE, projectTags } from '../../config/naming';
 import { SETTINGS } from '../../config/settings';
 import type { BackendConfig } from '../../config/types';
 import { httpStatus, UserError } from '../../errors';
+import { bucketExists } from '../../ops/bucket';
 import { buildApp } from '../../stacks/app';
 import { type AwsClients, awsClients } from './aws';
 import { hasState } from './backend-change';
@@ -257,7 +258,7 @@ async function importsFor(
   let imports: [string, string][] = [[resource.address, resource.name]];
   try {
     if (resource.type === 'aws_s3_bucket') {
-      await clients.s3.send(new HeadBucketCommand({ Bucket: resource.name }));
+      if (!(await bucketExists(clients.s3, resource.name))) return [];
       tags = tagMap((await clients.s3.send(new GetBucketTaggingCommand({ Bucket: resource.name }))).TagSet);
     } else if (resource.type === 'aws_dynamodb_table') {
       const table = await clients.dynamodb.send(new DescribeTableCommand({ TableName: resource.name }));

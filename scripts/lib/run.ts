@@ -184,7 +184,7 @@ export function stopOnSignals(
     interrupt();
     const deadline = Date.now() + STOP_GRACE_MS;
     const poll = setInterval(() => {
-      const running = groups.some(groupAlive) || [...terraforms].some(processAlive) || !finished();
+      const running = groups.some(groupAlive) || [...terraforms].some((pid) => signalProcess(pid, 0)) || !finished();
       if (running && Date.now() < deadline) return interrupt();
       clearInterval(poll);
       killAll(groups);
@@ -245,10 +245,6 @@ function processTable(): { pid: number; ppid: number; args: string }[] {
     }
   }
   return rows;
-}
-
-function processAlive(pid: number): boolean {
-  return signalProcess(pid, 0);
 }
 
 /** Sends a signal to a process (or, with a negative id, a group); false when it is already gone. */
