@@ -1171,7 +1171,7 @@ export const REQUEST_CATALOG: readonly CatalogRow[] = [
     action: 's3:ListBucketVersions',
     resource: '{bucket}',
     expected: 'Allowed',
-    source: 'ops/state.ts listObjectVersions',
+    source: 'ops/bucket.ts listObjectVersions',
   },
   {
     consumer: 'operator (npm run state)',
@@ -1179,7 +1179,7 @@ export const REQUEST_CATALOG: readonly CatalogRow[] = [
     action: 's3:GetObjectVersion',
     resource: STATE,
     expected: 'Allowed',
-    source: 'ops/state.ts restoreStateVersion',
+    source: 'ops/restore.ts restoreStateVersion',
   },
   {
     consumer: 'operator (npm run state)',
@@ -1188,7 +1188,7 @@ export const REQUEST_CATALOG: readonly CatalogRow[] = [
     resource: STATE,
     upload: TERRAFORM_UPLOAD,
     expected: 'Allowed',
-    source: 'ops/state.ts restoreStateVersion (encryption: aws:kms + alias)',
+    source: 'ops/restore.ts restoreStateVersion (encryption: aws:kms + alias)',
   },
   {
     consumer: 'operator (npm run state)',
@@ -1197,7 +1197,7 @@ export const REQUEST_CATALOG: readonly CatalogRow[] = [
     resource: '{table}',
     context: lockId('app/terraform.tfstate'),
     expected: 'Allowed',
-    source: 'ops/state.ts restoreStateVersion',
+    source: 'ops/restore.ts restoreStateVersion',
   },
   {
     consumer: 'operator (npm run state)',
@@ -1206,7 +1206,7 @@ export const REQUEST_CATALOG: readonly CatalogRow[] = [
     resource: '{table}',
     context: lockId('app/terraform.tfstate-md5'),
     expected: 'Allowed',
-    source: 'ops/state.ts restoreStateVersion',
+    source: 'ops/restore.ts restoreStateVersion',
   },
   {
     consumer: 'operator (npm run state)',
@@ -1215,7 +1215,7 @@ export const REQUEST_CATALOG: readonly CatalogRow[] = [
     resource: NESTED_ENV_STATE,
     expected: 'Allowed',
     source:
-      "ops/state.ts (state list, move): the account's own principals are bound by their IAM policies, not by the other accounts' Deny",
+      "ops/keys.ts (state list, move): the account's own principals are bound by their IAM policies, not by the other accounts' Deny",
   },
   {
     consumer: 'operator (npm run state)',
