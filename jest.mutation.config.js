@@ -8,7 +8,6 @@ const base = require('./jest.config');
  */
 const FOLDER_TESTS = {
   config: [
-    'arn',
     'backend',
     'naming',
     'load',
@@ -17,10 +16,9 @@ const FOLDER_TESTS = {
     'hostile-settings',
     'brownfield-config',
     'project-stacks',
-    'target',
     'readme',
-    'errors',
     'settings-table',
+    'trust',
   ],
   constructs: [
     'stacks',
@@ -30,12 +28,13 @@ const FOLDER_TESTS = {
     'state-replication',
     'kms-key-table-policies',
     'brownfield-stacks',
-    'target',
+    'emulator',
     'lifecycle',
     'policies',
   ],
-  iam: ['policy-sids', 'policies', 'policy-simulation', 'policy-mutation', 'security'],
-  ops: ['state-ops', 'state-move', 'state-restore', 'state-keys', 'bucket-ops'],
+  stacks: ['stacks', 'emulator', 'project-stacks', 'brownfield-stacks', 'security'],
+  iam: ['arn', 'key-patterns', 'policy-sids', 'policies', 'policy-simulation', 'policy-mutation', 'security'],
+  ops: ['state-ops', 'state-move', 'state-restore', 'state-keys', 'bucket-ops', 'teardown-bulk'],
   exports: ['exports', 'exports-deployed', 'project-stacks', 'policies'],
 };
 

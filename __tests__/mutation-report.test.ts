@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { folderScore, type MutationReport } from '../scripts/lib/mutation-report';
 
 const mutant = (id: string, status: string, line: number) => ({
@@ -65,5 +67,18 @@ describe('folderScore', () => {
       },
     };
     expect(folderScore({ files }).score).toBe(80.9);
+  });
+});
+
+describe('FOLDER_TESTS (jest.mutation.config.js)', () => {
+  const { FOLDER_TESTS } = require('../jest.mutation.config.js') as { FOLDER_TESTS: Record<string, string[]> };
+  test('names only test files that exist, so a renamed file cannot silently leave a folder unmeasured', () => {
+    const missing = Object.values(FOLDER_TESTS)
+      .flat()
+      .filter((name) => !existsSync(join(__dirname, `${name}.test.ts`)));
+    expect(missing).toEqual([]);
+  });
+  test('measures every product folder with behaviour', () => {
+    expect(Object.keys(FOLDER_TESTS).sort()).toEqual(['config', 'constructs', 'exports', 'iam', 'ops', 'stacks']);
   });
 });
