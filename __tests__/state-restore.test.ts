@@ -452,6 +452,19 @@ describe('acquire', () => {
   });
 });
 
+/** Lifecycle expiry removing a version after the restore listed the history, before it reads the first object. */
+function expireOnFirstRead(fake: FakeAws, versionId: string): void {
+  fake.beforeSend = (call) => {
+    if (!call.startsWith('GetObject ')) return;
+    const versions = fake.objects.get(`${BUCKET}/${KEY}`)!;
+    versions.splice(
+      versions.findIndex((version) => version.versionId === versionId),
+      1,
+    );
+    fake.beforeSend = undefined;
+  };
+}
+
 describe('restoreStateVersion', () => {
   test('over a current version "null" in a bucket with versioning suspended: refused, the current version untouched', async () => {
     const fake = new FakeAws();
@@ -481,6 +494,28 @@ describe('restoreStateVersion', () => {
     expect([...fake.items]).toEqual([
       [`${BUCKET}/${KEY}-md5`, { LockID: { S: `${BUCKET}/${KEY}-md5` }, Digest: { S: md5Of(text) } }],
     ]);
+  });
+  test('a noncurrent version expired between the listing and its read is history no longer kept: the restore goes on', async () => {
+    const fake = new FakeAws();
+    const expired = fake.put(BUCKET, KEY, state('L1', 9, ['expired']));
+    const old = fake.put(BUCKET, KEY, state('L1', 3, ['old']));
+    fake.put(BUCKET, KEY, state('L1', 7));
+    expireOnFirstRead(fake, expired);
+    const result = await restoreStateVersion(fake.clients, dynamodbLocking, KEY, old);
+    expect(result.serial).toBe(8);
+  });
+  test('the chosen version vanishing between the listing and its read: one line, nothing written, no lock left', async () => {
+    const fake = new FakeAws();
+    const old = fake.put(BUCKET, KEY, state('L1', 3, ['old']));
+    fake.put(BUCKET, KEY, state('L1', 7));
+    expireOnFirstRead(fake, old);
+    await expect(restoreStateVersion(fake.clients, dynamodbLocking, KEY, old)).rejects.toThrow(
+      new StateOperationError(
+        `version v1 of s3://${BUCKET}/${KEY} disappeared while the restore read it: nothing was written; run the versions command and try again`,
+      ),
+    );
+    expect(fake.history(BUCKET, KEY)).toEqual([`v2:${state('L1', 7)}`]);
+    expect(fake.items.size).toBe(0);
   });
   test('the lock is taken before anything is read, and released last', async () => {
     const fake = new FakeAws();

@@ -98,9 +98,16 @@ export async function restoreStateVersion(
     const serials: number[] = [];
     const texts = new Map<string, string>();
     for (const version of versions.filter((entry) => !entry.deleteMarker)) {
-      const versionText = (await readObject(clients.s3, config.bucket, key, version.versionId)) ?? '';
+      const versionText = await readObject(clients.s3, config.bucket, key, version.versionId);
+      const kept = version === target || version === latest;
+      // Lifecycle expiry may remove a noncurrent version after the listing: its serial is history no longer kept.
+      if (versionText === undefined && !kept) continue;
+      if (versionText === undefined)
+        throw new StateOperationError(
+          `version ${version.versionId} of s3://${config.bucket}/${key} disappeared while the restore read it: nothing was written; run the versions command and try again`,
+        );
       serials.push(stateHead(versionText)?.serial ?? 0);
-      if (version === target || version === latest) texts.set(version.versionId, versionText);
+      if (kept) texts.set(version.versionId, versionText);
     }
     // A delete marker as the latest version means there is no current state to compare with.
     const currentText = latest && !latest.deleteMarker ? texts.get(latest.versionId) : undefined;
