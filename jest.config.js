@@ -8,6 +8,7 @@ module.exports = {
   // Type checking is done by `tsc --noEmit` in `npm run lint`; swc only strips types, which is fast.
   transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' } }] },
   // Tests that start processes are in `npm run test:process` (jest.process.config.js).
+  setupFilesAfterEnv: ['<rootDir>/__tests__/setup.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/__tests__/e2e/', '\\.process\\.test\\.ts$'],
   // Inside the project, not the shared /tmp/jest_*: a clean clone starts cold and `rm -rf node_modules` resets it.
   cacheDirectory: '<rootDir>/node_modules/.cache/jest',

@@ -9,7 +9,6 @@ import { buildApp } from '../stacks/app';
 
 export const PROJECT_ID = '0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d';
 
-/** A folder with no config file in it, so only the given environment counts. */
 /**
  * The state bucket's lifecycle rules as Terraform receives them with the default 90-day retention: written
  * out here once, for the construct, replication and stack tests (lockfile litter: see lifecycle.test.ts for
@@ -31,6 +30,7 @@ export const STATE_LIFECYCLE_RULES = [
   },
 ];
 
+/** A folder with no config file in it, so only the given environment counts. */
 export const EMPTY_DIR = mkdtempSync(join(tmpdir(), 'tfstate-test-'));
 
 export function configFrom(env: Record<string, string> = {}, cwd = EMPTY_DIR): BackendConfig {
@@ -68,16 +68,27 @@ export interface TerraformJson {
   readonly output: Record<string, { readonly value: unknown }>;
 }
 
+/**
+ * Each stack's synthesized text, by settings. Tests only read the output, so a file synthesizes each config once
+ * and every call parses its own copy. In the mutation run (MUTATION_FOLDER set) the memo is per test: a mutant is
+ * run only against the tests that reached it, and with one synth per file that would be the first test alone.
+ */
+const synthesized = new Map<string, Record<string, string>>();
+
 export function synthAll(env: Record<string, string> = {}): Record<string, Synthesized> {
-  const app = buildApp(configFrom(env), Testing.app());
-  const stacks: Record<string, Synthesized> = {};
-  for (const child of app.node.children) {
-    if (child instanceof TerraformStack) {
-      const text = Testing.synth(child);
-      stacks[child.node.id] = { text, json: JSON.parse(text) as TerraformJson };
+  const key = JSON.stringify([process.env.MUTATION_FOLDER && expect.getState().currentTestName, env]);
+  let texts = synthesized.get(key);
+  if (!texts) {
+    const app = buildApp(configFrom(env), Testing.app());
+    texts = {};
+    for (const child of app.node.children) {
+      if (child instanceof TerraformStack) texts[child.node.id] = Testing.synth(child);
     }
+    synthesized.set(key, texts);
   }
-  return stacks;
+  return Object.fromEntries(
+    Object.entries(texts).map(([id, text]) => [id, { text, json: JSON.parse(text) as TerraformJson }]),
+  );
 }
 
 /** The single resource of a type in a stack (fails the test when there is not exactly one). */
