@@ -56,7 +56,7 @@ module.exports = {
   ...base,
   testMatch: tests.map((name) => `**/__tests__/${name}.test.ts`),
   // Snapshot matching off: a changed snapshot is not a failing behavior test (`jest -u` accepts it).
-  setupFilesAfterEnv: ['<rootDir>/__tests__/mutation-setup.ts'],
+  setupFilesAfterEnv: [...base.setupFilesAfterEnv, '<rootDir>/__tests__/mutation-setup.ts'],
   // Loads only the files that hold the tests a mutant is run against (see the file).
   runner: '<rootDir>/scripts/lib/mutation-jest-runner.js',
 };
