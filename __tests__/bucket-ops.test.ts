@@ -88,12 +88,16 @@ describe('lockItems', () => {
       ],
     ]);
     expect(sent).toEqual([
-      { command: 'ScanCommand', input: { TableName: 'terraform-locks', ExclusiveStartKey: undefined } },
+      {
+        command: 'ScanCommand',
+        input: { TableName: 'terraform-locks', ExclusiveStartKey: undefined, ConsistentRead: true },
+      },
       {
         command: 'ScanCommand',
         input: {
           TableName: 'terraform-locks',
           ExclusiveStartKey: { LockID: { S: 'tfstate-b/app/terraform.tfstate-md5' } },
+          ConsistentRead: true,
         },
       },
     ]);

@@ -56,6 +56,8 @@ export class FakeAws {
   readonly calls: string[] = [];
   /** Entries per ListObjectVersions page (S3 sends up to 1000). */
   pageSize = 1000;
+  /** Items per Scan page (DynamoDB sends up to 1 MB). */
+  scanPageSize = 1000;
   /** The buckets that exist, when set: a command on any other fails with NoSuchBucket (HeadBucket: NotFound). */
   buckets?: ReadonlySet<string>;
   /** Buckets whose versioning is not enabled (any other is): a write or a delete marker there is the version "null", replacing the last one. */
@@ -244,7 +246,9 @@ export class FakeAws {
       ExpressionAttributeValues?: Record<string, { S: string }>;
       ConsistentRead?: boolean;
       ReturnValues?: string;
+      ExclusiveStartKey?: { LockID: { S: string } };
     };
+    if (command.constructor.name === 'ScanCommand') return this.scan(input);
     const id = input.Item?.LockID.S ?? input.Key!.LockID.S;
     this.take(command.constructor.name, id);
     if (typeof command.input.TableName !== 'string') throw awsError('ValidationException');
@@ -276,5 +280,23 @@ export class FakeAws {
         return input.ReturnValues === 'ALL_OLD' && old !== undefined ? { Attributes: old } : {};
     }
     throw new Error(`fake DynamoDB: ${command.constructor.name} is not modeled`);
+  }
+
+  /** A page of the table in LockID order after ExclusiveStartKey; without ConsistentRead, as a stale GetItem sees it. */
+  private scan(input: { ConsistentRead?: boolean; ExclusiveStartKey?: { LockID: { S: string } } }): unknown {
+    const after = input.ExclusiveStartKey?.LockID.S;
+    this.take('ScanCommand', after ?? '');
+    const seen = (id: string) =>
+      input.ConsistentRead === true || !this.staleItems.has(id) ? this.items.get(id) : this.staleItems.get(id);
+    const ids = [...new Set([...this.items.keys(), ...this.staleItems.keys()])].sort();
+    const items = ids
+      .filter((id) => after === undefined || id > after)
+      .map(seen)
+      .filter((item): item is FakeItem => item !== undefined);
+    const page = items.slice(0, this.scanPageSize);
+    return {
+      Items: page,
+      ...(items.length > page.length ? { LastEvaluatedKey: { LockID: page.at(-1)!.LockID } } : {}),
+    };
   }
 }

@@ -1,5 +1,6 @@
 // listStates and deleteState (ops/keys.ts) against the in-memory AWS of fake-aws.ts: what each leaves in the
 // bucket and the table, and what each says.
+import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { deleteObjectVersions, listObjectVersions } from '../ops/bucket';
 import { deleteState, listStates } from '../ops/keys';
 import type { LockInfo } from '../ops/locks';
@@ -52,6 +53,62 @@ describe('state list', () => {
         locks: [],
       },
     ]);
+  });
+  test('2,500 keys: one request per listing page and per scan page, a read only of the lockfile that is held', async () => {
+    const fake = new FakeAws();
+    const key = (i: number) => `env/e${i}/terraform.tfstate`;
+    for (let i = 0; i < 2500; i++) {
+      fake.put(BUCKET, key(i), state(`E${i}`, 1));
+      fake.items.set(`${BUCKET}/${key(i)}-md5`, { LockID: { S: `${BUCKET}/${key(i)}-md5` }, Digest: { S: 'abc' } });
+    }
+    fake.put(BUCKET, 'env/e7/terraform.tfstate.tflock', JSON.stringify(TERRAFORM_LOCK));
+    // A lockfile released (its delete marker is current) is not read.
+    fake.put(BUCKET, 'env/e8/terraform.tfstate.tflock', '{}');
+    fake.put(BUCKET, 'env/e8/terraform.tfstate.tflock', undefined);
+    const item = { ...TERRAFORM_LOCK, ID: 'in-the-table' };
+    fake.items.set(`${BUCKET}/env/e9/terraform.tfstate`, {
+      LockID: { S: `${BUCKET}/env/e9/terraform.tfstate` },
+      Info: { S: JSON.stringify(item) },
+    });
+    const states = await listStates(fake.clients, configFrom({ TFSTATE_LOCKING: 'both' }));
+    // 2,503 versions and markers: 3 pages of 1,000; 2,501 items: 3 scan pages of 1,000.
+    expect(fake.calls).toEqual([
+      `ListObjectVersions ${BUCKET}/`,
+      `ListObjectVersions ${BUCKET}/`,
+      `ListObjectVersions ${BUCKET}/`,
+      'Scan ',
+      `Scan ${BUCKET}/env/e1898/terraform.tfstate-md5`,
+      `Scan ${BUCKET}/env/e548/terraform.tfstate-md5`,
+      `GetObject ${BUCKET}/env/e7/terraform.tfstate.tflock`,
+    ]);
+    expect(states).toHaveLength(2500);
+    expect(states.filter((listed) => listed.locks.length > 0)).toEqual([
+      expect.objectContaining({ key: 'env/e7/terraform.tfstate', locks: [{ source: 's3', info: TERRAFORM_LOCK }] }),
+      expect.objectContaining({ key: 'env/e9/terraform.tfstate', locks: [{ source: 'dynamodb', info: item }] }),
+    ]);
+  });
+  test.each([
+    ['dynamodb', ['ListObjectVersions', 'Scan']],
+    ['s3', ['ListObjectVersions', 'GetObject']],
+  ])('%s locking: only the place that mode locks in is read', async (locking, commands) => {
+    const fake = new FakeAws();
+    fake.put(BUCKET, APP, state('APP', 1));
+    fake.put(BUCKET, `${APP}.tflock`, JSON.stringify(TERRAFORM_LOCK));
+    const [listed] = await listStates(fake.clients, configFrom({ TFSTATE_LOCKING: locking }));
+    expect(fake.calls.map((call) => call.split(' ')[0])).toEqual(commands);
+    expect(listed.locks.map((lock) => lock.source)).toEqual(locking === 's3' ? ['s3'] : []);
+  });
+  test('a lock item written a moment ago is held: the table is scanned with a consistent read', async () => {
+    const fake = new FakeAws();
+    fake.put(BUCKET, APP, state('APP', 1));
+    await fake.clients.dynamodb.send(
+      new PutItemCommand({
+        TableName: 'terraform-locks',
+        Item: { LockID: { S: `${BUCKET}/${APP}` }, Info: { S: JSON.stringify(TERRAFORM_LOCK) } },
+      }),
+    );
+    const [listed] = await listStates(fake.clients, dynamodbLocking);
+    expect(listed.locks).toEqual([{ source: 'dynamodb', info: TERRAFORM_LOCK }]);
   });
   test('an empty bucket lists nothing', async () => {
     expect(await listStates(new FakeAws().clients, dynamodbLocking)).toEqual([]);

@@ -7,6 +7,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { cpus, freemem, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { startStateBucket } from './state-bucket';
 import {
   formatMegabytes,
   formatRatio,
@@ -27,6 +28,8 @@ const CDKTF = join(ROOT, 'node_modules', '.bin', 'cdktf');
 const TIME = '/usr/bin/time';
 const HAS_TIME = existsSync(TIME);
 const ENVIRONMENT_COUNTS = [1, 10, 100] as const;
+/** State keys `state list` is measured at: the growth from one to the other, and the 10,000 of issue 20. */
+const STATE_KEY_COUNTS = [2_000, 10_000] as const;
 /** `--quick`: fewer runs, for checking the bench itself. */
 const QUICK = process.argv.includes('--quick');
 /** Other work on the machine skews every figure: the report shows the load average before and after. */
@@ -128,7 +131,7 @@ interface Row {
   readonly baseline?: Series;
 }
 
-function main(): void {
+async function main(): Promise<void> {
   // Runs per figure: 5 of what takes a second or two, 3 of our slower ones, 2 (1 per environment count and
   // for the cold unit suites) of the baseline's 12-25 s ones, to keep the whole bench near 5 minutes.
   const runs = QUICK
@@ -260,6 +263,34 @@ function main(): void {
   });
   rmSync(floorDir, { recursive: true, force: true });
 
+  // Beside its floor: the same bucket's ListObjectVersions pages alone, through the SDK with the same client.
+  const bucket = await startStateBucket(ROOT);
+  try {
+    for (const count of STATE_KEY_COUNTS) {
+      await bucket.fill(count);
+      const [ours, floorOfList] = measure(
+        {
+          label: `state list, ${count} keys`,
+          spec: { command: 'node_modules/.bin/tsx scripts/state.ts list', cwd: ROOT, env: bucket.env },
+          runs: runs.slow,
+        },
+        {
+          label: `raw listing, ${count} keys`,
+          spec: { command: 'node_modules/.bin/tsx bench/raw-listing.ts', cwd: ROOT, env: bucket.env },
+          runs: runs.slow,
+        },
+      );
+      rows.push({
+        id: `state-list-${count}`,
+        what: `\`state list\`, ${count} keys on moto (baseline column: its floor, the raw version listing)`,
+        ours,
+        baseline: floorOfList,
+      });
+    }
+  } finally {
+    await bucket.stop();
+  }
+
   report(rows, floor);
 }
 
@@ -291,7 +322,9 @@ function report(rows: readonly Row[], floor: Series): void {
     '',
   ]);
   const memoryRows = rows
-    .filter((row) => (row.id.includes('env') || row.id === 'app-1000') && row.ours.peakMb)
+    .filter(
+      (row) => (row.id.includes('env') || row.id === 'app-1000' || row.id.startsWith('state-list')) && row.ours.peakMb,
+    )
     .map((row) => {
       const ours = row.ours.peakMb as Summary;
       const baseline = row.baseline?.peakMb;
@@ -309,6 +342,7 @@ function report(rows: readonly Row[], floor: Series): void {
   const testCold = rows.find((r) => r.id === 'test-cold') as Row;
   const env100 = rows.find((r) => r.id === 'app-env-100') as Row;
   const synth100 = rows.find((r) => r.id === 'synth-env-100') as Row;
+  const list10k = rows.find((r) => r.id === 'state-list-10000') as Row;
   const synthRatio = ratio((synth.baseline as Series).seconds.median, synth.ours.seconds.median);
   const peak100 = Math.max(env100.ours.peakMb?.max ?? NaN, synth100.ours.peakMb?.max ?? NaN);
   const growthFigures = {
@@ -333,6 +367,11 @@ function report(rows: readonly Row[], floor: Series): void {
       met: synth100.ours.seconds.median <= 10 && env100.ours.seconds.median <= 10,
     },
     { target: '100 environments: peak memory < 1 GB', value: formatMegabytes(peak100), met: peak100 < 1024 },
+    {
+      target: '`state list`, 10,000 keys on moto <= 3 s',
+      value: `${formatSeconds(list10k.ours.seconds.median)} (floor ${formatSeconds((list10k.baseline as Series).seconds.median)})`,
+      met: list10k.ours.seconds.median <= 3,
+    },
   ];
 
   const lines = [
@@ -402,4 +441,7 @@ function describeGrowth(figures: { seconds: ReturnType<typeof growth>; peakMb: R
   return parts.join(' and ');
 }
 
-main();
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

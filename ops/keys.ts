@@ -16,7 +16,7 @@ import {
   requireKeptInHistory,
 } from './bucket';
 import { deleteDigest, md5Hex, writeDigest } from './lock-table';
-import { findLocks, type HeldLock, lockAll, whileHolding } from './locks';
+import { findLocksOfKeys, type HeldLock, lockAll, whileHolding } from './locks';
 import { type StateClients, StateOperationError, type StateRef, stateUrl as url } from './operation';
 
 /** One state key of the bucket, as `list` shows it. */
@@ -34,27 +34,35 @@ function isStateKey(config: BackendConfig, key: string): boolean {
   return !key.endsWith('.tflock') && !key.startsWith(`${config.kopsPrefix}/`);
 }
 
-/** Every state key of the bucket (deleted ones too, while their history lasts), with its lock. */
+/**
+ * Every state key of the bucket (deleted ones too, while their history lasts), with its lock: one listing of the
+ * bucket's versions and one pass over the locks, whatever the number of keys.
+ */
 export async function listStates(
   clients: StateClients,
   config: BackendConfig,
   onPage?: (listed: number) => void,
 ): Promise<StateKeySummary[]> {
+  const listing = await listObjectVersions(clients.s3, config.bucket, undefined, onPage);
   const byKey = new Map<string, ObjectVersion[]>();
-  for (const version of await listObjectVersions(clients.s3, config.bucket, undefined, onPage)) {
-    if (isStateKey(config, version.key)) byKey.set(version.key, [...(byKey.get(version.key) ?? []), version]);
+  for (const version of listing) {
+    if (!isStateKey(config, version.key)) continue;
+    const versions = byKey.get(version.key);
+    if (versions) versions.push(version);
+    else byKey.set(version.key, [version]);
   }
-  const summaries: StateKeySummary[] = [];
-  for (const [key, versions] of [...byKey].sort(([a], [b]) => a.localeCompare(b))) {
+  const keys = [...byKey.keys()].sort(new Intl.Collator().compare);
+  const locks = await findLocksOfKeys(clients, config, keys, listing);
+  return keys.map((key) => {
+    const versions = byKey.get(key)!;
     const latest = versions.find((version) => version.isLatest);
-    summaries.push({
+    return {
       key,
       current: latest && !latest.deleteMarker ? { size: latest.size, lastModified: latest.lastModified } : undefined,
       versions: versions.filter((version) => !version.deleteMarker).length,
-      locks: await findLocks(clients, config, key),
-    });
-  }
-  return summaries;
+      locks: locks.get(key)!,
+    };
+  });
 }
 
 /** Deletes the digest item of `ref` when the config has a lock table, saying so when there was one. */

@@ -5,12 +5,14 @@ import { DeleteItemCommand, type DynamoDBClient, PutItemCommand, ScanCommand } f
 import { digestLockId } from '../config/naming';
 import type { StateRef } from './operation';
 
-/** Every item of the lock table as LockID -> other attributes (strings). */
+/** Every item of the lock table as LockID -> other attributes (strings), read consistently: a lock just taken is held. */
 export async function lockItems(dynamodb: DynamoDBClient, table: string): Promise<Map<string, Record<string, string>>> {
   const items = new Map<string, Record<string, string>>();
   let start: Record<string, never> | undefined;
   do {
-    const page = await dynamodb.send(new ScanCommand({ TableName: table, ExclusiveStartKey: start }));
+    const page = await dynamodb.send(
+      new ScanCommand({ TableName: table, ExclusiveStartKey: start, ConsistentRead: true }),
+    );
     for (const item of page.Items ?? []) {
       const flat: Record<string, string> = {};
       for (const [name, value] of Object.entries(item)) flat[name] = value.S ?? value.N ?? JSON.stringify(value);

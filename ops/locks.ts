@@ -8,7 +8,8 @@ import { DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { lockfileKey, lockItemId } from '../config/naming';
 import type { BackendConfig } from '../config/types';
 import { errorLine } from '../errors';
-import { encryption, readObject } from './bucket';
+import { encryption, type ObjectVersion, readObject } from './bucket';
+import { lockItems } from './lock-table';
 import { type StateClients, StateOperationError, type StateRef, stateUrl } from './operation';
 import { printable } from './printable';
 
@@ -73,23 +74,50 @@ export function describeLock(lock: HeldLock, stackDir: string): string {
     .join('\n');
 }
 
+/** The locks of one key from what its two places hold: the table item's Info and the lockfile's text. */
+function heldLocks(itemInfo: string | undefined, lockfileText: string | undefined): HeldLock[] {
+  return [
+    ...(itemInfo === undefined ? [] : [{ source: 'dynamodb' as const, info: parseLockInfo(itemInfo) }]),
+    ...(lockfileText === undefined ? [] : [{ source: 's3' as const, info: parseLockInfo(lockfileText) }]),
+  ];
+}
+
 /** Every lock currently held on the state key, in the places the locking mode uses. */
 export async function findLocks(clients: StateClients, config: BackendConfig, key: string): Promise<HeldLock[]> {
-  const locks: HeldLock[] = [];
-  if (config.lockTable !== undefined) {
-    const item = await clients.dynamodb.send(
-      new GetItemCommand({
-        TableName: config.lockTable,
-        Key: { LockID: { S: lockItemId(config.bucket, key) } },
-        ConsistentRead: true,
-      }),
-    );
-    const info = item.Item?.Info?.S;
-    if (info !== undefined) locks.push({ source: 'dynamodb', info: parseLockInfo(info) });
-  }
-  if (config.locking !== 'dynamodb') {
-    const text = await readObject(clients.s3, config.bucket, lockfileKey(key));
-    if (text !== undefined) locks.push({ source: 's3', info: parseLockInfo(text) });
+  const item =
+    config.lockTable === undefined
+      ? undefined
+      : await clients.dynamodb.send(
+          new GetItemCommand({
+            TableName: config.lockTable,
+            Key: { LockID: { S: lockItemId(config.bucket, key) } },
+            ConsistentRead: true,
+          }),
+        );
+  const lockfile =
+    config.locking === 'dynamodb' ? undefined : await readObject(clients.s3, config.bucket, lockfileKey(key));
+  return heldLocks(item?.Item?.Info?.S, lockfile);
+}
+
+/**
+ * The locks of many keys at once, for a listing of the whole bucket: one scan of the lock table, and a read of
+ * only those lockfiles that `listing` (the bucket's versions) shows as current, not a look-up per key.
+ */
+export async function findLocksOfKeys(
+  clients: StateClients,
+  config: BackendConfig,
+  keys: readonly string[],
+  listing: readonly ObjectVersion[],
+): Promise<Map<string, HeldLock[]>> {
+  const items = config.lockTable === undefined ? new Map() : await lockItems(clients.dynamodb, config.lockTable);
+  const current = new Set(listing.filter((version) => version.isLatest && !version.deleteMarker).map((v) => v.key));
+  const locks = new Map<string, HeldLock[]>();
+  for (const key of keys) {
+    const lockfile =
+      config.locking !== 'dynamodb' && current.has(lockfileKey(key))
+        ? await readObject(clients.s3, config.bucket, lockfileKey(key))
+        : undefined;
+    locks.set(key, heldLocks(items.get(lockItemId(config.bucket, key))?.Info, lockfile));
   }
   return locks;
 }

@@ -49,6 +49,8 @@ interface Command {
 }
 
 const say = (line: string) => progress(line);
+/** Past 2 s `list` says how far it got: it is run by hand and waited on, and a silent terminal reads as a hang. */
+const LIST_TICK_MS = 2_000;
 
 const COMMANDS: Record<string, Command> = {
   lock: {
@@ -117,6 +119,7 @@ const COMMANDS: Record<string, Command> = {
           config,
           (count) => (listed = count),
         ),
+        LIST_TICK_MS,
       );
       for (const line of stateListLines(config.bucket, states)) console.log(line);
     },
