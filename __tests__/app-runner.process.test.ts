@@ -13,6 +13,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const ROOT = join(__dirname, '..');
+/** The app command exactly as cdktf.json gives it to `cdktf synth` (its flags included). */
+const APP_COMMAND = (JSON.parse(readFileSync(join(ROOT, 'cdktf.json'), 'utf8')) as { app: string }).app;
 
 /**
  * A copy of the project's app sources with its own node_modules folder (links to the real packages), so the
@@ -44,7 +46,7 @@ function projectCopy(): string {
 function run(dir: string) {
   const outdir = mkdtempSync(join(tmpdir(), 'tfstate-out-'));
   const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, CDKTF_OUTDIR: outdir };
-  const result = spawnSync(process.execPath, ['scripts/app.cjs'], { cwd: dir, env, encoding: 'utf8', timeout: 60_000 });
+  const result = spawnSync(APP_COMMAND, { shell: true, cwd: dir, env, encoding: 'utf8', timeout: 60_000 });
   return { ...result, outdir };
 }
 

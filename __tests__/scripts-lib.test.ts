@@ -1,12 +1,14 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
 import { createServer, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { DeleteObjectsCommand, HeadBucketCommand } from '@aws-sdk/client-s3';
 import type { ObjectVersion } from '../ops/bucket';
 import { deployArguments } from '../scripts/deploy';
 import { awsClients } from '../scripts/lib/aws';
-import { cdktfArgs } from '../scripts/lib/cdktf';
+import { cdktfArgs, cdktfBin } from '../scripts/lib/cdktf';
 import {
   completedStacks,
   explainFailure,
@@ -80,7 +82,7 @@ describe('provider mirror discovery', () => {
       origin: 'env',
     });
     expect(() => findProviderMirror({ TFSTATE_PROVIDER_MIRROR: '/empty' }, ['/b'], tree('/b'))).toThrow(
-      /^TFSTATE_PROVIDER_MIRROR="\/empty": holds no registry.terraform.io\/hashicorp\/aws\/5.100.0/,
+      /^TFSTATE_PROVIDER_MIRROR="\/empty": holds no registry.terraform.io\/hashicorp\/aws\/\d+\.\d+\.\d+ \(/,
     );
   });
   test('candidates: the documented folders, XDG_DATA_HOME honoured, never a hard-coded home', () => {
@@ -169,6 +171,13 @@ describe('reading terraform output', () => {
         AWS_REGION: 'eu-west-1',
       }),
     ).toEqual({ PATH: '/bin', AWS_REGION: 'eu-west-1' });
+  });
+  test("the CLI is the project's own, under cdktf's name or CDK Terrain's", () => {
+    const project = mkdtempSync(join(tmpdir(), 'tfstate-bin-'));
+    mkdirSync(join(project, 'node_modules', '.bin'), { recursive: true });
+    expect(cdktfBin(project)).toBe(join(project, 'node_modules/.bin/cdktf'));
+    writeFileSync(join(project, 'node_modules/.bin/cdktn'), '');
+    expect(cdktfBin(project)).toBe(join(project, 'node_modules/.bin/cdktn'));
   });
   test('cdktf runs never prompt and never lock providers', () => {
     expect(cdktfArgs('destroy', ['app', 'app-dev'])).toEqual([

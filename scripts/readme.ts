@@ -40,8 +40,9 @@ export function renderBootstrapDiagram(): string {
   const groupOf = new Map<string, string>();
   const bodies = new Map<string, unknown>();
   for (const element of stack.node.findAll()) {
-    const data = element instanceof TerraformDataSource;
-    if (!data && !(element instanceof TerraformResource)) continue;
+    // cdktf's own checks, not instanceof: CDK Terrain's provider package brings a second copy of the core (cdktn).
+    const data = TerraformDataSource.isTerraformDataSource(element);
+    if (!data && !TerraformResource.isTerraformResource(element)) continue;
     const type = element.terraformResourceType;
     const address = `${data ? 'data.' : ''}${type}.${element.friendlyUniqueId}`;
     const group = element.node.path.split('/')[1];

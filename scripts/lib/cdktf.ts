@@ -1,6 +1,6 @@
 // Deploying and destroying the project's stacks through the real cdktf CLI: bounded runs whose success is
 // Terraform's own report, and failures turned into one-line errors.
-import { appendFileSync, chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { stackStateKey } from '../../config/naming';
 import type { BackendConfig } from '../../config/types';
@@ -157,9 +157,13 @@ export function loggingRunner(dir: string, env: NodeJS.ProcessEnv, logFile: stri
   return { dir, env, onOutput: (text) => appendFileSync(logFile, text) };
 }
 
-/** The project's own cdktf CLI (never a global one: the version is pinned in package.json). */
+/**
+ * The project's own CLI (never a global one: the version is pinned in package.json): CDK Terrain's `cdktn` when
+ * installed (cdktn-cli names its binary so, even installed as cdktf-cli), else `cdktf`.
+ */
 export function cdktfBin(projectRoot: string): string {
-  return join(projectRoot, 'node_modules', '.bin', 'cdktf');
+  const cdktn = join(projectRoot, 'node_modules', '.bin', 'cdktn');
+  return existsSync(cdktn) ? cdktn : join(projectRoot, 'node_modules', '.bin', 'cdktf');
 }
 
 /**

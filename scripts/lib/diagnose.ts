@@ -2,7 +2,7 @@
 // can read in one line (explainFailure also names the endpoint and mirror folders from the environment).
 import { SETTINGS } from '../../config/settings';
 import type { RunResult } from './run';
-import { mirrorCandidates } from './terraform-config';
+import { AWS_PROVIDER_PATH, mirrorCandidates } from './terraform-config';
 
 /** The holder of a state lock, as Terraform prints it under "Lock Info:". */
 export interface PrintedLockInfo {
@@ -169,7 +169,7 @@ export function explainFailure(what: string, result: RunResult, bucket: string):
       result.output,
     )
   ) {
-    return `${what}: the AWS provider could not be installed: no provider mirror found (searched ${mirrorCandidates().join(', ')}) and the registry is unreachable; set TFSTATE_PROVIDER_MIRROR to a folder holding registry.terraform.io/hashicorp/aws/5.100.0`;
+    return `${what}: the AWS provider could not be installed: no provider mirror found (searched ${mirrorCandidates().join(', ')}) and the registry is unreachable; set TFSTATE_PROVIDER_MIRROR to a folder holding ${AWS_PROVIDER_PATH}`;
   }
   return `${what}: failed (exit ${result.code}): ${firstError(result.output) ?? 'see the output above'}`;
 }

@@ -4,12 +4,21 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import providerPackage from '@cdktf/provider-aws/package.json';
 import { SETTINGS } from '../../config/settings';
 import { UserError } from '../../errors';
 import { onPath } from './run';
 
-/** The provider build the stacks are generated for (@cdktf/provider-aws 20.1.0), as a mirror path. */
-export const AWS_PROVIDER_PATH = join('registry.terraform.io', 'hashicorp', 'aws', '5.100.0');
+/**
+ * The provider build the stacks are generated for, as a mirror path: the prebuilt provider package's pin
+ * (5.100.0 for @cdktf/provider-aws 20.1.0, 6.66.0 for CDK Terrain's @cdktn/provider-aws 25.7.0).
+ */
+export const AWS_PROVIDER_PATH = join(
+  'registry.terraform.io',
+  'hashicorp',
+  'aws',
+  providerPackage.cdktf.provider.version,
+);
 
 /** Names a provider mirror folder explicitly; wins over discovery. */
 export const MIRROR_ENV = 'TFSTATE_PROVIDER_MIRROR';
