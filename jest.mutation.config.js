@@ -34,6 +34,7 @@ const FOLDER_TESTS = {
   ],
   stacks: [
     'stacks',
+    'bootstrap-wiring',
     'stack-outputs',
     'emulator',
     'project-stacks',

@@ -344,10 +344,13 @@ describe("fix 8: every document fits AWS's limits, checked at synth", () => {
     expect(thousand['state-bucket_policy_7580CD97']).toBeLessThan(20_480);
   });
   test('too many principals is one line naming the document, its size and the limit', () => {
-    const many = Array.from({ length: 4 }, (_, i) => principals(100000000000 + i * 100)).join(',');
+    const many = (first: number) => Array.from({ length: 2 }, (_, i) => principals(first + i * 100)).join(',');
     let error: unknown;
     try {
-      policySizes({ TFSTATE_CROSS_ACCOUNT_PRINCIPALS: many });
+      policySizes({
+        TFSTATE_CROSS_ACCOUNT_PRINCIPALS: many(100000000000),
+        TFSTATE_CROSS_ACCOUNT_READERS: many(200000000000),
+      });
     } catch (caught) {
       error = caught;
     }
@@ -357,6 +360,13 @@ describe("fix 8: every document fits AWS's limits, checked at synth", () => {
         /^state bucket policy: \d+ characters, over AWS's limit of 20480 for a bucket policy; it grows with TFSTATE_CROSS_ACCOUNT_PRINCIPALS and TFSTATE_CROSS_ACCOUNT_READERS \(200 principals\)$/,
       ),
     ]);
+  });
+  test('a state key too long for the managed policies is one line naming the policy, its size and the settings', () => {
+    expect(() => policySizes({ TFSTATE_KEY: `${'k'.repeat(600)}/terraform.tfstate` })).toThrow(
+      new ConfigError([
+        "managed policy read-write: 8342 characters, over AWS's limit of 6144 for a managed policy; it grows with TFSTATE_KEY and TFSTATE_ENV_KEY_PREFIX",
+      ]),
+    );
   });
   test('sizes count Terraform references at their longest and ignore whitespace', () => {
     expect(policySize('{"a": "${aws_kms_key.k.arn}"}')).toBe('{"a":""}'.length + 200);

@@ -123,7 +123,7 @@ export class BootstrapStack extends TerraformStack {
             accountRootArn: rootArn,
             accountId: account.accountId,
             accessLogs:
-              config.logBucket === undefined || config.replica.logBucket === undefined
+              config.replica.logBucket === undefined
                 ? undefined
                 : {
                     bucketName: config.replica.logBucket,

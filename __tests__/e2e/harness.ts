@@ -192,11 +192,27 @@ export function alive(pids: Map<number, string>): string[] {
     .map(([pid, args]) => `${pid} ${args}`);
 }
 
-/** Resolves once `condition` holds (polled every 100 ms); rejects after `timeoutMs` saying what it waited for. */
-export async function waitFor(what: string, condition: () => boolean, timeoutMs = 120_000): Promise<void> {
+/**
+ * Resolves once `condition` holds (polled every 100 ms). Rejects after `timeoutMs`, or as soon as `run` (the
+ * process whose output is awaited) exits first, saying what it waited for and how the run's output ended.
+ */
+export async function waitFor(
+  what: string,
+  condition: () => boolean,
+  timeoutMs = 120_000,
+  run?: NpmRun,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
+  let exit: string | undefined;
+  run?.done.then((code) => {
+    exit = `npm exited (${code}) before`;
+  });
   while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    const failure = exit ?? (Date.now() > deadline ? 'timed out waiting for' : undefined);
+    if (failure !== undefined) {
+      const tail = run ? `; its output ended:\n${run.output().split('\n').slice(-40).join('\n')}` : '';
+      throw new Error(`${failure} ${what}${tail}`);
+    }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }

@@ -86,7 +86,7 @@ describe('failures under npm run deploy, and restore over damaged state', () => 
       // process below npm is gone when npm exits, and nothing writes state afterwards.
       const devKey = environmentStateKey(config.environmentKeyPrefix, 'dev');
       const stopped = npmRun(dir, 'deploy', ['app-dev'], env);
-      await waitFor('app-dev creating its VPC', () => VPC_CREATING('app-dev').test(stopped.output()));
+      await waitFor('app-dev creating its VPC', () => VPC_CREATING('app-dev').test(stopped.output()), 120_000, stopped);
       const tree = descendants(stopped.npm.pid!);
       expect([...tree.values()].some((args) => /terraform apply/.test(args))).toBe(true);
       stopped.npm.kill('SIGTERM');
@@ -102,7 +102,7 @@ describe('failures under npm run deploy, and restore over damaged state', () => 
       // and the command that releases it; that command works.
       const qaKey = environmentStateKey(config.environmentKeyPrefix, 'qa');
       const killed = npmRun(dir, 'deploy', ['app-qa'], env);
-      await waitFor('app-qa creating its VPC', () => VPC_CREATING('app-qa').test(killed.output()));
+      await waitFor('app-qa creating its VPC', () => VPC_CREATING('app-qa').test(killed.output()), 120_000, killed);
       killTerraformApply(killed);
       expect(await killed.done).toBe(1);
       const lockItem = await aws.dynamodb.send(
@@ -192,6 +192,7 @@ describe('failures under npm run local', () => {
       'npm run local deploying app',
       () => run.output().includes('==> cdktf deploy app') && VPC_CREATING('app').test(log()),
       200_000,
+      run,
     );
     const tree = descendants(run.npm.pid!);
     killTerraformApply(run);
@@ -212,6 +213,7 @@ describe('failures under npm run local', () => {
       'npm run local applying bootstrap',
       () => run.output().includes('==> cdktf deploy bootstrap') && /aws_kms_key\.\S+: Creating\.\.\./.test(log()),
       200_000,
+      run,
     );
     const tree = descendants(run.npm.pid!);
     expect([...tree.values()].some((args) => /moto_server/.test(args))).toBe(true);

@@ -55,7 +55,7 @@ describe('an interrupted bootstrap', () => {
       await aws.s3.send(new DeleteBucketCommand({ Bucket: logBucket }));
 
       const killed = npmRun(dir, 'deploy', ['bootstrap'], env);
-      await waitFor('the state bucket created', () => STATE_BUCKET_CREATED.test(killed.output()), 150_000);
+      await waitFor('the state bucket created', () => STATE_BUCKET_CREATED.test(killed.output()), 150_000, killed);
       for (const pid of [killed.npm.pid!, ...descendants(killed.npm.pid!).keys()]) process.kill(pid, 'SIGKILL');
       await killed.done;
       const stateFile = join(dir, 'terraform.bootstrap.tfstate');

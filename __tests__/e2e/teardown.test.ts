@@ -46,6 +46,7 @@ describe('npm run teardown', () => {
           'the redeploy that lifts the protections',
           () => raced.output().includes('==> cdktf deploy bootstrap with TFSTATE_ALLOW_DESTROY=true'),
           300_000,
+          raced,
         );
         const listedBeforeTheWrite = await listObjectVersions(aws.s3, config.bucket);
         await consumerState();
