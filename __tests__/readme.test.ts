@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { markdownCell } from '../markdown';
 import { blockPattern, GENERATED_BLOCKS, renderBootstrapDiagram } from '../scripts/readme';
 
 const ROOT = join(__dirname, '..');
@@ -48,4 +49,8 @@ describe('README and docs/', () => {
   test('the README stays within 400 lines', () => {
     expect(read('README.md').split('\n').length).toBeLessThanOrEqual(401);
   });
+});
+
+test('a table cell keeps pipes and angle brackets as text', () => {
+  expect(markdownCell('a|b <key> c')).toBe('a\\|b &lt;key&gt; c');
 });

@@ -1,6 +1,7 @@
 // The public interface: every setting, its environment variable, its config-file key, its default, how its
 // value is read and checked, and what it does. The loader is a loop over this table, the README's settings
 // table is rendered from it (a test keeps the two in step), so each default is written here and nowhere else.
+import { markdownCell } from '../markdown';
 import { defaultBucketName, defaultKmsAlias } from './naming';
 import { flag, list, MAX_USER_TAGS, oneOf, type Parser, tagMap, text, wholeNumber } from './parsers';
 import {
@@ -388,10 +389,9 @@ export function renderDefault(setting: Setting<unknown>): string {
 
 /** The README's settings table, rendered from SETTINGS so the documentation cannot drift from the code. */
 export function renderSettingsTable(): string {
-  const cell = (text: string) => text.replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\|/g, '\\|');
   const rows = SETTING_NAMES.map((name) => {
     const setting: Setting<unknown> = SETTINGS[name];
-    return `| \`${setting.env}\` | \`${setting.file}\` | ${cell(renderFrom(setting))} | ${cell(renderDefault(setting))} | ${cell(setting.description)} |`;
+    return `| \`${setting.env}\` | \`${setting.file}\` | ${markdownCell(renderFrom(setting))} | ${markdownCell(renderDefault(setting))} | ${markdownCell(setting.description)} |`;
   });
   return ['| Variable | File key | From | Default | What it does |', '|---|---|---|---|---|', ...rows].join('\n');
 }

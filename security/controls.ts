@@ -1,6 +1,7 @@
 // The README's security table, as data: each control, the scanner check and Security Hub control that test
 // it, and how this project meets it. The skipped findings are rendered from security/checkov-skips.json, so
 // the README cannot drift from what the CI gate accepts.
+import { markdownCell } from '../markdown';
 import { CHECKOV_SKIPS } from './checkov';
 
 export interface SecurityControl {
@@ -159,17 +160,16 @@ export const SECURITY_CONTROLS: readonly SecurityControl[] = [
   },
 ];
 
-const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 const ids = (list: readonly string[]) => (list.length === 0 ? '-' : list.map((id) => `\`${id}\``).join(' '));
 
 /** The README's security block: controls, then every accepted checkov finding with its reason. */
 export function renderSecurityTable(): string {
   const controls = SECURITY_CONTROLS.map(
-    (c) => `| ${cell(c.control)} | ${ids(c.checkov)} | ${c.securityHub ?? '-'} | ${cell(c.how)} |`,
+    (c) => `| ${markdownCell(c.control)} | ${ids(c.checkov)} | ${c.securityHub ?? '-'} | ${markdownCell(c.how)} |`,
   );
   const skips = CHECKOV_SKIPS.map(
     (s) =>
-      `| \`${s.check}\` | ${s.resources.map((r) => `\`${r}\``).join(' ')} | ${s.variants ? s.variants.join(', ') : 'all'} | ${cell(s.reason)} |`,
+      `| \`${s.check}\` | ${s.resources.map((r) => `\`${r}\``).join(' ')} | ${s.variants ? s.variants.join(', ') : 'all'} | ${markdownCell(s.reason)} |`,
   );
   return [
     '| Control | checkov | Security Hub | How |',

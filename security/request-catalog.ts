@@ -3,6 +3,8 @@
 // with an IAM policy simulator against the synthesized real-AWS documents; the matrix in docs/security.md is rendered
 // from this list.
 
+import { markdownCell } from '../markdown';
+
 /** Who makes the request, with which identity policy (see __tests__/policy-simulation.test.ts). */
 export type Consumer =
   | 'terraform (dynamodb)'
@@ -1249,7 +1251,6 @@ export const REQUEST_CATALOG: readonly CatalogRow[] = [
 
 /** The matrix of docs/security.md: consumer × request × decision, from the catalog. */
 export function renderRequestMatrix(rows: readonly CatalogRow[] = REQUEST_CATALOG): string {
-  const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/</g, '&lt;').replace(/>/g, '&gt;');
   const allowed = rows.filter((row) => row.expected === 'Allowed').length;
   return [
     `${rows.length} requests: ${allowed} allowed, ${rows.length - allowed} denied (\`__tests__/policy-simulation.test.ts\` decides each with an IAM policy simulator).`,
@@ -1258,7 +1259,7 @@ export function renderRequestMatrix(rows: readonly CatalogRow[] = REQUEST_CATALO
     '|---|---|---|---|---|',
     ...rows.map(
       (row) =>
-        `| ${cell(row.consumer)} | ${cell(row.request)} | \`${row.action}\` | ${row.expected} | ${cell(row.source)} |`,
+        `| ${markdownCell(row.consumer)} | ${markdownCell(row.request)} | \`${row.action}\` | ${row.expected} | ${markdownCell(row.source)} |`,
     ),
   ].join('\n');
 }
