@@ -3,7 +3,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { exportSettings } from '../exports/export';
 import { shellQuote } from '../exports/render';
-import { configFrom, synthAll } from './helpers';
+import { APP_BACKEND, configFrom, synthAll } from './helpers';
 
 const EMULATOR = 'http://127.0.0.1:5000';
 
@@ -31,20 +31,11 @@ function sourceKops(script: string, env: Record<string, string> = {}): Record<st
   );
 }
 
-/** The app stack's backend settings of the test config, apart from locking. */
-const COMMON = {
-  bucket: 'tfstate-0a1b2c3d4e5f-us-east-1',
-  key: 'app/terraform.tfstate',
-  region: 'us-east-1',
-  encrypt: true,
-  kms_key_id: 'alias/tfstate-0a1b2c3d4e5f-us-east-1',
-};
-
 describe('terraform partial backend file', () => {
   test.each([
-    ['dynamodb', { ...COMMON, dynamodb_table: 'terraform-locks' }],
-    ['s3', { ...COMMON, use_lockfile: true }],
-    ['both', { ...COMMON, dynamodb_table: 'terraform-locks', use_lockfile: true }],
+    ['dynamodb', { ...APP_BACKEND, dynamodb_table: 'terraform-locks' }],
+    ['s3', { ...APP_BACKEND, use_lockfile: true }],
+    ['both', { ...APP_BACKEND, dynamodb_table: 'terraform-locks', use_lockfile: true }],
   ])('%s locking: valid HCL, exactly the app backend', (locking, expected) => {
     const env = { TFSTATE_LOCKING: locking };
     const text = exportSettings(configFrom(env), { format: 'terraform' });

@@ -1,18 +1,9 @@
 import { stackStateKey } from '../config/naming';
 import { exportSettings } from '../exports/export';
 import { hclString, renderLokomotive } from '../exports/render';
-import { configFrom } from './helpers';
+import { APP_BACKEND, configFrom } from './helpers';
 
 const EMULATOR = 'http://127.0.0.1:5000';
-
-/** The app stack's backend settings of the test config, apart from locking. */
-const COMMON = {
-  bucket: 'tfstate-0a1b2c3d4e5f-us-east-1',
-  key: 'app/terraform.tfstate',
-  region: 'us-east-1',
-  encrypt: true,
-  kms_key_id: 'alias/tfstate-0a1b2c3d4e5f-us-east-1',
-};
 
 describe('terraform partial backend file', () => {
   test('template sequences in values are escaped, never interpolated', () => {
@@ -51,7 +42,7 @@ describe('json and policy', () => {
       lockTable: 'terraform-locks',
       locking: 'dynamodb',
     });
-    expect(document.backend).toEqual({ ...COMMON, dynamodb_table: 'terraform-locks' });
+    expect(document.backend).toEqual({ ...APP_BACKEND, dynamodb_table: 'terraform-locks' });
     expect(Object.keys(document.policies)).toEqual(['read-write', 'read-only', 'kops']);
   });
   test('policy for a single key covers only that key', () => {

@@ -119,3 +119,12 @@ export function synthResources(build: Parameters<typeof Testing.synthScope>[0]):
 export function statementsOf(resource: Record<string, unknown>, attribute = 'policy'): Record<string, unknown>[] {
   return (JSON.parse(resource[attribute] as string) as { Statement: Record<string, unknown>[] }).Statement;
 }
+
+/** The app stack's backend settings of the test config, apart from locking. */
+export const APP_BACKEND = {
+  bucket: 'tfstate-0a1b2c3d4e5f-us-east-1',
+  key: 'app/terraform.tfstate',
+  region: 'us-east-1',
+  encrypt: true,
+  kms_key_id: 'alias/tfstate-0a1b2c3d4e5f-us-east-1',
+};
