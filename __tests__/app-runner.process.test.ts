@@ -25,6 +25,7 @@ function projectCopy(): string {
   for (const entry of [
     'main.ts',
     'errors.ts',
+    'markdown.ts',
     'config',
     'iam',
     'constructs',
