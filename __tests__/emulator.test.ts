@@ -177,7 +177,7 @@ test('a warning names the source the endpoint really came from: the file key, or
   );
 });
 
-test('replication on the emulator: the rule without its SSE-KMS source selection, the reason on the construct', () => {
+test('replication on the emulator: the same rule without its SSE-KMS source selection', () => {
   const emulated = synthAll({
     AWS_ENDPOINT_URL: 'http://127.0.0.1:5000',
     TFSTATE_REPLICA_REGION: 'eu-west-1',
